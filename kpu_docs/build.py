@@ -1,0 +1,181 @@
+"""The pipeline: load → derive → validate → render → write, for one input or many.
+
+Nothing is published unless every file of an input was produced; one bad input never
+stops the others.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import pdf as pdf_mod
+from .annex import write_annex
+from .derive import Report, derive
+from .errors import InputError, KpuDocsError
+from .load import load
+from .outputs import file_names, folder, normalize_zip, publish
+from .report_docx import render_docx
+from .validate import Finding, has_errors, validate
+
+
+@dataclass
+class Result:
+    """What happened to one input."""
+
+    input: Path
+    destination: Path | None = None
+    office: str = ""
+    year: int | None = None
+    status: str = "gagal"  # "ok" | "gagal"
+    reason: str = ""
+    findings: list[str] = field(default_factory=list)
+    n_errors: int = 0
+    n_warnings: int = 0
+    written: list[Path] = field(default_factory=list)
+    seconds: float = 0.0
+    staged: list[Path] = field(default_factory=list)
+    headings: list[tuple[int, str]] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+
+def find_inputs(paths: Iterable[Path]) -> list[Path]:
+    """Files as given; folders searched for ``*.yaml`` / ``*.yml`` (all offices, all years)."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found += sorted(p for p in path.rglob("*.y*ml") if p.suffix in (".yaml", ".yml") and p.is_file())
+        else:
+            found.append(path)
+    return found
+
+
+def prepare(path: Path) -> tuple[Report, list[Finding]]:
+    """Load, derive and validate one input (raises InputError)."""
+    report = derive(load(path))
+    return report, validate(report)
+
+
+def stage(path: Path, out_root: Path, scratch: Path, template: Path | None, strict: bool = False,
+          pages: dict[str, str] | None = None) -> Result:
+    """Render one input's DOCX and XLSX into ``scratch``; never raises."""
+    started = time.perf_counter()
+    result = Result(input=path)
+    try:
+        report, findings = prepare(path)
+        data = report.data
+        result.office, result.year = data.office.name, data.year
+        result.destination = folder(out_root, data)
+        result.findings = [str(f) for f in findings]
+        result.n_errors = sum(f.severity.value == "galat" for f in findings)
+        result.n_warnings = sum(f.severity.value == "peringatan" for f in findings)
+        if has_errors(findings, strict):
+            result.reason = "masukan memuat galat" + (" atau peringatan (--strict)" if strict else "")
+            return result
+        names = file_names(data)
+        scratch.mkdir(parents=True, exist_ok=True)
+        docx, xlsx = scratch / names["docx"], scratch / names["xlsx"]
+        entries = render_docx(report, docx, template, pages)
+        write_annex(report, findings, xlsx)
+        for produced in (docx, xlsx):
+            normalize_zip(produced)
+        result.staged = [docx, xlsx]
+        result.headings = [(e.level, e.text) for e in entries]
+        result.status = "ok"
+    except InputError as exc:
+        result.reason = f"masukan tidak dapat dibaca ({len(exc.problems)} masalah)"
+        result.findings = [str(p) for p in exc.problems]
+    except KpuDocsError as exc:
+        result.reason = str(exc)
+    except Exception as exc:  # a bug must not stop the other inputs of a batch
+        result.reason = f"kesalahan tak terduga: {type(exc).__name__}: {exc}"
+    finally:
+        result.seconds = time.perf_counter() - started
+    return result
+
+
+def build(inputs: list[Path], out_root: Path, template: Path | None = None, *, pdf: bool = False,
+          jobs: int = 1, strict: bool = False, progress: Callable[[Result], None] | None = None,
+          notices: Callable[[str], None] | None = None) -> list[Result]:
+    """Build every input; publish each one that fully succeeded."""
+    with tempfile.TemporaryDirectory(prefix="kpu-docs-build-") as tmp:
+        scratch = Path(tmp)
+        tasks = [(path, out_root, scratch / f"{i:05d}", template, strict) for i, path in enumerate(inputs)]
+        results = _run(tasks, jobs, progress)
+        _refuse_collisions(results)
+        if pdf:
+            _add_pdfs([r for r in results if r.ok], out_root, template, strict, notices)
+        for result in results:
+            if result.ok:
+                result.written = publish(result.staged, result.destination)
+            result.staged = []
+    return results
+
+
+def _stage_task(task) -> Result:
+    return stage(*task)
+
+
+def _run(tasks, jobs: int, progress) -> list[Result]:
+    if jobs <= 1 or len(tasks) <= 1:
+        results = []
+        for task in tasks:
+            results.append(_stage_task(task))
+            if progress:
+                progress(results[-1])
+        return results
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        results = []
+        for result in pool.map(_stage_task, tasks, chunksize=max(1, len(tasks) // (jobs * 8))):
+            results.append(result)
+            if progress:
+                progress(result)
+        return results
+
+
+def _refuse_collisions(results: list[Result]) -> None:
+    """Two inputs for the same office and year would overwrite each other: refuse both."""
+    by_destination: dict[Path, list[Result]] = {}
+    for result in results:
+        if result.destination is not None:
+            by_destination.setdefault(result.destination, []).append(result)
+    for destination, group in by_destination.items():
+        if len(group) > 1:
+            names = ", ".join(str(r.input) for r in group)
+            for result in group:
+                result.status = "gagal"
+                result.reason = f"{names} sama-sama menulis ke {destination}: satu kantor dan tahun satu berkas"
+                result.staged = []
+
+
+def _add_pdfs(results: list[Result], out_root: Path, template, strict: bool, notices) -> None:
+    """Two LibreOffice passes for the whole batch: paginate, fill the TOC, convert again."""
+    if not results:
+        return
+    if pdf_mod.soffice() is None:
+        if notices:
+            notices(pdf_mod.INSTALL_HINT)
+        return
+    docx_of = {id(r): r.staged[0] for r in results}
+    first = pdf_mod.convert(list(docx_of.values()), docx_of[id(results[0])].parent.parent / "pdf-pass-1")
+    for result, draft in zip(results, first):
+        pages = pdf_mod.heading_pages(pdf_mod.page_texts(draft), result.headings)
+        scratch = result.staged[0].parent
+        again = stage(result.input, out_root, scratch, template, strict, pages)
+        if not again.ok:
+            result.status, result.reason = "gagal", again.reason
+            continue
+    ok = [r for r in results if r.ok]
+    finals = pdf_mod.convert([r.staged[0] for r in ok], results[0].staged[0].parent.parent / "pdf-pass-2")
+    for result, final in zip(ok, finals):
+        target = result.staged[0].with_suffix(".pdf")
+        shutil.move(final, target)
+        result.staged.append(target)

@@ -1,0 +1,166 @@
+"""The ``kpu-docs`` command."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from . import __version__
+from .errors import InputError, KpuDocsError
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not hasattr(args, "run"):
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        return args.run(args)
+    except InputError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        print(f"{len(exc.problems)} masalah; tidak ada berkas yang ditulis.", file=sys.stderr)
+        return EXIT_FINDINGS
+    except KpuDocsError as exc:
+        print(f"kpu-docs: {exc}", file=sys.stderr)
+        return EXIT_FINDINGS
+    except KeyboardInterrupt:
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kpu-docs",
+        description="Laporan Tahunan KPU (DOCX) dan lampirannya (XLSX) dari satu berkas masukan YAML.",
+    )
+    parser.add_argument("--version", action="version", version=f"kpu-docs {__version__}")
+    sub = parser.add_subparsers(metavar="PERINTAH")
+
+    p = sub.add_parser("build", help="buat laporan (DOCX), lampiran (XLSX) dan, dengan --pdf, PDF")
+    p.add_argument("inputs", nargs="+", type=Path, metavar="INPUT", help="berkas YAML atau folder berisi berkas YAML")
+    p.add_argument("--out", type=Path, default=Path("outputs"), help="folder keluaran (bawaan: outputs/)")
+    p.add_argument("--pdf", action="store_true", help="juga tulis PDF melalui LibreOffice (daftar isi bernomor halaman)")
+    p.add_argument("--template", type=Path, help="templat Word lain (lihat: kpu-docs template export)")
+    p.add_argument("--strict", action="store_true", help="peringatan juga menggagalkan pembuatan")
+    p.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1, help="jumlah proses paralel")
+    p.add_argument("-q", "--quiet", action="store_true", help="tanpa bilah kemajuan")
+    p.set_defaults(run=_build)
+
+    p = sub.add_parser("validate", help="periksa masukan dan tampilkan semua temuan")
+    p.add_argument("inputs", nargs="+", type=Path, metavar="INPUT")
+    p.add_argument("--strict", action="store_true", help="peringatan juga membuat status keluar 1")
+    p.set_defaults(run=_validate)
+
+    p = sub.add_parser("schema", help="tulis JSON Schema berkas masukan")
+    p.add_argument("--out", type=Path, help="berkas tujuan (bawaan: layar)")
+    p.set_defaults(run=_schema)
+
+    p = sub.add_parser("template", help="templat Word: export, check")
+    tsub = p.add_subparsers(metavar="AKSI")
+    t = tsub.add_parser("export", help="salin templat bawaan ke folder untuk diubah")
+    t.add_argument("directory", type=Path)
+    t.set_defaults(run=_template_export)
+    t = tsub.add_parser("check", help="periksa tag templat terhadap data")
+    t.add_argument("template", type=Path)
+    t.add_argument("--input", type=Path, help="masukan contoh (bawaan: contoh KPU Kota Serang)")
+    t.set_defaults(run=_template_check)
+    return parser
+
+
+def _build(args) -> int:
+    from .build import build, find_inputs
+    from .progress import Progress, summary_table
+
+    inputs = find_inputs(args.inputs)
+    if not inputs:
+        raise KpuDocsError("tidak ada berkas masukan (.yaml) yang ditemukan")
+    if args.template and not args.template.is_file():
+        raise KpuDocsError(f"templat {args.template} tidak ditemukan")
+    bar = Progress(len(inputs), enabled=not args.quiet and len(inputs) > 1)
+    results = build(inputs, args.out, args.template, pdf=args.pdf, jobs=args.jobs, strict=args.strict,
+                    progress=bar.step, notices=lambda m: print(f"kpu-docs: {m}", file=sys.stderr))
+    bar.close()
+    for result in results:
+        for line in result.findings:
+            print(line, file=sys.stderr)
+    if len(results) == 1:
+        result = results[0]
+        if result.ok:
+            print(f"{result.office} {result.year}: {result.destination}")
+            for path in sorted(result.destination.iterdir()):
+                mark = "ditulis" if path in result.written else "tidak berubah"
+                if not path.name.startswith("."):
+                    print(f"  {path.name} ({mark})")
+        else:
+            print(f"{result.input}: gagal: {result.reason}", file=sys.stderr)
+    else:
+        print(summary_table(results))
+    return EXIT_OK if all(r.ok for r in results) else EXIT_FINDINGS
+
+
+def _validate(args) -> int:
+    from .build import find_inputs, prepare
+    from .validate import has_errors
+
+    status = EXIT_OK
+    for path in find_inputs(args.inputs):
+        try:
+            _, findings = prepare(path)
+        except InputError as exc:
+            for problem in exc.problems:
+                print(problem)
+            status = EXIT_FINDINGS
+            continue
+        for finding in findings:
+            print(finding)
+        errors = sum(f.severity.value == "galat" for f in findings)
+        warnings = sum(f.severity.value == "peringatan" for f in findings)
+        print(f"{path}: {errors} galat, {warnings} peringatan, {len(findings) - errors - warnings} info")
+        if has_errors(findings, args.strict):
+            status = EXIT_FINDINGS
+    return status
+
+
+def _schema(args) -> int:
+    from .schema import schema_json
+
+    text = schema_json()
+    if args.out:
+        args.out.write_text(text, encoding="utf-8")
+    else:
+        print(text, end="")
+    return EXIT_OK
+
+
+def _template_export(args) -> int:
+    from .templating import export
+
+    print(export(args.directory))
+    return EXIT_OK
+
+
+def _template_check(args) -> int:
+    from .build import prepare
+    from .context import build_context
+    from .templating import check, sample_input
+
+    sample = args.input or sample_input()
+    report, _ = prepare(sample)
+    context = build_context(report)
+    context.update(logo="", closing_images=[{"image": "", "caption": ""}])
+    unknown, unused = check(args.template, context)
+    for name in unknown:
+        print(f"TIDAK DIKENAL  {name}  (tag ini tidak menyebut data apa pun: periksa ejaannya)")
+    for name in unused:
+        print(f"TIDAK DIPAKAI  {name}")
+    print(f"{len(unknown)} tag tidak dikenal, {len(unused)} data tidak dipakai")
+    return EXIT_FINDINGS if unknown else EXIT_OK
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,57 @@
+"""Problems in an input, with the place they were found."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+KeyPath = tuple[str | int, ...]
+
+
+def format_key_path(path: KeyPath) -> str:
+    """Render ``("program", 0, "kegiatan", 2, "pagu")`` as ``program[0].kegiatan[2].pagu``."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out or "(dokumen)"
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where something is in an input file: file, 1-based line and key path."""
+
+    file: Path | None = None
+    line: int | None = None
+    path: KeyPath = ()
+
+    def __str__(self) -> str:
+        where = str(self.file) if self.file else "<input>"
+        if self.line:
+            where += f":{self.line}"
+        return f"{where}: {format_key_path(self.path)}"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One reason an input cannot be loaded."""
+
+    location: Location
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.location}: {self.message}"
+
+
+class InputError(Exception):
+    """An input that cannot be loaded; carries every problem found, not just the first."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+class KpuDocsError(Exception):
+    """An error the command line reports as a message, without a traceback."""

@@ -1,0 +1,225 @@
+"""Indonesian formatting for KPU reports: amounts, Rupiah, percentages, dates, number words.
+
+This is the single owner of number and date formatting (Babel, locale "id").
+Money is always integer Rupiah; floats are refused everywhere.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from decimal import Decimal
+from fractions import Fraction
+
+from babel.dates import format_date
+from babel.numbers import format_decimal
+
+__all__ = [
+    "LOCALE",
+    "amount",
+    "rupiah",
+    "percent_value",
+    "percent_decimal",
+    "percent_number",
+    "percent",
+    "date_id",
+    "number_words",
+    "count",
+    "parse_amount",
+]
+
+LOCALE = "id"
+
+# Largest number number_words() can spell (just below one thousand triliun).
+MAX_WORDS = 999_999_999_999_999
+
+
+def _require_int(n: object, what: str = "n") -> int:
+    """Return n if it is a real int (not bool); raise TypeError otherwise."""
+    if isinstance(n, bool) or not isinstance(n, int):
+        raise TypeError(f"{what} must be an int (whole Rupiah / count), got {type(n).__name__}: {n!r}")
+    return n
+
+
+# --- amounts ---------------------------------------------------------------------------
+
+
+def amount(n: int) -> str:
+    """Plain amount for table cells: 18256293000 -> "18.256.293.000", -1500 -> "-1.500"."""
+    _require_int(n)
+    return format_decimal(n, format="#,##0", locale=LOCALE)
+
+
+def rupiah(n: int) -> str:
+    """Rupiah in running text: "Rp18.256.293.000"; negative: "-Rp1.500"."""
+    _require_int(n)
+    if n < 0:
+        return "-Rp" + amount(-n)
+    return "Rp" + amount(n)
+
+
+# --- percentages -----------------------------------------------------------------------
+
+
+def percent_value(part: int, whole: int) -> Fraction | None:
+    """Exact ratio part/whole as a Fraction; None when whole == 0."""
+    _require_int(part, "part")
+    _require_int(whole, "whole")
+    if whole == 0:
+        return None
+    return Fraction(part, whole)
+
+
+def _require_ratio(ratio: object) -> Fraction:
+    if isinstance(ratio, bool) or not isinstance(ratio, (Fraction, int)):
+        raise TypeError(f"ratio must be a Fraction (or None), got {type(ratio).__name__}: {ratio!r}")
+    return Fraction(ratio)
+
+
+def _percent_hundredths(ratio: Fraction) -> int:
+    """The percentage in hundredths of a percent, rounded half-up and clamped.
+
+    Clamping keeps the rounded figure from claiming what did not happen:
+    0 < p < 100 never gives 100,00 (-> 99,99); p > 0 never gives 0,00 (-> 0,01);
+    p > 100 never gives 100,00 (-> 100,01). Negative values mirror this.
+    """
+    scaled = ratio * 10000  # percent * 100, exact
+    sign = -1 if scaled < 0 else 1
+    mag = abs(scaled)
+    q = int(mag + Fraction(1, 2))  # floor(mag + 1/2): half-up on the magnitude
+    if mag != 0 and q == 0:
+        q = 1
+    elif q == 10000 and mag < 10000:
+        q = 9999
+    elif q == 10000 and mag > 10000:
+        q = 10001
+    return sign * q
+
+
+def percent_decimal(ratio: Fraction | None) -> Decimal | None:
+    """Rounded, clamped percentage as a Decimal with two places (e.g. Decimal("99.52"))."""
+    if ratio is None:
+        return None
+    q = _percent_hundredths(_require_ratio(ratio))
+    sign = "-" if q < 0 else ""
+    q = abs(q)
+    return Decimal(f"{sign}{q // 100}.{q % 100:02d}")
+
+
+def percent_number(ratio: Fraction | None) -> str:
+    """Percentage number without the sign: Fraction(9952, 10000) -> "99,52"; None -> "-"."""
+    d = percent_decimal(ratio)
+    if d is None:
+        return "-"
+    # d already has exactly two places, so Babel does no rounding of its own here.
+    return format_decimal(d, format="#,##0.00", locale=LOCALE)
+
+
+def percent(ratio: Fraction | None) -> str:
+    """Percentage with sign, no space: "99,52%"; None -> "-"."""
+    if ratio is None:
+        return "-"
+    return percent_number(ratio) + "%"
+
+
+# --- dates -----------------------------------------------------------------------------
+
+
+def date_id(d: datetime.date) -> str:
+    """Indonesian long date: "31 Januari 2024"."""
+    if not isinstance(d, datetime.date):
+        raise TypeError(f"d must be a datetime.date, got {type(d).__name__}: {d!r}")
+    return format_date(d, "d MMMM y", locale=LOCALE)
+
+
+# --- number words ----------------------------------------------------------------------
+
+_UNITS = ["nol", "satu", "dua", "tiga", "empat", "lima", "enam", "tujuh", "delapan", "sembilan"]
+
+# (value, name) from the largest scale down; "ribu" is handled specially (seribu).
+_SCALES = [
+    (10**12, "triliun"),
+    (10**9, "miliar"),
+    (10**6, "juta"),
+    (10**3, "ribu"),
+]
+
+
+def _below_hundred(n: int) -> list[str]:
+    if n == 0:
+        return []
+    if n < 10:
+        return [_UNITS[n]]
+    if n == 10:
+        return ["sepuluh"]
+    if n == 11:
+        return ["sebelas"]
+    if n < 20:
+        return [_UNITS[n - 10], "belas"]
+    tens, units = divmod(n, 10)
+    return [_UNITS[tens], "puluh"] + _below_hundred(units)
+
+
+def _below_thousand(n: int) -> list[str]:
+    hundreds, rest = divmod(n, 100)
+    words: list[str] = []
+    if hundreds == 1:
+        words.append("seratus")
+    elif hundreds > 1:
+        words += [_UNITS[hundreds], "ratus"]
+    return words + _below_hundred(rest)
+
+
+def number_words(n: int) -> str:
+    """Indonesian words for 0 <= n <= 999 999 999 999 999: 1001000 -> "satu juta seribu"."""
+    _require_int(n)
+    if n < 0:
+        raise ValueError(f"number_words needs a non-negative number, got {n}")
+    if n > MAX_WORDS:
+        raise ValueError(f"number_words supports up to {MAX_WORDS}, got {n}")
+    if n == 0:
+        return "nol"
+    words: list[str] = []
+    rest = n
+    for value, name in _SCALES:
+        group, rest = divmod(rest, value)
+        if group == 0:
+            continue
+        if group == 1 and name == "ribu":
+            words.append("seribu")
+        else:
+            words += _below_thousand(group) + [name]
+    words += _below_thousand(rest)
+    return " ".join(words)
+
+
+def count(n: int, noun: str) -> str:
+    """Count in formal text, digits then words: count(10, "Kegiatan") -> "10 (sepuluh) Kegiatan"."""
+    return f"{amount(n)} ({number_words(n)}) {noun}"
+
+
+# --- parsing ---------------------------------------------------------------------------
+
+_AMOUNT_RE = re.compile(
+    r"""
+    (?:Rp\.?\s*)?                               # optional currency: Rp, Rp., with optional space
+    (?P<num>[0-9]+|[1-9][0-9]{0,2}(?:\.[0-9]{3})+)  # plain digits, or correctly grouped thousands
+    (?:,00|,-)?                                 # optional ",00" or ",-"
+    """,
+    re.VERBOSE | re.IGNORECASE,
+)
+
+_PARSE_HINT = 'tulis bilangan bulat seperti 18256293000 atau "18.256.293.000"'
+
+
+def parse_amount(text: str) -> int:
+    """Parse Indonesian money text ("Rp18.256.293.000", "18.256.293.000,00", ...) into int Rupiah."""
+    if not isinstance(text, str):
+        raise TypeError(f"text must be a str, got {type(text).__name__}: {text!r}")
+    s = text.strip()
+    if s.startswith("-"):
+        raise ValueError(f"{text!r} bukan jumlah Rupiah yang sah: jumlah tidak boleh negatif; {_PARSE_HINT}")
+    m = _AMOUNT_RE.fullmatch(s)
+    if m is None:
+        raise ValueError(f"{text!r} bukan jumlah Rupiah yang sah: {_PARSE_HINT}")
+    return int(m.group("num").replace(".", ""))

@@ -1,0 +1,267 @@
+"""The input: one office's facts for one year, as written in its YAML file.
+
+Attribute names are English; the YAML keys (aliases) are the Indonesian words the
+office's staff write. Only facts live here: every total, percentage and count is
+derived later (see ``derive``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    WithJsonSchema,
+    model_validator,
+)
+
+from .formatting import parse_amount
+
+SCHEMA_ID = "https://kpu-docs.invalid/schema/laporan-tahunan.schema.json"
+
+
+def _money(value: Any) -> int:
+    """Whole, non-negative Rupiah: an integer or Indonesian-formatted text."""
+    if isinstance(value, bool):
+        raise ValueError("bukan jumlah Rupiah: tulis bilangan bulat seperti 18256293000")
+    if isinstance(value, int):
+        if value < 0:
+            raise ValueError("jumlah Rupiah tidak boleh negatif")
+        return value
+    if isinstance(value, float):
+        raise ValueError(
+            f"YAML membaca nilai ini sebagai bilangan pecahan ({value!r}), bukan Rupiah bulat. "
+            'Tulis tanpa titik (1000) atau sebagai teks dalam tanda kutip ("1.000")'
+        )
+    if isinstance(value, str):
+        return parse_amount(value)
+    raise ValueError("bukan jumlah Rupiah: tulis bilangan bulat seperti 18256293000")
+
+
+Money = Annotated[
+    int,
+    BeforeValidator(_money),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "integer", "minimum": 0},
+                {"type": "string", "pattern": r"^\s*(Rp\.?\s?)?\d{1,3}(\.\d{3})*(,00|,-)?\s*$"},
+            ],
+            "description": 'Rupiah bulat: 18256293000 atau "18.256.293.000" / "Rp18.256.293.000"',
+        }
+    ),
+]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+Paragraphs = Annotated[list[Text], Field(description="Paragraf, satu string per paragraf")]
+
+
+class Strict(BaseModel):
+    """Refuses unknown keys so that a typo such as ``realsasi`` never passes silently."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_by_alias=True, validate_by_name=False)
+
+
+# --- the office and the report's metadata ---------------------------------------------------
+
+
+class Office(Strict):
+    """The satker."""
+
+    level: Literal["kabupaten", "kota", "provinsi"] = Field(alias="tingkat")
+    region: Text = Field(alias="wilayah", description="Nama kabupaten/kota/provinsi, mis. Serang")
+    short_name: Text | None = Field(None, alias="nama_singkat", description="Bawaan: KPU <Tingkat> <Wilayah>")
+    full_name: Text | None = Field(
+        None, alias="nama_lengkap", description="Bawaan: Komisi Pemilihan Umum <Tingkat> <Wilayah>"
+    )
+    logo: Text | None = Field(None, description="Berkas gambar logo, relatif terhadap berkas ini")
+
+    @property
+    def area(self) -> str:
+        """``Kota Serang``, ``Kabupaten Contoh``, ``Provinsi Banten``."""
+        return f"{self.level.title()} {self.region}"
+
+    @property
+    def name(self) -> str:
+        return self.short_name or f"KPU {self.area}"
+
+    @property
+    def long_name(self) -> str:
+        return self.full_name or f"Komisi Pemilihan Umum {self.area}"
+
+
+class Letter(Strict):
+    """The Secretary-General's letter asking for the report."""
+
+    number: Text = Field(alias="nomor")
+    date: dt.date = Field(alias="tanggal")
+    sender: Text = Field(
+        "Sekretaris Jenderal Komisi Pemilihan Umum Republik Indonesia", alias="pengirim"
+    )
+
+
+class Signatory(Strict):
+    title: Text = Field(alias="jabatan")
+    name: Text = Field(alias="nama")
+    nip: Text | None = None
+
+
+class ReportMeta(Strict):
+    request_letter: Letter = Field(alias="surat_permintaan")
+    place: Text = Field(alias="tempat", description="Tempat penandatanganan")
+    date: dt.date = Field(alias="tanggal", description="Tanggal penandatanganan (YYYY-MM-DD)")
+    signatory: Signatory = Field(alias="penandatangan")
+
+
+class Narratives(Strict):
+    foreword: Paragraphs = Field(alias="kata_pengantar")
+    introduction: Paragraphs = Field(alias="pendahuluan")
+    closing: Paragraphs = Field(alias="penutup")
+
+
+class ClosingImage(Strict):
+    file: Text = Field(alias="berkas", description="Berkas gambar, relatif terhadap berkas ini")
+    caption: Text | None = Field(None, alias="keterangan")
+
+
+# --- the organisation -----------------------------------------------------------------------
+
+
+class StaffGroup(Strict):
+    """Staff of one status sharing one role, e.g. PPNPN 'Pramubakti': two names."""
+
+    status: Literal["PNS", "PPNPN"]
+    role: Text | None = Field(None, alias="peran")
+    names: list[Text] = Field(alias="nama", min_length=1)
+
+
+class Subdivision(Strict):
+    """A Subbagian."""
+
+    name: Text = Field(alias="nama")
+    tasks: Paragraphs = Field(alias="tugas")
+    head: Text = Field(alias="kepala")
+    staff: list[StaffGroup] = Field(default_factory=list, alias="staf")
+
+
+class FunctionalPositions(Strict):
+    """The Jabatan Fungsional."""
+
+    description: Paragraphs = Field(alias="uraian")
+    holders: list[Text] = Field(default_factory=list, alias="pejabat")
+
+
+class Organisation(Strict):
+    legal_basis: Paragraphs = Field(alias="tugas_fungsi", description="Dasar hukum dan tugas sekretariat")
+    secretary: Text = Field(alias="sekretaris")
+    subdivisions: list[Subdivision] = Field(alias="subbagian", min_length=1)
+    functional: FunctionalPositions | None = Field(None, alias="jabatan_fungsional")
+
+
+# --- the budget tree ------------------------------------------------------------------------
+
+
+class Node(Strict):
+    """A node of the DIPA tree. On a parent, pagu/realisasi are the figures *stated* for it
+    (checked against the sum of its children, never used instead of it)."""
+
+    code: Text = Field(alias="kode", description="Kode lengkap, mis. CQ.6709.QGE.001")
+    name: Text = Field(alias="nama")
+    pagu: Money | None = None
+    realisasi: Money | None = None
+
+    @property
+    def children(self) -> list[Node]:
+        return []
+
+
+class Detail(Node):
+    """Below the RO: komponen, sub-komponen, akun (by depth)."""
+
+    details: list[Detail] = Field(default_factory=list, alias="rincian")
+
+    @property
+    def children(self) -> list[Node]:
+        return list(self.details)
+
+    @model_validator(mode="after")
+    def _leaf_has_figures(self) -> Detail:
+        return _require_leaf_figures(self)
+
+
+class SubOutput(Node):
+    """RO (Sub. Output Kegiatan): the level the report narrates."""
+
+    narrative: list[Text] = Field(default_factory=list, alias="narasi")
+    details: list[Detail] = Field(default_factory=list, alias="rincian")
+
+    @property
+    def children(self) -> list[Node]:
+        return list(self.details)
+
+    @model_validator(mode="after")
+    def _leaf_has_figures(self) -> SubOutput:
+        return _require_leaf_figures(self)
+
+
+class Output(Node):
+    """KRO (Output Kegiatan)."""
+
+    sub_outputs: list[SubOutput] = Field(default_factory=list, alias="sub_output")
+
+    @property
+    def children(self) -> list[Node]:
+        return list(self.sub_outputs)
+
+
+class Kegiatan(Node):
+    outputs: list[Output] = Field(default_factory=list, alias="output")
+
+    @property
+    def children(self) -> list[Node]:
+        return list(self.outputs)
+
+
+class Program(Node):
+    kegiatan: list[Kegiatan] = Field(default_factory=list)
+
+    @property
+    def children(self) -> list[Node]:
+        return list(self.kegiatan)
+
+
+def _require_leaf_figures(node: SubOutput | Detail):
+    if not node.details:
+        missing = [k for k in ("pagu", "realisasi") if getattr(node, k) is None]
+        if missing:
+            raise ValueError(
+                f"{' dan '.join(missing)} wajib diisi pada {node.code}, karena tidak punya rincian "
+                "(angka di tingkat terbawah adalah sumber semua jumlah)"
+            )
+    return node
+
+
+# --- the whole input ------------------------------------------------------------------------
+
+
+class AnnualReportInput(Strict):
+    """Laporan Tahunan: one office, one year."""
+
+    model_config = ConfigDict(
+        title="Masukan Laporan Tahunan kpu-docs",
+        json_schema_extra={"$id": SCHEMA_ID},
+    )
+
+    schema_ref: str | None = Field(None, alias="$schema", description="Rujukan JSON Schema untuk editor")
+    office: Office = Field(alias="satker")
+    year: int = Field(alias="tahun", ge=2000, le=2100)
+    report: ReportMeta = Field(alias="laporan")
+    narratives: Narratives = Field(alias="narasi")
+    organisation: Organisation = Field(alias="organisasi")
+    programs: list[Program] = Field(alias="program", min_length=1)
+    closing_images: list[ClosingImage] = Field(default_factory=list, alias="gambar_penutup")
+    slogan: Text | None = Field(None, description="Slogan di halaman penutup")

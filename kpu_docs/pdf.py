@@ -1,0 +1,87 @@
+"""PDF through LibreOffice (headless), and page numbers read back from the PDF.
+
+One LibreOffice process converts a whole batch: starting it costs about as much as
+converting one report.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from .errors import KpuDocsError
+
+INSTALL_HINT = (
+    "LibreOffice tidak ditemukan, sehingga PDF tidak dibuat (DOCX dan XLSX tetap ditulis). "
+    "Pasang LibreOffice: di Debian/Ubuntu `sudo apt-get install libreoffice-writer-nogui "
+    "libreoffice-calc-nogui`, di Windows/macOS unduh dari libreoffice.org, lalu pastikan "
+    "perintah `soffice` ada di PATH."
+)
+TIMEOUT = 600
+
+
+def soffice() -> str | None:
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def convert(files: list[Path], outdir: Path, target: str = "pdf") -> list[Path]:
+    """Convert ``files`` in one LibreOffice process; return the files written."""
+    exe = soffice()
+    if exe is None:
+        raise KpuDocsError(INSTALL_HINT)
+    if not files:
+        return []
+    outdir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="kpu-docs-lo-") as profile:
+        cmd = [exe, f"-env:UserInstallation={Path(profile).as_uri()}", "--headless", "--norestore",
+               "--nolockcheck", "--convert-to", target, "--outdir", str(outdir), *map(str, files)]
+        try:
+            done = subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT)
+        except subprocess.TimeoutExpired:
+            raise KpuDocsError(f"LibreOffice tidak selesai dalam {TIMEOUT} detik") from None
+    suffix = "." + target.split(":")[0]
+    written = [outdir / (f.stem + suffix) for f in files]
+    missing = [p.name for p in written if not p.is_file()]
+    if missing:
+        raise KpuDocsError(f"LibreOffice gagal membuat {', '.join(missing)}: {done.stderr.strip()[-500:]}")
+    return written
+
+
+_PAGE_LABEL = re.compile(r"^(\d+|[ivxlcdm]+)$", re.IGNORECASE)
+
+
+def page_texts(pdf: Path) -> list[str]:
+    from pypdf import PdfReader  # imported here: only the PDF path needs it
+
+    return [page.extract_text() or "" for page in PdfReader(str(pdf)).pages]
+
+
+def _normal(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def page_label(text: str, physical: int) -> str:
+    """The number printed in the page's footer (its last line), else the physical number."""
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    if lines and _PAGE_LABEL.match(lines[-1]):
+        return lines[-1]
+    return str(physical)
+
+
+def heading_pages(texts: list[str], headings: list[tuple[int, str]]) -> dict[str, str]:
+    """Page label of each heading: chapter headings open their page; others are found in order."""
+    normal = [_normal(t) for t in texts]
+    pages: dict[str, str] = {}
+    cursor = 0
+    for level, text in headings:
+        wanted = _normal(text)
+        for index in range(cursor, len(normal)):
+            found = normal[index].startswith(wanted) if level == 1 else wanted in normal[index]
+            if found:
+                pages[text] = page_label(texts[index], index + 1)
+                cursor = index
+                break
+    return pages

@@ -1,0 +1,47 @@
+"""Terminal feedback for batches: a progress bar and the closing summary table."""
+
+from __future__ import annotations
+
+import sys
+
+from .build import Result
+
+
+class Progress:
+    """A one-line progress bar on stderr (only when it is a terminal)."""
+
+    def __init__(self, total: int, enabled: bool = True):
+        self.total, self.done = total, 0
+        self.enabled = enabled and sys.stderr.isatty()
+
+    def step(self, result: Result) -> None:
+        self.done += 1
+        if self.enabled:
+            width = 30
+            filled = width * self.done // self.total
+            sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total} {result.input.name[:30]:30}")
+            sys.stderr.flush()
+
+    def close(self) -> None:
+        if self.enabled:
+            sys.stderr.write("\n")
+
+
+def summary_table(results: list[Result]) -> str:
+    """Office, year, status, time, findings: one row per input."""
+    rows = [("Kantor", "Tahun", "Status", "Waktu", "Temuan", "Keterangan")]
+    for r in results:
+        rows.append((
+            r.office or str(r.input),
+            str(r.year or "-"),
+            "ok" if r.ok else "GAGAL",
+            f"{r.seconds:.2f} d",
+            f"{r.n_errors} galat, {r.n_warnings} peringatan",
+            "" if r.ok else r.reason,
+        ))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    failed = sum(not r.ok for r in results)
+    lines.append(f"{len(results) - failed} berhasil, {failed} gagal")
+    return "\n".join(lines)

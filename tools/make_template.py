@@ -1,0 +1,467 @@
+"""Regenerate the default Word template, ``templates/laporan_tahunan.docx``.
+
+The .docx is the artifact users open and restyle in Word or LibreOffice; this script
+only exists so that the default can be rebuilt reproducibly. Run from the repository:
+
+    python tools/make_template.py
+"""
+
+from __future__ import annotations
+
+import math
+import struct
+import zlib
+from pathlib import Path
+
+from docx import Document
+from docx.enum.section import WD_SECTION
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_LINE_SPACING, WD_TAB_ALIGNMENT
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt, RGBColor
+
+ROOT = Path(__file__).resolve().parent.parent
+FONT = "Arial"  # in Word; LibreOffice substitutes the metric-compatible Liberation Sans
+TEXT_WIDTH = Cm(21.0 - 4 - 3)
+STEP = Cm(0.75)  # indentation per hierarchy level
+
+
+# --- low-level XML helpers ----------------------------------------------------------------------
+
+
+def _set(parent, tag: str, **attrs):
+    """Get or create child ``tag`` of ``parent`` and set its w: attributes."""
+    el = parent.find(qn(tag))
+    if el is None:
+        el = OxmlElement(tag)
+        parent.append(el)
+    for key, value in attrs.items():
+        el.set(qn(f"w:{key}"), str(value))
+    return el
+
+
+def _fonts(rpr, name: str = FONT) -> None:
+    _set(rpr, "w:rFonts", ascii=name, hAnsi=name, eastAsia=name, cs=name)
+
+
+def _field(paragraph, instr: str, placeholder: str = "") -> None:
+    """A complex field (PAGE, TOC …) with a cached result."""
+    for kind, text in (("begin", None), ("instr", instr), ("separate", None), ("text", placeholder), ("end", None)):
+        run = paragraph.add_run()
+        if kind == "instr":
+            el = OxmlElement("w:instrText")
+            el.set(qn("xml:space"), "preserve")
+            el.text = f" {text} "
+            run._r.append(el)
+        elif kind == "text":
+            if text:
+                run.text = text
+        else:
+            fld = OxmlElement("w:fldChar")
+            fld.set(qn("w:fldCharType"), kind)
+            run._r.append(fld)
+
+
+# --- styles ---------------------------------------------------------------------------------------
+
+
+def _paragraph_style(doc, name, base="Normal", *, size=None, bold=None, align=None, left=None, first=None,
+                     before=None, after=None, spacing=None, keep_next=False, tabs=()):
+    styles = doc.styles
+    style = styles[name] if name in [s.name for s in styles] else styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+    if base and style.name != base:
+        style.base_style = styles[base]
+    font = style.font
+    if size:
+        font.size = Pt(size)
+    if bold is not None:
+        font.bold = bold
+    font.color.rgb = RGBColor(0, 0, 0)
+    font.italic = False
+    pf = style.paragraph_format
+    if align is not None:
+        pf.alignment = align
+    if left is not None:
+        pf.left_indent = left
+    if first is not None:
+        pf.first_line_indent = first
+    if before is not None:
+        pf.space_before = Pt(before)
+    if after is not None:
+        pf.space_after = Pt(after)
+    if spacing is not None:
+        pf.line_spacing_rule = spacing
+    if keep_next:
+        pf.keep_with_next = True
+    for pos in tabs:
+        pf.tab_stops.add_tab_stop(pos)
+    style.quick_style = True
+    return style
+
+
+def setup_styles(doc) -> None:
+    styles = doc.styles
+    rpr_default = doc.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    _fonts(rpr_default)
+    _set(rpr_default, "w:lang", val="id-ID", eastAsia="id-ID", bidi="ar-SA")
+
+    normal = styles["Normal"]
+    normal.font.name = FONT
+    normal.font.size = Pt(12)
+    _fonts(normal.element.get_or_add_rPr())
+    npf = normal.paragraph_format
+    npf.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+    npf.line_spacing_rule = WD_LINE_SPACING.ONE_POINT_FIVE
+    npf.space_before = Pt(0)
+    npf.space_after = Pt(6)
+    npf.widow_control = True
+
+    for level, size in ((1, 14), (2, 12), (3, 12)):
+        style = styles[f"Heading {level}"]
+        style.base_style = normal
+        _fonts(style.element.get_or_add_rPr())
+        style.font.size = Pt(size)
+        style.font.bold = True
+        style.font.italic = False
+        style.font.color.rgb = RGBColor(0, 0, 0)
+        rpr = style.element.get_or_add_rPr()
+        for theme_attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+            rpr.find(qn("w:rFonts")).attrib.pop(qn(theme_attr), None)
+        pf = style.paragraph_format
+        pf.keep_with_next = True
+        pf.line_spacing_rule = WD_LINE_SPACING.ONE_POINT_FIVE
+        if level == 1:
+            pf.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            pf.page_break_before = True
+            pf.space_before = Pt(0)
+            pf.space_after = Pt(24)
+            style.font.all_caps = True
+        else:
+            pf.alignment = WD_ALIGN_PARAGRAPH.LEFT
+            pf.space_before = Pt(12)
+            pf.space_after = Pt(6)
+            pf.left_indent = STEP
+            pf.first_line_indent = -STEP
+            pf.tab_stops.add_tab_stop(STEP)
+
+    _paragraph_style(doc, "Paragraf", first=Cm(1.25))
+    _paragraph_style(doc, "Sampul Judul", size=22, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, after=6)
+    _paragraph_style(doc, "Sampul Instansi", size=16, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, after=0,
+                     spacing=WD_LINE_SPACING.SINGLE)
+    _paragraph_style(doc, "Judul Daftar Isi", size=14, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, after=24)
+    _paragraph_style(doc, "Tanda Tangan", align=WD_ALIGN_PARAGRAPH.CENTER, left=Cm(7.5), after=0,
+                     spacing=WD_LINE_SPACING.SINGLE, keep_next=True)
+    _paragraph_style(doc, "Slogan", size=20, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, before=120, after=24)
+    _paragraph_style(doc, "Gambar", align=WD_ALIGN_PARAGRAPH.CENTER, after=0, keep_next=True)
+    _paragraph_style(doc, "Keterangan Gambar", size=11, align=WD_ALIGN_PARAGRAPH.CENTER, after=18)
+    for level in (1, 2, 3):
+        text = STEP * level
+        _paragraph_style(doc, f"Rincian {level}", bold=True, align=WD_ALIGN_PARAGRAPH.LEFT, left=text,
+                         first=-STEP, before=6, keep_next=True, tabs=(text,))
+        _paragraph_style(doc, f"Isi {level}", left=text)
+    _paragraph_style(doc, "Butir", left=STEP * 2, first=-Cm(0.5), tabs=(STEP * 2,), after=0)
+    _paragraph_style(doc, "Keterangan Tabel", size=11, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, before=6,
+                     after=6, keep_next=True, spacing=WD_LINE_SPACING.SINGLE)
+    _paragraph_style(doc, "Tabel Teks", size=10, align=WD_ALIGN_PARAGRAPH.LEFT, after=0, spacing=WD_LINE_SPACING.SINGLE)
+    _paragraph_style(doc, "Tabel Angka", base="Tabel Teks", align=WD_ALIGN_PARAGRAPH.RIGHT)
+    _paragraph_style(doc, "Tabel Kepala", base="Tabel Teks", bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
+    for level in (1, 2):
+        _paragraph_style(doc, f"TOC {level}", align=WD_ALIGN_PARAGRAPH.LEFT, left=STEP * (level - 1), after=3,
+                         spacing=WD_LINE_SPACING.SINGLE)
+        tabs = styles[f"TOC {level}"].paragraph_format.tab_stops
+        tabs.add_tab_stop(TEXT_WIDTH, WD_TAB_ALIGNMENT.RIGHT, leader=1)  # dotted leader
+    _paragraph_style(doc, "Kaki Halaman", base="Footer", align=WD_ALIGN_PARAGRAPH.CENTER, size=11)
+
+
+# --- page setup -----------------------------------------------------------------------------------
+
+
+def setup_section(section, number_format: str | None) -> None:
+    """A4 portrait, official margins (left 4 cm, others 3 cm); page numbers in the footer."""
+    section.page_width, section.page_height = Cm(21.0), Cm(29.7)
+    section.left_margin, section.top_margin = Cm(4), Cm(3)
+    section.right_margin, section.bottom_margin = Cm(3), Cm(3)
+    section.header_distance, section.footer_distance = Cm(1.25), Cm(1.5)
+    section.footer.is_linked_to_previous = False
+    section.header.is_linked_to_previous = False
+    footer = section.footer.paragraphs[0]
+    for run in list(footer.runs):
+        run._r.getparent().remove(run._r)
+    if number_format:
+        footer.style = "Kaki Halaman"
+        _field(footer, "PAGE", "1")
+        _set(section._sectPr, "w:pgNumType", fmt=number_format, start=1)
+
+
+def new_section(doc, number_format: str):
+    section = doc.add_section(WD_SECTION.NEW_PAGE)
+    setup_section(section, number_format)
+    return section
+
+
+# --- content --------------------------------------------------------------------------------------
+
+
+def para(doc, text: str = "", style: str = "Paragraf", *, bold: bool = False, underline: bool = False):
+    p = doc.add_paragraph(style=style)
+    if text:
+        run = p.add_run(text)
+        run.bold = bold or None
+        run.underline = underline or None
+    return p
+
+
+def loop(doc, head: str, body, end: str = "{%p endfor %}") -> None:
+    para(doc, f"{{%p {head} %}}", "Normal")
+    body()
+    para(doc, end, "Normal")
+
+
+def chapter(doc, number: str, title: str) -> None:
+    p = doc.add_paragraph(style="Heading 1")
+    p.add_run(f"BAB {number}").add_break(WD_BREAK.LINE)
+    p.add_run(title)
+
+
+def cover(doc) -> None:
+    for _ in range(2):
+        para(doc, "", "Sampul Judul")
+    para(doc, "LAPORAN TAHUNAN", "Sampul Judul")
+    para(doc, "{{ year }}", "Sampul Judul")
+    p = para(doc, "{{ logo }}", "Gambar")
+    p.paragraph_format.space_before = Pt(72)
+    p.paragraph_format.space_after = Pt(96)
+    para(doc, "KOMISI PEMILIHAN UMUM", "Sampul Instansi")
+    para(doc, "{{ office.area_upper }}", "Sampul Instansi")
+
+
+def signature(doc) -> None:
+    p = para(doc, "{{ place }}, {{ date }}", "Tanda Tangan")
+    p.paragraph_format.space_before = Pt(18)
+    para(doc, "{{ signatory.title }}", "Tanda Tangan")
+    for _ in range(3):
+        para(doc, "", "Tanda Tangan")
+    para(doc, "{{ signatory.name }}", "Tanda Tangan", bold=True, underline=True)
+    loop(doc, "if signatory.nip", lambda: para(doc, "NIP {{ signatory.nip }}", "Tanda Tangan"), "{%p endif %}")
+
+
+def front_matter(doc) -> None:
+    p = doc.add_paragraph("KATA PENGANTAR", style="Heading 1")
+    p.paragraph_format.page_break_before = False
+    loop(doc, "for p in foreword", lambda: para(doc, "{{ p }}"))
+    signature(doc)
+    para(doc, "DAFTAR ISI", "Judul Daftar Isi").paragraph_format.page_break_before = True
+    toc = para(doc, "", "TOC 1")
+    _field(toc, 'TOC \\o "1-2" \\h \\z \\u', "Daftar isi diisi saat laporan dibuat.")
+
+
+def _cell(cell, text: str, style: str, bold: bool = False) -> None:
+    p = cell.paragraphs[0]
+    p.style = style
+    if text:
+        run = p.add_run(text)
+        run.bold = bold or None
+
+
+def _shade(cell, fill: str = "D9D9D9") -> None:
+    _set(cell._tc.get_or_add_tcPr(), "w:shd", val="clear", color="auto", fill=fill)
+
+
+def budget_table(doc, rows_expr: str, item: str, total: str, first_header: str = "Uraian") -> None:
+    """Header | loop rows | total; header repeats on each page, rows never split."""
+    widths = (Cm(1.0), Cm(5.6), Cm(3.0), Cm(3.0), Cm(1.4))
+    table = doc.add_table(rows=5, cols=5)
+    table.style = doc.styles["Table Grid"]
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False
+    for row in table.rows:
+        _set(row._tr.get_or_add_trPr(), "w:cantSplit")
+        for cell, width in zip(row.cells, widths):
+            cell.width = width
+    header, start, body, end, total_row = table.rows
+    _set(header._tr.get_or_add_trPr(), "w:tblHeader")
+    for cell, text in zip(header.cells, ("No.", first_header, "Pagu (Rp)", "Realisasi (Rp)", "%")):
+        _cell(cell, text, "Tabel Kepala")
+        _shade(cell)
+    _cell(start.cells[0], f"{{%tr for {item} in {rows_expr} %}}", "Tabel Teks")
+    cells = body.cells
+    _cell(cells[0], f"{{{{ {item}.label }}}}", "Tabel Teks")
+    _cell(cells[1], f"{{{{ {item}.name }}}}", "Tabel Teks")
+    for cell, key in zip(cells[2:], ("pagu", "realisasi", "persen")):
+        _cell(cell, f"{{{{ {item}.{key} }}}}", "Tabel Angka")
+    _cell(end.cells[0], "{%tr endfor %}", "Tabel Teks")
+    tcells = total_row.cells
+    merged = tcells[0].merge(tcells[1])
+    _cell(merged, "Jumlah", "Tabel Kepala", bold=True)
+    for cell, key in zip(tcells[2:], ("pagu", "realisasi", "persen")):
+        _cell(cell, f"{{{{ {total}.{key} }}}}", "Tabel Angka", bold=True)
+        _shade(cell, "F2F2F2")
+    _shade(merged, "F2F2F2")
+    para(doc, "", "Normal")
+
+
+def bab_1(doc) -> None:
+    chapter(doc, "I", "PENDAHULUAN")
+    doc.paragraphs[-1].paragraph_format.page_break_before = False  # the section break starts the page
+    loop(doc, "for p in introduction", lambda: para(doc, "{{ p }}"))
+
+
+def bab_2(doc) -> None:
+    chapter(doc, "II", "STRUKTUR ORGANISASI")
+    doc.add_paragraph("A.\tStruktur Organisasi", style="Heading 2")
+    doc.add_paragraph("Tugas dan Fungsi", style="Rincian 1")
+    loop(doc, "for p in org.legal_basis", lambda: para(doc, "{{ p }}", "Isi 1"))
+    para(
+        doc,
+        "Sekretariat {{ office.name }} dipimpin oleh seorang Sekretaris, yaitu {{ org.secretary }}, yang dibantu "
+        "oleh {{ org.heads }} Kepala Subbagian dan kelompok Jabatan Fungsional. Sekretariat {{ office.name }} "
+        "terdiri atas:",
+        "Isi 1",
+    )
+
+    def subdivision():
+        para(doc, "{{ s.label }}\t{{ s.name }}", "Rincian 2")
+        loop(doc, "for t in s.tasks", lambda: para(doc, "{{ t }}", "Isi 2"))
+        para(doc, "Dipimpin oleh {{ s.head }} selaku Kepala Subbagian{% if s.staff %}, dengan staf sebanyak "
+                  "{{ s.staff_count }}, yaitu:{% else %}.{% endif %}", "Isi 2")
+        loop(
+            doc,
+            "for g in s.staff",
+            lambda: para(doc, "•\t{{ g.status }}{% if g.role %} ({{ g.role }}){% endif %} sebanyak {{ g.count }}: "
+                              "{{ g.names }}.", "Butir"),
+        )
+
+    loop(doc, "for s in org.subdivisions", subdivision)
+
+    def functional():
+        para(doc, "{{ org.functional.label }}\tJabatan Fungsional", "Rincian 2")
+        loop(doc, "for p in org.functional.description", lambda: para(doc, "{{ p }}", "Isi 2"))
+        para(doc, "Jabatan Fungsional pada Sekretariat {{ office.name }} berjumlah {{ org.functional.count }}, "
+                  "yaitu {{ org.functional.holders }}.", "Isi 2")
+
+    loop(doc, "if org.functional.holders", functional, "{%p endif %}")
+
+    doc.add_paragraph("B.\tProgram dan Anggaran", style="Heading 2")
+    para(
+        doc,
+        "Alokasi anggaran {{ office.name }} Tahun Anggaran {{ year }} sebagaimana tercantum dalam Daftar Isian "
+        "Pelaksanaan Anggaran (DIPA) Tahun Anggaran {{ year }} terdiri dari {{ program_count }} dengan pagu "
+        "sebesar {{ total.pagu_rp }} dan realisasi sebesar {{ total.realisasi_rp }} atau {{ total.persen_teks }}, "
+        "dengan rincian sebagai berikut:",
+        "Isi 1",
+    )
+    para(doc, "Tabel 1. Rekapitulasi Alokasi dan Realisasi Anggaran per Program", "Keterangan Tabel")
+    budget_table(doc, "programs", "r", "total", "Program")
+
+    def program():
+        para(doc, "{{ p.number }}.\tProgram {{ p.name }} ({{ p.code }})", "Rincian 1")
+        para(
+            doc,
+            "Alokasi anggaran Program {{ p.name }} sebesar {{ p.pagu_rp }}, dengan realisasi sebesar "
+            "{{ p.realisasi_rp }} atau {{ p.persen_teks }}, yang terdiri dari {{ p.kegiatan_count }} dengan "
+            "rincian sebagai berikut:",
+            "Isi 1",
+        )
+        para(doc, "Tabel {{ p.table }}. Alokasi dan Realisasi Anggaran Program {{ p.name }}", "Keterangan Tabel")
+        budget_table(doc, "p.kegiatan", "k", "p")
+
+    loop(doc, "for p in programs", program)
+
+
+def bab_3(doc) -> None:
+    chapter(doc, "III", "CAPAIAN PRIORITAS")
+    sentence = (
+        "Alokasi anggarannya sebesar {{ c.pagu_rp }}, dengan realisasi sebesar {{ c.realisasi_rp }} atau sebesar "
+        "{{ c.persen_teks }}{% if c.children %}, yang terdiri dari {{ c.children }}, yaitu sebagai berikut:"
+        "{% else %}.{% endif %}"
+    )
+    para(doc, "{%p for c in capaian %}", "Normal")
+    para(doc, "{%p if c.level == 0 %}", "Normal")
+    doc.add_paragraph("{{ c.label }}\tProgram {{ c.name }} ({{ c.code }})", style="Heading 2")
+    para(doc, sentence, "Isi 1")
+    for level in (1, 2, 3):
+        para(doc, f"{{%p elif c.level == {level} %}}", "Normal")
+        para(doc, "{{ c.label }}\t{{ c.name }} ({{ c.code }})", f"Rincian {level}")
+        para(doc, sentence, f"Isi {level}")
+    loop(doc, "for n in c.narrative", lambda: para(doc, "{{ n }}", "Isi 3"))
+    para(doc, "{%p endif %}", "Normal")
+    para(doc, "{%p endfor %}", "Normal")
+
+
+def bab_4(doc) -> None:
+    chapter(doc, "IV", "PENUTUP")
+    loop(doc, "for p in closing", lambda: para(doc, "{{ p }}"))
+
+
+def back_matter(doc) -> None:
+    def slogan():
+        p = para(doc, "{{ slogan }}", "Slogan")
+        p.paragraph_format.page_break_before = True
+
+    loop(doc, "if slogan", slogan, "{%p endif %}")
+
+    def image():
+        para(doc, "{{ img.image }}", "Gambar")
+        para(doc, "{{ img.caption }}", "Keterangan Gambar")
+
+    loop(doc, "for img in closing_images", image)
+    p = para(doc, "KOMISI PEMILIHAN UMUM", "Sampul Instansi")
+    p.paragraph_format.space_before = Pt(48)
+    para(doc, "{{ office.area_upper }}", "Sampul Instansi")
+
+
+def build(path: Path) -> None:
+    doc = Document()
+    setup_styles(doc)
+    setup_section(doc.sections[0], None)
+    cover(doc)
+    new_section(doc, "lowerRoman")
+    front_matter(doc)
+    new_section(doc, "decimal")
+    bab_1(doc)
+    bab_2(doc)
+    bab_3(doc)
+    bab_4(doc)
+    back_matter(doc)
+    props = doc.core_properties
+    props.title = "Laporan Tahunan"
+    props.author = "kpu-docs"
+    props.language = "id-ID"
+    doc.save(path)
+
+
+# --- the neutral default logo ---------------------------------------------------------------------
+
+
+def neutral_logo(path: Path, size: int = 240) -> None:
+    """A plain grey emblem (ring and ballot box) for offices that give no logo of their own."""
+    c = size / 2
+    rows = []
+    for y in range(size):
+        row = bytearray([0])
+        for x in range(size):
+            r = math.hypot(x + 0.5 - c, y + 0.5 - c)
+            ring = 0.40 * size <= r <= 0.47 * size
+            box = abs(x - c) <= 0.22 * size and 0.02 * size <= y - c <= 0.26 * size
+            slot = abs(x - c) <= 0.10 * size and abs(y - c) <= 0.02 * size
+            paper = abs(x - c) <= 0.08 * size and -0.22 * size <= y - c <= -0.02 * size
+            grey = 90 if ring or box or slot else 150 if paper else None
+            row += bytes((grey, grey, grey, 255)) if grey is not None else bytes((255, 255, 255, 0))
+        rows.append(bytes(row))
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    header = struct.pack(">IIBBBBB", size, size, 8, 6, 0, 0, 0)
+    phys = struct.pack(">IIB", 5906, 5906, 1)  # 150 dpi
+    png = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"pHYs", phys)
+    png += chunk(b"IDAT", zlib.compress(b"".join(rows), 9)) + chunk(b"IEND", b"")
+    path.write_bytes(png)
+
+
+if __name__ == "__main__":
+    build(ROOT / "templates" / "laporan_tahunan.docx")
+    neutral_logo(ROOT / "templates" / "logo_netral.png")
+    print("templates/laporan_tahunan.docx, templates/logo_netral.png")

@@ -10,6 +10,7 @@ file is byte-identical for the same input (its date comes from the input, not th
 from __future__ import annotations
 
 import datetime as dt
+import textwrap
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from fractions import Fraction
@@ -38,6 +39,7 @@ HEADER_FILL = "#D9E1F2"
 TOTAL_FILL = "#F2F2F2"
 SEVERITY_FILL = {Severity.ERROR: "#F8CBAD", Severity.WARNING: "#FFE699", Severity.INFO: None}
 MAX_SUM_ARGS = 255  # Excel's limit on the arguments of one function
+LINE_HEIGHT = 15  # points per line of the default font (Calibri 11)
 
 # Columns of the budget table (Rincian Anggaran); the Ringkasan uses the same letters.
 CODE, LEVEL, NAME, PAGU, REAL, SISA, PCT = range(7)
@@ -58,8 +60,8 @@ def write_annex(report: Report, findings: list[Finding], path: Path) -> None:
     _chart_sheet(workbook, sheets[CHART], report, rows, styles)
     _organisation_sheet(sheets[ORGANISATION], report, styles)
     _findings_sheet(sheets[FINDINGS], findings, styles)
-    for sheet in sheets.values():
-        _page_setup(sheet, report)
+    for name, sheet in sheets.items():
+        _page_setup(sheet, report, pages_high=1 if name == CHART else 0)  # the chart never splits
     sheets[SUMMARY].activate()
     workbook.close()
 
@@ -93,6 +95,7 @@ class _Styles:
         self.title = self._make(bold=True, font_size=14)
         self.subtitle = self._make(bold=True, font_size=12)
         self.note = self._make(italic=True, font_color="#595959")
+        self.alert = self._make(font_color="#C00000", bold=True)
 
     def _make(self, **props) -> Format:
         key = tuple(sorted(props.items()))
@@ -101,9 +104,11 @@ class _Styles:
         return self._cache[key]
 
     def cell(self, num_format: str | None = None, bold: bool = False, indent: int = 0,
-             wrap: bool = False, fill: str | None = None) -> Format:
+             wrap: bool = False, fill: str | None = None, center: bool = False) -> Format:
         """A bordered table cell."""
         props: dict = {"border": 1, "valign": "top"}
+        if center:
+            props["align"] = "center"
         if num_format:
             props["num_format"] = num_format
         if bold:
@@ -117,12 +122,12 @@ class _Styles:
         return self._make(**props)
 
 
-def _page_setup(sheet: Worksheet, report: Report) -> None:
+def _page_setup(sheet: Worksheet, report: Report, pages_high: int = 0) -> None:
     """A4 landscape, one page wide, office and year in the header, page numbers in the footer."""
     office = _header_text(report.data.office.long_name)
     sheet.set_paper(9)
     sheet.set_landscape()
-    sheet.fit_to_pages(1, 0)
+    sheet.fit_to_pages(1, pages_high)
     sheet.set_margins(left=0.5, right=0.5, top=0.75, bottom=0.75)
     sheet.center_horizontally()
     sheet.set_header(f"&L&9{office}&C&9Lampiran Laporan Tahunan {report.data.year}&R&9&A", margin=0.3)
@@ -134,11 +139,44 @@ def _header_text(text: str) -> str:
     return text.replace("&", "&&")[:120]
 
 
-def _table_header(sheet: Worksheet, row: int, headers: Sequence[str], styles: _Styles) -> None:
-    """A header row, repeated on every printed page."""
-    for col, label in enumerate(headers):
+def _flag_overspending(sheet: Worksheet, first: int, last: int, sisa: int | None, pct: int,
+                      styles: _Styles) -> None:
+    """Red where realisasi exceeds pagu: negative sisa, penyerapan above 100%."""
+    if sisa is not None:
+        sheet.conditional_format(first, sisa, last, sisa, {"type": "cell", "criteria": "<", "value": 0, "format": styles.alert})
+    sheet.conditional_format(first, pct, last, pct, {"type": "cell", "criteria": ">", "value": 1, "format": styles.alert})
+
+
+def _table_header(sheet: Worksheet, row: int, headers: Sequence[str], widths: Sequence[float],
+                  styles: _Styles, first_col: int = 0, repeat: bool = True) -> None:
+    """A header row (repeated on every printed page), tall enough for its wrapped labels."""
+    for col, label in enumerate(headers, start=first_col):
         sheet.write_string(row, col, label, styles.header)
-    sheet.repeat_rows(row)
+    _fit_row(sheet, row, [(widths[col], label, 0) for col, label in enumerate(headers, start=first_col)], bold=True)
+    if repeat:
+        sheet.repeat_rows(row)
+
+
+def _set_widths(sheet: Worksheet, widths: Sequence[float]) -> None:
+    for col, width in enumerate(widths):
+        sheet.set_column(col, col, width)
+
+
+def _fit_row(sheet: Worksheet, row: int, cells: Iterable[tuple[float, str, int]], bold: bool = False,
+             level: int | None = None) -> None:
+    """Give a row the height its wrapped texts need, given as (column width, text, indent).
+
+    Neither xlsxwriter nor LibreOffice fits row heights to wrapped text, so estimate it."""
+    lines = max((_line_count(text, width, indent, bold) for width, text, indent in cells), default=1)
+    options = {} if level is None else {"level": level}
+    sheet.set_row(row, LINE_HEIGHT * lines if lines > 1 else None, None, options)
+
+
+def _line_count(text: str, width: float, indent: int = 0, bold: bool = False) -> int:
+    """Lines ``text`` takes in a column ``width`` characters wide (an estimate: a column is
+    ``width`` digits wide and text averages about 1.15 characters per digit)."""
+    chars = max(int((width - 1 - 1.5 * indent) * (1.05 if bold else 1.15)), 4)
+    return max(1, len(textwrap.wrap(text, chars)))
 
 
 # --- formulas --------------------------------------------------------------------------------
@@ -218,47 +256,53 @@ def _tree_rows(report: Report) -> dict[str, int]:
     return {line.code: TREE_FIRST + i for i, line in enumerate(report.lines())}
 
 
+def _tree_widths(rows: dict[str, int]) -> tuple[float, ...]:
+    code = min(max((len(c) for c in rows), default=10), 30) + 2
+    return (code, 20, 52, 17, 17, 17, 12)
+
+
 def _tree_sheet(sheet: Worksheet, report: Report, rows: dict[str, int], styles: _Styles) -> None:
     """Kode, Tingkat, Uraian, Pagu, Realisasi, Sisa, %: one row per node, down to the deepest
     level in the input, under the office's total; parents sum their direct children."""
-    _table_header(sheet, 0, TREE_HEADERS, styles)
-    total_row = TREE_FIRST - 1
+    widths = _tree_widths(rows)
+    _set_widths(sheet, widths)
+    _table_header(sheet, 0, TREE_HEADERS, widths, styles)
+    total_row, name = TREE_FIRST - 1, f"Jumlah {report.data.office.name}"
     program_rows = [rows[p.code] for p in report.programs]
     bold_total = styles.cell(bold=True, fill=TOTAL_FILL)
     sheet.write_blank(total_row, CODE, None, bold_total)
     sheet.write_string(total_row, LEVEL, "Satker", bold_total)
-    sheet.write_string(total_row, NAME, f"Jumlah {report.data.office.name}", styles.cell(bold=True, wrap=True, fill=TOTAL_FILL))
+    sheet.write_string(total_row, NAME, name, styles.cell(bold=True, wrap=True, fill=TOTAL_FILL))
     _figures(sheet, total_row, report.total, styles, bold=True, fill=TOTAL_FILL,
              pagu=_sum(PAGU, program_rows), realisasi=_sum(REAL, program_rows))
-    sheet.set_row(total_row, None, None, {"level": 0})
+    _fit_row(sheet, total_row, [(widths[NAME], name, 0)], bold=True, level=0)
     for line in report.lines():
-        _tree_line(sheet, line, rows, styles)
-    last = TREE_FIRST + len(rows) - 1
-    sheet.autofilter(0, CODE, last, PCT)
+        _tree_line(sheet, line, rows, widths, styles)
+    sheet.autofilter(0, CODE, TREE_FIRST + len(rows) - 1, PCT)
+    _flag_overspending(sheet, total_row, TREE_FIRST + len(rows) - 1, SISA, PCT, styles)
     sheet.freeze_panes(1, 0)
     sheet.outline_settings(True, False, True, False)  # summary rows above their details
-    code_width = max((len(code) for code in rows), default=10)
-    for col, width in zip(range(PCT + 1), (min(max(code_width, 10), 32) + 2, 14, 52, 17, 17, 17, 12)):
-        sheet.set_column(col, col, width)
 
 
-def _tree_line(sheet: Worksheet, line: BudgetLine, rows: dict[str, int], styles: _Styles) -> None:
+def _tree_line(sheet: Worksheet, line: BudgetLine, rows: dict[str, int], widths: Sequence[float],
+               styles: _Styles) -> None:
     """One node: text cells, figures (sums over its direct children when it has any), outline level."""
-    row = rows[line.code]
-    bold = line.level == Level.PROGRAM
+    row, bold, indent = rows[line.code], line.level == Level.PROGRAM, int(line.level)
     sheet.write_string(row, CODE, line.code, styles.cell(bold=bold))
     sheet.write_string(row, LEVEL, line.level.noun, styles.cell(bold=bold, wrap=True))
-    sheet.write_string(row, NAME, line.name, styles.cell(bold=bold, wrap=True, indent=int(line.level)))
+    sheet.write_string(row, NAME, line.name, styles.cell(bold=bold, wrap=True, indent=indent))
     children = [rows[c.code] for c in line.children]
     sums = (_sum(PAGU, children), _sum(REAL, children)) if children else (None, None)
     _figures(sheet, row, line.figures, styles, bold=bold, pagu=sums[0], realisasi=sums[1])
-    sheet.set_row(row, None, None, {"level": min(int(line.level) + 1, 7)})
+    texts = [(widths[LEVEL], line.level.noun, 0), (widths[NAME], line.name, indent)]
+    _fit_row(sheet, row, texts, bold=bold, level=min(indent + 1, 7))
 
 
 # --- Ringkasan: one row per program, the office total, the findings at a glance ---------------
 
 SUMMARY_HEADERS = ("No", "Kode", "Program", "Pagu (Rp)", "Realisasi (Rp)", "Sisa (Rp)", "% Penyerapan",
                    "Jumlah Kegiatan", "Jumlah Output (KRO)", "Jumlah Sub Output (RO)")
+SUMMARY_WIDTHS = (5, 13, 48, 17, 17, 17, 12, 11, 11, 11)
 COUNTED = (Level.KEGIATAN, Level.OUTPUT, Level.SUB_OUTPUT)
 SUMMARY_HEADER_ROW = 4
 
@@ -267,26 +311,26 @@ def _summary_sheet(sheet: Worksheet, report: Report, findings: list[Finding],
                    rows: dict[str, int], styles: _Styles) -> None:
     """Title block, one row per program referencing Rincian Anggaran, the total, the findings."""
     data = report.data
+    _set_widths(sheet, SUMMARY_WIDTHS)
     sheet.write_string(0, 0, f"LAMPIRAN LAPORAN TAHUNAN {data.year}", styles.title)
     sheet.write_string(1, 0, data.office.long_name, styles.subtitle)
     sheet.write_string(2, 0, f"Ringkasan pagu dan realisasi anggaran per program, tahun anggaran {data.year}", styles.note)
-    _table_header(sheet, SUMMARY_HEADER_ROW, SUMMARY_HEADERS, styles)
+    _table_header(sheet, SUMMARY_HEADER_ROW, SUMMARY_HEADERS, SUMMARY_WIDTHS, styles)
     first = SUMMARY_HEADER_ROW + 1
     for i, program in enumerate(report.programs):
         _summary_program(sheet, first + i, i + 1, program, rows, styles)
     total_row = first + len(report.programs)
     _summary_total(sheet, total_row, report, first, styles)
+    _flag_overspending(sheet, first, total_row, SISA, PCT, styles)
     _findings_overview(sheet, total_row + 2, findings, styles)
     sheet.freeze_panes(first, 0)
-    for col, width in enumerate((5, 12, 48, 17, 17, 17, 12, 11, 11, 11)):
-        sheet.set_column(col, col, width)
 
 
 def _summary_program(sheet: Worksheet, row: int, number: int, program: BudgetLine,
                      rows: dict[str, int], styles: _Styles) -> None:
     """A program: pagu/realisasi from its Rincian Anggaran row, counts of what it is made of."""
     source = rows[program.code]
-    sheet.write_number(row, 0, number, styles.cell())
+    sheet.write_number(row, 0, number, styles.cell(center=True))
     sheet.write_string(row, 1, program.code, styles.cell())
     sheet.write_string(row, 2, program.name, styles.cell(wrap=True))
     _figures(sheet, row, program.figures, styles,
@@ -296,6 +340,7 @@ def _summary_program(sheet: Worksheet, row: int, number: int, program: BudgetLin
     found = Counter(line.level for line in program.walk())
     for col, level in enumerate(COUNTED, start=PCT + 1):
         sheet.write_formula(row, col, f'=COUNTIF({levels},"{level.noun}")', styles.cell(), found[level])
+    _fit_row(sheet, row, [(SUMMARY_WIDTHS[2], program.name, 0)])
 
 
 def _summary_total(sheet: Worksheet, row: int, report: Report, first: int, styles: _Styles) -> None:
@@ -314,47 +359,54 @@ def _summary_total(sheet: Worksheet, row: int, report: Report, first: int, style
 
 def _findings_overview(sheet: Worksheet, row: int, findings: list[Finding], styles: _Styles) -> None:
     """How many findings of each severity the Temuan sheet lists."""
-    sheet.write_string(row, 2, "Hasil pemeriksaan otomatis (lihat lembar Temuan)", styles.header)
-    sheet.write_string(row, 3, "Jumlah", styles.header)
+    headers = ("Hasil pemeriksaan otomatis (lembar Temuan)", "Jumlah")
+    _table_header(sheet, row, headers, SUMMARY_WIDTHS, styles, first_col=2, repeat=False)
     counts = Counter(f.severity for f in findings)
     severities = quote_sheetname(FINDINGS) + "!$A:$A"
-    for i, severity in enumerate(Severity):
+    for i, severity in enumerate(Severity, start=row + 1):
         label = _severity_label(severity)
-        sheet.write_string(row + 1 + i, 2, label, styles.cell(fill=SEVERITY_FILL[severity]))
-        sheet.write_formula(row + 1 + i, 3, f'=COUNTIF({severities},"{label}")', styles.cell(), counts[severity])
+        sheet.write_string(i, 2, label, styles.cell(fill=SEVERITY_FILL[severity]))
+        sheet.write_formula(i, 3, f'=COUNTIF({severities},"{label}")', styles.cell(), counts[severity])
 
 
 # --- Grafik: % penyerapan per kegiatan ------------------------------------------------------------
 
 CHART_HEADERS = ("Kode", "Kegiatan", "Pagu (Rp)", "Realisasi (Rp)", "% Penyerapan")
+CHART_WIDTHS = (12, 64, 17, 17, 12)
 
 
 def _chart_sheet(workbook: xlsxwriter.Workbook, sheet: Worksheet, report: Report,
                  rows: dict[str, int], styles: _Styles) -> None:
     """A small table of the kegiatan (formulas into Rincian Anggaran) and a native bar chart of it."""
-    _table_header(sheet, 0, CHART_HEADERS, styles)
-    kegiatan = [k for p in report.programs for k in p.children]
-    for i, line in enumerate(kegiatan, start=1):
-        source = rows[line.code]
-        sheet.write_string(i, 0, line.code, styles.cell())
-        sheet.write_string(i, 1, line.name, styles.cell(wrap=True))
-        amount = styles.cell(AMOUNT)
-        sheet.write_formula(i, 2, f"={_cell(source, PAGU, TREE)}", amount, line.figures.pagu)
-        sheet.write_formula(i, 3, f"={_cell(source, REAL, TREE)}", amount, line.figures.realisasi)
-        sheet.write_formula(i, 4, f"={_cell(source, PCT, TREE)}", styles.cell(_percent_format(line.figures.ratio)),
-                            _ratio_value(line.figures.ratio))
+    _set_widths(sheet, CHART_WIDTHS)
+    _table_header(sheet, 0, CHART_HEADERS, CHART_WIDTHS, styles)
     sheet.freeze_panes(1, 0)
-    for col, width in enumerate((12, 60, 17, 17, 12)):
-        sheet.set_column(col, col, width)
-    if not kegiatan:
+    kegiatan = [k for p in report.programs for k in p.children]
+    for row, line in enumerate(kegiatan, start=1):
+        source, fig = rows[line.code], line.figures
+        sheet.write_string(row, 0, line.code, styles.cell())
+        sheet.write_string(row, 1, line.name, styles.cell(wrap=True))
+        sheet.write_formula(row, 2, f"={_cell(source, PAGU, TREE)}", styles.cell(AMOUNT), fig.pagu)
+        sheet.write_formula(row, 3, f"={_cell(source, REAL, TREE)}", styles.cell(AMOUNT), fig.realisasi)
+        sheet.write_formula(row, 4, f"={_cell(source, PCT, TREE)}", styles.cell(_percent_format(fig.ratio)),
+                            _ratio_value(fig.ratio))
+        _fit_row(sheet, row, [(CHART_WIDTHS[1], line.name, 0)])
+    _flag_overspending(sheet, 1, max(len(kegiatan), 1), None, 4, styles)
+    if kegiatan:
+        sheet.insert_chart(len(kegiatan) + 2, 0, _absorption_chart(workbook, report, len(kegiatan)),
+                           {"x_offset": 5, "y_offset": 5})
+    else:
         sheet.write_string(2, 1, "Tidak ada kegiatan: grafik tidak dibuat.", styles.note)
-        return
+
+
+def _absorption_chart(workbook: xlsxwriter.Workbook, report: Report, count: int):
+    """Horizontal bars of % penyerapan, one per kegiatan, in the order of the table above it."""
     chart = workbook.add_chart({"type": "bar"})
     chart.add_series(
         {
             "name": "% Penyerapan",
-            "categories": [CHART, 1, 0, len(kegiatan), 0],
-            "values": [CHART, 1, 4, len(kegiatan), 4],
+            "categories": [CHART, 1, 0, count, 0],
+            "values": [CHART, 1, 4, count, 4],
             "fill": {"color": "#4472C4"},
             "gap": 60,
         }
@@ -363,59 +415,61 @@ def _chart_sheet(workbook: xlsxwriter.Workbook, sheet: Worksheet, report: Report
     chart.set_x_axis({"num_format": "0%", "min": 0, "major_gridlines": {"visible": True}, "name": "% penyerapan"})
     chart.set_y_axis({"reverse": True})  # first kegiatan on top, as in the table
     chart.set_legend({"none": True})
-    chart.set_size({"width": 900, "height": 120 + 26 * len(kegiatan)})
-    sheet.insert_chart(len(kegiatan) + 2, 0, chart, {"x_offset": 5, "y_offset": 5})
+    chart.set_size({"width": 900, "height": 110 + 22 * count})
+    return chart
 
 
 # --- Organisasi: staff by subbagian and status ---------------------------------------------------
 
 ORGANISATION_HEADERS = ("No", "Subbagian", "Kepala", "Status", "Peran", "Nama")
+ORGANISATION_WIDTHS = (6, 44, 28, 12, 26, 28)
 COUNT_HEADERS = ("Subbagian", "Kepala", "PNS", "PPNPN", "Jumlah Staf")
+STATUS = 3  # the Status column, counted per subbagian
 
 
 def _organisation_sheet(sheet: Worksheet, report: Report, styles: _Styles) -> None:
     """One row per staff member, then the counts per subbagian (COUNTIF over those rows)."""
     org = report.data.organisation
-    _table_header(sheet, 0, ORGANISATION_HEADERS, styles)
+    _set_widths(sheet, ORGANISATION_WIDTHS)
+    _table_header(sheet, 0, ORGANISATION_HEADERS, ORGANISATION_WIDTHS, styles)
     row, spans = 1, []
     for sub in org.subdivisions:
         people = [(g.status, g.role or "", name) for g in sub.staff for name in g.names] or [("", "", "")]
         spans.append((row, row + len(people) - 1))
         for status, role, name in people:
-            sheet.write_number(row, 0, row, styles.cell())
-            for col, text in enumerate((sub.name, sub.head, status, role, name), start=1):
-                sheet.write_string(row, col, text, styles.cell(wrap=col in (1, 4)))
+            texts = (sub.name, sub.head, status, role, name)
+            sheet.write_number(row, 0, row, styles.cell(center=True))  # the header is row 0: row n is person n
+            for col, text in enumerate(texts, start=1):
+                sheet.write_string(row, col, text, styles.cell(wrap=True))
+            _fit_row(sheet, row, [(ORGANISATION_WIDTHS[col], t, 0) for col, t in enumerate(texts, start=1)])
             row += 1
     sheet.autofilter(0, 0, row - 1, len(ORGANISATION_HEADERS) - 1)
     sheet.freeze_panes(1, 0)
     row = _staff_counts(sheet, row + 1, report, spans, styles)
     _organisation_notes(sheet, row + 1, report, styles)
-    for col, width in enumerate((6, 44, 28, 14, 24, 28)):
-        sheet.set_column(col, col, width)
 
 
 def _staff_counts(sheet: Worksheet, row: int, report: Report, spans: list[tuple[int, int]],
                   styles: _Styles) -> int:
     """PNS, PPNPN and their total per subbagian, and the grand total; returns the next free row."""
     subs = report.data.organisation.subdivisions
-    for col, label in enumerate(COUNT_HEADERS, start=1):
-        sheet.write_string(row, col, label, styles.header)
+    _table_header(sheet, row, COUNT_HEADERS, ORGANISATION_WIDTHS, styles, first_col=1, repeat=False)
     first = row + 1
-    for i, (sub, (top, bottom)) in enumerate(zip(subs, spans)):
-        r = first + i
+    for r, sub, (top, bottom) in zip(range(first, first + len(subs)), subs, spans):
         statuses = Counter(g.status for g in sub.staff for _ in g.names)
         sheet.write_string(r, 1, sub.name, styles.cell(wrap=True))
-        sheet.write_string(r, 2, sub.head, styles.cell())
+        sheet.write_string(r, 2, sub.head, styles.cell(wrap=True))
+        span = f"{_cell(top, STATUS)}:{_cell(bottom, STATUS)}"
         for col, status in ((3, "PNS"), (4, "PPNPN")):
-            span = f"{_cell(top, 3)}:{_cell(bottom, 3)}"
             sheet.write_formula(r, col, f'=COUNTIF({span},"{status}")', styles.cell(), statuses[status])
-        sheet.write_formula(r, 5, f"={_cell(r, 3)}+{_cell(r, 4)}", styles.cell(), statuses["PNS"] + statuses["PPNPN"])
+        sheet.write_formula(r, 5, f"={_cell(r, 3)}+{_cell(r, 4)}", styles.cell(), statuses.total())
+        _fit_row(sheet, r, [(ORGANISATION_WIDTHS[1], sub.name, 0), (ORGANISATION_WIDTHS[2], sub.head, 0)])
     total = first + len(subs)
     bold = styles.cell(bold=True, fill=TOTAL_FILL)
     sheet.write_string(total, 1, "Jumlah", bold)
     sheet.write_blank(total, 2, None, bold)
     everyone = Counter(g.status for s in subs for g in s.staff for _ in g.names)
-    for col, value in ((3, everyone["PNS"]), (4, everyone["PPNPN"]), (5, everyone["PNS"] + everyone["PPNPN"])):
+    for col, value in ((3, everyone["PNS"]), (4, everyone["PPNPN"]), (5, everyone.total())):
         sheet.write_formula(total, col, _sum(col, range(first, total)), bold, value)
     sheet.write_string(total + 1, 1, "Jumlah staf tidak termasuk Kepala Subbagian.", styles.note)
     return total + 2
@@ -428,35 +482,36 @@ def _organisation_notes(sheet: Worksheet, row: int, report: Report, styles: _Sty
     sheet.write_string(row, 2, org.secretary, styles.cell())
     holders = org.functional.holders if org.functional else []
     for i, name in enumerate(holders):
-        if i == 0:
-            sheet.write_string(row + 1, 1, "Jabatan Fungsional", styles.cell(bold=True))
+        label = "Jabatan Fungsional" if i == 0 else ""
+        sheet.write_string(row + 1 + i, 1, label, styles.cell(bold=True))
         sheet.write_string(row + 1 + i, 2, name, styles.cell())
 
 
 # --- Temuan: the validation findings ---------------------------------------------------------------
 
 FINDINGS_HEADERS = ("Tingkat", "Kode", "Pesan", "Baris")
+FINDINGS_WIDTHS = (12, 24, 100, 8)
 
 
 def _severity_label(severity: Severity) -> str:
+    """``Galat``, ``Peringatan``, ``Info``."""
     return severity.value.capitalize()
 
 
 def _findings_sheet(sheet: Worksheet, findings: list[Finding], styles: _Styles) -> None:
     """Severity, subject (code or key), message and the input line of every finding."""
-    _table_header(sheet, 0, FINDINGS_HEADERS, styles)
+    _set_widths(sheet, FINDINGS_WIDTHS)
+    _table_header(sheet, 0, FINDINGS_HEADERS, FINDINGS_WIDTHS, styles)
     for row, finding in enumerate(findings, start=1):
-        fill = SEVERITY_FILL[finding.severity]
-        sheet.write_string(row, 0, _severity_label(finding.severity), styles.cell(fill=fill))
-        sheet.write_string(row, 1, finding.subject, styles.cell())
+        sheet.write_string(row, 0, _severity_label(finding.severity), styles.cell(fill=SEVERITY_FILL[finding.severity]))
+        sheet.write_string(row, 1, finding.subject, styles.cell(wrap=True))
         sheet.write_string(row, 2, finding.message, styles.cell(wrap=True))
         if finding.location.line is None:
             sheet.write_blank(row, 3, None, styles.cell())
         else:
             sheet.write_number(row, 3, finding.location.line, styles.cell())
+        _fit_row(sheet, row, [(FINDINGS_WIDTHS[1], finding.subject, 0), (FINDINGS_WIDTHS[2], finding.message, 0)])
     if not findings:
         sheet.write_string(1, 2, "Tidak ada temuan.", styles.note)
     sheet.autofilter(0, 0, max(len(findings), 1), len(FINDINGS_HEADERS) - 1)
     sheet.freeze_panes(1, 0)
-    for col, width in enumerate((12, 24, 100, 8)):
-        sheet.set_column(col, col, width)

@@ -161,7 +161,7 @@ def setup_styles(doc) -> None:
         _paragraph_style(doc, f"Rincian {level}", bold=True, align=WD_ALIGN_PARAGRAPH.LEFT, left=text,
                          first=-STEP, before=6, keep_next=True, tabs=(text,))
         _paragraph_style(doc, f"Isi {level}", left=text)
-    _paragraph_style(doc, "Butir", left=STEP * 2, first=-Cm(0.5), tabs=(STEP * 2,), after=0)
+    _paragraph_style(doc, "Butir", left=STEP * 2 + Cm(0.5), first=-Cm(0.5), tabs=(STEP * 2 + Cm(0.5),), after=0)
     _paragraph_style(doc, "Keterangan Tabel", size=11, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, before=6,
                      after=6, keep_next=True, spacing=WD_LINE_SPACING.SINGLE)
     _paragraph_style(doc, "Tabel Teks", size=10, align=WD_ALIGN_PARAGRAPH.LEFT, after=0, spacing=WD_LINE_SPACING.SINGLE)
@@ -280,6 +280,13 @@ def budget_table(doc, rows_expr: str, item: str, total: str, first_header: str =
         _set(row._tr.get_or_add_trPr(), "w:cantSplit")
         for cell, width in zip(row.cells, widths):
             cell.width = width
+    for col, width in zip(table._tbl.tblGrid.findall(qn("w:gridCol")), widths):
+        col.set(qn("w:w"), str(width.twips))
+    layout = OxmlElement("w:tblLayout")
+    layout.set(qn("w:type"), "fixed")
+    tbl_pr = table._tbl.tblPr
+    successor = next((el for el in tbl_pr if el.tag in (qn("w:tblCellMar"), qn("w:tblLook"))), None)
+    successor.addprevious(layout) if successor is not None else tbl_pr.append(layout)
     header, start, body, end, total_row = table.rows
     _set(header._tr.get_or_add_trPr(), "w:tblHeader")
     for cell, text in zip(header.cells, ("No.", first_header, "Pagu (Rp)", "Realisasi (Rp)", "%")):

@@ -1,0 +1,99 @@
+"""Derivation from the leaves, and the reviewer's findings."""
+
+from __future__ import annotations
+
+from kpu_docs.cli import main
+from kpu_docs.derive import Level, derive
+from kpu_docs.load import load
+from kpu_docs.validate import Severity, validate
+
+from .conftest import node
+
+
+def leaves(n: dict) -> list[dict]:
+    kids = [c for key in ("kegiatan", "output", "sub_output", "rincian") for c in n.get(key, [])]
+    return [n] if not kids else [leaf for k in kids for leaf in leaves(k)]
+
+
+def money(v) -> int:
+    return v if isinstance(v, int) else int(str(v).replace("Rp", "").replace(".", ""))
+
+
+def findings_for(path):
+    return validate(derive(load(path)))
+
+
+def test_totals_come_from_the_leaves(sample_path, sample_data):
+    report = derive(load(sample_path))
+    for program, raw in zip(report.programs, sample_data["program"]):
+        ro = leaves(raw)
+        assert program.figures.pagu == sum(money(r["pagu"]) for r in ro)
+        assert program.figures.realisasi == sum(money(r["realisasi"]) for r in ro)
+    # the figures the source report states for its programs (BAB III)
+    cq, wa = report.programs
+    assert (cq.figures.pagu, cq.figures.realisasi) == (18_256_293_000, 18_168_826_339)
+    assert (wa.figures.pagu, wa.figures.realisasi) == (2_159_443_000, 2_158_035_549)
+    assert len(cq.children) == 10 and len(wa.children) == 3
+    assert report.depth == Level.SUB_OUTPUT
+
+
+def test_sample_warns_about_wa3355_and_has_no_errors(sample_path):
+    findings = findings_for(sample_path)
+    assert not [f for f in findings if f.severity is Severity.ERROR]
+    warnings = [f for f in findings if f.severity is Severity.WARNING]
+    assert [f.subject for f in warnings] == ["WA.3355"]
+    assert "melebihi pagu" in warnings[0].message and "Rp10.024.077" in warnings[0].message
+    assert warnings[0].location.line
+
+
+def test_validate_command_exit_codes(sample_path, capsys):
+    assert main(["validate", str(sample_path)]) == 0
+    out = capsys.readouterr().out
+    assert "PERINGATAN WA.3355" in out and "0 galat, 1 peringatan" in out
+    assert main(["validate", "--strict", str(sample_path)]) == 1
+
+
+def test_stated_parent_figures_are_checked(make_input):
+    def mutate(d):
+        node(d, "076.01.WA")["pagu"] = 2_170_936_000  # the BAB II table's stale figure
+        node(d, "CQ.6887")["realisasi"] = 79_097_000  # the BAB III text's figure
+
+    findings = findings_for(make_input(mutate))
+    errors = {(f.subject, f.location.path[-1]): f for f in findings if f.severity is Severity.ERROR}
+    assert set(errors) == {("076.01.WA", "pagu"), ("CQ.6887", "realisasi")}
+    assert "Rp2.170.936.000" in errors[("076.01.WA", "pagu")].message
+    assert "selisih Rp11.493.000" in errors[("076.01.WA", "pagu")].message
+    assert "selisih Rp1.479" in errors[("CQ.6887", "realisasi")].message
+
+
+def test_all_findings_at_once_and_cli_exit_1(make_input, capsys):
+    def mutate(d):
+        node(d, "CQ.6709.QGE.004").update(pagu=0, realisasi=5)  # realisasi without pagu
+        node(d, "CQ.6710.QGE")["sub_output"] = []  # a KRO without RO
+        node(d, "CQ.6709.QGE.006").pop("narasi")  # an RO without narrative
+
+    path = make_input(mutate)
+    findings = findings_for(path)
+    kinds = {(f.severity, f.subject) for f in findings}
+    assert (Severity.ERROR, "CQ.6709.QGE.004") in kinds
+    assert (Severity.ERROR, "CQ.6710.QGE") in kinds
+    assert (Severity.WARNING, "CQ.6709.QGE.006") in kinds
+    assert findings[0].severity is Severity.ERROR  # errors first
+    assert main(["validate", str(path)]) == 1
+
+
+def test_year_and_file_name_must_agree(make_input):
+    findings = findings_for(make_input(name="2024.yaml"))
+    assert any(f.subject == "tahun" and f.severity is Severity.ERROR for f in findings)
+
+
+def test_signing_date_inside_the_budget_year_is_warned(make_input):
+    import datetime as dt
+
+    findings = findings_for(make_input(lambda d: d["laporan"].update(tanggal=dt.date(2023, 12, 1))))
+    assert any(f.subject == "laporan.tanggal" for f in findings)
+
+
+def test_missing_image_is_an_error(make_input):
+    findings = findings_for(make_input(lambda d: d["satker"].update(logo="tidak-ada.png")))
+    assert any(f.subject == "satker.logo" and f.severity is Severity.ERROR for f in findings)

@@ -56,6 +56,24 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--strict", action="store_true", help="peringatan juga membuat status keluar 1")
     p.set_defaults(run=_validate)
 
+    p = sub.add_parser("diff", help="apa yang diubah sebuah revisi: angka, rincian, narasi, organisasi")
+    p.add_argument("old", type=Path, metavar="LAMA.yaml")
+    p.add_argument("new", type=Path, metavar="BARU.yaml")
+    p.add_argument("--json", action="store_true", help="keluaran JSON untuk mesin")
+    p.set_defaults(run=_diff)
+
+    p = sub.add_parser("new", help="mulai masukan tahun berikutnya dari masukan tahun ini")
+    p.add_argument("previous", type=Path, metavar="SEBELUMNYA.yaml")
+    p.add_argument("--year", type=int, required=True, help="tahun anggaran yang baru")
+    p.add_argument("--out", type=Path, help="berkas tujuan (bawaan: <tahun>.yaml di folder yang sama)")
+    p.set_defaults(run=_new)
+
+    p = sub.add_parser("import", help="ambil pagu dan realisasi dari ekspor realisasi SAKTI (.xlsx/.csv)")
+    p.add_argument("export", type=Path, metavar="EKSPOR")
+    p.add_argument("--into", type=Path, required=True, metavar="INPUT.yaml", help="berkas masukan yang diperbarui")
+    p.add_argument("--dry-run", action="store_true", help="tampilkan perubahan tanpa menulis apa pun")
+    p.set_defaults(run=_import)
+
     p = sub.add_parser("schema", help="tulis JSON Schema berkas masukan")
     p.add_argument("--out", type=Path, help="berkas tujuan (bawaan: layar)")
     p.set_defaults(run=_schema)
@@ -124,6 +142,41 @@ def _validate(args) -> int:
         if has_errors(findings, args.strict):
             status = EXIT_FINDINGS
     return status
+
+
+def _diff(args) -> int:
+    import json
+
+    from .build import prepare
+    from .diff import diff, summary
+
+    try:
+        (old, _), (new, _) = prepare(args.old), prepare(args.new)
+    except InputError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        return EXIT_USAGE
+    changes = diff(old, new)
+    if args.json:
+        print(json.dumps([c.as_json() for c in changes], ensure_ascii=False, indent=2))
+    else:
+        for change in changes:
+            print(change.describe())
+        print(f"{args.old} → {args.new}: {summary(changes)}")
+    return EXIT_FINDINGS if changes else EXIT_OK
+
+
+def _new(args) -> int:
+    from .next_year import start_next_year
+
+    print(start_next_year(args.previous, args.year, args.out))
+    return EXIT_OK
+
+
+def _import(args) -> int:
+    from .sakti_import import run_import
+
+    return run_import(args.export, args.into, dry_run=args.dry_run)
 
 
 def _schema(args) -> int:

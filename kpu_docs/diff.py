@@ -1,0 +1,184 @@
+"""What a revision changed between two inputs: figures, nodes, narratives, organisation, metadata.
+
+Budget nodes are matched by full code. Figures are compared where they are written:
+leaves' pagu/realisasi, and the figures stated on parents; the grand totals follow.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from .derive import BudgetLine, Report
+from .formatting import amount, date_id
+from .model import AnnualReportInput, Node
+
+FIGURES = ("pagu", "realisasi")
+
+
+@dataclass(frozen=True)
+class Change:
+    """One difference. ``kind``: angka, ditambah, dihapus, nama, narasi, organisasi, metadata, total."""
+
+    kind: str
+    subject: str
+    field: str = ""
+    old: Any = None
+    new: Any = None
+
+    @property
+    def difference(self) -> int | None:
+        if isinstance(self.old, int) and isinstance(self.new, int) and not isinstance(self.old, bool):
+            return self.new - self.old
+        return None
+
+    def describe(self) -> str:
+        """One line in Indonesian, as ``kpu-docs diff`` prints it."""
+        if self.kind in ("angka", "total"):
+            old = "-" if self.old is None else amount(self.old)
+            new = "-" if self.new is None else amount(self.new)
+            delta = self.difference
+            sign = "" if delta is None else f" ({'+' if delta >= 0 else '-'}{amount(abs(delta))})"
+            return f"~ {self.subject} {self.field}: {old} → {new}{sign}"
+        if self.kind == "ditambah":
+            return f"+ {self.subject} {self.new}"
+        if self.kind == "dihapus":
+            return f"- {self.subject} {self.old}"
+        field = f" {self.field}" if self.field else ""
+        return f"~ {self.subject}{field}: {_show(self.old)} → {_show(self.new)}"
+
+    def as_json(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["old"], out["new"] = _plain(self.old), _plain(self.new)
+        out["difference"] = self.difference
+        return out
+
+
+def _show(value: Any) -> str:
+    if value is None:
+        return "(kosong)"
+    if isinstance(value, dt.date):
+        return date_id(value)
+    if isinstance(value, (list, tuple)):
+        return "; ".join(_show(v) for v in value) or "(kosong)"
+    text = str(value)
+    return f'"{text[:77]}…"' if len(text) > 80 else f'"{text}"'
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, tuple):
+        return list(value)
+    return value
+
+
+def diff(old: Report, new: Report) -> list[Change]:
+    """Every change from ``old`` to ``new``, in reading order."""
+    changes: list[Change] = []
+    changes += _metadata(old.data, new.data)
+    changes += _narratives(old.data, new.data)
+    changes += _organisation(old.data, new.data)
+    changes += _budget(old, new)
+    return changes
+
+
+def _nodes(report: Report) -> dict[str, tuple[BudgetLine, Node]]:
+    """Full code → (derived line, input node)."""
+    raw: dict[str, Node] = {}
+    stack: list[Node] = list(report.data.programs)
+    while stack:
+        node = stack.pop()
+        raw[node.code] = node
+        stack += node.children
+    return {line.code: (line, raw[line.code]) for line in report.lines()}
+
+
+def _budget(old: Report, new: Report) -> list[Change]:
+    before, after = _nodes(old), _nodes(new)
+    changes: list[Change] = []
+    for code, (line, node) in after.items():
+        if code not in before:
+            f = line.figures
+            changes.append(Change("ditambah", code, "", None,
+                                  f"{line.name} (pagu {amount(f.pagu)}, realisasi {amount(f.realisasi)})"))
+            continue
+        old_line, old_node = before[code]
+        if old_line.name != line.name:
+            changes.append(Change("nama", code, "nama", old_line.name, line.name))
+        for key in FIGURES:
+            was, now = getattr(old_node, key), getattr(node, key)
+            if was != now:
+                changes.append(Change("angka", code, key, was, now))
+        if old_line.narrative != line.narrative:
+            changes += _paragraphs(code, "narasi", old_line.narrative, line.narrative)
+    for code, (line, _) in before.items():
+        if code not in after:
+            changes.append(Change("dihapus", code, "", line.name, None))
+    for key in FIGURES:
+        was, now = getattr(old.total, key), getattr(new.total, key)
+        if was != now:
+            changes.append(Change("total", "Jumlah seluruhnya", key, was, now))
+    return changes
+
+
+def _paragraphs(subject: str, field: str, old: tuple[str, ...] | list[str], new: tuple[str, ...] | list[str]) -> list[Change]:
+    changes = []
+    for i in range(max(len(old), len(new))):
+        was = old[i] if i < len(old) else None
+        now = new[i] if i < len(new) else None
+        if was != now:
+            changes.append(Change("narasi", subject, f"{field} paragraf {i + 1}", was, now))
+    return changes
+
+
+def _narratives(old: AnnualReportInput, new: AnnualReportInput) -> list[Change]:
+    changes = []
+    for key, attr in (("kata_pengantar", "foreword"), ("pendahuluan", "introduction"), ("penutup", "closing")):
+        changes += _paragraphs(f"narasi.{key}", "", getattr(old.narratives, attr), getattr(new.narratives, attr))
+    return [Change(c.kind, c.subject, c.field.strip(), c.old, c.new) for c in changes]
+
+
+def _flatten(value: Any, prefix: str) -> dict[str, Any]:
+    """A model as ``{"laporan.tempat": "Serang", …}`` keyed by its YAML aliases."""
+    if hasattr(value, "model_fields"):
+        out: dict[str, Any] = {}
+        for name, field in type(value).model_fields.items():
+            out |= _flatten(getattr(value, name), f"{prefix}.{field.alias or name}")
+        return out
+    if isinstance(value, list) and value and hasattr(value[0], "model_fields"):
+        out = {}
+        for i, item in enumerate(value):
+            label = getattr(item, "name", None) or str(i + 1)
+            out |= _flatten(item, f"{prefix}[{label}]")
+        return out
+    return {prefix: tuple(value) if isinstance(value, list) else value}
+
+
+def _compare(kind: str, old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
+    changes = []
+    for key in [*old, *(k for k in new if k not in old)]:
+        if old.get(key) != new.get(key):
+            changes.append(Change(kind, key, "", old.get(key), new.get(key)))
+    return changes
+
+
+def _metadata(old: AnnualReportInput, new: AnnualReportInput) -> list[Change]:
+    pick = lambda d: {**_flatten(d.office, "satker"), "tahun": d.year, **_flatten(d.report, "laporan"),  # noqa: E731
+                      "slogan": d.slogan, **_flatten(d.closing_images, "gambar_penutup")}
+    return _compare("metadata", pick(old), pick(new))
+
+
+def _organisation(old: AnnualReportInput, new: AnnualReportInput) -> list[Change]:
+    return _compare("organisasi", _flatten(old.organisation, "organisasi"), _flatten(new.organisation, "organisasi"))
+
+
+def summary(changes: list[Change]) -> str:
+    """``3 angka, 1 ditambah, …`` or ``tidak ada perubahan``."""
+    if not changes:
+        return "tidak ada perubahan"
+    counts: dict[str, int] = {}
+    for change in changes:
+        counts[change.kind] = counts.get(change.kind, 0) + 1
+    return ", ".join(f"{n} {kind}" for kind, n in counts.items())

@@ -211,7 +211,7 @@ def _runs(rows: list[int]) -> list[tuple[int, int]]:
 
 def _ratio_value(ratio: Fraction | None) -> float | str:
     """The % cell's cached value: exactly realisasi/pagu as Excel computes it, or '' without pagu."""
-    return "" if ratio is None else round(float(ratio), 4)
+    return "" if ratio is None else float(ratio)
 
 
 def _percent_format(ratio: Fraction | None) -> str:

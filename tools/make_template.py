@@ -271,7 +271,7 @@ def _shade(cell, fill: str = "D9D9D9") -> None:
 
 def budget_table(doc, rows_expr: str, item: str, total: str, first_header: str = "Uraian") -> None:
     """Header | loop rows | total; header repeats on each page, rows never split."""
-    widths = (Cm(1.0), Cm(5.6), Cm(3.0), Cm(3.0), Cm(1.4))
+    widths = (Cm(0.9), Cm(5.5), Cm(3.0), Cm(3.0), Cm(1.6))
     table = doc.add_table(rows=5, cols=5)
     table.style = doc.styles["Table Grid"]
     table.alignment = WD_TABLE_ALIGNMENT.CENTER

@@ -21,7 +21,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.utility import quote_sheetname, xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
-from .derive import BudgetLine, Level, Report
+from .derive import BudgetLine, Figures, Level, Report
 from .formatting import percent_decimal
 from .validate import Finding, Severity
 
@@ -106,20 +106,9 @@ class _Styles:
     def cell(self, num_format: str | None = None, bold: bool = False, indent: int = 0,
              wrap: bool = False, fill: str | None = None, center: bool = False) -> Format:
         """A bordered table cell."""
-        props: dict = {"border": 1, "valign": "top"}
-        if center:
-            props["align"] = "center"
-        if num_format:
-            props["num_format"] = num_format
-        if bold:
-            props["bold"] = True
-        if indent:
-            props["indent"] = indent
-        if wrap:
-            props["text_wrap"] = True
-        if fill:
-            props["bg_color"] = fill
-        return self._make(**props)
+        props = {"num_format": num_format, "bold": bold, "indent": indent, "text_wrap": wrap,
+                 "bg_color": fill, "align": "center" if center else "left" if indent else None}  # indent needs left
+        return self._make(border=1, valign="top", **{k: v for k, v in props.items() if v})
 
 
 def _page_setup(sheet: Worksheet, report: Report, pages_high: int = 0) -> None:
@@ -135,8 +124,8 @@ def _page_setup(sheet: Worksheet, report: Report, pages_high: int = 0) -> None:
 
 
 def _header_text(text: str) -> str:
-    """Text for a page header: '&' escaped, cut to stay within Excel's 255 characters."""
-    return text.replace("&", "&&")[:120]
+    """Text for a page header: cut to stay within Excel's 255 characters, '&' escaped."""
+    return text[:100].replace("&", "&&")
 
 
 def _flag_overspending(sheet: Worksheet, first: int, last: int, sisa: int | None, pct: int,
@@ -232,11 +221,10 @@ def _rounded_percent(ratio: Fraction, places: int) -> Fraction:
     return Fraction(magnitude if ratio >= 0 else -magnitude, scale)
 
 
-def _figures(sheet: Worksheet, row: int, line_figures, styles: _Styles, bold: bool = False,
+def _figures(sheet: Worksheet, row: int, fig: Figures, styles: _Styles, bold: bool = False,
              pagu: str | None = None, realisasi: str | None = None, fill: str | None = None) -> None:
     """Pagu and realisasi (numbers, or the given formulas), then sisa and % as formulas."""
     amount = styles.cell(AMOUNT, bold=bold, fill=fill)
-    fig = line_figures
     for col, formula, value in ((PAGU, pagu, fig.pagu), (REAL, realisasi, fig.realisasi)):
         if formula is None:
             sheet.write_number(row, col, value, amount)

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import re
 import shutil
-from collections.abc import Iterable
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from docxtpl import DocxTemplate
-from jinja2 import StrictUndefined, nodes
+from jinja2 import DictLoader, StrictUndefined, nodes
 from jinja2.sandbox import SandboxedEnvironment
 
 from .errors import KpuDocsError
@@ -40,7 +39,7 @@ def default_template() -> Path:
 
 def environment() -> SandboxedEnvironment:
     """Jinja for templates: sandboxed, strict about undefined names, autoescaping."""
-    env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=True, loader=None)
+    env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=True, loader=DictLoader({}))
     for name in ("lipsum", "cycler", "joiner", "namespace"):
         env.globals.pop(name, None)
     return env
@@ -59,25 +58,20 @@ def export(directory: Path) -> Path:
 # --- checking a template against the data -------------------------------------------------------
 
 
-def template_paths(template: Path) -> tuple[set[str], list[str]]:
-    """Every dotted data path the template reads (``c.pagu_rp`` resolved to ``capaian[].pagu_rp``),
-    and the Jinja sources of its tags for messages."""
+def template_paths(template: Path) -> set[str]:
+    """Every dotted data path the template reads, loop variables resolved to their list
+    (``c.pagu_rp`` inside ``for c in capaian`` → ``capaian[].pagu_rp``)."""
+    from docx import Document
+
     tpl = DocxTemplate(str(template))
-    xml = tpl.patch_xml(tpl.get_xml())
-    for part in _header_footer_xml(tpl):
-        xml += tpl.patch_xml(part)
-    env = environment()
-    ast = env.parse(xml)
-    paths: set[str] = set()
-    _collect(ast, {}, paths)
-    tags = re.findall(r"\{\{.*?\}\}|\{%.*?%\}", re.sub(r"<[^>]+>", "", xml))
-    return paths, tags
-
-
-def _header_footer_xml(tpl: DocxTemplate) -> Iterable[str]:
-    for rel in tpl.docx.part.rels.values():
+    doc = Document(str(template))
+    xml = tpl.patch_xml(tpl.xml_to_string(doc.element.body))
+    for rel in doc.part.rels.values():
         if rel.reltype in (tpl.HEADER_URI, tpl.FOOTER_URI):
-            yield rel.target_part.blob.decode("utf-8")
+            xml += tpl.patch_xml(rel.target_part.blob.decode("utf-8"))
+    paths: set[str] = set()
+    _collect(environment().parse(xml), {}, paths)
+    return paths
 
 
 def _collect(node: nodes.Node, scope: dict[str, str], out: set[str]) -> None:
@@ -137,12 +131,11 @@ def data_paths(context: dict[str, Any], prefix: str = "") -> set[str]:
 
 def check(template: Path, context: dict[str, Any]) -> tuple[list[str], list[str]]:
     """(tags naming nothing in the data, data the template never uses)."""
-    used, _ = template_paths(template)
+    used = template_paths(template)
     offered = data_paths(context)
     unknown = sorted(p for p in used if p not in offered and not p.startswith("?"))
-    used_prefixes = {u.split(".")[0] for u in used} | used
-    leaves = {p for p in offered if not any(o.startswith(p + ".") or o.startswith(p + "[]") for o in offered)}
-    unused = sorted(p for p in leaves if p not in used_prefixes and not any(u.startswith(p) for u in used))
+    leaves = {p for p in offered if not any(o.startswith((p + ".", p + "[]")) for o in offered if o != p)}
+    unused = sorted(p for p in leaves if p not in used and not any(p.startswith(u + ".") for u in used))
     return unknown, unused
 
 

@@ -48,7 +48,7 @@ def fill_toc(doc: Document, pages: dict[str, str]) -> list[TocEntry]:
     if field is None:
         return entries  # a user's template without a TOC field: nothing to fill
     first, last = field
-    _replace_result(first, last, entries)
+    _replace_result(first, last, entries, _toc_style_ids(doc))
     _update_on_open(doc, not all(e.page for e in entries))
     return entries
 
@@ -84,7 +84,14 @@ def _toc_paragraphs(doc: Document):
     return None
 
 
-def _replace_result(first, last, entries: list[TocEntry]) -> None:
+def _toc_style_ids(doc: Document) -> dict[int, str]:
+    """Style ids of the TOC levels: Word names them "TOC 1", LibreOffice "Contents 1"."""
+    by_name = {style.name.casefold(): style.style_id for style in doc.styles}
+    return {level: next((by_name[n] for n in (f"toc {level}", f"contents {level}") if n in by_name), f"TOC{level}")
+            for level in (1, 2)}
+
+
+def _replace_result(first, last, entries: list[TocEntry], style_of: dict[int, str]) -> None:
     """Keep begin/instr/separate in the first paragraph, write one paragraph per entry."""
     separate = next(f for f in first.iter(qn("w:fldChar")) if f.get(qn("w:fldCharType")) == "separate")
     sep_run = separate.getparent()
@@ -99,7 +106,6 @@ def _replace_result(first, last, entries: list[TocEntry]) -> None:
             if p is last:
                 break
             p = nxt
-    style_of = {level: f"TOC{level}" for level in (1, 2)}
     previous = first
     for i, entry in enumerate(entries):
         target = first if i == 0 else _new_paragraph(previous, style_of[entry.level])

@@ -341,6 +341,7 @@ def test_names_indented_by_level_and_programs_bold(books, tree_rows):
     for node, depth in preorder(SYNTHETIC["program"]):
         cell = ws[f"C{tree_rows[node['kode']]}"]
         assert cell.alignment.indent == depth
+        assert depth == 0 or cell.alignment.horizontal == "left"  # Excel ignores indent otherwise
         assert cell.alignment.wrap_text
         assert bool(cell.font.b) == (depth == 0)
 
@@ -529,7 +530,7 @@ def test_sample_wa3355_realisasi_above_pagu(sample):
 
 # --- LibreOffice: cached values = what it computes ---------------------------------------------------
 
-CSV_FILTER = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,2"  # UTF-8, sheet 2, raw values
+CSV_FILTER = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1"  # UTF-8, raw values, every sheet
 PROFILE = """<?xml version="1.0" encoding="UTF-8"?>
 <oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema">
 <item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>{mode}</value></prop></item>
@@ -550,7 +551,8 @@ def _canary(path: Path) -> None:
 
 
 def _to_csv(files: list[Path], folder: Path, recalc_mode: int) -> Path:
-    """Export sheet 2 of each file to CSV; OOXMLRecalcMode 0 = always recalculate, 1 = never."""
+    """Export every sheet of each file to ``<stem>-<sheet>.csv``; OOXMLRecalcMode 0 = always
+    recalculate on load, 1 = never (use the cached values)."""
     profile = folder / f"profile{recalc_mode}"
     (profile / "user").mkdir(parents=True)
     (profile / "user" / "registrymodifications.xcu").write_text(PROFILE.format(mode=recalc_mode), encoding="utf-8")
@@ -582,9 +584,10 @@ def test_libreoffice_recalculation_matches_cached_values(synthetic, books, tmp_p
     # the two runs really differ in recalculating
     assert _csv_rows(cached_dir / "canary-b.csv") == [["2", "999"]]
     assert _csv_rows(recalc_dir / "canary-b.csv") == [["2", "4"]]
+    for sheet in SHEETS:
+        name = f"lampiran-{sheet}.csv"
+        assert _csv_rows(recalc_dir / name) == _csv_rows(cached_dir / name), sheet
     as_cached = _csv_rows(cached_dir / "lampiran-Rincian Anggaran.csv")
-    recalculated = _csv_rows(recalc_dir / "lampiran-Rincian Anggaran.csv")
-    assert recalculated == as_cached
     # and both are what openpyxl reads as cached values
     ws = books[1]["Rincian Anggaran"]
     assert len(as_cached) == ws.max_row

@@ -420,13 +420,17 @@ def _organisation_sheet(sheet: Worksheet, report: Report, styles: _Styles) -> No
     org = report.data.organisation
     _set_widths(sheet, ORGANISATION_WIDTHS)
     _table_header(sheet, 0, ORGANISATION_HEADERS, ORGANISATION_WIDTHS, styles)
-    row, spans = 1, []
+    row, number, spans = 1, 0, []
     for sub in org.subdivisions:
         people = [(g.status, g.role or "", name) for g in sub.staff for name in g.names] or [("", "", "")]
         spans.append((row, row + len(people) - 1))
         for status, role, name in people:
             texts = (sub.name, sub.head, status, role, name)
-            sheet.write_number(row, 0, row, styles.cell(center=True))  # the header is row 0: row n is person n
+            if name:
+                number += 1
+                sheet.write_number(row, 0, number, styles.cell(center=True))
+            else:  # a subbagian without staff keeps one row, for its name and head
+                sheet.write_blank(row, 0, None, styles.cell())
             for col, text in enumerate(texts, start=1):
                 sheet.write_string(row, col, text, styles.cell(wrap=True))
             _fit_row(sheet, row, [(ORGANISATION_WIDTHS[col], t, 0) for col, t in enumerate(texts, start=1)])

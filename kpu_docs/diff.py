@@ -10,6 +10,8 @@ import datetime as dt
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from pydantic import BaseModel
+
 from .derive import BudgetLine, Report
 from .formatting import amount, date_id
 from .model import AnnualReportInput, Node
@@ -142,12 +144,12 @@ def _narratives(old: AnnualReportInput, new: AnnualReportInput) -> list[Change]:
 
 def _flatten(value: Any, prefix: str) -> dict[str, Any]:
     """A model as ``{"laporan.tempat": "Serang", …}`` keyed by its YAML aliases."""
-    if hasattr(value, "model_fields"):
+    if isinstance(value, BaseModel):
         out: dict[str, Any] = {}
         for name, field in type(value).model_fields.items():
             out |= _flatten(getattr(value, name), f"{prefix}.{field.alias or name}")
         return out
-    if isinstance(value, list) and value and hasattr(value[0], "model_fields"):
+    if isinstance(value, list) and value and isinstance(value[0], BaseModel):
         out = {}
         for i, item in enumerate(value):
             label = getattr(item, "name", None) or str(i + 1)

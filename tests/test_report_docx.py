@@ -187,3 +187,31 @@ def test_document_properties(doc):
     assert props.author == "Komisi Pemilihan Umum Kota Serang"
     assert props.language == "id-ID"
     assert props.created.date().isoformat() == "2024-01-31"
+
+
+def test_logo_and_closing_images_from_the_input(make_input, tmp_path):
+    import shutil
+
+    from kpu_docs.build import build
+    from kpu_docs.templating import resource
+
+    def mutate(d):
+        d["satker"]["logo"] = "logo.png"
+        d["gambar_penutup"] = [{"berkas": "sura.png", "keterangan": "SURA (Suara Rakyat): maskot laki-laki"},
+                               {"berkas": "sulu.png", "keterangan": "SULU (Suara Pemilu): maskot perempuan"}]
+
+    path = make_input(mutate)
+    for name in ("logo.png", "sura.png", "sulu.png"):
+        shutil.copyfile(resource("logo_netral.png"), path.parent / name)
+    (result,) = build([path], tmp_path / "out")
+    assert result.ok, result.reason
+    docx = next(result.destination.glob("*.docx"))
+    with zipfile.ZipFile(docx) as z:
+        xml = z.read("word/document.xml").decode()
+    assert xml.count("<pic:pic") == 3
+    texts = [p.text for p in Document(str(docx)).paragraphs]
+    assert "SURA (Suara Rakyat): maskot laki-laki" in texts and "SUARA RAKYAT, SUARA PEMILU" in texts
+
+
+def test_each_chapter_starts_a_new_page(doc):
+    assert doc.styles["Heading 1"].paragraph_format.page_break_before

@@ -97,3 +97,15 @@ def test_signing_date_inside_the_budget_year_is_warned(make_input):
 def test_missing_image_is_an_error(make_input):
     findings = findings_for(make_input(lambda d: d["satker"].update(logo="tidak-ada.png")))
     assert any(f.subject == "satker.logo" and f.severity is Severity.ERROR for f in findings)
+
+
+def test_counts_typed_into_narratives_are_checked(make_input):
+    def mutate(d):
+        d["narasi"]["penutup"][0] = "Sasaran dalam 3 (tiga) program dan 3 (satu) kegiatan tercapai."
+
+    findings = [f for f in findings_for(make_input(mutate)) if f.subject.startswith("narasi.penutup")]
+    messages = sorted(f.message for f in findings)
+    assert len(messages) == 2
+    assert "'3 (satu) kegiatan'" in messages[0] and "'tiga'" in messages[0]
+    assert "menyebut 3 program, padahal data berisi 2 program" in messages[1]
+    assert all(f.location.line for f in findings)

@@ -22,16 +22,19 @@ from xlsxwriter.utility import quote_sheetname, xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
 from .derive import BudgetLine, Figures, Level, Report
+from .diff import Change
 from .formatting import percent_decimal
 from .validate import Finding, Severity
 
-__all__ = ["write_annex", "SUMMARY", "TREE", "CHART", "ORGANISATION", "FINDINGS"]
+__all__ = ["write_annex", "SUMMARY", "TREE", "CHART", "ORGANISATION", "FINDINGS", "CHANGES", "YEARS"]
 
 SUMMARY = "Ringkasan"
 TREE = "Rincian Anggaran"
 CHART = "Grafik"
 ORGANISATION = "Organisasi"
 FINDINGS = "Temuan"
+CHANGES = "Perubahan"
+YEARS = "Perbandingan Tahun"
 
 AMOUNT = "#,##0"
 PERCENT = "0.00%"
@@ -47,19 +50,30 @@ TREE_HEADERS = ("Kode", "Tingkat", "Uraian", "Pagu (Rp)", "Realisasi (Rp)", "Sis
 TREE_FIRST = 2  # row 0: header, row 1: the office's total, then the tree
 
 
-def write_annex(report: Report, findings: list[Finding], path: Path) -> None:
-    """Write the annex workbook of ``report`` (with the validation ``findings``) to ``path``."""
+def write_annex(report: Report, findings: list[Finding], path: Path, *, changes: list[Change] | None = None,
+                previous: Report | None = None) -> None:
+    """Write the annex workbook of ``report`` (with the validation ``findings``) to ``path``.
+
+    ``changes`` (from ``diff``) adds a "Perubahan" sheet for a resubmission; ``previous`` (the
+    same office's previous year) adds a year-on-year sheet."""
     options = {"strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False, "in_memory": True}
     workbook = xlsxwriter.Workbook(str(path), options)
     _set_properties(workbook, report)
     styles = _Styles(workbook)
     rows = _tree_rows(report)
-    sheets = {name: workbook.add_worksheet(name) for name in (SUMMARY, TREE, CHART, ORGANISATION, FINDINGS)}
+    names = [SUMMARY, TREE, CHART, ORGANISATION, FINDINGS]
+    names += [CHANGES] if changes is not None else []
+    names += [YEARS] if previous is not None else []
+    sheets = {name: workbook.add_worksheet(name) for name in names}
     _summary_sheet(sheets[SUMMARY], report, findings, rows, styles)
     _tree_sheet(sheets[TREE], report, rows, styles)
     _chart_sheet(workbook, sheets[CHART], report, rows, styles)
     _organisation_sheet(sheets[ORGANISATION], report, styles)
     _findings_sheet(sheets[FINDINGS], findings, styles)
+    if changes is not None:
+        _changes_sheet(sheets[CHANGES], changes, styles)
+    if previous is not None:
+        _years_sheet(sheets[YEARS], previous, report, styles)
     for name, sheet in sheets.items():
         _page_setup(sheet, report, pages_high=1 if name == CHART else 0)  # the chart never splits
     sheets[SUMMARY].activate()
@@ -507,3 +521,91 @@ def _findings_sheet(sheet: Worksheet, findings: list[Finding], styles: _Styles) 
         sheet.write_string(1, 2, "Tidak ada temuan.", styles.note)
     sheet.autofilter(0, 0, max(len(findings), 1), len(FINDINGS_HEADERS) - 1)
     sheet.freeze_panes(1, 0)
+
+
+# --- Perubahan: what a resubmission changed -------------------------------------------------------
+
+CHANGES_HEADERS = ("Jenis", "Kode / Kunci", "Bidang", "Lama", "Baru", "Selisih")
+CHANGES_WIDTHS = (12, 30, 22, 40, 40, 16)
+
+
+def _changes_sheet(sheet: Worksheet, changes: list[Change], styles: _Styles) -> None:
+    """One row per change, as ``kpu-docs diff`` lists them; figures as numbers, difference as formula."""
+    _set_widths(sheet, CHANGES_WIDTHS)
+    _table_header(sheet, 0, CHANGES_HEADERS, CHANGES_WIDTHS, styles)
+    text, amount = styles.cell(wrap=True), styles.cell(AMOUNT)
+    for row, change in enumerate(changes, start=1):
+        sheet.write_string(row, 0, change.kind, text)
+        sheet.write_string(row, 1, change.subject, text)
+        sheet.write_string(row, 2, change.field, text)
+        for col, value in ((3, change.old), (4, change.new)):
+            if isinstance(value, int) and not isinstance(value, bool):
+                sheet.write_number(row, col, value, amount)
+            else:
+                sheet.write_string(row, col, "" if value is None else _change_text(value), text)
+        if change.difference is not None:
+            sheet.write_formula(row, 5, f"={_cell(row, 4)}-{_cell(row, 3)}", amount, change.difference)
+        else:
+            sheet.write_blank(row, 5, None, text)
+        _fit_row(sheet, row, [(CHANGES_WIDTHS[3], _change_text(change.old), 0),
+                              (CHANGES_WIDTHS[4], _change_text(change.new), 0)])
+    if not changes:
+        sheet.write_string(1, 1, "Tidak ada perubahan.", styles.note)
+    sheet.autofilter(0, 0, max(len(changes), 1), len(CHANGES_HEADERS) - 1)
+    sheet.freeze_panes(1, 0)
+
+
+def _change_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return "; ".join(map(str, value))
+    return str(value)
+
+
+# --- Perbandingan Tahun: this year against the previous one, by code -------------------------------
+
+
+def _years_sheet(sheet: Worksheet, previous: Report, report: Report, styles: _Styles) -> None:
+    """Pagu, realisasi and % per program and kegiatan for both years, matched by full code."""
+    old_year, new_year = previous.data.year, report.data.year
+    headers = ("Kode", "Uraian", f"Pagu {old_year} (Rp)", f"Realisasi {old_year} (Rp)", f"% {old_year}",
+               f"Pagu {new_year} (Rp)", f"Realisasi {new_year} (Rp)", f"% {new_year}",
+               "Selisih Pagu (Rp)", "Selisih Realisasi (Rp)")
+    widths = (12, 48, 16, 16, 9, 16, 16, 9, 16, 16)
+    _set_widths(sheet, widths)
+    _table_header(sheet, 0, headers, widths, styles)
+    before = {line.code: line for line in previous.lines() if line.level <= Level.KEGIATAN}
+    after = {line.code: line for line in report.lines() if line.level <= Level.KEGIATAN}
+    codes = [*after, *(code for code in before if code not in after)]
+    for row, code in enumerate(codes, start=1):
+        line = after.get(code) or before[code]
+        bold = line.level == Level.PROGRAM
+        sheet.write_string(row, 0, code, styles.cell(bold=bold))
+        sheet.write_string(row, 1, line.name, styles.cell(bold=bold, wrap=True, indent=int(line.level)))
+        for first, source in ((2, before.get(code)), (5, after.get(code))):
+            _year_figures(sheet, row, first, source.figures if source else None, styles, bold)
+        for col, first in ((8, 2), (9, 3)):
+            old = before[code].figures if code in before else None
+            new = after[code].figures if code in after else None
+            value = sum((f.pagu if first == 2 else f.realisasi) * sign for f, sign in ((new, 1), (old, -1)) if f)
+            formula = f"=N({_cell(row, first + 3)})-N({_cell(row, first)})"
+            sheet.write_formula(row, col, formula, styles.cell(AMOUNT, bold=bold), value)
+        _fit_row(sheet, row, [(widths[1], line.name, int(line.level))], bold=bold)
+    sheet.autofilter(0, 0, max(len(codes), 1), len(headers) - 1)
+    sheet.freeze_panes(1, 2)
+
+
+def _year_figures(sheet: Worksheet, row: int, first: int, fig: Figures | None, styles: _Styles, bold: bool) -> None:
+    """Pagu, realisasi (numbers) and % (formula) of one year; blank where the code is absent."""
+    if fig is None:
+        for col in range(first, first + 3):
+            sheet.write_blank(row, col, None, styles.cell())
+        return
+    sheet.write_number(row, first, fig.pagu, styles.cell(AMOUNT, bold=bold))
+    sheet.write_number(row, first + 1, fig.realisasi, styles.cell(AMOUNT, bold=bold))
+    p, r = _cell(row, first), _cell(row, first + 1)
+    sheet.write_formula(row, first + 2, f'=IF({p}=0,"",{r}/{p})', styles.cell(_percent_format(fig.ratio), bold=bold),
+                        _ratio_value(fig.ratio))

@@ -17,6 +17,7 @@ from pathlib import Path
 from . import pdf as pdf_mod
 from .annex import write_annex
 from .derive import Report, derive
+from .diff import diff
 from .errors import InputError, KpuDocsError
 from .load import load
 from .outputs import file_names, folder, normalize_zip, publish
@@ -65,8 +66,11 @@ def prepare(path: Path) -> tuple[Report, list[Finding]]:
 
 
 def stage(path: Path, out_root: Path, scratch: Path, template: Path | None, strict: bool = False,
-          pages: dict[str, str] | None = None) -> Result:
-    """Render one input's DOCX and XLSX into ``scratch``; never raises."""
+          pages: dict[str, str] | None = None, previous: Path | None = None, compare: Path | None = None) -> Result:
+    """Render one input's DOCX and XLSX into ``scratch``; never raises.
+
+    ``previous``: the same office's previous year (a year-on-year sheet); ``compare``: an
+    earlier version of this input (a "Perubahan" sheet)."""
     started = time.perf_counter()
     result = Result(input=path)
     try:
@@ -84,7 +88,8 @@ def stage(path: Path, out_root: Path, scratch: Path, template: Path | None, stri
         scratch.mkdir(parents=True, exist_ok=True)
         docx, xlsx = scratch / names["docx"], scratch / names["xlsx"]
         entries = render_docx(report, docx, template, pages)
-        write_annex(report, findings, xlsx)
+        changes = diff(prepare(compare)[0], report) if compare else None
+        write_annex(report, findings, xlsx, changes=changes, previous=_previous_year(report, previous))
         for produced in (docx, xlsx):
             normalize_zip(produced)
         result.staged = [docx, xlsx]
@@ -102,17 +107,43 @@ def stage(path: Path, out_root: Path, scratch: Path, template: Path | None, stri
     return result
 
 
+def _previous_year(report: Report, path: Path | None) -> Report | None:
+    """The previous year's report, if ``path`` really is this office's previous year."""
+    if path is None:
+        return None
+    previous, _ = prepare(path)
+    same_office = previous.data.office.name == report.data.office.name
+    return previous if same_office and previous.data.year == report.data.year - 1 else None
+
+
+def previous_years(inputs: list[Path]) -> dict[Path, Path]:
+    """Input → the same office's previous-year input among ``inputs`` (``<office>/<year>.yaml``)."""
+    known = {p.resolve() for p in inputs}
+    out = {}
+    for path in inputs:
+        if path.stem.isdigit():
+            candidate = path.with_name(f"{int(path.stem) - 1}{path.suffix}")
+            if candidate.resolve() in known:
+                out[path] = candidate
+    return out
+
+
 def build(inputs: list[Path], out_root: Path, template: Path | None = None, *, pdf: bool = False,
-          jobs: int = 1, strict: bool = False, progress: Callable[[Result], None] | None = None,
+          jobs: int = 1, strict: bool = False, compare: Path | None = None,
+          progress: Callable[[Result], None] | None = None,
           notices: Callable[[str], None] | None = None) -> list[Result]:
     """Build every input; publish each one that fully succeeded."""
+    if compare is not None and len(inputs) != 1:
+        raise KpuDocsError("--compare membandingkan satu masukan dengan versi lamanya: berikan tepat satu INPUT")
+    previous = previous_years(inputs)
     with tempfile.TemporaryDirectory(prefix="kpu-docs-build-") as tmp:
         scratch = Path(tmp)
-        tasks = [(path, out_root, scratch / f"{i:05d}", template, strict) for i, path in enumerate(inputs)]
+        tasks = [(path, out_root, scratch / f"{i:05d}", template, strict, None, previous.get(path), compare)
+                 for i, path in enumerate(inputs)]
         results = _run(tasks, jobs, progress)
         _refuse_collisions(results)
         if pdf:
-            _add_pdfs([r for r in results if r.ok], out_root, template, strict, notices)
+            _add_pdfs([(r, t) for r, t in zip(results, tasks) if r.ok], notices)
         for result in results:
             if result.ok:
                 result.written = publish(result.staged, result.destination)
@@ -156,23 +187,23 @@ def _refuse_collisions(results: list[Result]) -> None:
                 result.staged = []
 
 
-def _add_pdfs(results: list[Result], out_root: Path, template, strict: bool, notices) -> None:
+def _add_pdfs(jobs: list[tuple[Result, tuple]], notices) -> None:
     """Two LibreOffice passes for the whole batch: paginate, fill the TOC, convert again."""
-    if not results:
+    if not jobs:
         return
+    results = [r for r, _ in jobs]
     if pdf_mod.soffice() is None:
         if notices:
             notices(pdf_mod.INSTALL_HINT)
         return
     docx_of = {id(r): r.staged[0] for r in results}
     first = pdf_mod.convert(list(docx_of.values()), docx_of[id(results[0])].parent.parent / "pdf-pass-1")
-    for result, draft in zip(results, first):
+    for (result, task), draft in zip(jobs, first):
         pages = pdf_mod.heading_pages(pdf_mod.page_texts(draft), result.headings)
-        scratch = result.staged[0].parent
-        again = stage(result.input, out_root, scratch, template, strict, pages)
+        path, out_root, scratch, template, strict, _, previous, compare = task
+        again = stage(path, out_root, scratch, template, strict, pages, previous, compare)
         if not again.ok:
             result.status, result.reason = "gagal", again.reason
-            continue
     ok = [r for r in results if r.ok]
     finals = pdf_mod.convert([r.staged[0] for r in ok], results[0].staged[0].parent.parent / "pdf-pass-2")
     for result, final in zip(ok, finals):

@@ -47,6 +47,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--pdf", action="store_true", help="juga tulis PDF melalui LibreOffice (daftar isi bernomor halaman)")
     p.add_argument("--template", type=Path, help="templat Word lain (lihat: kpu-docs template export)")
     p.add_argument("--strict", action="store_true", help="peringatan juga menggagalkan pembuatan")
+    p.add_argument("--compare", type=Path, metavar="LAMA.yaml",
+                   help="tambahkan lembar Perubahan: apa yang berubah sejak versi LAMA.yaml")
     p.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1, help="jumlah proses paralel")
     p.add_argument("-q", "--quiet", action="store_true", help="tanpa bilah kemajuan")
     p.set_defaults(run=_build)
@@ -101,6 +103,7 @@ def _build(args) -> int:
         raise KpuDocsError(f"templat {args.template} tidak ditemukan")
     bar = Progress(len(inputs), enabled=not args.quiet and len(inputs) > 1)
     results = build(inputs, args.out, args.template, pdf=args.pdf, jobs=args.jobs, strict=args.strict,
+                    compare=args.compare,
                     progress=bar.step, notices=lambda m: print(f"kpu-docs: {m}", file=sys.stderr))
     bar.close()
     for result in results:

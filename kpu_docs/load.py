@@ -35,6 +35,11 @@ class Document:
     def location(self, key_path: KeyPath) -> Location:
         return Location(self.path, self.lines.line(key_path), key_path)
 
+    def resolve(self, name: str) -> Path:
+        """A file named in the input (logo, images), relative to the input's folder."""
+        base = self.path.parent if self.path else Path.cwd()
+        return (base / name).resolve()
+
 
 class LineMap:
     """Finds the 1-based line of a key path in the composed YAML node tree."""

@@ -30,10 +30,11 @@ def render_docx(report: Report, out: Path, template: Path | None = None,
     except Exception as exc:  # a file that is not a .docx: say so, with its name
         raise KpuDocsError(f"{template}: bukan templat .docx yang dapat dibaca ({exc})") from None
     context = build_context(report)
-    context["logo"] = InlineImage(tpl, str(_image(report, report.data.office.logo) or resource(NEUTRAL_LOGO)),
+    logo = report.data.office.logo
+    context["logo"] = InlineImage(tpl, str(report.document.resolve(logo) if logo else resource(NEUTRAL_LOGO)),
                                   width=Mm(45))
     context["closing_images"] = [
-        {"image": InlineImage(tpl, str(_image(report, img.file)), width=Mm(60)), "caption": img.caption or ""}
+        {"image": InlineImage(tpl, str(report.document.resolve(img.file)), width=Mm(60)), "caption": img.caption or ""}
         for img in report.data.closing_images
     ]
     try:
@@ -47,13 +48,6 @@ def render_docx(report: Report, out: Path, template: Path | None = None,
     _properties(tpl, report)
     tpl.save(str(out))
     return entries
-
-
-def _image(report: Report, name: str | None) -> Path | None:
-    if not name:
-        return None
-    base = Path(report.document.path).parent if report.document.path else Path.cwd()
-    return (base / name).resolve()
 
 
 def _undefined_message(template: Path, tpl: DocxTemplate, exc: UndefinedError) -> str:

@@ -162,7 +162,7 @@ def _report_meta(report: Report) -> Iterator[Finding]:
             _at(report, ("tahun",)),
         )
     for key_path, name in _image_paths(report):
-        if not _resolve(report, name).is_file():
+        if not report.document.resolve(name).is_file():
             yield Finding(
                 Severity.ERROR,
                 ".".join(str(k) for k in key_path),
@@ -177,11 +177,6 @@ def _image_paths(report: Report) -> Iterator[tuple[tuple, str]]:
         yield ("satker", "logo"), data.office.logo
     for i, image in enumerate(data.closing_images):
         yield ("gambar_penutup", i, "berkas"), image.file
-
-
-def _resolve(report: Report, name: str) -> Path:
-    base = Path(report.document.path).parent if report.document.path else Path.cwd()
-    return (base / name).resolve()
 
 
 def _organisation(report: Report) -> Iterator[Finding]:

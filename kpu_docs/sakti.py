@@ -182,7 +182,7 @@ def _read_xlsx(path: Path) -> list[Table]:
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged workbook
-        raise KpuDocsError(f"buku kerja {path} rusak atau tidak dapat dibaca ({_reason(exc)}): ekspor ulang dari SAKTI") from None
+        raise _unreadable(path, exc) from None
     try:
         sheets = [workbook.active, *workbook.worksheets]
         tables, seen = [], set()
@@ -195,7 +195,7 @@ def _read_xlsx(path: Path) -> list[Table]:
     except KpuDocsError:
         raise
     except Exception as exc:
-        raise KpuDocsError(f"buku kerja {path} rusak atau tidak dapat dibaca ({_reason(exc)}): ekspor ulang dari SAKTI") from None
+        raise _unreadable(path, exc) from None
     finally:
         workbook.close()
 
@@ -207,14 +207,19 @@ def _check_zip(path: Path) -> None:
             names = set(archive.namelist())
             unzipped = sum(info.file_size for info in archive.infolist())
             if unzipped > MAX_UNZIPPED_BYTES:
-                raise KpuDocsError(f"{path}: isi arsip terlalu besar ({unzipped // (1024 * 1024)} MB) untuk ekspor realisasi")
+                size = unzipped // (1024 * 1024)
+                raise KpuDocsError(f"{path}: isi arsip terlalu besar ({size} MB) untuk ekspor realisasi")
             damaged = archive.testzip()
     except KpuDocsError:
         raise
     except Exception as exc:  # BadZipFile, zlib.error, EOFError, a garbled member name, ...
-        raise KpuDocsError(f"berkas {path} rusak: arsip .xlsx tidak utuh ({_reason(exc)}). Ekspor ulang dari SAKTI") from None
+        raise KpuDocsError(
+            f"berkas {path} rusak: arsip .xlsx tidak utuh ({_reason(exc)}). Ekspor ulang dari SAKTI"
+        ) from None
     if damaged is not None:
-        raise KpuDocsError(f"berkas {path} rusak: bagian {damaged} di dalam arsip .xlsx tidak utuh. Ekspor ulang dari SAKTI")
+        raise KpuDocsError(
+            f"berkas {path} rusak: bagian {damaged} di dalam arsip .xlsx tidak utuh. Ekspor ulang dari SAKTI"
+        )
     if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
         raise KpuDocsError(
             f"{path} bukan buku kerja Excel .xlsx (arsip zip lain, mis. .docx atau .ods): "
@@ -267,6 +272,10 @@ def _decode(data: bytes, path: Path) -> str:
     if controls > len(text[:65536]) // 100:
         raise not_text
     return text
+
+
+def _unreadable(path: Path, exc: Exception) -> KpuDocsError:
+    return KpuDocsError(f"buku kerja {path} rusak atau tidak dapat dibaca ({_reason(exc)}): ekspor ulang dari SAKTI")
 
 
 def _reason(exc: Exception) -> str:
@@ -390,7 +399,9 @@ class _Raw:
     figures: dict[str, Any]
 
 
-def _raw_rows(rows: Table, header_at: int, columns: dict[str, int], warnings: list[str]) -> tuple[list[_Raw], Row | None]:
+def _raw_rows(
+    rows: Table, header_at: int, columns: dict[str, int], warnings: list[str]
+) -> tuple[list[_Raw], Row | None]:
     raws: list[_Raw] = []
     for index in range(header_at + 1, len(rows)):
         cells, line = rows[index], index + 1
@@ -457,7 +468,9 @@ class _Placer:
             _fill(row, raw.figures, self.warnings)
             if code in self.by_code:
                 first = self.by_code[code]
-                self.warnings.append(f"baris {raw.line}: kode {code} sudah ada di baris {first.line}; baris ini diabaikan")
+                self.warnings.append(
+                    f"baris {raw.line}: kode {code} sudah ada di baris {first.line}; baris ini diabaikan"
+                )
                 row = first
             else:
                 self.rows.append(row)

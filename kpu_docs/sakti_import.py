@@ -172,7 +172,9 @@ class _Planner:
         year, years = self.document.data.year, self.export.years
         if years and year not in years:
             shown = ", ".join(str(y) for y in sorted(years))
-            self.warnings.append(f"judul ekspor menyebut tahun {shown}, sedangkan masukan untuk tahun {year}: pastikan ekspornya benar")
+            self.warnings.append(
+                f"judul ekspor menyebut tahun {shown}, sedangkan masukan untuk tahun {year}: pastikan ekspornya benar"
+            )
 
     # -- nodes only in the export, nodes only in the input --
 
@@ -220,9 +222,8 @@ class _Planner:
         levels = self.export.levels
         for node in self.index.values():
             if self.export.row(node.code) is None and (not node.children or node.depth in levels):
-                self.warnings.append(
-                    f"{node.code} ({node.name}, baris {node.line} masukan) tidak ada di ekspor: angkanya tidak diubah"
-                )
+                kept = "" if node.children else ": angkanya tidak diubah"
+                self.warnings.append(f"{node.code} ({node.name}, baris {node.line} masukan) tidak ada di ekspor{kept}")
 
     # -- figures --
 
@@ -251,9 +252,11 @@ class _Planner:
     def _exported(self, row: Row | None, key: str, fallback: int | None) -> int | None:
         value = getattr(row, key) if row else None
         if row and value is None and key not in row.invalid:
-            self.warnings.append(f"{row.subject}: kolom {LABELS[key]} kosong; angka masukan tidak diubah")
+            self.warnings.append(f"{row.subject}: kolom {LABELS[key]} kosong; {key} tidak diambil dari ekspor")
         elif value is not None and value < 0:
-            self.warnings.append(f"{row.subject}: {key} negatif ({value}) tidak dapat dipakai; angka masukan tidak diubah")
+            self.warnings.append(
+                f"{row.subject}: {key} negatif ({value}) tidak dapat dipakai; {key} tidak diambil dari ekspor"
+            )
             value = None
         return fallback if value is None else value
 
@@ -263,7 +266,9 @@ class _Planner:
                 continue
             key_node, value = _entry(node.mapping, key)
             if value.start_mark.index < key_node.end_mark.index:  # an alias (*x) points at another place
-                self.warnings.append(f"{node.code}: {key} ditulis sebagai alias YAML; ubah sendiri menjadi {amount(new[key])}")
+                self.warnings.append(
+                    f"{node.code}: {key} ditulis sebagai alias YAML; ubah sendiri menjadi {amount(new[key])}"
+                )
                 continue
             start, end = value.start_mark.index, value.end_mark.index
             start += re.match(r"(?:[&!]\S*\s+)*", self.text[start:end]).end()  # keep an anchor or tag
@@ -295,7 +300,9 @@ class _Planner:
                 entry = _entry(node.mapping, node.child_key)
                 self._insert(node.children, entry[1] if entry else None, node, rows, offset)
 
-    def _insert(self, siblings: list[_Node], seq: yaml.Node | None, parent: _Node | None, rows: list[Row], offset: int) -> None:
+    def _insert(
+        self, siblings: list[_Node], seq: yaml.Node | None, parent: _Node | None, rows: list[Row], offset: int
+    ) -> None:
         rows = sorted(rows, key=lambda r: r.code)
         if not siblings:
             self._insert_new_list(parent, seq, rows, offset)
@@ -486,7 +493,8 @@ def _reload(plan: Plan, path: Path) -> Document:
         document = loads(plan.text, path)
     except InputError as exc:
         raise KpuDocsError(
-            f"hasil impor ke {path} tidak dapat dibaca kembali (berkas tidak diubah):\n" + "\n".join(str(p) for p in exc.problems)
+            f"hasil impor ke {path} tidak dapat dibaca kembali (berkas tidak diubah):\n"
+            + "\n".join(str(p) for p in exc.problems)
         ) from None
     nodes = {}
     stack = list(document.data.programs)
@@ -498,7 +506,9 @@ def _reload(plan: Plan, path: Path) -> Document:
              if code not in nodes or any(getattr(nodes[code], k) != v for k, v in figures.items())]
     wrong += [code for code in plan.added if code not in nodes]
     if wrong:
-        raise KpuDocsError(f"penyuntingan {path} tidak menghasilkan angka yang dimaksud ({', '.join(wrong)}); berkas tidak diubah")
+        raise KpuDocsError(
+            f"penyuntingan {path} tidak menghasilkan angka yang dimaksud ({', '.join(wrong)}); berkas tidak diubah"
+        )
     return document
 
 

@@ -567,3 +567,47 @@ def test_short_and_prefixed_program_codes_tabs_and_a_windows_encoding(tmp_path):
         ("WA.3355.EBA.994", "WA.3355.EBA"),
     ]
     assert export.total.pagu == 1010 and export.warnings == []
+
+
+def test_rincian_in_the_input_and_another_indentation_style(make_input, tmp_path, capsys):
+    def with_rincian(data):
+        kro = next(o for k in data["program"][0]["kegiatan"] for o in k["output"] if o["kode"] == "CQ.6709.QGE")
+        ro = kro["sub_output"][0]
+        ro["rincian"] = [
+            {"kode": "CQ.6709.QGE.001.001", "nama": "Komponen satu", "pagu": 800_000_000, "realisasi": 800_000_000},
+            {"kode": "CQ.6709.QGE.001.052", "nama": "Komponen dua", "pagu": 52_312_000, "realisasi": 51_584_516},
+        ]
+
+    path = make_input(with_rincian)  # written by PyYAML: lists not indented under their key
+    before = path.read_text(encoding="utf-8")
+    assert "\n- kode: 076.01.CQ" in before
+    tree = _with_komponen(revised())
+    find(tree, "CQ.6709.QGE.001").kids.append(N("CQ.6709.QGE.001.053", "Komponen tiga", 7, 5))
+    find(tree, "CQ.6709.QGE").kids.append(N("CQ.6709.QGE.008", "Baru", 3, 2))
+    export = write_xlsx(tmp_path / "e.xlsx", table(tree, segments=True))
+
+    code, out, err = run(capsys, export, "--into", path)
+
+    assert code == 0, err
+    doc = load(path)
+    assert node(doc, "CQ.6709.QGE.001.052").realisasi == 851_600_000 - 800_000_000
+    assert (node(doc, "CQ.6709.QGE.001.053").pagu, node(doc, "CQ.6709.QGE.001.053").realisasi) == (7, 5)
+    assert node(doc, "CQ.6709.QGE.001").pagu == 852_312_000 + 7  # stated on the RO, now a parent
+    assert node(doc, "CQ.6709.QGE.008").narrative == []
+    assert "narasi kosong" in err and "CQ.6709.QGE.001.053" not in " ".join(l for l in err.splitlines() if "narasi" in l)
+    assert "catatan: 4 baris ekspor di bawah tingkat terbawah masukan" in err  # .001.A and akun; .051 elsewhere
+    after = path.read_text(encoding="utf-8")
+    assert "  - kode: CQ.6709.QGE.008\n" in after and "- kode: CQ.6709.QGE.001.053\n" in after
+
+
+def test_the_write_is_checked_before_it_replaces_the_input(work):
+    from kpu_docs.errors import KpuDocsError
+    from kpu_docs.sakti_import import write_atomic
+
+    before = work.read_text(encoding="utf-8")
+    with pytest.raises(KpuDocsError, match="tidak dapat dibaca kembali"):
+        write_atomic(work, before.replace("tahun: 2023", "tahun: dua ribu"), before)
+    with pytest.raises(KpuDocsError, match="berubah selama impor"):
+        write_atomic(work, before.replace("2024-01-31", "2024-02-01"), "isi lain\n")
+    assert work.read_text(encoding="utf-8") == before
+    assert sorted(p.name for p in work.parent.iterdir()) == ["2023.yaml"]  # no backup, no temporary file

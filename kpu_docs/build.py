@@ -6,6 +6,7 @@ stops the others.
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 import tempfile
 import time
@@ -42,6 +43,7 @@ class Result:
     seconds: float = 0.0
     staged: list[Path] = field(default_factory=list)
     headings: list[tuple[int, str]] = field(default_factory=list)
+    signed: dt.date | None = None  # the report's date: the only date written into the files
 
     @property
     def ok(self) -> bool:
@@ -76,7 +78,7 @@ def stage(path: Path, out_root: Path, scratch: Path, template: Path | None, stri
     try:
         report, findings = prepare(path)
         data = report.data
-        result.office, result.year = data.office.name, data.year
+        result.office, result.year, result.signed = data.office.name, data.year, data.report.date
         result.destination = folder(out_root, data)
         result.findings = [str(f) for f in findings]
         result.n_errors = sum(f.severity.value == "galat" for f in findings)
@@ -209,4 +211,5 @@ def _add_pdfs(jobs: list[tuple[Result, tuple]], notices) -> None:
     for result, final in zip(ok, finals):
         target = result.staged[0].with_suffix(".pdf")
         shutil.move(final, target)
+        pdf_mod.stabilize(target, result.signed)
         result.staged.append(target)

@@ -6,6 +6,8 @@ converting one report.
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 import re
 import shutil
 import subprocess
@@ -85,3 +87,17 @@ def heading_pages(texts: list[str], headings: list[tuple[int, str]]) -> dict[str
                 cursor = index
                 break
     return pages
+
+
+_CREATION = re.compile(rb"/CreationDate\(D:\d{14}")
+_CHECKSUMS = re.compile(rb"(?<=<)[0-9A-F]{32}(?=>)|(?<=/DocChecksum /)[0-9A-F]{32}")
+
+
+def stabilize(pdf: Path, date: dt.date) -> None:
+    """Replace what LibreOffice takes from the clock (creation date, file ID, checksum) with
+    values from the input, each the same length, so the same report gives the same PDF."""
+    data = pdf.read_bytes()
+    data = _CREATION.sub(b"/CreationDate(D:" + date.strftime("%Y%m%d000000").encode(), data)
+    blank = _CHECKSUMS.sub(b"0" * 32, data)
+    digest = hashlib.md5(blank, usedforsecurity=False).hexdigest().upper().encode()
+    pdf.write_bytes(_CHECKSUMS.sub(digest, blank))

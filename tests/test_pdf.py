@@ -82,3 +82,15 @@ def test_heading_pages_reads_footer_labels():
     headings = [(1, "KATA PENGANTAR"), (1, "BAB I PENDAHULUAN"), (2, "A. Bagian"), (1, "BAB II STRUKTUR")]
     assert pdf_mod.heading_pages(texts, headings) == {
         "KATA PENGANTAR": "i", "BAB I PENDAHULUAN": "1", "A. Bagian": "2", "BAB II STRUKTUR": "3"}
+
+
+@pytest.mark.libreoffice
+def test_rebuild_with_pdf_replaces_nothing(pdf_build, sample_path):
+    """Same input, same template: DOCX, XLSX and even the PDF come out byte-identical."""
+    out = pdf_build.parent.parent
+    before = {p.name: p.read_bytes() for p in pdf_build.iterdir()}
+    (result,) = build([sample_path], out, pdf=True)
+    assert result.ok and result.written == []
+    assert {p.name: p.read_bytes() for p in pdf_build.iterdir()} == before
+    meta = subprocess.run(["pdfinfo", str(next(pdf_build.glob("*.pdf")))], capture_output=True, text=True).stdout
+    assert "Komisi Pemilihan Umum Kota Serang" in meta and "2024" in meta  # author; date from the input

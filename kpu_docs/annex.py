@@ -10,7 +10,6 @@ file is byte-identical for the same input (its date comes from the input, not th
 from __future__ import annotations
 
 import datetime as dt
-import textwrap
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from fractions import Fraction
@@ -179,7 +178,17 @@ def _line_count(text: str, width: float, indent: int = 0, bold: bool = False) ->
     """Lines ``text`` takes in a column ``width`` characters wide (an estimate: a column is
     ``width`` digits wide and text averages about 1.15 characters per digit)."""
     chars = max(int((width - 1 - 1.5 * indent) * (1.05 if bold else 1.15)), 4)
-    return max(1, len(textwrap.wrap(text, chars)))
+    if len(text) <= chars:
+        return 1
+    lines, used = 1, 0
+    for word in text.split():  # greedy word wrap, as a spreadsheet wraps (textwrap is slower)
+        size = len(word)
+        if used and used + 1 + size > chars:
+            lines, used = lines + 1, 0
+        used = size if not used else used + 1 + size
+        while used > chars:  # a word longer than the line is broken
+            lines, used = lines + 1, used - chars
+    return lines
 
 
 # --- formulas --------------------------------------------------------------------------------

@@ -90,10 +90,9 @@ def load(path: str | Path) -> Document:
 
 def loads(text: str, path: Path | None = None) -> Document:
     """Validate YAML text; ``path`` is only used in messages."""
-    root = _compose(text, path)
+    root, raw = _parse(text, path)
     lines = LineMap(root)
     problems = _duplicate_keys(root, path, ())
-    raw = yaml.load(text, Loader=_Loader) if root is not None else None
     if not isinstance(raw, dict):
         problems.append(Problem(Location(path, 1), "isi berkas harus berupa pemetaan kunci: nilai (mulai dengan satker:, tahun:, …)"))
         raise InputError(problems)
@@ -108,9 +107,12 @@ def loads(text: str, path: Path | None = None) -> Document:
     return Document(path, data, lines)
 
 
-def _compose(text: str, path: Path | None) -> yaml.Node | None:
+def _parse(text: str, path: Path | None) -> tuple[yaml.Node | None, object]:
+    """Parse once: the node tree (kept for line numbers) and the data built from it."""
+    loader = _Loader(text)
     try:
-        return yaml.compose(text, Loader=_Loader)
+        root = loader.get_single_node()
+        return root, (loader.construct_document(root) if root is not None else None)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
@@ -124,6 +126,8 @@ def _compose(text: str, path: Path | None) -> yaml.Node | None:
                 )
             ]
         ) from None
+    finally:
+        loader.dispose()
 
 
 def _duplicate_keys(node: yaml.Node | None, path: Path | None, key_path: KeyPath) -> list[Problem]:

@@ -6,6 +6,7 @@ strict undefined names, and the input's text is always data (autoescaped), never
 
 from __future__ import annotations
 
+import functools
 import re
 import shutil
 from importlib import resources
@@ -37,9 +38,31 @@ def default_template() -> Path:
     return resource(DEFAULT_TEMPLATE)
 
 
+class _Environment(SandboxedEnvironment):
+    """Compiles each distinct template source once: docxtpl hands over the same document XML
+    for every report built with one template, and compiling it costs more than rendering."""
+
+    CACHE_SIZE = 16
+
+    def __init__(self, **options):
+        super().__init__(**options)
+        self._compiled: dict[str, Any] = {}
+
+    def from_string(self, source, globals=None, template_class=None):
+        if globals is not None or template_class is not None or not isinstance(source, str):
+            return super().from_string(source, globals, template_class)
+        template = self._compiled.get(source)
+        if template is None:
+            if len(self._compiled) >= self.CACHE_SIZE:
+                self._compiled.pop(next(iter(self._compiled)))
+            template = self._compiled[source] = super().from_string(source)
+        return template
+
+
+@functools.cache
 def environment() -> SandboxedEnvironment:
     """Jinja for templates: sandboxed, strict about undefined names, autoescaping."""
-    env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=True, loader=DictLoader({}))
+    env = _Environment(undefined=StrictUndefined, autoescape=True, loader=DictLoader({}))
     for name in ("lipsum", "cycler", "joiner", "namespace"):
         env.globals.pop(name, None)
     return env

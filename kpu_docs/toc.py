@@ -27,9 +27,11 @@ class TocEntry:
 
 def headings(doc: Document) -> list[tuple[int, str, object]]:
     """(level, text, paragraph) of every heading shown in the TOC, in order."""
+    # Style ids read from the XML: python-docx's paragraph.style scans every style per call.
+    level_of = {style.style_id: TOC_STYLES[style.name] for style in doc.styles if style.name in TOC_STYLES}
     out = []
     for paragraph in doc.paragraphs:
-        level = TOC_STYLES.get(paragraph.style.name if paragraph.style is not None else "")
+        level = level_of.get(paragraph._p.style)
         if level:
             text = " ".join(paragraph.text.replace("\t", " ").split())
             if text:

@@ -23,7 +23,7 @@ from .errors import InputError, KpuDocsError
 from .load import load
 from .outputs import file_names, folder, normalize_zip, publish
 from .report_docx import render_docx
-from .validate import Finding, has_errors, validate
+from .validate import Finding, Severity, has_errors, validate
 
 
 @dataclass
@@ -81,8 +81,8 @@ def stage(path: Path, out_root: Path, scratch: Path, template: Path | None, stri
         result.office, result.year, result.signed = data.office.name, data.year, data.report.date
         result.destination = folder(out_root, data)
         result.findings = [str(f) for f in findings]
-        result.n_errors = sum(f.severity.value == "galat" for f in findings)
-        result.n_warnings = sum(f.severity.value == "peringatan" for f in findings)
+        result.n_errors = sum(f.severity is Severity.ERROR for f in findings)
+        result.n_warnings = sum(f.severity is Severity.WARNING for f in findings)
         if has_errors(findings, strict):
             result.reason = "masukan memuat galat" + (" atau peringatan (--strict)" if strict else "")
             return result
@@ -113,7 +113,10 @@ def _previous_year(report: Report, path: Path | None) -> Report | None:
     """The previous year's report, if ``path`` really is this office's previous year."""
     if path is None:
         return None
-    previous, _ = prepare(path)
+    try:
+        previous, _ = prepare(path)
+    except InputError:  # reported as that input's own failure; this year is still built
+        return None
     same_office = previous.data.office.name == report.data.office.name
     return previous if same_office and previous.data.year == report.data.year - 1 else None
 
@@ -135,8 +138,10 @@ def build(inputs: list[Path], out_root: Path, template: Path | None = None, *, p
           progress: Callable[[Result], None] | None = None,
           notices: Callable[[str], None] | None = None) -> list[Result]:
     """Build every input; publish each one that fully succeeded."""
-    if compare is not None and len(inputs) != 1:
-        raise KpuDocsError("--compare membandingkan satu masukan dengan versi lamanya: berikan tepat satu INPUT")
+    if compare is not None:
+        if len(inputs) != 1:
+            raise KpuDocsError("--compare membandingkan satu masukan dengan versi lamanya: berikan tepat satu INPUT")
+        prepare(compare)  # a bad old version is refused, with its location, before any work
     previous = previous_years(inputs)
     with tempfile.TemporaryDirectory(prefix="kpu-docs-build-") as tmp:
         scratch = Path(tmp)

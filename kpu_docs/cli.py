@@ -125,8 +125,10 @@ def _build(args) -> int:
 
 
 def _validate(args) -> int:
+    from collections import Counter
+
     from .build import find_inputs, prepare
-    from .validate import has_errors
+    from .validate import Severity, has_errors
 
     status = EXIT_OK
     for path in find_inputs(args.inputs):
@@ -139,9 +141,9 @@ def _validate(args) -> int:
             continue
         for finding in findings:
             print(finding)
-        errors = sum(f.severity.value == "galat" for f in findings)
-        warnings = sum(f.severity.value == "peringatan" for f in findings)
-        print(f"{path}: {errors} galat, {warnings} peringatan, {len(findings) - errors - warnings} info")
+        counts = Counter(f.severity for f in findings)
+        print(f"{path}: {counts[Severity.ERROR]} galat, {counts[Severity.WARNING]} peringatan, "
+              f"{counts[Severity.INFO]} info")
         if has_errors(findings, args.strict):
             status = EXIT_FINDINGS
     return status

@@ -15,6 +15,8 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 
 TOC_STYLES = {"Heading 1": 1, "Heading 2": 2}
+_T = qn("w:t")
+_TEXT = (_T, qn("w:br"), qn("w:tab"))  # breaks and tabs read as spaces
 
 
 @dataclass(frozen=True)
@@ -26,25 +28,26 @@ class TocEntry:
 
 
 def headings(doc: Document) -> list[tuple[int, str, object]]:
-    """(level, text, paragraph) of every heading shown in the TOC, in order."""
-    # Style ids read from the XML: python-docx's paragraph.style scans every style per call.
+    """(level, text, ``w:p`` element) of every heading shown in the TOC, in order."""
+    # Style ids and text read from the XML directly: python-docx's paragraph.style scans every
+    # style per call, which made this the slowest step of a build.
     level_of = {style.style_id: TOC_STYLES[style.name] for style in doc.styles if style.name in TOC_STYLES}
     out = []
-    for paragraph in doc.paragraphs:
-        level = level_of.get(paragraph._p.style)
+    for p in doc.element.body.iterchildren(qn("w:p")):
+        level = level_of.get(p.style)
         if level:
-            text = " ".join(paragraph.text.replace("\t", " ").split())
+            text = " ".join("".join(el.text or "" if el.tag == _T else " " for el in p.iter(*_TEXT)).split())
             if text:
-                out.append((level, text, paragraph))
+                out.append((level, text, p))
     return out
 
 
 def fill_toc(doc: Document, pages: dict[str, str]) -> list[TocEntry]:
     """Bookmark the headings and write the TOC field's entries; return them."""
     entries = []
-    for i, (level, text, paragraph) in enumerate(headings(doc)):
+    for i, (level, text, p) in enumerate(headings(doc)):
         anchor = f"_Toc{900000 + i}"
-        _bookmark(paragraph._p, anchor, i)
+        _bookmark(p, anchor, i)
         entries.append(TocEntry(level, text, anchor, pages.get(text)))
     field = _toc_paragraphs(doc)
     if field is None:

@@ -11,12 +11,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from docx.document import Document
+from lxml import etree
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 
 TOC_STYLES = {"Heading 1": 1, "Heading 2": 2}
 _T = qn("w:t")
 _TEXT = (_T, qn("w:br"), qn("w:tab"))  # breaks and tabs read as spaces
+_NS = {"w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main"}
+_P_STYLE = etree.XPath("w:pPr/w:pStyle/@w:val", namespaces=_NS)
+
+
+def _style_name(style) -> str:
+    name = style.find(qn("w:name"))
+    return name.get(qn("w:val"), "") if name is not None else ""
 
 
 @dataclass(frozen=True)
@@ -31,10 +39,12 @@ def headings(doc: Document) -> list[tuple[int, str, object]]:
     """(level, text, ``w:p`` element) of every heading shown in the TOC, in order."""
     # Style ids and text read from the XML directly: python-docx's paragraph.style scans every
     # style per call, which made this the slowest step of a build.
-    level_of = {style.style_id: TOC_STYLES[style.name] for style in doc.styles if style.name in TOC_STYLES}
+    ids = _style_ids(doc)
+    level_of = {ids[name.casefold()]: level for name, level in TOC_STYLES.items() if name.casefold() in ids}
     out = []
     for p in doc.element.body.iterchildren(qn("w:p")):
-        level = level_of.get(p.style)
+        style = _P_STYLE(p)
+        level = level_of.get(style[0]) if style else None
         if level:
             text = " ".join("".join(el.text or "" if el.tag == _T else " " for el in p.iter(*_TEXT)).split())
             if text:
@@ -89,9 +99,15 @@ def _toc_paragraphs(doc: Document):
     return None
 
 
+def _style_ids(doc: Document) -> dict[str, str]:
+    """Lower-cased style name → style id, read straight from styles.xml."""
+    return {_style_name(el).casefold(): el.get(qn("w:styleId"))
+            for el in doc.styles.element.iterchildren(qn("w:style"))}
+
+
 def _toc_style_ids(doc: Document) -> dict[int, str]:
     """Style ids of the TOC levels: Word names them "TOC 1", LibreOffice "Contents 1"."""
-    by_name = {style.name.casefold(): style.style_id for style in doc.styles}
+    by_name = _style_ids(doc)
     return {level: next((by_name[n] for n in (f"toc {level}", f"contents {level}") if n in by_name), f"TOC{level}")
             for level in (1, 2)}
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
-import tempfile
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
@@ -21,7 +20,7 @@ from .derive import Report, derive
 from .diff import diff
 from .errors import InputError, KpuDocsError
 from .load import load
-from .outputs import file_names, folder, normalize_zip, publish
+from .outputs import file_names, folder, normalize_zip, publish, staging
 from .report_docx import render_docx
 from .validate import Finding, Severity, has_errors, validate
 
@@ -143,8 +142,7 @@ def build(inputs: list[Path], out_root: Path, template: Path | None = None, *, p
             raise KpuDocsError("--compare membandingkan satu masukan dengan versi lamanya: berikan tepat satu INPUT")
         prepare(compare)  # a bad old version is refused, with its location, before any work
     previous = previous_years(inputs)
-    with tempfile.TemporaryDirectory(prefix="kpu-docs-build-") as tmp:
-        scratch = Path(tmp)
+    with staging(out_root) as scratch:
         tasks = [(path, out_root, scratch / f"{i:05d}", template, strict, None, previous.get(path), compare)
                  for i, path in enumerate(inputs)]
         results = _run(tasks, jobs, progress)

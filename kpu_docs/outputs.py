@@ -55,10 +55,11 @@ def normalize_zip(path: Path) -> None:
 
 
 @contextmanager
-def staging(destination: Path):
-    """A scratch folder beside ``destination``; removed whatever happens."""
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    scratch = Path(tempfile.mkdtemp(prefix=".kpu-docs-", dir=destination.parent))
+def staging(root: Path):
+    """A scratch folder inside the output ``root`` (the same file system, so publishing is an
+    atomic rename); removed whatever happens."""
+    root.mkdir(parents=True, exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(prefix=".kpu-docs-", dir=root))
     try:
         yield scratch
     finally:

@@ -23,15 +23,20 @@ DEFAULT_TEMPLATE = "laporan_tahunan.docx"
 NEUTRAL_LOGO = "logo_netral.png"
 
 
-def resource(name: str) -> Path:
-    """A file shipped in ``templates/`` (package data when installed)."""
+def _shipped(package: str, source_dir: str, name: str) -> Path:
+    """A data file: package data when installed, else from the source tree."""
     try:
-        path = Path(str(resources.files("kpu_docs.templates") / name))
+        path = Path(str(resources.files(package) / name))
         if path.is_file():
             return path
     except ModuleNotFoundError:  # running from a source tree without installing
         pass
-    return Path(__file__).resolve().parent.parent / "templates" / name
+    return Path(__file__).resolve().parent.parent / source_dir / name
+
+
+def resource(name: str) -> Path:
+    """A file shipped in ``templates/``."""
+    return _shipped("kpu_docs.templates", "templates", name)
 
 
 def default_template() -> Path:
@@ -164,10 +169,4 @@ def check(template: Path, context: dict[str, Any]) -> tuple[list[str], list[str]
 
 def sample_input() -> Path:
     """The shipped sample input (KPU Kota Serang 2023)."""
-    try:
-        path = Path(str(resources.files("kpu_docs.samples") / "2023.yaml"))
-        if path.is_file():
-            return path
-    except ModuleNotFoundError:
-        pass
-    return Path(__file__).resolve().parent.parent / "inputs" / "kpu-kota-serang" / "2023.yaml"
+    return _shipped("kpu_docs.samples", "inputs/kpu-kota-serang", "2023.yaml")

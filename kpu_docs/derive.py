@@ -13,7 +13,7 @@ from fractions import Fraction
 
 from .errors import KeyPath
 from .load import Document
-from .model import AnnualReportInput, Node, SubOutput
+from .model import AnnualReportInput, Node, SubOutput, child_key
 
 
 class Level(IntEnum):
@@ -122,9 +122,6 @@ class Report:
             yield from program.walk()
 
 
-_CHILD_KEYS = ("kegiatan", "output", "sub_output", "rincian")
-
-
 def derive(document: Document) -> Report:
     """Build the derived report from a loaded document."""
     programs = tuple(_line(p, 0, ("program", i)) for i, p in enumerate(document.data.programs))
@@ -132,8 +129,7 @@ def derive(document: Document) -> Report:
 
 
 def _line(node: Node, depth: int, key_path: KeyPath) -> BudgetLine:
-    child_key = _CHILD_KEYS[min(depth, len(_CHILD_KEYS) - 1)]
-    children = tuple(_line(c, depth + 1, (*key_path, child_key, i)) for i, c in enumerate(node.children))
+    children = tuple(_line(c, depth + 1, (*key_path, child_key(depth), i)) for i, c in enumerate(node.children))
     if children:
         figures = sum((c.figures for c in children), ZERO)
     else:

@@ -16,7 +16,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from .errors import InputError, KeyPath, Location, Problem, format_key_path
-from .model import AnnualReportInput, Detail, Kegiatan, Node, Output, Program, SubOutput
+from .model import AnnualReportInput, Detail, Kegiatan, Node, Output, SubOutput, child_key
 
 try:  # the C loader is several times faster; fall back where libyaml is absent
     from yaml import CSafeLoader as _Loader
@@ -221,7 +221,6 @@ _SEGMENT = {
     SubOutput: (re.compile(r"^\d{3}$"), "tiga angka, mis. CQ.6709.QGE.001"),
     Detail: (re.compile(r"^[A-Za-z0-9]{1,6}$"), "satu segmen huruf/angka, mis. CQ.6709.QGE.001.051"),
 }
-_CHILD_KEY = {Program: "kegiatan", Kegiatan: "output", Output: "sub_output", SubOutput: "rincian", Detail: "rincian"}
 
 
 def _tree_problems(data: AnnualReportInput) -> list[tuple[KeyPath, str]]:
@@ -229,7 +228,7 @@ def _tree_problems(data: AnnualReportInput) -> list[tuple[KeyPath, str]]:
     problems: list[tuple[KeyPath, str]] = []
     seen: dict[str, KeyPath] = {}
 
-    def visit(node: Node, parent_code: str | None, key_path: KeyPath) -> None:
+    def visit(node: Node, parent_code: str | None, key_path: KeyPath, depth: int) -> None:
         code = node.code
         if parent_code is None:
             if not _PROGRAM_CODE.match(code):
@@ -255,8 +254,8 @@ def _tree_problems(data: AnnualReportInput) -> list[tuple[KeyPath, str]]:
             )
         seen.setdefault(code, key_path)
         for i, child in enumerate(node.children):
-            visit(child, prefix, (*key_path, _CHILD_KEY[type(node)], i))
+            visit(child, prefix, (*key_path, child_key(depth), i), depth + 1)
 
     for i, program in enumerate(data.programs):
-        visit(program, None, ("program", i))
+        visit(program, None, ("program", i), 0)
     return problems

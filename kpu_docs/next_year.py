@@ -14,8 +14,8 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from .errors import KpuDocsError
 from .load import load, loads
+from .model import CHILD_KEYS
 
-CHILD_KEYS = ("kegiatan", "output", "sub_output", "rincian")
 NARRATIVE_KEYS = ("kata_pengantar", "pendahuluan", "penutup")
 
 

@@ -24,10 +24,10 @@ from .diff import diff, summary
 from .errors import InputError, KpuDocsError
 from .formatting import amount
 from .load import Document, load, loads
+from .model import child_key
 from .sakti import LABELS, PROGRAM, RO, Export, Row, read_export
 
 FIGURES = ("pagu", "realisasi")
-_CHILD_KEYS = ("kegiatan", "output", "sub_output", "rincian")
 _PREFIXES = {0: "program ", 1: "kegiatan "}  # the report adds these words itself
 
 
@@ -96,7 +96,7 @@ class _Node:
 
     @property
     def child_key(self) -> str:
-        return _CHILD_KEYS[min(self.depth, len(_CHILD_KEYS) - 1)]
+        return child_key(self.depth)
 
     def walk(self):
         yield self
@@ -360,7 +360,7 @@ class _Planner:
                 self.warnings.append(f"{row.subject}: {key} kosong atau tidak sah; ditulis 0 pada {row.code} yang baru")
                 item[key] = 0
         if kids:
-            item[_CHILD_KEYS[min(row.level, len(_CHILD_KEYS) - 1)]] = [self._item(k) for k in kids]
+            item[child_key(row.level)] = [self._item(k) for k in kids]
         elif row.level == RO:
             item["narasi"] = []
             self.warnings.append(

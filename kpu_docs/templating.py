@@ -7,7 +7,6 @@ strict undefined names, and the input's text is always data (autoescaped), never
 from __future__ import annotations
 
 import functools
-import re
 import shutil
 from importlib import resources
 from pathlib import Path

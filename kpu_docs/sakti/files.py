@@ -18,6 +18,7 @@ from typing import Any
 
 import defusedxml  # noqa: F401  (openpyxl parses workbook XML through defusedxml when importable)
 import openpyxl
+from openpyxl.worksheet._reader import WorkSheetParser
 
 from ..errors import KpuDocsError
 from ..formatting import amount
@@ -141,18 +142,37 @@ def _check_zip(path: Path) -> bool:
 
 
 def _sheet_rows(sheet, path: Path) -> Table:
-    """At most MAX_ROWS rows of at most MAX_COLUMNS cells; a value beyond them is refused."""
-    sheet.reset_dimensions()  # some producers write wrong dimensions; read every row
+    """At most MAX_ROWS rows of at most MAX_COLUMNS cells; a value beyond them is refused.
+
+    Rows come straight from openpyxl's streaming parser, which yields only the cells the XML
+    holds: a row claiming column XFD (or a dimension of A1:XFD1048576) is never padded."""
+    parser = WorkSheetParser(sheet._get_source(), sheet._shared_strings, data_only=sheet.parent.data_only,
+                             epoch=sheet.parent.epoch, date_formats=sheet.parent._date_formats,
+                             timedelta_formats=sheet.parent._timedelta_formats)
     rows: Table = []
-    for values in sheet.iter_rows(min_row=1, max_col=MAX_COLUMNS + 1, values_only=True):
-        if values and values[-1] is not None and len(values) > MAX_COLUMNS:
-            raise KpuDocsError(
-                f"{path}: lembar '{sheet.title}', baris {len(rows) + 1}: ada isi di kolom {column(MAX_COLUMNS)} "
-                f"atau sesudahnya; ekspor realisasi SAKTI tidak selebar itu. Hapus kolom tambahan itu"
-            )
-        rows.append(list(values[:MAX_COLUMNS]))
-        if len(rows) > MAX_ROWS:
-            raise KpuDocsError(f"{path}: lebih dari {amount(MAX_ROWS)} baris; ini bukan ekspor realisasi satu satker")
+    try:
+        for index, cells in parser.parse():
+            if index > MAX_ROWS:
+                if all(cell["value"] is None for cell in cells):
+                    continue  # a styled empty row far below (Excel writes them): skipped, never padded to
+                raise KpuDocsError(f"{path}: lebih dari {amount(MAX_ROWS)} baris; ini bukan ekspor realisasi satu satker")
+            while len(rows) < index - 1:
+                rows.append([])
+            values: list[Any] = []
+            for cell in cells:
+                col, value = cell["column"], cell["value"]
+                if value is None:
+                    continue
+                if col > MAX_COLUMNS:
+                    raise KpuDocsError(
+                        f"{path}: lembar '{sheet.title}', baris {index}: ada isi di kolom {column(MAX_COLUMNS)} "
+                        "atau sesudahnya; ekspor realisasi SAKTI tidak selebar itu. Hapus kolom tambahan itu"
+                    )
+                values.extend([None] * (col - len(values)))
+                values[col - 1] = value
+            rows.append(values)
+    finally:
+        parser.source.close()
     while rows and not any(v is not None for v in rows[-1]):
         rows.pop()
     return rows

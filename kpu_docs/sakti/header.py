@@ -21,7 +21,8 @@ from .files import MAX_COLUMNS, Sheet
 # field → accepted header labels (normalised), preferred first
 _ALIASES: dict[str, tuple[str, ...]] = {
     "kode": ("kode",),
-    "uraian": ("uraian",),
+    "uraian": ("uraian", "programkegiatanoutputsuboutputkomponensubkomponenakundetil",
+               "programkegiatankrorokomponensubkomponenakundetil"),  # the POK's long label
     "pagu": ("pagurevisi", "pagu", "jumlahbiaya"),
     "lock_pagu": ("lockpagu",),
     "realisasi_lalu": ("realisasiperiodelalu",),

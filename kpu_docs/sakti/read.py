@@ -45,6 +45,8 @@ def read_export(path: str | Path, known: frozenset[str] | set[str] = frozenset()
         for raw in reading.rows:
             code = next((code_text(c) for c in raw.cells[start:end] if filled(c)), "")
             name = " ".join(t for _, t in text_cells(raw.cells, *name_span))
+            if code.startswith((">", "-")):  # a POK detail item: counted in its akun's subtotal
+                continue
             if not code:
                 if raw.figures:
                     reading.errors.append(f"baris {raw.line}: berangka tetapi kolom Kode kosong; baris ini tidak dapat "

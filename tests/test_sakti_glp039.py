@@ -327,3 +327,38 @@ def test_a_pok_worksheet_in_thousands_updates_pagu_only(thousands_title, flag, w
     assert node(doc, "CQ.6709.QGE.001").realisasi == node(before, "CQ.6709.QGE.001").realisasi  # untouched
     assert "nilai ekspor dalam ribuan Rupiah: dikalikan 1.000" in err
     assert doc.data.data_source.report == "POK"
+
+
+# --- the source printed in the report and the annex ---------------------------------------------
+
+
+def test_the_source_is_printed_under_the_budget_tables_and_in_the_annex(work, tmp_path, capsys):
+    import docx
+
+    from kpu_docs.build import build
+
+    assert run(capsys, _export("xlsx", tmp_path), "--into", work)[0] == 0
+    result = build([work], tmp_path / "out")[0]
+    assert result.ok, result.reason
+    line = "Sumber data: SAKTI, GLP039, periode Desember 2023, basis akrual"
+    document = docx.Document(next(result.destination.glob("*.docx")))
+    body = list(document.element.body.iterchildren())
+    texts = ["".join(t.text or "" for t in el.iter(docx.oxml.ns.qn("w:t"))) for el in body]
+    tables = [i for i, el in enumerate(body) if el.tag == docx.oxml.ns.qn("w:tbl")]
+    budget = [i for i in tables if "Pagu (Rp)" in texts[i]]
+    assert len(budget) == 3  # the summary per program, then one per program
+    assert all(texts[i + 1] == line for i in budget)
+    annex = openpyxl.load_workbook(next(result.destination.glob("*.xlsx")))
+    summary = [c.value for row in annex["Ringkasan"].iter_rows() for c in row if c.value]
+    tree = [c.value for row in annex["Rincian Anggaran"].iter_rows() for c in row if c.value]
+    assert line in summary and line in tree
+
+
+def test_without_an_import_no_source_line_is_printed(sample_docx, sample_xlsx):
+    import docx
+
+    text = "\n".join(p.text for p in docx.Document(sample_docx).paragraphs)
+    assert "Sumber data" not in text
+    annex = openpyxl.load_workbook(sample_xlsx)
+    assert not any(isinstance(c.value, str) and c.value.startswith("Sumber data")
+                   for ws in annex.worksheets for row in ws.iter_rows() for c in row)

@@ -15,6 +15,7 @@ from openpyxl.utils import get_column_letter
 from ..formatting import parse_amount
 
 _X000D = re.compile(r"_x000[dDaA]_")  # Excel's escaped CR/LF inside shared strings
+_LABEL_NOISE = re.compile(r"[\s./*]+")
 MAX_EXPONENT = 30  # a % (or its fraction) never needs more
 
 
@@ -37,7 +38,10 @@ def clean_text(value: Any) -> tuple[str, bool]:
 
 def norm(value: Any) -> str:
     """Header label for matching: case, spaces, dots and slashes do not count."""
-    return re.sub(r"[\s./*]+", "", _X000D.sub(" ", str(value)).lower())
+    text = str(value)
+    if "_x" in text:
+        text = _X000D.sub(" ", text)
+    return _LABEL_NOISE.sub("", text.lower())
 
 
 def money(value: Any) -> int | None:

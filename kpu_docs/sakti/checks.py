@@ -81,15 +81,19 @@ def _percent_scale(export: Export) -> int:
             if r is not None and r.persen is not None and r.pagu and r.realisasi is not None]
     if any(r.persen_text and r.persen_text.endswith("%") for r in rows):
         return 1
+    rows = rows[:500]  # enough to tell; keeps a large export linear
     fits = {scale: sum(_percent_agrees(r, scale) for r in rows) for scale in (1, 100)}
     return 100 if fits[100] > fits[1] else 1
 
 
 def _percent_agrees(row: Row, scale: int) -> bool:
     """Equal to realisasi/pagu within the rounding of the decimals shown."""
+    decimals = max(0, -row.persen.as_tuple().exponent - (2 if scale == 100 else 0))
+    near = abs(float(row.persen) * scale - row.realisasi / row.pagu * 100)
+    if near <= 0.5 * 10.0**-decimals * 0.999:  # clearly within: no exact arithmetic needed
+        return True
     ratio = Fraction(row.realisasi, row.pagu)
     shown = Fraction(row.persen) * scale
-    decimals = max(0, -row.persen.as_tuple().exponent - (2 if scale == 100 else 0))
     tolerance = Fraction(1, 2 * 10**decimals) + Fraction(1, 10**9)
     if abs(shown - ratio * 100) <= tolerance:
         return True

@@ -1,47 +1,28 @@
 """The export file as tables of cell values: an .xlsx workbook or a CSV text, read within bounds.
 
 The file is untrusted. Workbooks are checked as archives first (size, zip bomb, damage), then
-read with openpyxl (read-only, through defusedxml) and never more than ``MAX_COLUMNS`` columns
-or ``MAX_ROWS`` rows: a row claiming column XFD is not padded to 16,384 cells. A formula cell
-without a saved value is refused, never read as 0. A CSV cell is only ever text.
+opened with openpyxl (read-only, through defusedxml) and each sheet streamed by ``sheet_xml``
+within ``MAX_COLUMNS`` columns and ``MAX_ROWS`` rows. A CSV cell is only ever text.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import re
 import zipfile
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import defusedxml  # noqa: F401  (openpyxl parses workbook XML through defusedxml when importable)
 import openpyxl
-from openpyxl.worksheet._reader import WorkSheetParser
 
 from ..errors import KpuDocsError
 from ..formatting import amount
-from .cells import column
+from .sheet_xml import MAX_COLUMNS, MAX_ROWS, Sheet, SheetReader, Table  # noqa: F401
 
 OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # encrypted OOXML, or an old .xls
 ZIP_SIGNATURES = (b"PK\x03\x04", b"PK\x05\x06")
 MAX_FILE_BYTES = 20 * 1024 * 1024  # a satker's export is well under 1 MB
 MAX_UNZIPPED_BYTES = 100 * 1024 * 1024  # a zip bomb is refused before parsing
-MAX_ROWS = 100_000
-MAX_COLUMNS = 64  # GLP039 ends at AE; a POK with its monthly plan well before BL
-_FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
-
-Table = list[list[Any]]
-
-
-@dataclass
-class Sheet:
-    """One worksheet (or the CSV) as rows of values, and the name it is reported by."""
-
-    name: str
-    rows: Table
-    unsaved: set[tuple[int, int]] = field(default_factory=set)  # (row, col), 0-based: formulas without a value
 
 
 def read_tables(path: Path) -> list[Sheet]:
@@ -74,32 +55,21 @@ def read_tables(path: Path) -> list[Sheet]:
 
 
 def _read_xlsx(path: Path) -> list[Sheet]:
-    has_formulas = _check_zip(path)
+    _check_zip(path)
     if not openpyxl.DEFUSEDXML:  # pragma: no cover - defusedxml is a dependency
         raise KpuDocsError("defusedxml tidak terpasang: buku kerja dari luar tidak dibaca tanpanya")
-    sheets = _load(path, data_only=True)
-    if has_formulas:
-        for sheet, with_formulas in zip(sheets, _load(path, data_only=False)):
-            sheet.unsaved = {
-                (r, c) for r, row in enumerate(with_formulas.rows) for c, v in enumerate(row)
-                if isinstance(v, str) and v.startswith("=")
-                and not (r < len(sheet.rows) and c < len(sheet.rows[r]) and sheet.rows[r][c] is not None)
-            }
-    return sheets
-
-
-def _load(path: Path, data_only: bool) -> list[Sheet]:
-    try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=data_only)
+    try:  # openpyxl reads the workbook's structure and shared strings (through defusedxml)
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged workbook
         raise _unreadable(path, exc) from None
     try:
         sheets, seen = [], set()
         for sheet in [workbook.active, *workbook.worksheets]:
-            if sheet is None or id(sheet) in seen or not hasattr(sheet, "iter_rows"):
+            if sheet is None or id(sheet) in seen or not hasattr(sheet, "_worksheet_path"):
                 continue
             seen.add(id(sheet))
-            sheets.append(Sheet(sheet.title.strip(), _sheet_rows(sheet, path)))
+            with workbook._archive.open(sheet._worksheet_path) as stream:
+                sheets.append(SheetReader(sheet.title, sheet._shared_strings, path).read(stream))
         return sheets
     except KpuDocsError:
         raise
@@ -109,9 +79,9 @@ def _load(path: Path, data_only: bool) -> list[Sheet]:
         workbook.close()
 
 
-def _check_zip(path: Path) -> bool:
+def _check_zip(path: Path) -> None:
     """A damaged archive, another kind of zip (.docx, .ods) or a zip bomb is refused here.
-    Returns whether any worksheet holds a formula (only then are formulas looked for)."""
+    """
     try:
         with zipfile.ZipFile(path) as archive:
             names = set(archive.namelist())
@@ -120,9 +90,6 @@ def _check_zip(path: Path) -> bool:
                 size = unzipped // (1024 * 1024)
                 raise KpuDocsError(f"{path}: isi arsip terlalu besar ({size} MB) untuk ekspor realisasi")
             damaged = archive.testzip()
-            formulas = damaged is None and any(
-                _FORMULA.search(archive.read(n)) for n in names if n.startswith("xl/worksheets/") and n.endswith(".xml")
-            )
     except KpuDocsError:
         raise
     except Exception as exc:  # BadZipFile, zlib.error, EOFError, a garbled member name, ...
@@ -138,44 +105,6 @@ def _check_zip(path: Path) -> bool:
             f"{path} bukan buku kerja Excel .xlsx (arsip zip lain, mis. .docx atau .ods): "
             "simpan sebagai .xlsx atau .csv"
         )
-    return formulas
-
-
-def _sheet_rows(sheet, path: Path) -> Table:
-    """At most MAX_ROWS rows of at most MAX_COLUMNS cells; a value beyond them is refused.
-
-    Rows come straight from openpyxl's streaming parser, which yields only the cells the XML
-    holds: a row claiming column XFD (or a dimension of A1:XFD1048576) is never padded."""
-    parser = WorkSheetParser(sheet._get_source(), sheet._shared_strings, data_only=sheet.parent.data_only,
-                             epoch=sheet.parent.epoch, date_formats=sheet.parent._date_formats,
-                             timedelta_formats=sheet.parent._timedelta_formats)
-    rows: Table = []
-    try:
-        for index, cells in parser.parse():
-            if index > MAX_ROWS:
-                if all(cell["value"] is None for cell in cells):
-                    continue  # a styled empty row far below (Excel writes them): skipped, never padded to
-                raise KpuDocsError(f"{path}: lebih dari {amount(MAX_ROWS)} baris; ini bukan ekspor realisasi satu satker")
-            while len(rows) < index - 1:
-                rows.append([])
-            values: list[Any] = []
-            for cell in cells:
-                col, value = cell["column"], cell["value"]
-                if value is None:
-                    continue
-                if col > MAX_COLUMNS:
-                    raise KpuDocsError(
-                        f"{path}: lembar '{sheet.title}', baris {index}: ada isi di kolom {column(MAX_COLUMNS)} "
-                        "atau sesudahnya; ekspor realisasi SAKTI tidak selebar itu. Hapus kolom tambahan itu"
-                    )
-                values.extend([None] * (col - len(values)))
-                values[col - 1] = value
-            rows.append(values)
-    finally:
-        parser.source.close()
-    while rows and not any(v is not None for v in rows[-1]):
-        rows.pop()
-    return rows
 
 
 def _read_csv(path: Path) -> list[Sheet]:

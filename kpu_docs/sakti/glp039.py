@@ -43,9 +43,12 @@ def _kind(value: Any) -> tuple[int, str, str] | None:
             return AKUN, str(number), ""
         return None
     text = str(value).strip()
-    detail = _DETAIL.match(text)
-    if detail:
-        return DETAIL, detail.group(1), detail.group(2)
+    if text[:6].isdigit():
+        detail = _DETAIL.match(text)
+        if detail:
+            return DETAIL, detail.group(1), detail.group(2)
+    if len(text) > 14 or not text:
+        return None  # a name: codes are short
     compact = code_text(text)
     for level, form in _FORMS:
         if form.match(compact):

@@ -9,6 +9,7 @@ never from the first column under the merge.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,7 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     "sisa": ("sisaanggaran",),
 }
 _SUB_LABELS = {"periodelalu": "realisasi_lalu", "periodeini": "realisasi_ini", "sdperiode": "realisasi"}
+_HINT = re.compile(r"(?i)pagu|periode|uraian|sisa|kode")
 FIGURE_FIELDS = ("pagu", "lock_pagu", "realisasi_lalu", "realisasi_ini", "realisasi", "persen", "sisa")
 
 
@@ -63,10 +65,12 @@ class Header:
         letters = column(start) if end - start == 1 or end > MAX_COLUMNS else f"{column(start)}–{column(end - 1)}"
         return f"{LABELS[field]} (kolom {letters})"
 
-    def is_header(self, cells: list[Any]) -> bool:
-        """A header row repeated on a later printed page."""
-        found = _labels(cells)
-        return len(found) >= 3 or any(norm(c) in _SUB_LABELS for c in cells if isinstance(c, str))
+    def is_header(self, texts: list[str]) -> bool:
+        """A header row repeated on a later printed page (``texts``: its filled text cells)."""
+        if not any(len(t) < 40 and _HINT.search(t) for t in texts):
+            return False
+        found = _labels(texts)
+        return len(found) >= 3 or any(norm(c) in _SUB_LABELS for c in texts)
 
 
 def _labels(row: list[Any]) -> dict[str, int]:

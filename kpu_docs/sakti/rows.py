@@ -44,22 +44,23 @@ def read_rows(header: Header) -> Reading:
     footnotes = repeats = 0
     for index in range(header.first_data, len(sheet.rows)):
         cells, line = sheet.rows[index], index + 1
-        if not any(filled(c) for c in cells):
-            continue
         for col in range(len(cells)):
             if (index, col) in sheet.unsaved:
                 out.errors.append(
                     f"baris {line}, kolom {column(col)}: rumus tanpa nilai tersimpan (akan terbaca 0). Buka berkas "
                     "di Excel lalu simpan ulang agar nilainya tersimpan, atau ekspor ulang dari SAKTI"
                 )
+        if not any(filled(c) for c in cells):
+            continue
         first = next(str(c).strip() for c in cells if filled(c))
         if first.startswith("*"):
             footnotes += 1
             continue
-        if header.is_header(cells):
+        texts = [c for c in cells if isinstance(c, str) and c]
+        if header.is_header(texts):
             repeats += 1
             continue
-        if any(isinstance(c, str) and any(t in norm(c) for t in _TOTAL_LABELS) for c in cells):
+        if any("umlah" in c.lower() and any(t in norm(c) for t in _TOTAL_LABELS) for c in texts):
             if out.total is None:
                 out.total = Row(line, "", TOTAL_LABEL, -1, None)
                 _figures(header, cells, line, out, out.total)
@@ -133,4 +134,4 @@ def text_cells(cells: list[Any], start: int, end: int) -> list[tuple[int, str]]:
 
 
 def has_escape(cells: list[Any], start: int, end: int) -> bool:
-    return any(isinstance(c, str) and clean_text(c)[1] for c in cells[start:end])
+    return any(isinstance(c, str) and ("_x000" in c or "_X000" in c) for c in cells[start:end])

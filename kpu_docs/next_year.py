@@ -42,6 +42,7 @@ def start_next_year(previous: Path, year: int, out: Path | None = None) -> Path:
     data["laporan"].yaml_add_eol_comment("periksa tanggal dan nomor surat untuk tahun baru", "surat_permintaan")
     for key in NARRATIVE_KEYS:
         data["narasi"][key] = CommentedSeq()
+    data.pop("sumber_data", None)  # the source of last year's figures (kpu-docs import)
     for program in data["program"]:
         _empty_figures(program)
     buffer = io.StringIO()

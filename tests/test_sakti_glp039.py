@@ -9,6 +9,7 @@ import zipfile
 import openpyxl
 import pytest
 
+from kpu_docs.formatting import amount
 from kpu_docs.load import load
 from kpu_docs.sakti import read_export
 
@@ -362,3 +363,49 @@ def test_without_an_import_no_source_line_is_printed(sample_docx, sample_xlsx):
     annex = openpyxl.load_workbook(sample_xlsx)
     assert not any(isinstance(c.value, str) and c.value.startswith("Sumber data")
                    for ws in annex.worksheets for row in ws.iter_rows() for c in row)
+
+
+def test_an_export_that_does_not_add_up_still_shows_its_totals_first(work, tmp_path, capsys):
+    code, out, err = run(capsys, write_flat_xlsx(tmp_path / "e.xlsx", table(revised(), total=(1, 2))), "--into", work,
+                         "--dry-run")
+    assert code == 1
+    lines = out.splitlines()
+    pagu, realisasi = (sum(p.figures()[i] for p in revised()) for i in (0, 1))
+    ro_count = str(sum(1 for level, _ in flatten(revised()) if level == 3))
+    assert lines[1].split()[-3:] == ["1", "2", ro_count]
+    assert lines[2].split()[-3:] == [amount(pagu), amount(realisasi), ro_count]
+
+
+def test_next_year_keeps_the_satker_code_but_not_last_years_source(work, tmp_path, capsys):
+    from kpu_docs.cli import main
+
+    assert run(capsys, _export("xlsx", tmp_path), "--into", work)[0] == 0
+    assert main(["new", str(work), "--year", "2024"]) == 0
+    data = load(work.parent / "2024.yaml").data
+    assert data.satker_code == "123456" and data.data_source is None
+
+
+def test_a_dtd_in_the_worksheet_xml_is_refused(work, tmp_path, capsys):
+    path = write_flat_xlsx(tmp_path / "e.xlsx", table(revised()))
+    with zipfile.ZipFile(path) as z:
+        members = {n: z.read(n) for n in z.namelist()}
+    sheet = members["xl/worksheets/sheet1.xml"]
+    dtd = b'<!DOCTYPE w [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+    head = sheet.index(b"?>") + 2 if sheet.startswith(b"<?xml") else 0
+    members["xl/worksheets/sheet1.xml"] = sheet[:head] + dtd + sheet[head:]
+    with zipfile.ZipFile(path, "w") as z:
+        for name, data in members.items():
+            z.writestr(name, data)
+    before = work.read_bytes()
+    code, out, err = run(capsys, path, "--into", work)
+    assert code == 1 and "Traceback" not in err
+    assert "tidak dapat dibaca" in err, err  # openpyxl (defusedxml) refuses it already
+    assert work.read_bytes() == before
+
+    import io
+
+    from kpu_docs.errors import KpuDocsError
+    from kpu_docs.sakti.sheet_xml import SheetReader
+
+    with pytest.raises(KpuDocsError, match="memuat deklarasi DTD/entitas XML"):  # and so does the sheet reader
+        SheetReader("Laporan", [], path).read(io.BytesIO(members["xl/worksheets/sheet1.xml"]))

@@ -35,6 +35,7 @@ def run_import(export_path: str | Path, input_path: str | Path, *, dry_run: bool
     old = loads(original, input_path)
     export = read_export(export_path, known=frozenset(_codes(old)), thousands=thousands)
     if export.errors:
+        print(_totals(export, None))
         raise KpuDocsError(f"{export_path} tidak dapat diimpor; {input_path} tidak diubah:\n- "
                            + "\n- ".join(export.errors))
     _check_satker(old, export, input_path)
@@ -89,13 +90,20 @@ def _ro_count(report) -> int:
 
 
 def _totals(export: Export, report) -> str:
-    """The export's own totals beside the totals read, first thing shown."""
+    """The export's own totals beside the totals read, first thing shown. Without ``report``
+    (the export does not add up), the totals read are the sums of the export's programs."""
     total = export.total
-    exported_ro = sum(1 for r in export.rows if r.level == RO)
+    ro = sum(1 for r in export.rows if r.level == RO)
+    stated = ("-", "-") if total is None else (amount(total.pagu or 0), amount(total.realisasi or 0))
     rows = [("", "pagu", "realisasi", "RO"),
-            (f"ekspor ({TOTAL_LABEL}, baris {total.line})", amount(total.pagu or 0),
-             "-" if export.pagu_only else amount(total.realisasi or 0), str(exported_ro)),
-            ("hasil impor", amount(report.total.pagu), amount(report.total.realisasi), str(_ro_count(report)))]
+            (f"ekspor ({TOTAL_LABEL}, baris {total.line})" if total else f"ekspor (tanpa {TOTAL_LABEL})", *stated, str(ro))]
+    if report is None:
+        sums = [amount(sum(getattr(r, k) or 0 for r in export.roots)) for k in ("pagu", "realisasi")]
+        rows.append(("terbaca (jumlah program)", *sums, str(ro)))
+    else:
+        rows.append(("hasil impor", amount(report.total.pagu), amount(report.total.realisasi), str(_ro_count(report))))
+    if export.pagu_only:
+        rows = [(a, b, "-" if i else c, d) for i, (a, b, c, d) in enumerate(rows)]
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
     return "\n".join("  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths)))
                      for r in rows)

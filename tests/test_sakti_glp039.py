@@ -14,9 +14,18 @@ from kpu_docs.load import load
 from kpu_docs.sakti import read_export
 
 from . import glp039
-from .test_sakti_import import work  # noqa: F401  (fixture)
+from .conftest import SAMPLE
 from .test_sakti_import import (N, figures_only, find, flatten, node, revised, run, sample_tree, table,
                                 write_xlsx as write_flat_xlsx)
+
+
+@pytest.fixture
+def work(tmp_path):
+    """A copy of the sample; the real one is never touched."""
+    target = tmp_path / "kantor" / "2023.yaml"
+    target.parent.mkdir()
+    shutil.copyfile(SAMPLE, target)
+    return target
 
 
 def _export(kind: str, tmp_path, sheet=None, tree=None):

@@ -44,7 +44,6 @@ class Row:
     sisa: int | None = None
     persen: Decimal | None = None
     persen_text: str | None = None  # the % as written, when written as text
-    invalid: set[str] = field(default_factory=set)  # figures that could not be read (already reported)
 
     @property
     def subject(self) -> str:
@@ -60,12 +59,6 @@ class Source:
     basis: str = ""  # "akrual" or "kas (SP2D)"
     satker: str = ""  # 6-digit satker code
     satker_name: str = ""
-
-    def describe(self) -> str:
-        """``SAKTI, GLP039, periode Desember 2023, basis akrual``: the line under the budget tables."""
-        parts = ["SAKTI", self.report or None, f"periode {self.period}" if self.period else None,
-                 f"basis {self.basis}" if self.basis else None]
-        return ", ".join(p for p in parts if p)
 
 
 @dataclass

@@ -108,7 +108,7 @@ class Planner:
 
     def _exported(self, row: Row | None, key: str, fallback: int | None) -> int | None:
         value = getattr(row, key) if row else None
-        if row and value is None and key not in row.invalid:
+        if row and value is None:
             self.warnings.append(f"{row.subject}: kolom {LABELS[key]} kosong; {key} tidak diambil dari ekspor")
         elif value is not None and value < 0:
             self.warnings.append(

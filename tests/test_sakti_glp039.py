@@ -418,3 +418,27 @@ def test_a_dtd_in_the_worksheet_xml_is_refused(work, tmp_path, capsys):
 
     with pytest.raises(KpuDocsError, match="memuat deklarasi DTD/entitas XML"):  # and so does the sheet reader
         SheetReader("Laporan", [], path).read(io.BytesIO(members["xl/worksheets/sheet1.xml"]))
+
+
+def test_akun_rows_go_into_the_inputs_rincian_with_their_codes(make_input, tmp_path, capsys):
+    k = "CQ.6709.QGE.001.051"
+
+    def with_rincian(data):
+        kro = next(o for kg in data["program"][0]["kegiatan"] for o in kg["output"] if o["kode"] == "CQ.6709.QGE")
+        kro["sub_output"][0]["rincian"] = [
+            {"kode": k, "nama": "Penyusunan Rencana Kerja", "rincian": [
+                {"kode": f"{k}.A", "nama": "Rapat Koordinasi", "rincian": [  # the POK writes sub-komponen 0A as A
+                    {"kode": f"{k}.A.521211", "nama": "Belanja Barang", "pagu": 1, "realisasi": 1},
+                    {"kode": f"{k}.A.524111", "nama": "Perjalanan", "pagu": 1, "realisasi": 1}]}]},
+            {"kode": "CQ.6709.QGE.001.052", "nama": "Dukungan", "pagu": 1, "realisasi": 1},
+        ]
+
+    path = make_input(with_rincian)
+    code, out, err = run(capsys, _export("xlsx", tmp_path), "--into", path)
+
+    assert code == 0, err
+    doc = load(path)
+    assert (node(doc, f"{k}.A.521211").pagu, node(doc, f"{k}.A.521211").realisasi) == (500_000_000, 499_000_000)
+    assert (node(doc, f"{k}.A.524111").pagu, node(doc, f"{k}.A.524111").realisasi) == (300_000_000, 300_000_000)
+    assert node(doc, "CQ.6709.QGE.001.052").realisasi == 851_600_000 - 799_000_000
+    assert "catatan: 3 baris ekspor di bawah tingkat terbawah masukan" in err  # two detail items, one komponen elsewhere

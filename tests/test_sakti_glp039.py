@@ -161,7 +161,7 @@ def test_komponen_rows_taken_for_ros_make_the_import_fail(work, tmp_path, capsys
     code, out, err = run(capsys, write_flat_xlsx(tmp_path / "e.xlsx", rows), "--into", work)
 
     assert code == 1
-    assert "CQ.6709.QGE: pagu Rp1.273.376.000 tidak sama dengan jumlah 7 baris di bawahnya Rp2.125.688.000 (selisih Rp852.312.000)" in err, err
+    assert "CQ.6709.QGE, kolom E: pagu Rp1.273.376.000 tidak sama dengan jumlah 7 baris di bawahnya Rp2.125.688.000 (selisih Rp852.312.000)" in err, err
     assert work.read_bytes() == before
     assert sorted(p.name for p in work.parent.iterdir()) == ["2023.yaml"]
 
@@ -180,7 +180,7 @@ def test_a_row_whose_level_is_uncertain_is_never_a_new_ro(work, tmp_path, capsys
     line = sheet.index(row) + 1
     assert (f"baris {line}: kode RO 'QGE.009' di kolom D, padahal kode RO sebelumnya di kolom C; "
             "tingkatnya tidak pasti") in err, err
-    assert "CQ.6709.QGE: pagu" in err  # the KRO no longer adds up without it
+    assert "CQ.6709.QGE, kolom Q: pagu" in err  # the KRO no longer adds up without it
     assert work.read_bytes() == before
 
 
@@ -202,7 +202,7 @@ def test_realisasi_under_a_program_the_input_no_longer_has_is_reported_with_its_
 
     assert code == 1
     assert "program 'DL' tidak ada di masukan" in err
-    assert "JUMLAH SELURUHNYA: pagu" in err and "selisih Rp7.000.000" in err  # the grand total no longer adds up
+    assert "JUMLAH SELURUHNYA, kolom Q: pagu" in err and "selisih Rp7.000.000" in err  # the grand total no longer adds up
     assert work.read_bytes() == before
 
 

@@ -393,10 +393,10 @@ def test_percent_and_sisa_disagreements_are_reported(work, tmp_path, capsys):
 
 
 @pytest.mark.parametrize("total, override, expected", [
-    ((1, 2), {}, ["JUMLAH SELURUHNYA: pagu Rp1 tidak sama dengan jumlah 2 baris teratas (program)",
-                  "JUMLAH SELURUHNYA: realisasi Rp2 "]),
+    ((1, 2), {}, ["JUMLAH SELURUHNYA, kolom E: pagu Rp1 tidak sama dengan jumlah 2 baris teratas (program)",
+                  "JUMLAH SELURUHNYA, kolom C: realisasi Rp2 "]),
     (None, {"CQ.6871": {"pagu": 2_587_379_001}},
-     ["CQ.6871: pagu Rp2.587.379.001 tidak sama dengan jumlah 1 baris di bawahnya Rp2.587.379.000 (selisih Rp1)"]),
+     ["CQ.6871, kolom E: pagu Rp2.587.379.001 tidak sama dengan jumlah 1 baris di bawahnya Rp2.587.379.000 (selisih Rp1)"]),
 ])
 def test_an_export_that_does_not_add_up_writes_nothing(total, override, expected, work, tmp_path, capsys):
     before = work.read_bytes()

@@ -12,6 +12,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from ..formatting import percent, percent_decimal, rupiah
+from .cells import column
 from .export import TOTAL_LABEL, Export, Row
 
 
@@ -45,8 +46,9 @@ def _children_sum(row: Row, children: list[Row], what: str, keys=("pagu", "reali
         stated = getattr(row, key)
         total = sum(getattr(c, key) or 0 for c in children)
         if stated is not None and stated != total:
+            where = f", kolom {column(row.columns[key])}" if key in row.columns else ""
             out.append(
-                f"{row.subject}: {key} {rupiah(stated)} tidak sama dengan jumlah {len(children)} {what} "
+                f"{row.subject}{where}: {key} {rupiah(stated)} tidak sama dengan jumlah {len(children)} {what} "
                 f"{rupiah(total)} (selisih {rupiah(abs(stated - total))})"
             )
     return out

@@ -44,6 +44,7 @@ class Row:
     sisa: int | None = None
     persen: Decimal | None = None
     persen_text: str | None = None  # the % as written, when written as text
+    columns: dict[str, int] = field(default_factory=dict)  # figure → the 0-based column it was read from
 
     @property
     def subject(self) -> str:

@@ -119,6 +119,7 @@ def fill(row: Row, raw: RawRow) -> None:
     for key in MONEY_FIELDS:
         if key != "lock_pagu":
             setattr(row, key, raw.figures.get(key))
+    row.columns = raw.figure_columns
     written = raw.figures.get("persen")
     if written:
         row.persen, row.persen_text = written

@@ -442,3 +442,13 @@ def test_akun_rows_go_into_the_inputs_rincian_with_their_codes(make_input, tmp_p
     assert (node(doc, f"{k}.A.524111").pagu, node(doc, f"{k}.A.524111").realisasi) == (300_000_000, 300_000_000)
     assert node(doc, "CQ.6709.QGE.001.052").realisasi == 851_600_000 - 799_000_000
     assert "catatan: 3 baris ekspor di bawah tingkat terbawah masukan" in err  # two detail items, one komponen elsewhere
+
+
+def test_a_glp039_without_its_basis_is_flagged(tmp_path):
+    sheet = glp039.rows(revised())
+    sheet[1] = {0: "Per Program/Kegiatan/KRO/RO/Komponen/Sub Komponen/Akun/Detail"}
+    export = read_export(glp039.write_csv(tmp_path / "laporan.csv", sheet), known={"076.01.CQ", "076.01.WA"})
+    assert export.source.basis == ""
+    assert any("basis realisasi (akrual atau kas/SP2D) tidak tertulis" in w for w in export.warnings)
+    sp2d = read_export(glp039.write_csv(tmp_path / "GLP039 SP2D.csv", sheet), known={"076.01.CQ", "076.01.WA"})
+    assert sp2d.source.basis == "kas (SP2D)"  # from the file name

@@ -66,6 +66,11 @@ def read_export(path: str | Path, known: frozenset[str] | set[str] = frozenset()
     source = _source(titles, path, header, pagu_only)
     export = Export(path, rows, reading.total, titles, reading.warnings + placer.warnings,
                     reading.errors + placer.errors, reading.notes, source, pagu_only)
+    if source.report == "GLP039" and not source.basis:
+        export.warnings.append("basis realisasi (akrual atau kas/SP2D) tidak tertulis di judul maupun nama berkas: "
+                               "periksa dan sebutkan basisnya di laporan")
+    if not source.satker and not pagu_only:
+        export.notes.append("kode satker tidak ditemukan di baris judul ekspor: satker tidak dapat diperiksa")
     if pagu_only:
         _scale(export, thousands if thousands is not None else _in_thousands(titles, header))
     if placer.unplaced:

@@ -1,8 +1,9 @@
 """SAKTI: read what offices download from SAKTI and import its figures into an input.
 
-Reading: ``files`` (the file, within bounds) → ``header`` (columns from labels) → ``rows``
-(noise, the grand total, figures) → ``glp039`` / ``placement`` (full codes and parents) →
-``checks`` (reconcile, cross-checks); ``read.read_export`` runs them. Importing:
+Reading: ``files`` + ``sheet_xml`` (the file, within bounds) → ``header`` (columns from
+labels) → ``rows`` (noise, the grand total, figures; ``cells`` reads one value) → ``glp039`` /
+``placement`` (full codes and parents) → ``checks`` (reconcile, cross-checks), into an
+``export.Export``; ``read.read_export`` runs them. Importing:
 ``importer.run_import`` plans the edit (``plan``, ``additions``), edits the YAML as text
 (``yaml_text``, ``source_block``) and writes it with backups (``writing``).
 """

@@ -29,7 +29,7 @@ def read_tables(path: Path) -> list[Sheet]:
     """Every worksheet of the export, or the CSV read with each plausible delimiter.
 
     Raises KpuDocsError (Indonesian) for a missing, empty, oversized, encrypted, damaged or
-    non-spreadsheet file, and for a formula cell without a saved value."""
+    non-spreadsheet file. Formula cells without a saved value are listed in ``Sheet.unsaved``."""
     if not path.is_file():
         raise KpuDocsError(f"berkas ekspor {path} tidak ditemukan: periksa nama dan foldernya")
     size = path.stat().st_size

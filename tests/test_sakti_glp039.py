@@ -446,9 +446,10 @@ def test_akun_rows_go_into_the_inputs_rincian_with_their_codes(make_input, tmp_p
 
 def test_a_glp039_without_its_basis_is_flagged(tmp_path):
     sheet = glp039.rows(revised())
+    sheet[0] = {0: "Laporan Fa Detail (16 Segmen)", 20: "Dicetak 5 Januari 2024"}
     sheet[1] = {0: "Per Program/Kegiatan/KRO/RO/Komponen/Sub Komponen/Akun/Detail"}
     export = read_export(glp039.write_csv(tmp_path / "laporan.csv", sheet), known={"076.01.CQ", "076.01.WA"})
-    assert export.source.basis == ""
+    assert export.source.basis == "" and export.source.period == "Desember 2023"
     assert any("basis realisasi (akrual atau kas/SP2D) tidak tertulis" in w for w in export.warnings)
     sp2d = read_export(glp039.write_csv(tmp_path / "GLP039 SP2D.csv", sheet), known={"076.01.CQ", "076.01.WA"})
     assert sp2d.source.basis == "kas (SP2D)"  # from the file name

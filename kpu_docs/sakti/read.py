@@ -108,7 +108,8 @@ def _source(titles: list[str], path: Path, header: Header, pagu_only: bool) -> S
     elif re.search(r"GLP\s*0?39|Fa Detail|16 Segmen|Realisasi Super", both, re.I) or not header.has_kode:
         source.report = "GLP039"
     months = "|".join(_MONTHS)
-    found = re.findall(rf"\b({months})\s+(20\d\d)\b", text, re.I)
+    periods = [t for t in titles if re.search(r"periode", t, re.I)] or titles  # not "dicetak 5 Januari 2024"
+    found = re.findall(rf"\b({months})\s+(20\d\d)\b", " ".join(periods), re.I)
     if found:
         month, year = found[-1]  # "1 Januari 2023 s.d. 31 Desember 2023": the period ends in Desember
         source.period = f"{month.title()} {year}"

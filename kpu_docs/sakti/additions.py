@@ -3,6 +3,8 @@ keeps that depth), and their insertion as new YAML lines in the file's own inden
 
 from __future__ import annotations
 
+import bisect
+
 import yaml
 
 from ..formatting import amount
@@ -103,10 +105,13 @@ class Additions:
             return
         dash, gap = item_dash(self.text, siblings[0].mapping)
         separated = any(blank_before(self.text, leading_start(self.text, s.mapping)) for s in siblings[1:])
+        running, highest = [], ""
+        for sibling in siblings:  # the first sibling above a code is the first where this maximum is
+            highest = max(highest, sibling.code)
+            running.append(highest)
         groups: dict[int, list[Row]] = {}
         for row in rows:
-            at = next((i for i, s in enumerate(siblings) if s.code > row.code), len(siblings))
-            groups.setdefault(at, []).append(row)
+            groups.setdefault(bisect.bisect_right(running, row.code), []).append(row)
         for at, group in groups.items():
             block = self._block(group, dash, gap, offset, separated)
             if at < len(siblings):

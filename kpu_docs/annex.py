@@ -338,7 +338,7 @@ def _summary_sheet(sheet: Worksheet, report: Report, findings: list[Finding],
     if data.data_source:
         sheet.write_string(total_row + 1, 1, f"Sumber data: {data.data_source.describe()}", styles.note)
     _flag_overspending(sheet, first, total_row, SISA, PCT, styles)
-    _findings_overview(sheet, total_row + 2, findings, styles)
+    _findings_overview(sheet, total_row + (3 if data.data_source else 2), findings, styles)
     sheet.freeze_panes(first, 0)
 
 

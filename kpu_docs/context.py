@@ -88,6 +88,7 @@ def build_context(report: Report) -> dict[str, Any]:
         "programs": [_program(p, i) for i, p in enumerate(report.programs)],
         "capaian": [item for i, p in enumerate(report.programs) for item in _capaian(p, i)],
         "slogan": data.slogan or "",
+        "data_source": data.data_source.describe() if data.data_source else "",  # "SAKTI, GLP039, periode …"
     }
 
 

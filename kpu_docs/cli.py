@@ -137,6 +137,8 @@ def _validate(args) -> int:
         except InputError as exc:
             for problem in exc.problems:
                 print(problem)
+            for notice in exc.notices:
+                print(f"{notice} (info)")
             status = EXIT_FINDINGS
             continue
         for finding in findings:

@@ -228,7 +228,7 @@ class _Checker:
             if t.parent is not None:
                 about.append((t.parent.code, t.parent.figures))
             return about
-        return [("satker", self.report.total),
+        return [(self.report.data.office.name, self.report.total),
                 *((line.code, line.figures) for line in self.report.lines() if line.level <= Level.KEGIATAN)]
 
     def amounts(self, t: _Text, offset: int, sentence: str) -> Iterator[Claim]:
@@ -257,12 +257,10 @@ class _Checker:
             if any(percent_decimal(ratio, places) == value for _, ratio in about):
                 continue
             code, ratio = about[0]
-            close = min(about, key=lambda a: abs(Fraction(str(value)) / 100 - a[1]))
-            if abs(Fraction(str(value)) / 100 - close[1]) <= Fraction(1, 100):
-                code, ratio = close
+            others = "".join(f"; {c}: {percent(r)}" for c, r in about[1:3]) if t.node is not None else ""
             yield self.claim(t, offset + match.start(), offset + match.end(),
                              f"persentase {written}% tidak sesuai data: penyerapan {code} adalah {percent(ratio)} "
-                             f"(realisasi dibagi pagu). Tulis {percent(ratio)}.")
+                             f"(realisasi dibagi pagu{others}). Tulis {percent(ratio)}.")
 
     # codes: another form, unknown, or followed by another name
     def codes(self, t: _Text) -> Iterator[Claim]:
@@ -288,7 +286,7 @@ class _Checker:
 
     def name_after(self, t: _Text, match: re.Match, line: BudgetLine) -> Iterator[Claim]:
         """``CQ.6709.QGE.001 Perencanaan …``: the words after a code against its name in the data."""
-        after = re.split(r"[,;:.()\n]|\s+(?:yang|dengan|sebesar|dan|pada|untuk)\s+", t.text[match.end():], maxsplit=1)[0]
+        after = re.split(r"[,;:()\n]|\.\s|\s+(?:yang|dengan|sebesar|mendapat|telah)\s+", t.text[match.end():], maxsplit=1)[0]
         after = " ".join(after.split()).strip(" -–\"'“”")
         name = " ".join(line.name.split())
         if not after or not after[0].isupper():

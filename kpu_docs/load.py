@@ -440,6 +440,10 @@ def _scalar_problems(root: yaml.Node | None, text: str, path: Path | None) -> li
                 problems.append(Problem(at(node, key_path), f"{value} dibaca YAML sebagai bilangan basis 60 "
                                         f"({_base60(value)}): "
                                         "tulis dalam tanda kutip bila berupa teks atau jam"))
+        elif key in ("pagu", "realisasi") and re.fullmatch(r"0[0-9]+", value):
+            problems.append(Problem(at(node, key_path), (
+                f"{value} diawali angka 0: YAML 1.1 membaca angka seperti ini sebagai oktal atau teks, jadi bisa "
+                f"terbaca lain dari yang dimaksud. Tulis tanpa 0 di depan ({int(value)})")))
         elif node.tag == "tag:yaml.org,2002:float" and _SEXAGESIMAL.fullmatch(value):
             problems.append(Problem(at(node, key_path), f"{value} dibaca YAML sebagai bilangan basis 60: "
                                     "tulis dalam tanda kutip"))

@@ -13,7 +13,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from .errors import KpuDocsError
-from .load import load, loads
+from .load import clean_text, load, loads, read_input
 from .model import CHILD_KEYS
 
 NARRATIVE_KEYS = ("kata_pengantar", "pendahuluan", "penutup")
@@ -35,7 +35,8 @@ def start_next_year(previous: Path, year: int, out: Path | None = None) -> Path:
     if target.exists():
         raise KpuDocsError(f"{target} sudah ada: kpu-docs tidak menimpa masukan. Hapus atau pilih --out lain.")
     yaml = round_trip_yaml()
-    data = yaml.load(previous.read_text(encoding="utf-8"))
+    text, _ = read_input(previous)  # UTF-8 or Windows-1252, as load read it
+    data = yaml.load(clean_text(text)[0])  # control characters replaced as load replaced them
     shift = year - int(data["tahun"])
     data["tahun"] = year
     _shift_dates(data["laporan"], shift)

@@ -54,6 +54,7 @@ class InputError(Exception):
     def __init__(self, problems: list[Problem], notices: list[Problem] | tuple[Problem, ...] = ()):
         self.problems = problems
         self.notices = list(notices)
+        self.partial = None  # load.Document of the budget tree alone, when it is sound
         super().__init__("\n".join(str(p) for p in problems))
 
 

@@ -17,10 +17,10 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from .errors import InputError, KeyPath, Location, Problem, format_key_path
-from .model import AnnualReportInput, child_key
+from .model import AnnualReportInput, Program, child_key
 
 try:  # the C loader is several times faster; fall back where libyaml is absent
     from yaml import CSafeLoader as _BaseLoader
@@ -182,15 +182,32 @@ def loads(text: str, path: Path | None = None, *, keep_going: bool = False,
         raise InputError(soft + hard, notices)
     hard += _strings(raw, path, lines, notices)
     seen = {p.location.path for p in soft + hard}
+    errors: list[dict] = []
     try:
         data = AnnualReportInput.model_validate(raw)
     except ValidationError as exc:
-        hard += [p for p in (_problem(err, path, lines) for err in exc.errors()) if p.location.path not in seen]
+        errors = exc.errors()
+        hard += [p for p in (_problem(err, path, lines) for err in errors) if p.location.path not in seen]
         data = None
-    hard += [Problem(Location(path, lines.line(kp), kp), msg) for kp, msg in _tree_problems(raw)]
+    tree = _tree_problems(raw)
+    hard += [Problem(Location(path, lines.line(kp), kp), msg) for kp, msg in tree]
     if hard or (soft and not keep_going) or data is None:
-        raise InputError(_in_file_order(soft + hard), _in_file_order(notices))
+        error = InputError(_in_file_order(soft + hard), _in_file_order(notices))
+        if keep_going and not tree and not any(e["loc"][:1] == ("program",) for e in errors):
+            error.partial = _budget_only(raw, path, lines)
+        raise error
     return Document(path, data, lines, tuple(_in_file_order(soft)), tuple(_in_file_order(notices)))
+
+
+def _budget_only(raw: dict, path: Path | None, lines: LineMap) -> Document | None:
+    """The budget tree alone, when it is sound but another part of the input is not: its
+    figures can still be checked (``validate.validate_budget``) in the same run."""
+    try:
+        programs = TypeAdapter(list[Program]).validate_python(raw.get("program"))
+    except ValidationError:
+        return None
+    year = raw.get("tahun") if isinstance(raw.get("tahun"), int) else None
+    return Document(path, AnnualReportInput.model_construct(programs=programs, year=year), lines)
 
 
 def _in_file_order(problems: list[Problem]) -> list[Problem]:

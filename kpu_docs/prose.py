@@ -68,6 +68,10 @@ def texts(report: Report) -> Iterator[_Text]:
         for i, text in enumerate(org.functional.description):
             yield _Text(("organisasi", "jabatan_fungsional", "uraian", i), text,
                         f"organisasi.jabatan_fungsional.uraian[{i}]")
+    yield from _node_texts(report)
+
+
+def _node_texts(report: Report) -> Iterator[_Text]:
     for line, parent in _with_parents(report):
         for i, text in enumerate(line.narrative):
             yield _Text((*line.key_path, "narasi", i), text, line.code, line, parent)
@@ -83,10 +87,12 @@ def _with_parents(report: Report) -> Iterator[tuple[BudgetLine, BudgetLine | Non
         yield from walk(program, None)
 
 
-def check(report: Report) -> list[Claim]:
-    """Every claim in the prose that the data contradicts, in input order."""
+def check(report: Report, budget_only: bool = False) -> list[Claim]:
+    """Every claim in the prose that the data contradicts, in input order. ``budget_only``:
+    the nodes' narratives alone (the rest of the input could not be loaded)."""
     checker = _Checker(report)
-    return [claim for text in texts(report) for claim in checker.text(text)]
+    found = texts(report) if not budget_only else (t for t in _node_texts(report))
+    return [claim for text in found for claim in checker.text(text)]
 
 
 # --- pieces of text ----------------------------------------------------------------------------
@@ -144,12 +150,12 @@ _LEVEL_NOUNS = (
 class _Checker:
     def __init__(self, report: Report):
         self.report = report
-        self.year = report.data.year
+        self.year = getattr(report.data, "year", None)
         self.lines = {line.code: line for line in report.lines()}
         self.programs = {p.code.rsplit(".", 1)[-1]: p for p in report.programs}
-        org = report.data.organisation
-        self.subdivisions = org.subdivisions
-        self.functional = org.functional
+        org = getattr(report.data, "organisation", None)  # absent from a budget-only report
+        self.subdivisions = org.subdivisions if org else []
+        self.functional = org.functional if org else None
 
     # where and how a claim is reported
     def claim(self, t: _Text, start: int, end: int, message: str) -> Claim:
@@ -228,7 +234,8 @@ class _Checker:
             if t.parent is not None:
                 about.append((t.parent.code, t.parent.figures))
             return about
-        return [(self.report.data.office.name, self.report.total),
+        return [(getattr(self.report.data, "office", None) and self.report.data.office.name or "satker",
+                 self.report.total),
                 *((line.code, line.figures) for line in self.report.lines() if line.level <= Level.KEGIATAN)]
 
     def amounts(self, t: _Text, offset: int, sentence: str) -> Iterator[Claim]:
@@ -301,6 +308,8 @@ class _Checker:
 
     # years: "Tahun 2022" in the 2023 report
     def years(self, t: _Text) -> Iterator[Claim]:
+        if not self.year:
+            return
         for match in _YEAR.finditer(t.text):
             year = int(match.group(1))
             if year in (self.year, self.year + 1) or year < 2000:

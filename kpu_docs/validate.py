@@ -55,6 +55,13 @@ def validate(report: Report) -> list[Finding]:
     return sorted(findings, key=lambda f: -f.severity.rank)
 
 
+def validate_budget(report: Report) -> list[Finding]:
+    """The findings on the budget tree and its narratives alone, for an input whose other parts
+    cannot be loaded yet (``InputError.partial``): reported in the same run as the load problems."""
+    findings = [*_budget(report), *_prose(report, budget_only=True)]
+    return sorted(findings, key=lambda f: -f.severity.rank)
+
+
 def _loading(report: Report) -> Iterator[Finding]:
     document = report.document
     for severity, problems in ((Severity.ERROR, document.problems), (Severity.INFO, document.notices)):
@@ -63,8 +70,8 @@ def _loading(report: Report) -> Iterator[Finding]:
             yield Finding(severity, subject, problem.message, problem.location)
 
 
-def _prose(report: Report) -> Iterator[Finding]:
-    for claim in prose.check(report):
+def _prose(report: Report, budget_only: bool = False) -> Iterator[Finding]:
+    for claim in prose.check(report, budget_only):
         yield Finding(Severity.WARNING, claim.subject, claim.message, claim.location)
 
 

@@ -83,3 +83,19 @@ def test_all_at_once_from_the_command_line(capsys):
     out = capsys.readouterr().out
     assert out.count(" GALAT ") == 4 and out.count(" PERINGATAN ") == 14 and out.count(" INFO ") == 3
     assert "4 galat, 14 peringatan, 3 info" in out  # load, model and prose findings in one run
+
+
+def test_a_broken_part_does_not_hide_the_budget_findings(tmp_path, capsys):
+    """An impossible date stops the model, not the check of the (sound) budget tree."""
+    broken = tmp_path / "2023.yaml"
+    broken.write_text(FIXTURE.read_text(encoding="utf-8").replace("tanggal: 2024-01-31", "tanggal: 2024-02-30"),
+                      encoding="utf-8")
+    assert main(["validate", str(broken)]) == 1
+    out = capsys.readouterr().out
+    assert f"{broken}:{line_of('tanggal: 2024-01-31')}: laporan.tanggal: tanggal '2024-02-30' tidak sah" in out
+    assert "oktal (20971520)" in out and "terpotong oleh tanda '#'" in out  # the YAML as typed
+    assert f":{line_of('realisasi: 300000000')}: GALAT CQ.6709: realisasi yang tertulis" in out
+    assert f":{line_of('pagu: 80000000')}: GALAT 076.01.WA: pagu yang tertulis" in out
+    assert "PERINGATAN CQ.6709.QGE.002: '…penyusunan peraturan terserap 100%.'" in out  # a node's narrative
+    assert "Tahun 2022" not in out  # the general chapters wait until the input loads
+    assert "3 masalah membuat masukan belum dapat dibaca; anggarannya sudah diperiksa" in out

@@ -241,21 +241,20 @@ def _replacement(char: str) -> str | None:
 
 def clean_text(text: str) -> tuple[str, list[tuple[int, str, str | None]]]:
     """``text`` with pasted control characters replaced, and each one found as
-    (offset, character, replacement or None where it is refused and removed).
+    (offset, character, replacement or None where it is refused; it then becomes a space).
 
     The same rule for the raw file and for strings written with YAML escapes (``"\\x0b"``),
-    so every field is treated alike."""
+    so every field is treated alike. The length never changes, so positions still hold."""
     found: list[tuple[int, str, str | None]] = []
 
     def swap(match: re.Match) -> str:
         char = match.group(0)
         new = _replacement(char)
         found.append((match.start(), char, new))
-        return new if new is not None else ""
+        return new if new is not None else " "
 
     if not _C0.search(text):
         return text, found
-    # refused characters are removed only in strings; in the raw file they become a space
     return _C0.sub(swap, text), found
 
 

@@ -23,7 +23,7 @@ from .derive import derive
 from .diff import diff, summary
 from .errors import InputError, KpuDocsError
 from .formatting import amount
-from .load import Document, load, loads
+from .load import Document, clean_text, load, loads
 from .model import child_key
 from .sakti import LABELS, PROGRAM, RO, Export, Row, read_export
 
@@ -114,7 +114,7 @@ def _entry(mapping: yaml.Node, key: str) -> tuple[yaml.Node, yaml.Node] | None:
 
 def _tree(text: str, document: Document) -> tuple[list[_Node], yaml.SequenceNode]:
     """The validated model beside the composed YAML (pure-Python loader: marks count characters)."""
-    root = yaml.compose(text, Loader=yaml.SafeLoader)
+    root = yaml.compose(clean_text(text)[0], Loader=yaml.SafeLoader)  # same length: positions hold
     programs = _entry(root, "program")[1]
 
     def build(mapping: yaml.MappingNode, model, depth: int) -> _Node:

@@ -330,3 +330,27 @@ def test_what_validate_accepts_at_every_limit_builds(make_input, tmp_path):
     (result,) = build([path], tmp_path / "out")
     assert result.ok, result.reason
     assert sorted(p.suffix for p in result.destination.iterdir() if not p.name.startswith(".")) == [".docx", ".xlsx"]
+
+
+@pytest.mark.parametrize("command", ["validate", "diff", "new", "import", "build"])
+def test_pasted_control_characters_work_in_every_command(make_input, tmp_path, capsys, command):
+    text = SAMPLE.read_text(encoding="utf-8").replace("Puji dan", "Puji\x0bdan\x96", 1)
+    path = make_input(text=text)
+    export = tmp_path / "e.csv"
+    export.write_text("Kode;Uraian;Pagu Revisi;Realisasi s.d. Periode\n", encoding="utf-8")
+    argv = {"validate": ["validate", str(path)], "diff": ["diff", str(path), str(path)],
+            "new": ["new", str(path), "--year", "2024", "--out", str(tmp_path / "2024.yaml")],
+            "import": ["import", str(export), "--into", str(path), "--dry-run"],
+            "build": ["build", str(path), "--out", str(tmp_path / "out"), "-q"]}[command]
+    code = main(argv)
+    captured = capsys.readouterr()
+    out = captured.out + captured.err
+    assert "Traceback" not in out and "tak terduga" not in out
+    if command == "import":  # loaded, then stopped by the (empty) export, with a message
+        assert code == 1 and "tidak satu pun kode" in out
+    else:
+        assert code in (0, 1) and "Puji" not in out  # no error about the paragraph
+    if command == "new":
+        assert load(tmp_path / "2024.yaml").data.year == 2024
+    if command == "build":
+        assert code == 0

@@ -33,6 +33,7 @@ MAX_FILE_BYTES = 16 * 1024 * 1024
 MAX_TEXT_CHARS = 30_000  # one scalar: ~4,000 words; below Excel's 32,767 characters per cell
 MAX_NODES = 500_000  # YAML nodes after expanding aliases (billion laughs)
 MAX_INT_DIGITS = 30  # longer plain integers are kept as text and refused by the model
+MAX_DEPTH = 100  # nesting; a real input is about 10 deep (libyaml's composer crashes near 50,000)
 
 
 @dataclass(frozen=True)
@@ -171,6 +172,7 @@ def loads(text: str, path: Path | None = None, *, keep_going: bool = False,
     if text.startswith("\ufeff"):
         text = text[1:]
     text, soft = _control_characters(text, path, notices)
+    _bound_flow_nesting(text, path)
     root = _compose(text, path)
     lines = LineMap(root, text)
     _bound_expansion(root, path)
@@ -326,7 +328,7 @@ def _compose(text: str, path: Path | None) -> yaml.Node | None:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
-        what = exc.problem or "YAML tidak sah"
+        what = _yaml_problem(exc.problem or "")
         raise InputError(
             [
                 Problem(
@@ -347,19 +349,65 @@ def _compose(text: str, path: Path | None) -> yaml.Node | None:
         loader.dispose()
 
 
+_YAML_PROBLEMS = (  # libyaml's words → what the user sees
+    ("mapping values are not allowed", "ada ': ' di tengah nilai; teks yang memuat ': ' harus dalam tanda kutip"),
+    ("did not find expected key", "indentasi tidak rata atau tanda '- ' tidak pada tempatnya"),
+    ("could not find expected ':'", "tanda ':' tidak ditemukan setelah kunci"),
+    ("did not find expected '-' indicator", "butir daftar harus diawali '- ' dengan indentasi yang sama"),
+    ("found character that cannot start any token", "ada karakter yang tidak boleh mengawali nilai (tab, '@' atau '`'); "
+                                                    "gunakan spasi untuk indentasi, atau tanda kutip"),
+    ("found unexpected end of stream", "berkas berakhir di tengah nilai: tanda kutip atau kurung belum ditutup"),
+    ("found undefined alias", "alias (*nama) tanpa jangkar (&nama) yang sesuai"),
+    ("found duplicate anchor", "jangkar (&nama) yang sama dipakai dua kali"),
+    ("did not find expected ',' or ']'", "daftar [ … ] belum ditutup atau tanpa koma"),
+    ("did not find expected ',' or '}'", "pemetaan { … } belum ditutup atau tanpa koma"),
+    ("found unknown escape character", "escape dengan '\\' tidak dikenal dalam tanda kutip ganda; gunakan tanda kutip tunggal"),
+    ("found invalid Unicode character escape code", "escape Unicode tidak sah dalam tanda kutip ganda"),
+    ("found a tab character", "ada tab: gunakan spasi untuk indentasi"),
+    ("expected a single document", "berkas hanya boleh berisi satu dokumen (hapus baris '---' tambahan)"),
+    ("found unexpected ':'", "tanda ':' tidak pada tempatnya"),
+    ("block sequence entries are not allowed", "butir daftar ('- ') tidak boleh di sini; periksa indentasi"),
+)
+
+
+def _yaml_problem(problem: str) -> str:
+    return next((ours for theirs, ours in _YAML_PROBLEMS if theirs in problem), "susunan YAML tidak dapat dibaca")
+
+
 def _construct(root: yaml.Node | None, text: str, path: Path | None) -> object:
     if root is None:
         return None
     loader = _Loader("")
     try:
         return loader.construct_document(root)
-    except yaml.YAMLError as exc:
+    except yaml.YAMLError as exc:  # a tag such as !!python/object: the safe loader never builds it
         mark = getattr(exc, "problem_mark", None)
-        raise InputError([Problem(Location(path, mark.line + 1 if mark else None), f"YAML tidak sah: {exc}")]) from None
+        raise InputError([Problem(Location(path, mark.line + 1 if mark else None),
+                                  "YAML tidak sah: tag khusus (diawali '!') tidak diterima; tulis nilai biasa")]) from None
     except RecursionError:
         raise InputError([Problem(Location(path), "YAML bersarang terlalu dalam")]) from None
     finally:
         loader.dispose()
+
+
+def _too_deep(line: int | None, path: Path | None) -> InputError:
+    return InputError([Problem(Location(path, line), f"YAML bersarang lebih dari {MAX_DEPTH} tingkat: ini bukan "
+                                                     "masukan laporan tahunan yang wajar; periksa tanda [ dan {")])
+
+
+def _bound_flow_nesting(text: str, path: Path | None) -> None:
+    """Refuse ``[[[[…`` before libyaml composes it (its recursive composer would crash the
+    process). Counting every bracket, even inside text, over-estimates the depth: safe."""
+    if text.count("[") + text.count("{") <= MAX_DEPTH:
+        return
+    depth = 0
+    for i, char in enumerate(text):
+        if char in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise _too_deep(text.count("\n", 0, i) + 1, path)
+        elif char in "]}" and depth:
+            depth -= 1
 
 
 def _bound_expansion(root: yaml.Node | None, path: Path | None) -> None:
@@ -370,10 +418,12 @@ def _bound_expansion(root: yaml.Node | None, path: Path | None) -> None:
     sizes: dict[int, int] = {}
     active: set[int] = set()
 
-    def size(node: yaml.Node) -> int:
+    def size(node: yaml.Node, depth: int) -> int:
         key = id(node)
         if key in sizes:
             return sizes[key]
+        if depth > MAX_DEPTH:
+            raise _too_deep(node.start_mark.line + 1, path)
         if key in active:
             raise InputError([Problem(Location(path, node.start_mark.line + 1),
                                       "alias YAML (*nama) merujuk ke dirinya sendiri: tulis isinya langsung")])
@@ -386,7 +436,7 @@ def _bound_expansion(root: yaml.Node | None, path: Path | None) -> None:
         else:
             children = []
         for child in children:
-            total += size(child)
+            total += size(child, depth + 1)
             if total > MAX_NODES:
                 raise InputError([Problem(Location(path, node.start_mark.line + 1),
                                           f"alias YAML (&nama/*nama) mengembang menjadi lebih dari {MAX_NODES:,} "
@@ -397,7 +447,7 @@ def _bound_expansion(root: yaml.Node | None, path: Path | None) -> None:
 
     if root is not None:
         try:
-            size(root)
+            size(root, 0)
         except RecursionError:
             raise InputError([Problem(Location(path), "YAML bersarang terlalu dalam")]) from None
 

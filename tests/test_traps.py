@@ -354,3 +354,19 @@ def test_pasted_control_characters_work_in_every_command(make_input, tmp_path, c
         assert load(tmp_path / "2024.yaml").data.year == 2024
     if command == "build":
         assert code == 0
+
+
+@pytest.mark.parametrize("text, words", [
+    ("a: " + "[" * 200_000 + "]" * 200_000 + "\n", ["lebih dari 100 tingkat"]),  # libyaml would crash the process
+    ("a:\n" + "".join(" " * i + f"b{i}:\n" for i in range(1, 150)) + " " * 150 + "c: 1\n", ["lebih dari 100 tingkat"]),
+    ("a: !!python/object/apply:os.system [ls]\n", ["tag khusus"]),
+    ("a: b: c\n", ["tanda kutip"]),
+    ("a:\n\t- b\n", ["tab"]),
+    ('a: "x\\q"\n', ["escape"]),
+    ("a: 'belum ditutup\n", ["belum ditutup"]),
+])
+def test_hostile_or_broken_yaml_gets_a_located_indonesian_message(make_input, text, words):
+    (found,) = problems_of(make_input(text=text))
+    assert re.search(r"2023\.yaml:\d+: ", found), found
+    assert all(w in found for w in words), found
+    assert not ENGLISH.search(found.split(": ", 2)[-1]), found

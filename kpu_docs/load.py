@@ -175,7 +175,7 @@ def loads(text: str, path: Path | None = None, *, keep_going: bool = False,
     _bound_flow_nesting(text, path)
     root = _compose(text, path)
     lines = LineMap(root, text)
-    _bound_expansion(root, path)
+    _bound_expansion(root, text, path)
     soft += _scalar_problems(root, text, path)
     raw = _construct(root, text, path)
     hard = []
@@ -410,7 +410,10 @@ def _bound_flow_nesting(text: str, path: Path | None) -> None:
             depth -= 1
 
 
-def _bound_expansion(root: yaml.Node | None, path: Path | None) -> None:
+_INDENT = re.compile(r"^[ \t]+", re.MULTILINE)
+
+
+def _bound_expansion(root: yaml.Node | None, text: str, path: Path | None) -> None:
     """Refuse aliases that refer to themselves or expand beyond MAX_NODES (billion laughs).
 
     Each distinct node is sized once (memoised), so the check costs the size of the file,
@@ -445,11 +448,14 @@ def _bound_expansion(root: yaml.Node | None, path: Path | None) -> None:
         sizes[key] = total
         return total
 
-    if root is not None:
-        try:
-            size(root, 0)
-        except RecursionError:
-            raise InputError([Problem(Location(path), "YAML bersarang terlalu dalam")]) from None
+    if root is None:
+        return
+    if "&" not in text and max((len(m) for m in _INDENT.findall(text)), default=0) <= MAX_DEPTH // 2:
+        return  # no anchor, so no alias; and too shallow to matter (depth <= 2 x indent + flow depth)
+    try:
+        size(root, 0)
+    except RecursionError:
+        raise InputError([Problem(Location(path), "YAML bersarang terlalu dalam")]) from None
 
 
 _PARAGRAPH_KEYS = frozenset({"kata_pengantar", "pendahuluan", "penutup", "tugas_fungsi", "tugas", "uraian", "narasi"})

@@ -156,6 +156,7 @@ class _Checker:
         org = getattr(report.data, "organisation", None)  # absent from a budget-only report
         self.subdivisions = org.subdivisions if org else []
         self.functional = org.functional if org else None
+        self._general: list[tuple[str, Figures]] | None = None
 
     # where and how a claim is reported
     def claim(self, t: _Text, start: int, end: int, message: str) -> Claim:
@@ -165,13 +166,21 @@ class _Checker:
         return Claim(t.subject, f"'{fragment}': {message}", where)
 
     def text(self, t: _Text) -> Iterator[Claim]:
-        yield from self.counts(t)
-        yield from self.codes(t)
-        yield from self.years(t)
-        for offset, sentence in _sentences(t.text):
-            if _BUDGET_WORDS.search(sentence):
+        # cheap substring tests first: most paragraphs hold none of these (a large report
+        # has thousands of narratives)
+        text = t.text
+        if "(" in text:
+            yield from self.counts(t)
+        if any(short in text for short in self.programs):
+            yield from self.codes(t)
+        if "ahun" in text or "TA" in text:
+            yield from self.years(t)
+        if "Rp" not in text and "%" not in text:
+            return
+        for offset, sentence in _sentences(text):
+            if "Rp" in sentence and _BUDGET_WORDS.search(sentence):
                 yield from self.amounts(t, offset, sentence)
-            if _PERCENT_WORDS.search(sentence):
+            if "%" in sentence and _PERCENT_WORDS.search(sentence):
                 yield from self.percents(t, offset, sentence)
 
     # counts: "2 (dua) orang", "terdiri dari 4 (empat) Kegiatan"
@@ -234,6 +243,11 @@ class _Checker:
             if t.parent is not None:
                 about.append((t.parent.code, t.parent.figures))
             return about
+        if self._general is None:
+            self._general = self._general_figures()
+        return self._general
+
+    def _general_figures(self) -> list[tuple[str, Figures]]:
         return [(getattr(self.report.data, "office", None) and self.report.data.office.name or "satker",
                  self.report.total),
                 *((line.code, line.figures) for line in self.report.lines() if line.level <= Level.KEGIATAN)]

@@ -313,8 +313,8 @@ class _Checker:
         if not after or not after[0].isupper():
             return
         head = after[: len(name)]
-        if head.casefold() == name.casefold():
-            return
+        if head.casefold() == name.casefold() or name.casefold().startswith(head.casefold()) or len(head.split()) < 2:
+            return  # the name, or its beginning cut at a comma
         if difflib.SequenceMatcher(None, head.casefold(), name.casefold()).ratio() >= 0.5:
             yield self.claim(t, match.start(), match.end() + 1 + len(head),
                              f"nama sesudah kode {line.code} berbeda dengan judulnya di data: '{name}'. "

@@ -260,31 +260,33 @@ def clean_text(text: str) -> tuple[str, list[tuple[int, str, str | None]]]:
     return _C0.sub(swap, text), found
 
 
+MAX_LISTED = 50  # control characters listed one by one; the rest are counted
+
+
 def _control_characters(text: str, path: Path | None, notices: list[Problem]) -> tuple[str, list[Problem]]:
     """Replace (with a notice) or refuse (with line and column) control characters in the file."""
-    if not _C0.search(text):
-        return text, []
+    cleaned, found = clean_text(text)
     problems: list[Problem] = []
-    out = []
-    last = 0
-    for match in _C0.finditer(text):
-        char, start = match.group(0), match.start()
-        line = text.count("\n", 0, start) + 1
-        column = start - (text.rfind("\n", 0, start) + 1) + 1
-        new = _replacement(char)
+    line, line_start, scanned = 1, 0, 0
+    for start, char, new in found[:MAX_LISTED]:
+        line += text.count("\n", scanned, start)  # incremental: linear in the file's length
+        line_start = text.rfind("\n", 0, start) + 1
+        scanned = start
+        column = start - line_start + 1
         where = Location(path, line)
         if new is None:
             problems.append(Problem(where, f"karakter kendali {_describe(char)} di kolom {column} tidak dapat "
                                            "dicetak: hapus karakter itu (biasanya tersalin dari Word atau PDF)"))
-            new = " "
         else:
             what = _AS_SPACE.get(char, f"huruf Windows-1252 yang terbaca keliru, menjadi '{new}'")
             notices.append(Problem(where, f"karakter kendali {_describe(char)} di kolom {column} ({what}) diganti "
                                           f"dengan {'spasi' if new == ' ' else repr(new)}"))
-        out += [text[last:start], new]
-        last = match.end()
-    out.append(text[last:])
-    return "".join(out), problems
+    rest = found[MAX_LISTED:]
+    if rest:
+        refused = sum(1 for _, _, new in rest if new is None)
+        summary = f"dan {len(rest)} karakter kendali lain sesudahnya ({refused} tidak dapat dicetak)"
+        (problems if refused else notices).append(Problem(Location(path), summary))
+    return cleaned, problems
 
 
 # --- YAML ---------------------------------------------------------------------------------------
@@ -578,14 +580,15 @@ def _strings(raw: object, path: Path | None, lines: LineMap, notices: list[Probl
 
     def fix(value: str, key_path: KeyPath) -> str:
         new, found = clean_text(value)
-        for _, char, replacement in found:
-            where = Location(path, lines.line(key_path), key_path)
-            if replacement is None:
-                problems.append(Problem(where, f"karakter kendali {_describe(char)} (ditulis sebagai escape) tidak "
-                                               "dapat dicetak: hapus dari teks ini"))
-            else:
-                notices.append(Problem(where, f"karakter kendali {_describe(char)} diganti dengan "
-                                              f"{'spasi' if replacement == ' ' else repr(replacement)}"))
+        where = Location(path, lines.line(key_path), key_path)
+        chars = ", ".join(sorted({_describe(c) for _, c, _ in found}))
+        if any(r is None for _, _, r in found):
+            problems.append(Problem(where, f"karakter kendali {chars} (ditulis sebagai escape) tidak dapat dicetak: "
+                                           "hapus dari teks ini"))
+        else:
+            spaces = all(r == " " for _, _, r in found)
+            notices.append(Problem(where, f"karakter kendali {chars} ({len(found)}×) diganti dengan "
+                                          f"{'spasi' if spaces else 'huruf yang dimaksud (Windows-1252)'}"))
         return new
 
     def walk(value: object, key_path: KeyPath, depth: int = 0) -> object:

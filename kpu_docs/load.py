@@ -501,7 +501,9 @@ def _scalar_problems(root: yaml.Node | None, text: str, path: Path | None) -> li
         if not plain:
             return
         digits = value.lstrip("+-")
-        if node.tag == "tag:yaml.org,2002:int":
+        if len(digits) > MAX_INT_DIGITS:
+            pass  # kept as text by _int: the model refuses it as too large, without int() on it
+        elif node.tag == "tag:yaml.org,2002:int":
             if re.fullmatch(r"0[0-9_]+", digits):
                 problems.append(Problem(at(node, key_path), (
                     f"{value} diawali angka 0: YAML membacanya sebagai bilangan oktal "

@@ -195,15 +195,26 @@ class _Checker:
                 yield self.claim(t, match.start(), end, f"angka dan kata tidak sesuai: {n} ditulis "
                                  f"'{number_words(n)}', bukan '{words}'. Samakan angka dan katanya.")
                 continue
-            expected = self.expected_count(t, after)
+            expected = self.expected_count(t, after, self.named_before(t.text, match.start()))
             if expected is not None and expected[0] != n:
                 what, noun = expected[1], expected[2]
                 yield self.claim(t, match.start(), match.end() + len(after.split(" ")[0]),
                                  f"narasi menyebut {n} {noun}, padahal data berisi {expected[0]} {noun} ({what}). "
                                  "Perbaiki narasinya atau datanya.")
 
-    def expected_count(self, t: _Text, after: str) -> tuple[int, str, str] | None:
-        """(count in the data, where, noun) for what the words after a count name, if known."""
+    def named_before(self, text: str, end: int) -> BudgetLine | None:
+        """The last node named by its code earlier in the same sentence ("Program 076.01.CQ terdiri
+        dari …"): what a count in that sentence is about."""
+        start = max((m.end() for m in re.finditer(r"[.!?]\s+(?=[A-Z])", text[:end])), default=0)
+        named = {self.lines[m.group(0)].code for m in _CODE_LIKE.finditer(text, start, end) if m.group(0) in self.lines}
+        named |= {self.programs[m.group(3)].code for m in _PROGRAM_LIKE.finditer(text, start, end)
+                  if m.group(3) in self.programs}  # 076.WA names 076.01.WA too
+        return self.lines[named.pop()] if len(named) == 1 else None  # several: a total, as without
+
+    def expected_count(self, t: _Text, after: str, named: BudgetLine | None = None) -> tuple[int, str, str] | None:
+        """(count in the data, where, noun) for what the words after a count name, if known;
+        counted below ``named`` (a node the sentence names), else below the narrative's node,
+        else in the whole report."""
         phrase = " ".join(after.split()).lower()
         if phrase.startswith("orang"):
             return self.people(t, phrase[len("orang"):].strip())
@@ -211,7 +222,7 @@ class _Checker:
             return len(self.subdivisions), "subbagian di organisasi", "subbagian"
         for pattern, level in _LEVEL_NOUNS:
             if pattern.match(phrase):
-                scope = t.node
+                scope = named or t.node
                 if scope is None:
                     found = sum(1 for line in self.report.lines() if line.level == level)
                     return found, "di seluruh data anggaran", level.noun

@@ -282,6 +282,7 @@ def test_oversized_file_is_refused_before_parsing(make_input, monkeypatch):
     ('"Rp1.000.000.000.000.000.000"', ["terlalu besar"]),
     ("9" * 5000, ["terlalu besar"]),
     ('"' + "9" * 5000 + '"', ["terlalu besar"]),
+    ("0" + "7" * 5000, ["terlalu besar"]),  # octal-looking and thousands of digits long
 ])
 def test_huge_money_is_refused_with_its_line(make_input, written, words):
     text = sample_text(make_input).replace("pagu: 852312000", f"pagu: {written}", 1)

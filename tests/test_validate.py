@@ -128,3 +128,12 @@ def test_prose_leaves_correct_sentences_alone(make_input):
 
     findings = [f for f in findings_for(make_input(mutate)) if "'" in f.message and f.message.startswith("'")]
     assert findings == []
+
+
+def test_a_count_after_a_code_counts_below_that_node(make_input):
+    def mutate(d):
+        d["narasi"]["penutup"] = ["Program 076.01.CQ terdiri dari 10 (sepuluh) Kegiatan. Program 076.01.WA terdiri "
+                                  "dari 4 (empat) Kegiatan. Seluruhnya 13 (tiga belas) Kegiatan."]
+
+    (finding,) = [f for f in findings_for(make_input(mutate)) if f.subject.startswith("narasi.penutup")]
+    assert "menyebut 4 Kegiatan, padahal data berisi 3 Kegiatan (di bawah 076.01.WA)" in finding.message

@@ -10,9 +10,10 @@ the others raise ``InputError`` at once.
 
 from __future__ import annotations
 
+import calendar
 import difflib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -694,8 +695,6 @@ _MONTHS = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agus
 
 def _date_reason(value: object) -> str:
     """Why ``2024-02-30`` is not a date: ``(Februari 2024 hanya sampai tanggal 29)``."""
-    import calendar
-
     match = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", str(value).strip())
     if not match:
         return ""

@@ -25,7 +25,6 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
-from fractions import Fraction
 
 from .derive import BudgetLine, Figures, Level, Report
 from .errors import KeyPath, Location

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 
-from .derive import BudgetLine, Level, Report
 from . import prose
+from .derive import BudgetLine, Level, Report
 from .errors import Location, format_key_path
 from .formatting import percent, rupiah
 

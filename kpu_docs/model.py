@@ -105,7 +105,12 @@ class Strict(BaseModel):
 class Office(Strict):
     """The satker."""
 
-    level: Annotated[Literal["kabupaten", "kota", "provinsi"], BeforeValidator(_level)] = Field(alias="tingkat")
+    level: Annotated[
+        Literal["kabupaten", "kota", "provinsi"],
+        BeforeValidator(_level),
+        WithJsonSchema({"enum": ["kabupaten", "kota", "provinsi", "Kabupaten", "Kota", "Provinsi"],
+                        "description": "kabupaten, kota atau provinsi (huruf besar/kecil bebas)"}),
+    ] = Field(alias="tingkat")
     region: Name = Field(alias="wilayah", description="Nama kabupaten/kota/provinsi, mis. Serang")
     short_name: Name | None = Field(None, alias="nama_singkat", description="Bawaan: KPU <Tingkat> <Wilayah>")
     full_name: LongName | None = Field(

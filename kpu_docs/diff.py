@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from .derive import BudgetLine, Report
-from .formatting import amount, date_id
+from .formatting import amount, date_id, percent
 from .model import AnnualReportInput, Node
 
 FIGURES = ("pagu", "realisasi")
@@ -21,7 +21,8 @@ FIGURES = ("pagu", "realisasi")
 
 @dataclass(frozen=True)
 class Change:
-    """One difference. ``kind``: angka, ditambah, dihapus, nama, narasi, organisasi, metadata, total."""
+    """One difference. ``kind``: angka, ditambah, dihapus, nama, narasi, organisasi, metadata, total,
+    penyerapan (a program's or the total's percentage as the report prints it, e.g. "99,52%")."""
 
     kind: str
     subject: str
@@ -47,6 +48,8 @@ class Change:
             return f"+ {self.subject} {self.new}"
         if self.kind == "dihapus":
             return f"- {self.subject} {self.old}"
+        if self.kind == "penyerapan":
+            return f"~ {self.subject} penyerapan: {self.old} → {self.new}"
         field = f" {self.field}" if self.field else ""
         return f"~ {self.subject}{field}: {_show(self.old)} → {_show(self.new)}"
 
@@ -122,6 +125,11 @@ def _budget(old: Report, new: Report) -> list[Change]:
         was, now = getattr(old.total, key), getattr(new.total, key)
         if was != now:
             changes.append(Change("total", "Jumlah seluruhnya", key, was, now))
+    # penyerapan as the report prints it (formatting.percent: the one rounding rule)
+    pairs = [(p.code, before[p.code][0].figures, p.figures) for p in new.programs if p.code in before]
+    for subject, was, now in [*pairs, ("Jumlah seluruhnya", old.total, new.total)]:
+        if percent(was.ratio) != percent(now.ratio):
+            changes.append(Change("penyerapan", subject, "penyerapan", percent(was.ratio), percent(now.ratio)))
     return changes
 
 

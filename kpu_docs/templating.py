@@ -59,6 +59,7 @@ MAX_TEMPLATE_BYTES = 150 * 2**20  # uncompressed size of a template's archive
 MAX_TEMPLATE_ENTRIES = 2_000
 
 _deadline: float | None = None  # set by ``time_limit`` for the render under way
+_budget = RENDER_SECONDS
 
 
 class TemplateLimitError(SecurityError):
@@ -68,19 +69,20 @@ class TemplateLimitError(SecurityError):
 @contextmanager
 def time_limit(seconds: float | None = None):
     """Bound the wall-clock time of the templates rendered inside this block."""
-    global _deadline
-    previous = _deadline
-    _deadline = time.monotonic() + (RENDER_SECONDS if seconds is None else seconds)
+    global _deadline, _budget
+    previous = _deadline, _budget
+    _budget = RENDER_SECONDS if seconds is None else seconds
+    _deadline = time.monotonic() + _budget
     try:
         yield
     finally:
-        _deadline = previous
+        _deadline, _budget = previous
 
 
 def _check_time() -> None:
     if _deadline is not None and time.monotonic() > _deadline:
         raise TemplateLimitError(
-            f"templat melampaui batas waktu render ({RENDER_SECONDS:g} detik): periksa perulangan (for) di templat"
+            f"templat melampaui batas waktu render ({_budget:g} detik): periksa perulangan (for) di templat"
         )
 
 
@@ -191,6 +193,8 @@ class _Environment(ImmutableSandboxedEnvironment):
                 f"templat mencoba memanggil {getattr(__obj, '__name__', type(__obj).__name__)!s}: templat hanya "
                 "boleh memanggil makronya sendiri, range() dan metode teks/daftar"
             )
+        if any(isinstance(a, int) and abs(a) > MAX_TEXT for a in (*args, *kwargs.values())):
+            raise TemplateLimitError(f"argumen terlalu besar di templat (paling besar {MAX_TEXT:,})")
         return super().call(__context, __obj, *args, **kwargs)
 
     def getattr(self, obj, attribute):
@@ -236,6 +240,27 @@ def _check_binop(operator: str, left, right) -> None:
         )
 
 
+def _bounded_filter(inner):
+    """A filter whose numeric arguments (widths, counts) are capped at MAX_TEXT."""
+
+    @functools.wraps(inner)
+    def bounded(*args, **kwargs):
+        if any(isinstance(a, int) and abs(a) > MAX_TEXT for a in (*args, *kwargs.values())):
+            raise TemplateLimitError(f"argumen filter terlalu besar di templat (paling besar {MAX_TEXT:,})")
+        return inner(*args, **kwargs)
+
+    return bounded
+
+
+def _bounded_format(inner):
+    @functools.wraps(inner)
+    def bounded(value, *args, **kwargs):
+        _check_binop("%", value, args)
+        return inner(value, *args, **kwargs)
+
+    return bounded
+
+
 @functools.cache
 def environment() -> SandboxedEnvironment:
     """Jinja for templates: sandboxed (see ``_Environment``), strict about undefined names,
@@ -244,6 +269,9 @@ def environment() -> SandboxedEnvironment:
     for name in ("lipsum", "cycler", "joiner", "namespace", "dict"):
         env.globals.pop(name, None)
     env.globals["range"] = _BoundedRange
+    for name in ("center", "indent", "wordwrap", "truncate", "batch", "slice"):
+        env.filters[name] = _bounded_filter(env.filters[name])
+    env.filters["format"] = _bounded_format(env.filters["format"])
     return env
 
 

@@ -312,6 +312,7 @@ def template_paths(template: Path) -> set[str]:
     (``c.pagu_rp`` inside ``for c in capaian`` → ``capaian[].pagu_rp``)."""
     from docx import Document
 
+    check_archive(template)
     tpl = DocxTemplate(str(template))
     doc = Document(str(template))
     xml = tpl.patch_xml(tpl.xml_to_string(doc.element.body))

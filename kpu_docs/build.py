@@ -22,6 +22,7 @@ from .errors import InputError, KpuDocsError, os_error_message
 from .load import load
 from .outputs import file_names, folder, normalize_zip, publish, staging
 from .report_docx import render_docx
+from .templating import check_archive, check_references
 from .validate import Finding, Severity, has_errors, validate
 
 
@@ -145,6 +146,9 @@ def build(inputs: list[Path], out_root: Path, template: Path | None = None, *, p
         if len(inputs) != 1:
             raise KpuDocsError("--compare membandingkan satu masukan dengan versi lamanya: berikan tepat satu INPUT")
         prepare(compare)  # a bad old version is refused, with its location, before any work
+    if template is not None:  # a template that cannot be used is refused once, not once per input
+        check_archive(template)
+        check_references(template)
     previous = previous_years(inputs)
     with staging(out_root) as scratch:
         tasks = [(path, out_root, scratch / f"{i:05d}", template, strict, None, previous.get(path), compare)

@@ -9,8 +9,8 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u2
 
 def safe_text(text: str) -> str:
     """``text`` with control characters (terminal escapes, carriage returns, bidirectional
-    overrides) shown as ``\\x1b``-style escapes; newlines and tabs kept."""
-    return _CONTROL.sub(lambda m: m.group(0).encode("unicode_escape").decode("ascii"), text)
+    overrides) shown as ``\\u001b``-style escapes (valid in JSON and Python strings too); newlines and tabs kept."""
+    return _CONTROL.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
 
 
 class SafeText:

@@ -331,7 +331,7 @@ def test_control_characters_are_escaped_in_everything_printed(make_input, tmp_pa
     main(["build", str(path), "--out", str(tmp_path / "out"), "-q"])
     printed = "".join(capsys.readouterr())
     assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f\u202e]", printed)
-    assert "\\x1b[31mmerah.png" in printed
+    assert "\\u001b[31mmerah.png" in printed
 
 
 # --- publishing ----------------------------------------------------------------------------------------
@@ -587,3 +587,20 @@ def test_an_unwritable_backup_is_one_line(tmp_path, capsys):
     line = _one_line(capsys.readouterr().err)
     assert "2023.yaml.bak" in line and "folder" in line
     assert work.read_bytes() == before
+
+
+def test_a_picture_tag_in_a_footer_shows_the_picture_there(tmp_path, sample_path):
+    doc = Document(str(default_template()))
+    doc.sections[-1].footer.add_paragraph("{{ logo }}")
+    template = tmp_path / "kaki.docx"
+    doc.save(str(template))
+    report, _ = prepare(sample_path)
+    render_docx(report, tmp_path / "r.docx", template)
+    with zipfile.ZipFile(tmp_path / "r.docx") as z:
+        embeds = {(n, rid) for n in z.namelist() if re.fullmatch(r"word/footer\d+\.xml", n)
+                  for rid in re.findall(r'r:embed="([^"]+)"', z.read(n).decode())}
+        assert len(embeds) == 1
+        ((name, rid),) = embeds
+        rels = z.read(name.replace("word/", "word/_rels/") + ".rels").decode()
+        target = re.search(rf'Id="{rid}"[^>]*Target="([^"]+)"', rels).group(1)
+        assert Image.open(io.BytesIO(z.read("word/" + target))).format == "PNG"

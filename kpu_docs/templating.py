@@ -172,7 +172,7 @@ class _Environment(ImmutableSandboxedEnvironment):
     def is_safe_callable(self, obj):
         if not super().is_safe_callable(obj):
             return False
-        if isinstance(obj, (Macro, _BoundedRange)) or obj is _BoundedRange:
+        if isinstance(obj, (Macro, LoopContext)) or obj is _BoundedRange:  # macros, recursive loops
             return True
         owner = getattr(obj, "__self__", None)
         if isinstance(obj, (types.BuiltinMethodType, types.MethodType)):

@@ -133,8 +133,10 @@ def test_the_sandbox_still_allows_what_templates_use():
     text = environment().from_string(
         "{% macro m(a) %}[{{ a }}]{% endmacro %}{% for c in xs %}{{ loop.index }}{{ c.name|upper }}"
         "{{ loop.cycle('a', 'b') }}{% endfor %}{{ m(1) }}{{ 'x y'.split()|join('-') }}{{ 2 ** 10 }}"
-        "{{ range(3)|list|length }}").render(xs=[{"name": "a"}, {"name": "b"}])
-    assert text == "1Aa2Bb[1]x-y10243"
+        "{{ range(3)|list|length }}{{ xs|map(attribute='name')|join }}"
+        "{% for x in tree recursive %}({{ x.n }}{{ loop(x.kids) }}){% endfor %}").render(
+        xs=[{"name": "a"}, {"name": "b"}], tree=[{"n": 1, "kids": [{"n": 2, "kids": []}]}])
+    assert text == "1Aa2Bb[1]x-y10243ab(1(2))"
 
 
 @pytest.mark.parametrize("tag, said", [
@@ -493,7 +495,11 @@ def test_with_pdf_a_report_libreoffice_fails_on_fails_alone(monkeypatch, make_in
     assert not (tmp_path / "out" / "kpu-kota-rusak").exists()
 
 
-def test_sigterm_stops_the_workers_and_cleans_up(tmp_path, sample_path):
+@pytest.mark.parametrize("sig, code, said", [
+    (signal.SIGTERM, 143, "dihentikan (SIGTERM)"),
+    (signal.SIGINT, 130, "dihentikan (Ctrl-C)"),  # sent to the whole process group, as a terminal does
+])
+def test_sigterm_or_ctrl_c_stops_the_workers_and_cleans_up(sig, code, said, tmp_path, sample_path):
     inputs = tmp_path / "inputs"
     for i in range(4):
         (inputs / f"k{i}").mkdir(parents=True)
@@ -503,7 +509,8 @@ def test_sigterm_stops_the_workers_and_cleans_up(tmp_path, sample_path):
                                             "{% for i in range(99999) %}{% for j in range(60) %}{% endfor %}{% endfor %}")
     out = tmp_path / "out"
     proc = subprocess.Popen([sys.executable, "-m", "kpu_docs", "build", str(inputs), "--out", str(out), "-j", "2",
-                             "-q", "--template", str(slow)], stderr=subprocess.PIPE, text=True)
+                             "-q", "--template", str(slow)], stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
     children = []
     for _ in range(100):  # wait for the workers
         time.sleep(0.1)
@@ -511,9 +518,12 @@ def test_sigterm_stops_the_workers_and_cleans_up(tmp_path, sample_path):
         if len(children) >= 2:
             break
     assert len(children) >= 2
-    proc.send_signal(signal.SIGTERM)
+    if sig == signal.SIGINT:
+        os.killpg(proc.pid, sig)
+    else:
+        proc.send_signal(sig)
     _, err = proc.communicate(timeout=30)
-    assert proc.returncode == 143 and "dihentikan (SIGTERM)" in err and "Traceback" not in err
+    assert proc.returncode == code and said in err and "Traceback" not in err, err
     time.sleep(0.2)
     assert [c for c in children if Path(f"/proc/{c}").exists() and _state(c) != "Z"] == []
     assert not list(out.glob(".kpu-docs-*")) and not list(out.rglob("*.docx"))

@@ -47,7 +47,7 @@ class _Failure:
         self.reason = reason
 
 
-def _die_with_parent() -> None:
+def _die_with_parent(parent: int) -> None:
     try:
         import ctypes
 
@@ -55,6 +55,8 @@ def _die_with_parent() -> None:
         libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):  # pragma: no cover - not Linux
         pass
+    if os.getppid() != parent:  # the parent died before the line above
+        os._exit(1)
 
 
 def _limit_memory(extra: int) -> None:
@@ -72,10 +74,10 @@ def _limit_memory(extra: int) -> None:
         pass
 
 
-def _serve(conn, fn: Callable[[Any], Any], memory: int) -> None:
+def _serve(conn, fn: Callable[[Any], Any], memory: int, parent: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    _die_with_parent()
+    _die_with_parent(parent)
     _limit_memory(memory)
     while True:
         try:
@@ -97,9 +99,10 @@ def _serve(conn, fn: Callable[[Any], Any], memory: int) -> None:
 
 
 class _Worker:
-    def __init__(self, context, fn, memory: int):
+    def __init__(self, context, fn, memory: int, spawned: list):
         self.conn, child = context.Pipe()
-        self.process = context.Process(target=_serve, args=(child, fn, memory), daemon=True)
+        self.process = context.Process(target=_serve, args=(child, fn, memory, os.getpid()), daemon=True)
+        spawned.append(self.process)  # before start: an interruption inside start() still finds it
         self.process.start()
         child.close()
         self.index: int | None = None
@@ -148,6 +151,7 @@ def run(fn: Callable[[Any], Any], tasks: Sequence[Any], jobs: int,
     results: list[Any] = [None] * len(tasks)
     pending = deque(range(len(tasks)))
     live: list[_Worker] = []
+    spawned: list = []
 
     def finish(worker: _Worker, result) -> None:
         index, worker.index = worker.index, None
@@ -160,7 +164,7 @@ def run(fn: Callable[[Any], Any], tasks: Sequence[Any], jobs: int,
     try:
         while pending or any(w.index is not None for w in live):
             while pending and len(live) < max(1, jobs):
-                live.append(_Worker(context, fn, MEMORY_BYTES))
+                live.append(_Worker(context, fn, MEMORY_BYTES, spawned))
             for worker in live:
                 if worker.index is None and pending:
                     index = pending.popleft()
@@ -190,4 +194,8 @@ def run(fn: Callable[[Any], Any], tasks: Sequence[Any], jobs: int,
     finally:
         for worker in live:
             worker.stop(now=True)
+        for process in spawned:  # one interrupted while starting (else it dies with this process)
+            if getattr(process, "_popen", None) is not None and process.is_alive():
+                process.kill()
+                process.join()
     return results

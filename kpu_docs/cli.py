@@ -9,7 +9,7 @@ from pathlib import Path
 
 from . import __version__
 from .errors import InputError, KpuDocsError, os_error_message
-from .terminal import SafeText
+from .terminal import SafeText, safe_text
 from .workers import Terminated, install_signal_handlers
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
@@ -68,8 +68,32 @@ def _install_signal_handlers() -> None:
 
 
 
+_ARGPARSE_MESSAGES = [  # argparse's English messages, in the order they are tried
+    (r"the following arguments are required: (.*)", r"argumen wajib belum diberikan: \1"),
+    (r"unrecognized arguments: (.*)", r"argumen tidak dikenal: \1"),
+    (r"argument (\S+): invalid int value: (.*)", r"argumen \1: bukan bilangan bulat: \2"),
+    (r"argument (\S+): invalid choice: (.*?) \(choose from (.*)\)", r"argumen \1: pilihan \2 tidak ada (pilih: \3)"),
+    (r"argument (\S+): expected one argument", r"argumen \1: perlu satu nilai"),
+    (r"argument (\S+): (.*)", r"argumen \1: \2"),
+]
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, whose usage errors are one Indonesian line (exit status 2)."""
+
+    def error(self, message: str):
+        import re
+
+        for pattern, replacement in _ARGPARSE_MESSAGES:
+            if re.fullmatch(pattern, message):
+                message = re.sub(pattern, replacement, message)
+                break
+        sys.stderr.write(safe_text(f"{self.prog}: {message}. Lihat `{self.prog} --help`.\n"))
+        sys.exit(EXIT_USAGE)
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="kpu-docs",
         description="Laporan Tahunan KPU (DOCX) dan lampirannya (XLSX) dari satu berkas masukan YAML.",
     )

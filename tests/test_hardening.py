@@ -619,3 +619,10 @@ def test_a_picture_tag_in_a_footer_shows_the_picture_there(tmp_path, sample_path
         rels = z.read(name.replace("word/", "word/_rels/") + ".rels").decode()
         target = re.search(rf'Id="{rid}"[^>]*Target="([^"]+)"', rels).group(1)
         assert Image.open(io.BytesIO(z.read("word/" + target))).format == "PNG"
+
+
+def test_usage_errors_are_one_indonesian_line(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["new", "x.yaml", "--year", "abc"])
+    assert exc.value.code == 2
+    assert "argumen --year: bukan bilangan bulat: 'abc'" in _one_line(capsys.readouterr().err)

@@ -60,9 +60,11 @@ def render_docx(report: Report, out: Path, template: Path | None = None,
         raise KpuDocsError(f"{template}: bukan templat .docx yang dapat dibaca ({exc})") from None
     drop_attached_template(tpl.docx)
     context = build_context(report)  # plain data only: text, numbers, lists, dicts
-    context["logo"] = Markup(inline_xml(tpl, _picture(report, report.data.office.logo, ("satker", "logo")), Mm(45)))
+    context["logo"] = Markup(inline_xml(tpl, _picture(report, report.data.office.logo, ("satker", "logo")), Mm(45),
+                                        ("logo",)))
     context["closing_images"] = [
-        {"image": Markup(inline_xml(tpl, _picture(report, img.file, ("gambar_penutup", i, "berkas")), Mm(60))),
+        {"image": Markup(inline_xml(tpl, _picture(report, img.file, ("gambar_penutup", i, "berkas")), Mm(60),
+                                     ("closing_images",))),
          "caption": img.caption or ""}
         for i, img in enumerate(report.data.closing_images)
     ]

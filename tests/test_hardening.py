@@ -105,7 +105,7 @@ def test_the_rendered_context_is_plain_data(monkeypatch, tmp_path, sample_path):
     assert "<w:drawing>" in (tmp_path / "r.docx").read_bytes().decode("latin-1") or True
     with zipfile.ZipFile(tmp_path / "r.docx") as z:  # the logo is really in the report
         assert any(n.startswith("word/media/") for n in z.namelist())
-        assert "rIdKpuDocsImage1" in z.read("word/document.xml").decode()
+        assert re.search(r'r:embed="rId\d+"', z.read("word/document.xml").decode())
 
 
 @pytest.mark.parametrize("source", [
@@ -504,7 +504,7 @@ def test_sigterm_or_ctrl_c_stops_the_workers_and_cleans_up(sig, code, said, tmp_
     inputs = tmp_path / "inputs"
     for i in range(4):
         (inputs / f"k{i}").mkdir(parents=True)
-        text = sample_path.read_text(encoding="utf-8").replace("KPU Kota Serang", f"KPU Kota Serang {i}")
+        text = sample_path.read_text(encoding="utf-8").replace("wilayah: Serang", f"wilayah: Serang {i}")
         (inputs / f"k{i}" / "2023.yaml").write_text(text, encoding="utf-8")
     slow = edited_template(tmp_path, PLACE, "{% for i in range(99999) %}{% for j in range(60) %}{% endfor %}{% endfor %}"
                                             "{% for i in range(99999) %}{% for j in range(60) %}{% endfor %}{% endfor %}")
@@ -519,6 +519,7 @@ def test_sigterm_or_ctrl_c_stops_the_workers_and_cleans_up(sig, code, said, tmp_
         if len(children) >= 2:
             break
     assert len(children) >= 2
+    time.sleep(0.5)  # past the workers' start-up: they are rendering now
     if sig == signal.SIGINT:
         os.killpg(proc.pid, sig)
     else:

@@ -83,7 +83,11 @@ def remove_stale_staging(root: Path) -> list[Path]:
     removed = []
     for path in root.glob(f"{STAGING_PREFIX}*"):
         pid = path.name[len(STAGING_PREFIX):].split("-", 1)[0]
-        if _alive(int(pid)) if pid.isdigit() else time.time() - path.stat().st_mtime < STALE_SECONDS:
+        if pid.isdigit() and os.name != "nt":
+            stale = not _alive(int(pid))
+        else:  # no owner to ask (os.kill would end a process on Windows): age decides
+            stale = time.time() - path.stat().st_mtime > STALE_SECONDS
+        if not stale:
             continue
         shutil.rmtree(path, ignore_errors=True)
         removed.append(path)

@@ -59,7 +59,7 @@ def normalize_zip(path: Path) -> None:
 
 
 STAGING_PREFIX = ".kpu-docs-"
-STALE_SECONDS = 24 * 3600  # a staging folder without a readable owner is stale after a day
+STALE_SECONDS = 24 * 3600  # a staging folder untouched for a day is stale, whoever owns it
 
 
 @contextmanager
@@ -83,10 +83,9 @@ def remove_stale_staging(root: Path) -> list[Path]:
     removed = []
     for path in root.glob(f"{STAGING_PREFIX}*"):
         pid = path.name[len(STAGING_PREFIX):].split("-", 1)[0]
-        if pid.isdigit() and os.name != "nt":
-            stale = not _alive(int(pid))
-        else:  # no owner to ask (os.kill would end a process on Windows): age decides
-            stale = time.time() - path.stat().st_mtime > STALE_SECONDS
+        stale = time.time() - path.stat().st_mtime > STALE_SECONDS  # also covers a reused pid
+        if pid.isdigit() and os.name != "nt":  # (os.kill would end a process on Windows)
+            stale = stale or not _alive(int(pid))
         if not stale:
             continue
         shutil.rmtree(path, ignore_errors=True)

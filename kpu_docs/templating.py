@@ -408,7 +408,8 @@ def external_references(docx: Path) -> list[str]:
     """What in a .docx would make Word or LibreOffice fetch something from outside it: an
     external relationship other than a web/mail hyperlink (a picture linked to
     ``file:///…``, an OLE link, a frame) and fetching fields (INCLUDETEXT, INCLUDEPICTURE,
-    LINK, DDE…). One description per finding, empty when there is none."""
+    LINK, DDE…) and imported chunks (altChunk). One description per finding, empty when
+    there is none."""
     found = []
     with zipfile.ZipFile(docx) as archive:
         for info in archive.infolist():
@@ -417,6 +418,8 @@ def external_references(docx: Path) -> list[str]:
                 text = archive.read(info).decode("utf-8", "replace")
                 for rel in _RELATIONSHIP.findall(text):
                     attrs = dict(re.findall(r'(\w+)="([^"]*)"', rel))
+                    if attrs.get("Type", "").endswith("/aFChunk"):  # imported HTML/RTF may fetch files
+                        found.append(f"{name}: potongan dokumen sisipan (altChunk) {attrs.get('Target', '')[:120]}")
                     if attrs.get("TargetMode") != "External":
                         continue
                     kind, target = attrs.get("Type", ""), attrs.get("Target", "")

@@ -627,3 +627,15 @@ def test_usage_errors_are_one_indonesian_line(capsys):
         main(["new", "x.yaml", "--year", "abc"])
     assert exc.value.code == 2
     assert "argumen --year: bukan bilangan bulat: 'abc'" in _one_line(capsys.readouterr().err)
+
+
+def test_an_imported_chunk_is_refused(tmp_path):
+    def edit(name, text):
+        if name != "word/_rels/document.xml.rels":
+            return text
+        rel = ('<Relationship Id="rIdChunk" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+               'relationships/aFChunk" Target="chunk.html"/>')
+        return text.replace("</Relationships>", rel + "</Relationships>")
+
+    with pytest.raises(KpuDocsError, match="altChunk"):
+        templating.check_references(_with_parts(tmp_path, edit))

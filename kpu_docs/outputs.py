@@ -125,6 +125,8 @@ def publish(files: list[Path], destination: Path, owned: Iterable[str] = ()) -> 
     ``owned`` names files kpu-docs writes there (e.g. an earlier PDF): dropped when the
     content changed and this build did not make them again; other files are kept.
     Unchanged content leaves the folder untouched. Raises KpuDocsError (Indonesian)."""
+    if destination.is_symlink():  # a folder the user placed elsewhere: publish there
+        destination = destination.resolve()
     destination.parent.mkdir(parents=True, exist_ok=True)
     try:
         with _lock(destination):
@@ -175,7 +177,7 @@ def _publish_locked(files: list[Path], destination: Path, owned: set[str]) -> li
         raise
     if destination.exists():
         _swap(ready, destination)
-        shutil.rmtree(ready, ignore_errors=True)  # now holds the old content
+        _remove(ready)  # now holds the old content
     else:
         os.rename(ready, destination)
     _sync(parent)
@@ -190,7 +192,15 @@ def _recover(destination: Path) -> None:
         if kind == "ready" and not destination.exists():
             os.rename(leftover, destination)  # complete: it was about to be swapped in
         elif kind in ("fill", "ready", "old"):
-            shutil.rmtree(leftover, ignore_errors=True)
+            _remove(leftover)
+
+
+def _remove(path: Path) -> None:
+    """Remove a folder we assembled, or a symlink that stood at the destination (never its target)."""
+    if path.is_symlink() or path.is_file():
+        path.unlink(missing_ok=True)
+    else:
+        shutil.rmtree(path, ignore_errors=True)
 
 
 def _swap(a: Path, b: Path) -> None:

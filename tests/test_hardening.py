@@ -233,6 +233,25 @@ def test_a_template_linking_outside_itself_is_refused(edit, said, tmp_path, samp
     assert not (tmp_path / "r.docx").exists()
 
 
+def test_a_fetching_field_composed_from_the_input_is_caught_in_the_result(monkeypatch, tmp_path, sample_path):
+    def edit(name, text):
+        if name != "word/document.xml":
+            return text
+        field = ('<w:p><w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText xml:space="preserve">'
+                 '{{ place }}</w:instrText></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r></w:p>')
+        return text.replace("<w:sectPr", field + "<w:sectPr", 1)
+
+    template = _with_parts(tmp_path, edit)
+    templating.check_references(template)  # the template alone links to nothing
+    real = report_docx.build_context
+    monkeypatch.setattr(report_docx, "build_context",
+                        lambda report: {**real(report), "place": ' INCLUDETEXT "/etc/hostname" '})
+    report, _ = prepare(sample_path)
+    with pytest.raises(KpuDocsError, match="INCLUDETEXT"):
+        render_docx(report, tmp_path / "r.docx", template)
+    assert not (tmp_path / "r.docx").exists()
+
+
 def test_web_links_are_kept_and_an_attached_template_note_is_dropped(tmp_path, sample_path):
     template = _with_parts(tmp_path, lambda n, t: _add_rel(n, t, "https://kpu.go.id", "hyperlink"))
     doc = Document(str(template))
@@ -574,7 +593,8 @@ def test_disk_full_is_one_line_naming_the_file(monkeypatch, tmp_path, sample_pat
 
 def test_new_with_an_impossible_year(tmp_path, sample_path, capsys):
     assert main(["new", str(sample_path), "--year", "10000", "--out", str(tmp_path / "x.yaml")]) == 1
-    assert "--year 10000" in _one_line(capsys.readouterr().err)
+    line = _one_line(capsys.readouterr().err)
+    assert "--year 10000" in line and "antara 2000 dan 2100" in line and "tak terduga" not in line
     assert not (tmp_path / "x.yaml").exists()
 
 

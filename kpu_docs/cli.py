@@ -272,8 +272,9 @@ def _template_export(args) -> int:
 def _template_check(args) -> int:
     from .build import prepare
     from .context import build_context
-    from .templating import check, sample_input
+    from .templating import check, check_references, sample_input
 
+    check_references(args.template)  # a template that links outside itself is refused by build too
     sample = args.input or sample_input()
     report, _ = prepare(sample)
     context = build_context(report)

@@ -449,6 +449,7 @@ def drop_attached_template(document) -> None:
 def check_references(template: Path) -> None:
     """Refuse a template that links to anything outside itself (see ``external_references``);
     its note of an attached .dotx is allowed (it is dropped at rendering). Raises KpuDocsError."""
+    check_archive(template)  # a readable archive of modest size, before reading its parts
     found = [f for f in external_references(template) if "attachedTemplate" not in f]
     if found:
         raise KpuDocsError(

@@ -655,3 +655,9 @@ def test_an_imported_chunk_is_refused(tmp_path):
 
     with pytest.raises(KpuDocsError, match="altChunk"):
         templating.check_references(_with_parts(tmp_path, edit))
+
+
+def test_template_check_refuses_a_template_linking_outside_itself(tmp_path, capsys):
+    template = _with_parts(tmp_path, lambda n, t: _add_rel(n, t, "file:///etc/hostname"))
+    assert main(["template", "check", str(template)]) == 1
+    assert "file:///etc/hostname" in _one_line(capsys.readouterr().err)

@@ -239,8 +239,12 @@ def _add_pdfs(jobs: list[tuple[Result, tuple]], notices, n_jobs: int = 1) -> Non
         if final is None:
             continue
         target = result.staged[0].with_suffix(".pdf")
-        shutil.move(final, target)
-        pdf_mod.stabilize(target, result.signed)
+        try:
+            shutil.move(final, target)
+            pdf_mod.stabilize(target, result.signed)
+        except OSError as exc:  # e.g. the disk filled up: this report fails, the others go on
+            result.status, result.reason = "gagal", os_error_message(exc)
+            continue
         result.staged.append(target)
 
 

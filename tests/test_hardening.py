@@ -661,3 +661,21 @@ def test_template_check_refuses_a_template_linking_outside_itself(tmp_path, caps
     template = _with_parts(tmp_path, lambda n, t: _add_rel(n, t, "file:///etc/hostname"))
     assert main(["template", "check", str(template)]) == 1
     assert "file:///etc/hostname" in _one_line(capsys.readouterr().err)
+
+
+def test_a_destination_on_another_file_system_is_published(tmp_path, sample_path):
+    shm = Path("/dev/shm")
+    if not shm.is_dir() or shm.stat().st_dev == tmp_path.stat().st_dev:
+        pytest.skip("no second file system to publish to")
+    elsewhere = Path(__import__("tempfile").mkdtemp(dir=shm))
+    try:
+        office = tmp_path / "out" / "kpu-kota-serang"
+        office.mkdir(parents=True)
+        (office / "2023").symlink_to(elsewhere)  # the office keeps this year's files on another disk
+        (result,) = build([sample_path], tmp_path / "out", jobs=1)
+        assert result.ok, result.reason
+        assert sorted(p.suffix for p in elsewhere.iterdir()) == [".docx", ".xlsx"]
+        assert "LAPORAN TAHUNAN" in "".join(p.text for p in Document(str(next(elsewhere.glob("*.docx")))).paragraphs)
+    finally:
+        shutil.rmtree(elsewhere, ignore_errors=True)
+        (shm / f".{elsewhere.name}.lock").unlink(missing_ok=True)

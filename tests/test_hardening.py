@@ -610,7 +610,6 @@ def test_out_naming_a_file(tmp_path, sample_path, capsys):
 
 
 def test_an_unwritable_backup_is_one_line(tmp_path, capsys, monkeypatch):
-
     from kpu_docs.sakti import writing
 
     from .test_sakti_import import SAMPLE, revised, table, write_xlsx

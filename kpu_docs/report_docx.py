@@ -15,7 +15,9 @@ from .context import build_context
 from .derive import Report
 from .errors import KpuDocsError
 from .templating import NEUTRAL_LOGO, default_template, environment, resource
+from .table_list import fill_table_list, in_reading_order
 from .toc import TocEntry, fill_toc
+from .typography import no_break_hyphens
 
 
 def render_docx(report: Report, out: Path, template: Path | None = None,
@@ -45,6 +47,8 @@ def render_docx(report: Report, out: Path, template: Path | None = None,
         around = " / ".join(line.strip() for line in getattr(exc, "docx_context", []) if line.strip())
         raise KpuDocsError(f"{template}: templat tidak sah ({exc}). Di sekitar: {around[:300]}") from None
     entries = fill_toc(tpl.docx, pages or {})
+    entries = in_reading_order(tpl.docx, entries + fill_table_list(tpl.docx, pages or {}))
+    no_break_hyphens(tpl.docx.element.body)
     _properties(tpl, report)
     tpl.save(str(out))
     return entries

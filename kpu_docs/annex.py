@@ -5,6 +5,10 @@ with its value computed from the derived ``Report``; viewers that never recalcul
 (previewers, pandas, LibreOffice by default) therefore show the same figures as Excel.
 Leaves hold numbers, all input text is written as text (never as a formula), and the
 file is byte-identical for the same input (its date comes from the input, not the clock).
+
+The annex is what KPU RI receives: the automatic review's findings (input lines, "periksa
+kembali …") are the office's internal notes and go into the separate check file
+(``check_file.py``), never into the annex.
 """
 
 from __future__ import annotations
@@ -23,15 +27,13 @@ from xlsxwriter.worksheet import Worksheet
 from .derive import BudgetLine, Figures, Level, Report
 from .diff import Change
 from .formatting import percent_decimal
-from .validate import Finding, Severity
 
-__all__ = ["write_annex", "SUMMARY", "TREE", "CHART", "ORGANISATION", "FINDINGS", "CHANGES", "YEARS"]
+__all__ = ["write_annex", "SUMMARY", "TREE", "CHART", "ORGANISATION", "CHANGES", "YEARS"]
 
 SUMMARY = "Ringkasan"
 TREE = "Rincian Anggaran"
 CHART = "Grafik"
 ORGANISATION = "Organisasi"
-FINDINGS = "Temuan"
 CHANGES = "Perubahan"
 YEARS = "Perbandingan Tahun"
 
@@ -39,9 +41,10 @@ AMOUNT = "#,##0"
 PERCENT = "0.00%"
 HEADER_FILL = "#D9E1F2"
 TOTAL_FILL = "#F2F2F2"
-SEVERITY_FILL = {Severity.ERROR: "#F8CBAD", Severity.WARNING: "#FFE699", Severity.INFO: None}
 MAX_SUM_ARGS = 255  # Excel's limit on the arguments of one function
 LINE_HEIGHT = 15  # points per line of the default font (Calibri 11)
+MAX_ROW_HEIGHT = 409  # points: Excel's limit for one row
+MAX_CELL_TEXT = 32767  # characters: Excel's limit for one cell
 
 # Columns of the budget table (Rincian Anggaran); the Ringkasan uses the same letters.
 CODE, LEVEL, NAME, PAGU, REAL, SISA, PCT = range(7)
@@ -49,9 +52,9 @@ TREE_HEADERS = ("Kode", "Tingkat", "Uraian", "Pagu (Rp)", "Realisasi (Rp)", "Sis
 TREE_FIRST = 2  # row 0: header, row 1: the office's total, then the tree
 
 
-def write_annex(report: Report, findings: list[Finding], path: Path, *, changes: list[Change] | None = None,
+def write_annex(report: Report, path: Path, *, changes: list[Change] | None = None,
                 previous: Report | None = None) -> None:
-    """Write the annex workbook of ``report`` (with the validation ``findings``) to ``path``.
+    """Write the annex workbook of ``report`` to ``path``.
 
     ``changes`` (from ``diff``) adds a "Perubahan" sheet for a resubmission; ``previous`` (the
     same office's previous year) adds a year-on-year sheet."""
@@ -60,15 +63,14 @@ def write_annex(report: Report, findings: list[Finding], path: Path, *, changes:
     _set_properties(workbook, report)
     styles = _Styles(workbook)
     rows = _tree_rows(report)
-    names = [SUMMARY, TREE, CHART, ORGANISATION, FINDINGS]
+    names = [SUMMARY, TREE, CHART, ORGANISATION]
     names += [CHANGES] if changes is not None else []
     names += [YEARS] if previous is not None else []
     sheets = {name: workbook.add_worksheet(name) for name in names}
-    _summary_sheet(sheets[SUMMARY], report, findings, rows, styles)
+    _summary_sheet(sheets[SUMMARY], report, rows, styles)
     _tree_sheet(sheets[TREE], report, rows, styles)
     _chart_sheet(workbook, sheets[CHART], report, rows, styles)
     _organisation_sheet(sheets[ORGANISATION], report, styles)
-    _findings_sheet(sheets[FINDINGS], findings, styles)
     if changes is not None:
         _changes_sheet(sheets[CHANGES], changes, styles)
     if previous is not None:
@@ -88,7 +90,7 @@ def _set_properties(workbook: xlsxwriter.Workbook, report: Report) -> None:
     workbook.set_properties(
         {
             "title": f"Lampiran Laporan Tahunan {data.year} {data.office.name}",
-            "subject": f"Rincian pagu dan realisasi anggaran, organisasi, dan temuan pemeriksaan tahun {data.year}",
+            "subject": f"Rincian pagu dan realisasi anggaran dan organisasi tahun {data.year}",
             "author": data.office.long_name,
             "company": "Komisi Pemilihan Umum",
             "keywords": f"laporan tahunan, lampiran, anggaran, {data.year}",
@@ -171,7 +173,7 @@ def _fit_row(sheet: Worksheet, row: int, cells: Iterable[tuple[float, str, int]]
     Neither xlsxwriter nor LibreOffice fits row heights to wrapped text, so estimate it."""
     lines = max((_line_count(text, width, indent, bold) for width, text, indent in cells), default=1)
     options = {} if level is None else {"level": level}
-    sheet.set_row(row, LINE_HEIGHT * lines if lines > 1 else None, None, options)
+    sheet.set_row(row, min(LINE_HEIGHT * lines, MAX_ROW_HEIGHT) if lines > 1 else None, None, options)
 
 
 def _line_count(text: str, width: float, indent: int = 0, bold: bool = False) -> int:
@@ -309,7 +311,7 @@ def _tree_line(sheet: Worksheet, line: BudgetLine, rows: dict[str, int], widths:
     _fit_row(sheet, row, texts, bold=bold, level=min(indent + 1, 7))
 
 
-# --- Ringkasan: one row per program, the office total, the findings at a glance ---------------
+# --- Ringkasan: one row per program and the office total ---------------------------------------
 
 SUMMARY_HEADERS = ("No", "Kode", "Program", "Pagu (Rp)", "Realisasi (Rp)", "Sisa (Rp)", "% Penyerapan",
                    "Jumlah Kegiatan", "Jumlah Output (KRO)", "Jumlah Sub Output (RO)")
@@ -318,9 +320,8 @@ COUNTED = (Level.KEGIATAN, Level.OUTPUT, Level.SUB_OUTPUT)
 SUMMARY_HEADER_ROW = 4
 
 
-def _summary_sheet(sheet: Worksheet, report: Report, findings: list[Finding],
-                   rows: dict[str, int], styles: _Styles) -> None:
-    """Title block, one row per program referencing Rincian Anggaran, the total, the findings."""
+def _summary_sheet(sheet: Worksheet, report: Report, rows: dict[str, int], styles: _Styles) -> None:
+    """Title block, one row per program referencing Rincian Anggaran, the total."""
     data = report.data
     _set_widths(sheet, SUMMARY_WIDTHS)
     sheet.write_string(0, 0, f"LAMPIRAN LAPORAN TAHUNAN {data.year}", styles.title)
@@ -333,7 +334,6 @@ def _summary_sheet(sheet: Worksheet, report: Report, findings: list[Finding],
     total_row = first + len(report.programs)
     _summary_total(sheet, total_row, report, first, styles)
     _flag_overspending(sheet, first, total_row, SISA, PCT, styles)
-    _findings_overview(sheet, total_row + 2, findings, styles)
     sheet.freeze_panes(first, 0)
 
 
@@ -366,18 +366,6 @@ def _summary_total(sheet: Worksheet, row: int, report: Report, first: int, style
     counts = Counter(line.level for line in report.lines())
     for col, level in enumerate(COUNTED, start=PCT + 1):
         sheet.write_formula(row, col, _sum(col, range(first, row)), bold, counts[level])
-
-
-def _findings_overview(sheet: Worksheet, row: int, findings: list[Finding], styles: _Styles) -> None:
-    """How many findings of each severity the Temuan sheet lists."""
-    headers = ("Hasil pemeriksaan otomatis (lembar Temuan)", "Jumlah")
-    _table_header(sheet, row, headers, SUMMARY_WIDTHS, styles, first_col=2, repeat=False)
-    counts = Counter(f.severity for f in findings)
-    severities = quote_sheetname(FINDINGS) + "!$A:$A"
-    for i, severity in enumerate(Severity, start=row + 1):
-        label = _severity_label(severity)
-        sheet.write_string(i, 2, label, styles.cell(fill=SEVERITY_FILL[severity]))
-        sheet.write_formula(i, 3, f'=COUNTIF({severities},"{label}")', styles.cell(), counts[severity])
 
 
 # --- Grafik: % penyerapan per kegiatan ------------------------------------------------------------
@@ -500,36 +488,6 @@ def _organisation_notes(sheet: Worksheet, row: int, report: Report, styles: _Sty
         label = "Jabatan Fungsional" if i == 0 else ""
         sheet.write_string(row + 1 + i, 1, label, styles.cell(bold=True))
         sheet.write_string(row + 1 + i, 2, name, styles.cell())
-
-
-# --- Temuan: the validation findings ---------------------------------------------------------------
-
-FINDINGS_HEADERS = ("Tingkat", "Kode", "Pesan", "Baris")
-FINDINGS_WIDTHS = (12, 24, 100, 8)
-
-
-def _severity_label(severity: Severity) -> str:
-    """``Galat``, ``Peringatan``, ``Info``."""
-    return severity.value.capitalize()
-
-
-def _findings_sheet(sheet: Worksheet, findings: list[Finding], styles: _Styles) -> None:
-    """Severity, subject (code or key), message and the input line of every finding."""
-    _set_widths(sheet, FINDINGS_WIDTHS)
-    _table_header(sheet, 0, FINDINGS_HEADERS, FINDINGS_WIDTHS, styles)
-    for row, finding in enumerate(findings, start=1):
-        sheet.write_string(row, 0, _severity_label(finding.severity), styles.cell(fill=SEVERITY_FILL[finding.severity]))
-        sheet.write_string(row, 1, finding.subject, styles.cell(wrap=True))
-        sheet.write_string(row, 2, finding.message, styles.cell(wrap=True))
-        if finding.location.line is None:
-            sheet.write_blank(row, 3, None, styles.cell())
-        else:
-            sheet.write_number(row, 3, finding.location.line, styles.cell())
-        _fit_row(sheet, row, [(FINDINGS_WIDTHS[1], finding.subject, 0), (FINDINGS_WIDTHS[2], finding.message, 0)])
-    if not findings:
-        sheet.write_string(1, 2, "Tidak ada temuan.", styles.note)
-    sheet.autofilter(0, 0, max(len(findings), 1), len(FINDINGS_HEADERS) - 1)
-    sheet.freeze_panes(1, 0)
 
 
 # --- Perubahan: what a resubmission changed -------------------------------------------------------

@@ -11,6 +11,7 @@ from docx.shared import Mm
 from docxtpl import DocxTemplate, InlineImage
 from jinja2 import TemplateError, UndefinedError
 
+from .conform import conform
 from .context import build_context
 from .derive import Report
 from .errors import KpuDocsError
@@ -49,6 +50,7 @@ def render_docx(report: Report, out: Path, template: Path | None = None,
     entries = fill_toc(tpl.docx, pages or {})
     entries = in_reading_order(tpl.docx, entries + fill_table_list(tpl.docx, pages or {}))
     no_break_hyphens(tpl.docx.element.body)
+    conform(tpl.docx.element.body)
     _properties(tpl, report)
     tpl.save(str(out))
     return entries

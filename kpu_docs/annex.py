@@ -176,20 +176,35 @@ def _fit_row(sheet: Worksheet, row: int, cells: Iterable[tuple[float, str, int]]
     sheet.set_row(row, min(LINE_HEIGHT * lines, MAX_ROW_HEIGHT) if lines > 1 else None, None, options)
 
 
+_NARROW = frozenset("iljtfr.,;:'!|()[]/- ")
+_WIDE = frozenset("mwMW@%")
+
+
+def _char_width(char: str) -> float:
+    """A character's width in column units (a column unit is one digit of Calibri 11)."""
+    if char in _NARROW:
+        return 0.55
+    if char in _WIDE:
+        return 1.35
+    return 1.0 if char.isupper() or char.isdigit() else 0.85
+
+
 def _line_count(text: str, width: float, indent: int = 0, bold: bool = False) -> int:
-    """Lines ``text`` takes in a column ``width`` characters wide (an estimate: a column is
-    ``width`` digits wide and text averages about 1.15 characters per digit)."""
-    chars = max(int((width - 1 - 1.5 * indent) * (1.05 if bold else 1.15)), 4)
-    if len(text) <= chars:
+    """Lines ``text`` takes in a column ``width`` units wide, wrapped at words as a spreadsheet
+    wraps them (an estimate from per-character widths: too high leaves blank double-height
+    rows, too low hides text)."""
+    room = max(width - 0.8 - 1.4 * indent, 4.0) / (1.2 if bold else 1.0)
+    if sum(_char_width(c) for c in text) <= room:
         return 1
-    lines, used = 1, 0
-    for word in text.split():  # greedy word wrap, as a spreadsheet wraps (textwrap is slower)
-        size = len(word)
-        if used and used + 1 + size > chars:
-            lines, used = lines + 1, 0
-        used = size if not used else used + 1 + size
-        while used > chars:  # a word longer than the line is broken
-            lines, used = lines + 1, used - chars
+    lines, used = 1, 0.0
+    space = _char_width(" ")
+    for word in text.split():
+        size = sum(_char_width(c) for c in word)
+        if used and used + space + size > room:
+            lines, used = lines + 1, 0.0
+        used = size if not used else used + space + size
+        while used > room:  # a word longer than the line is broken
+            lines, used = lines + 1, used - room
     return lines
 
 
@@ -404,17 +419,18 @@ def _absorption_chart(workbook: xlsxwriter.Workbook, report: Report, count: int)
     chart.add_series(
         {
             "name": "% Penyerapan",
-            "categories": [CHART, 1, 0, count, 0],
+            "categories": [CHART, 1, 1, count, 1],  # the kegiatan's names, not only their codes
             "values": [CHART, 1, 4, count, 4],
             "fill": {"color": "#4472C4"},
             "gap": 60,
+            "data_labels": {"value": True, "num_format": "0.00%", "position": "outside_end"},
         }
     )
     chart.set_title({"name": f"Penyerapan Anggaran per Kegiatan Tahun {report.data.year}", "name_font": {"size": 12}})
     chart.set_x_axis({"num_format": "0%", "min": 0, "major_gridlines": {"visible": True}, "name": "% penyerapan"})
-    chart.set_y_axis({"reverse": True})  # first kegiatan on top, as in the table
+    chart.set_y_axis({"reverse": True, "num_font": {"size": 8}})  # first kegiatan on top, as in the table
     chart.set_legend({"none": True})
-    chart.set_size({"width": 900, "height": 110 + 22 * count})
+    chart.set_size({"width": 1000, "height": 120 + 34 * count})
     return chart
 
 
@@ -509,7 +525,7 @@ def _changes_sheet(sheet: Worksheet, changes: list[Change], styles: _Styles) -> 
             if isinstance(value, int) and not isinstance(value, bool):
                 sheet.write_number(row, col, value, amount)
             else:
-                sheet.write_string(row, col, "" if value is None else _change_text(value), text)
+                sheet.write_string(row, col, cell_text(_change_text(value)), text)
         if change.difference is not None:
             sheet.write_formula(row, 5, f"={_cell(row, 4)}-{_cell(row, 3)}", amount, change.difference)
         else:
@@ -520,6 +536,16 @@ def _changes_sheet(sheet: Worksheet, changes: list[Change], styles: _Styles) -> 
         sheet.write_string(1, 1, "Tidak ada perubahan.", styles.note)
     sheet.autofilter(0, 0, max(len(changes), 1), len(CHANGES_HEADERS) - 1)
     sheet.freeze_panes(1, 0)
+
+
+def cell_text(text: str) -> str:
+    """``text`` as one cell can hold it: Excel keeps at most 32,767 characters, so a longer text
+    is cut with a note saying so and where the whole text is (never silently)."""
+    if len(text) <= MAX_CELL_TEXT:
+        return text
+    note = (f" … [DIPOTONG: teks asli {len(text):,} karakter melebihi batas satu sel Excel "
+            f"({MAX_CELL_TEXT:,} karakter); teks lengkap ada di berkas masukan dan `kpu-docs diff`]").replace(",", ".")
+    return text[:MAX_CELL_TEXT - len(note)] + note
 
 
 def _change_text(value) -> str:

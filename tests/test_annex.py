@@ -442,7 +442,9 @@ def test_chart_is_a_native_chart_of_the_kegiatan(books, tree_rows, synthetic):
         chart = z.read("xl/charts/chart1.xml").decode()
     assert "<c:barChart>" in chart
     last = 1 + len(kegiatan)
-    assert f"Grafik!$A$2:$A${last}" in chart and f"Grafik!$E$2:$E${last}" in chart
+    # bars labelled with the kegiatan's names (not only codes) and with their values
+    assert f"Grafik!$B$2:$B${last}" in chart and f"Grafik!$E$2:$E${last}" in chart
+    assert '<c:showVal val="1"/>' in chart and 'formatCode="0.00%"' in chart
 
 
 def test_organisation_counts(books):
@@ -610,3 +612,34 @@ def test_libreoffice_recalculation_matches_cached_values(synthetic, books, tmp_p
         else:
             assert row[6].endswith("%")
             assert float(row[6][:-1]) / 100 == pytest.approx(expected, rel=1e-13)
+
+
+def test_row_heights_fit_their_text_without_blank_lines():
+    """A name that fits one line gets no double-height row; a long one gets its lines, within 409 pt."""
+    from kpu_docs.annex import MAX_ROW_HEIGHT, _line_count
+    assert _line_count("Pendaftaran dan Verifikasi Partai Politik Peserta Pemilu", 52, indent=3) == 1
+    assert _line_count("Tata Kelola Kelembagaan Publik Bidang Politik dan Hukum", 52, indent=2) == 1
+    assert _line_count("Perencanaan Program dan Anggaran, serta Penyusunan Peraturan Pelaksanaan "
+                       "Penyelenggaraan Pemilu", 52, indent=1) == 2
+    assert _line_count("% Penyerapan", 12, bold=True) == 2
+    assert _line_count("kata " * 20000, 40) * 15 > MAX_ROW_HEIGHT
+
+
+def test_a_text_longer_than_a_cell_is_cut_with_a_note(tmp_path):
+    from kpu_docs.annex import MAX_CELL_TEXT, cell_text
+    assert cell_text("pendek") == "pendek"
+    long = "kata " * 10000  # 50.000 characters
+    cut = cell_text(long)
+    assert len(cut) == MAX_CELL_TEXT and "DIPOTONG" in cut and "50.000 karakter" in cut
+    assert cut.startswith(long[:1000])
+
+
+def test_changes_sheet_says_where_a_long_narrative_was_cut(tmp_path, sample_path):
+    from kpu_docs.diff import Change
+    report = derive(load(sample_path))
+    target = tmp_path / "lampiran.xlsx"
+    write_annex(report, target, changes=[Change("narasi", "CQ.6709", "narasi", "lama " * 9000, "baru")])
+    ws = openpyxl.load_workbook(target)["Perubahan"]
+    old = ws["D2"].value
+    assert len(old) == 32767 and "DIPOTONG" in old and "45.000 karakter" in old and ws["E2"].value == "baru"
+    assert ws.row_dimensions[2].height <= 409

@@ -22,6 +22,8 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
+from kpu_docs.outputs import normalize_zip
+
 ROOT = Path(__file__).resolve().parent.parent
 FONT = "Arial"  # in Word; LibreOffice substitutes the metric-compatible Liberation Sans
 TEXT_WIDTH = Cm(21.0 - 4 - 3)
@@ -500,6 +502,7 @@ def build(path: Path) -> None:
     props.revision = 1
     clean_package(doc)
     doc.save(path)
+    normalize_zip(path)  # fixed entry times: regenerating an unchanged template changes no byte
 
 
 # --- the neutral default logo ---------------------------------------------------------------------

@@ -415,7 +415,8 @@ def bab_3(doc) -> None:
     for level in (1, 2, 3):
         para(doc, f"{{%p elif c.level == {level} %}}", "Normal")
         para(doc, "{{ c.label }}\t{{ c.name }} ({{ c.code }})", f"Rincian {level}")
-        para(doc, sentence, f"Pengantar {level + 1}")
+        # An RO's sentence closes its figures (the report stops at RO): a lead-in only above it.
+        para(doc, sentence, f"Pengantar {level + 1}" if level < 3 else "Isi 4")
     loop(doc, "for n in c.narrative", lambda: para(doc, "{{ n }}", "Isi 4"))
     para(doc, "{%p endif %}", "Normal")
     para(doc, "{%p endfor %}", "Normal")

@@ -103,3 +103,18 @@ def test_files_built_with_a_template_resaved_by_libreoffice_are_valid(tmp_path):
     assert resaved.read_bytes() != source.read_bytes()
     for path in built_files(tmp_path / "out", resaved):
         assert schema_errors(path) == [], path.name
+
+
+def test_conform_puts_libreoffice_slips_back_in_schema_order():
+    from kpu_docs.conform import conform
+
+    ns = W[1:-1]
+    root = etree.fromstring(
+        f'<w:body xmlns:w="{ns}"><w:p><w:pPr><w:sectPr/><w:jc w:val="left"/><w:pStyle w:val="A"/>'
+        f'<w:rPr><w:i w:val="false"/><w:b/><w:i w:val="false"/></w:rPr></w:pPr></w:p>'
+        f'<w:tbl><w:tr><w:trPr><w:cantSplit w:val="true"/><w:tblHeader w:val="false"/></w:trPr></w:tr></w:tbl></w:body>')
+    conform(root)
+    ppr = root.find(f"{W}p/{W}pPr")
+    assert [etree.QName(c).localname for c in ppr] == ["pStyle", "jc", "rPr", "sectPr"]
+    assert [etree.QName(c).localname for c in ppr.find(f"{W}rPr")] == ["b", "i"]
+    assert [c.get(f"{W}val") for c in root.find(f".//{W}trPr")] == ["on", "off"]

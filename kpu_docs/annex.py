@@ -126,15 +126,15 @@ class _Styles:
         return self._make(border=1, valign="top", **{k: v for k, v in props.items() if v})
 
 
-def _page_setup(sheet: Worksheet, report: Report, pages_high: int = 0) -> None:
-    """A4 landscape, one page wide, office and year in the header, page numbers in the footer."""
+def _page_setup(sheet: Worksheet, report: Report, pages_high: int = 0, title: str = "Lampiran Laporan Tahunan") -> None:
+    """A4 landscape, one page wide, office, ``title`` and year in the header, page numbers in the footer."""
     office = _header_text(report.data.office.long_name)
     sheet.set_paper(9)
     sheet.set_landscape()
     sheet.fit_to_pages(1, pages_high)
     sheet.set_margins(left=0.5, right=0.5, top=0.75, bottom=0.75)
     sheet.center_horizontally()
-    sheet.set_header(f"&L&9{office}&C&9Lampiran Laporan Tahunan {report.data.year}&R&9&A", margin=0.3)
+    sheet.set_header(f"&L&9{office}&C&9{title} {report.data.year}&R&9&A", margin=0.3)
     sheet.set_footer("&C&9Halaman &P dari &N", margin=0.3)
 
 

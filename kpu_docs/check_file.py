@@ -14,7 +14,7 @@ from pathlib import Path
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
-from .annex import _page_setup, _Styles, _table_header, _fit_row, _set_widths
+from .annex import _fit_row, _page_setup, _set_widths, _Styles, _table_header
 from .derive import Report
 from .validate import Finding, Severity
 
@@ -46,7 +46,7 @@ def write_check_file(report: Report, findings: list[Finding], path: Path, source
     styles = _Styles(workbook)
     sheet = workbook.add_worksheet(SHEET)
     _findings(sheet, report, findings, styles, source)
-    _page_setup(sheet, report)
+    _page_setup(sheet, report, title="Hasil Pemeriksaan Otomatis (catatan internal)")
     workbook.close()
 
 

@@ -7,6 +7,8 @@ written here, with page numbers once a PDF pass has found them.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from docx.document import Document
 from docx.oxml.ns import qn
 
@@ -15,6 +17,7 @@ from .toc import TocEntry, _bookmark, _replace_result, _style_ids, _toc_style_id
 CAPTION_STYLE = "Keterangan Tabel"
 LEVEL = 3  # entries are returned with the headings; level 3 marks a caption, found in reading order
 _FIRST_ID = 5000  # bookmark ids past those of the headings
+GAP = "\u00a0\u00a0"
 
 
 def captions(doc: Document) -> list[tuple[str, object]]:
@@ -40,7 +43,10 @@ def fill_table_list(doc: Document, pages: dict[str, str]) -> list[TocEntry]:
     field = _field_paragraphs(doc)
     if field is not None and entries:
         toc1 = _toc_style_ids(doc)[1]
-        _replace_result(*field, entries, {LEVEL: toc1})
+        # Two no-break spaces glued to the last word: a caption that would end exactly where its
+        # page number begins wraps its last word instead ("…Manajemen8" in LibreOffice).
+        shown = [replace(e, text=e.text + GAP) for e in entries]
+        _replace_result(*field, shown, {LEVEL: toc1})
     return entries
 
 

@@ -486,6 +486,7 @@ def test_findings_go_to_the_check_file_not_the_annex(books, synthetic):
     over = [r for r in rows if r[1] == "CQ.1111.RAN"]
     assert over and over[0][0] == "Peringatan" and "melebihi pagu" in over[0][2] and "CQ.1111.RAN.001" in over[0][2]
     assert source.name in ws["A2"].value and ws.freeze_panes == "A5"
+    assert "Hasil Pemeriksaan Otomatis" in ws.oddHeader.center.text and "Lampiran" not in ws.oddHeader.center.text
     # The annex, which KPU RI receives, carries none of these internal notes.
     wb = books[0]
     annex_text = " ".join(str(c.value) for sheet in wb for row in sheet.iter_rows() for c in row if c.value is not None)

@@ -8,6 +8,7 @@ only exists so that the default can be rebuilt reproducibly. Run from the reposi
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import struct
 import zlib
@@ -500,7 +501,10 @@ def build(path: Path) -> None:
     props.title = "Laporan Tahunan"
     props.author = "kpu-docs"
     props.language = "id-ID"
+    props.subject = "Templat Laporan Tahunan satker KPU"
+    props.comments = "Templat docxtpl kpu-docs: gaya dan teksnya boleh diubah, tag templatnya jangan dihapus."
     props.revision = 1
+    props.created = props.modified = dt.datetime(2024, 1, 1)  # fixed: regenerating changes no byte
     clean_package(doc)
     doc.save(path)
     normalize_zip(path)  # fixed entry times: regenerating an unchanged template changes no byte

@@ -152,7 +152,10 @@ def setup_styles(doc) -> None:
     _paragraph_style(doc, "Sampul Judul", size=22, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, after=6)
     _paragraph_style(doc, "Sampul Instansi", size=16, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, after=0,
                      spacing=WD_LINE_SPACING.SINGLE)
-    _paragraph_style(doc, "Judul Daftar Isi", size=14, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, after=24)
+    # The page break belongs to the style: LibreOffice, re-saving a template, turns a paragraph's own
+    # "page break before" into a break at the end of the paragraph above, which may be a {%p %} tag.
+    _paragraph_style(doc, "Judul Daftar Isi", size=14, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER,
+                     after=24).paragraph_format.page_break_before = True
     _paragraph_style(doc, "Tanda Tangan", align=WD_ALIGN_PARAGRAPH.CENTER, left=Cm(7.0), after=0,
                      spacing=WD_LINE_SPACING.SINGLE, keep_next=True)
     # Room to sign and stamp: about 3 cm between the title and the name.
@@ -271,11 +274,11 @@ def front_matter(doc) -> None:
     p.paragraph_format.page_break_before = False
     loop(doc, "for p in foreword", lambda: para(doc, "{{ p }}"))
     signature(doc)
-    para(doc, "DAFTAR ISI", "Judul Daftar Isi").paragraph_format.page_break_before = True
+    para(doc, "DAFTAR ISI", "Judul Daftar Isi")
     toc = para(doc, "", "TOC 1")
     _field(toc, 'TOC \\o "1-2" \\h \\z \\u', "Daftar isi diisi saat laporan dibuat.")
     # The tables' captions, gathered by style; kpu-docs writes the entries (see table_list.py).
-    para(doc, "DAFTAR TABEL", "Judul Daftar Isi").paragraph_format.page_break_before = True
+    para(doc, "DAFTAR TABEL", "Judul Daftar Isi")
     tables = para(doc, "", "TOC 1")
     _field(tables, 'TOC \\h \\z \\t "Keterangan Tabel,1"', "Daftar tabel diisi saat laporan dibuat.")
 
@@ -426,6 +429,9 @@ def bab_3(doc) -> None:
 def bab_4(doc) -> None:
     chapter(doc, "IV", "PENUTUP")
     loop(doc, "for p in closing", lambda: para(doc, "{{ p }}"))
+    # The section break that follows needs a paragraph of its own that rendering keeps:
+    # LibreOffice moves it into the last paragraph, here a {%p endfor %} that rendering removes.
+    para(doc, "", "Normal").paragraph_format.space_after = Pt(0)
 
 
 def back_matter(doc) -> None:

@@ -12,6 +12,8 @@ from typing import Any
 from .derive import BudgetLine, Figures, Level, Report
 from .formatting import amount, count, date_id, percent, percent_number, rupiah
 from .model import StaffGroup, Subdivision
+from .outputs import file_names
+from .typography import paragraphs
 
 REPORT_DEPTH = Level.SUB_OUTPUT  # the report narrates down to RO; deeper levels stay in the annex
 
@@ -35,6 +37,15 @@ def join_names(names: list[str]) -> str:
     if len(names) <= 2:
         return " dan ".join(names)
     return ", ".join(names[:-1]) + ", dan " + names[-1]
+
+
+def bare_name(name: str, noun: str) -> str:
+    """A name without its level's word in front, for a template that writes the word itself:
+    SAKTI writes "Program Dukungan Manajemen", the template "Program {{ p.name }}"."""
+    words = name.split(maxsplit=1)
+    if len(words) == 2 and words[0].casefold() == noun.casefold():
+        return words[1]
+    return name
 
 
 def label(level: int, index: int) -> str:
@@ -79,9 +90,11 @@ def build_context(report: Report) -> dict[str, Any]:
         "place": meta.place,
         "date": date_id(meta.date),
         "signatory": {"title": meta.signatory.title, "name": meta.signatory.name, "nip": meta.signatory.nip or ""},
-        "foreword": list(data.narratives.foreword),
-        "introduction": list(data.narratives.introduction),
-        "closing": list(data.narratives.closing),
+        "foreword": paragraphs(data.narratives.foreword),
+        "introduction": paragraphs(data.narratives.introduction),
+        "closing": paragraphs(data.narratives.closing),
+        "annex": {"file": file_names(data)["xlsx"],
+                  "depth": max((line.level for line in report.lines()), default=Level.PROGRAM).noun},
         "org": _organisation(report),
         "total": figures(report.total),
         "program_count": count(len(report.programs), "Program"),
@@ -98,7 +111,7 @@ def _program(line: BudgetLine, index: int) -> dict[str, Any]:
         "number": str(index + 1),
         "table": str(index + 2),  # table 1 is the summary per program
         "code": line.code,
-        "name": line.name,
+        "name": bare_name(line.name, "Program"),
         **figures(line.figures),
         "kegiatan_count": count(len(line.children), "Kegiatan"),
         "kegiatan": [
@@ -115,10 +128,10 @@ def _capaian(line: BudgetLine, index: int) -> list[dict[str, Any]]:
         "level": int(line.level),
         "label": label(line.level, index),
         "code": line.code,
-        "name": line.name,
+        "name": bare_name(line.name, "Program") if line.level == Level.PROGRAM else line.name,
         **figures(line.figures),
         "children": count(len(shown), Level(line.level + 1).noun) if shown else "",
-        "narrative": list(line.narrative),
+        "narrative": paragraphs(line.narrative),
     }
     return [item, *(sub for i, child in enumerate(shown) for sub in _capaian(child, i))]
 
@@ -127,14 +140,14 @@ def _organisation(report: Report) -> dict[str, Any]:
     org = report.data.organisation
     functional = org.functional
     return {
-        "legal_basis": list(org.legal_basis),
+        "legal_basis": paragraphs(org.legal_basis),
         "secretary": org.secretary,
         "heads": count(len(org.subdivisions), "orang"),
         "subdivisions": [_subdivision(s, i) for i, s in enumerate(org.subdivisions)],
         "staff_total": count(sum(len(g.names) for s in org.subdivisions for g in s.staff), "orang"),
         "functional": {
             "label": f"{len(org.subdivisions) + 1}.",
-            "description": list(functional.description) if functional else [],
+            "description": paragraphs(functional.description) if functional else [],
             "holders": join_names(list(functional.holders)) if functional else "",
             "count": count(len(functional.holders), "orang") if functional else "",
         },
@@ -145,7 +158,7 @@ def _subdivision(sub: Subdivision, index: int) -> dict[str, Any]:
     return {
         "label": f"{index + 1}.",
         "name": sub.name,
-        "tasks": list(sub.tasks),
+        "tasks": paragraphs(sub.tasks),
         "head": sub.head,
         "staff_count": count(sum(len(g.names) for g in sub.staff), "orang"),
         "staff": [_staff(g) for g in sub.staff],

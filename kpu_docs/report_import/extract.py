@@ -1,0 +1,297 @@
+"""Text of a report, per format, as a flat list of blocks (paragraphs and table rows).
+
+- ``.txt``: one line is one paragraph; a line with tabs is a table row.
+- ``.docx`` (python-docx): body paragraphs and tables in reading order; headers, footers and
+  the table-of-contents field are not body text.
+- ``.pdf`` (pdfminer.six): text lines with their positions; page headers and footers (page
+  numbers, lines repeated at the top or bottom of most pages) are removed, cells at one height
+  become a table row, and lines are joined into paragraphs by spacing, indentation and
+  punctuation. A scanned PDF without a text layer has no text to read and is refused.
+
+Each input is bounded in size before it is parsed (a hostile file cannot exhaust memory).
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+import zipfile
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import KpuDocsError
+from .text import BULLETS, clean, ends_sentence
+
+MAX_FILE_BYTES = 50 * 1024 * 1024
+MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
+MAX_PAGES = 600
+MAX_BLOCKS = 100_000
+
+
+@dataclass(frozen=True)
+class Block:
+    """A paragraph (``cells`` is None) or a table row, with where it was found."""
+
+    text: str
+    where: str  # "baris 115", "paragraf 40", "halaman 7"
+    cells: tuple[str, ...] | None = None
+
+
+FORMATS = (".txt", ".docx", ".pdf")
+
+
+def extract(path: Path) -> list[Block]:
+    """The blocks of a report file; raises KpuDocsError with an Indonesian message."""
+    suffix = path.suffix.lower()
+    if suffix not in FORMATS:
+        raise KpuDocsError(f"{path}: format tidak dikenal; gunakan berkas .docx, .pdf atau .txt")
+    if not path.is_file():
+        raise KpuDocsError(f"{path}: berkas tidak ditemukan: periksa nama dan foldernya")
+    if path.stat().st_size > MAX_FILE_BYTES:
+        raise KpuDocsError(f"{path}: berkas lebih dari {MAX_FILE_BYTES // 2**20} MB; laporan tahunan jauh lebih kecil")
+    reader = {".txt": _txt, ".docx": _docx, ".pdf": _pdf}[suffix]
+    blocks = join_broken(reader(path))
+    if not any(b.text for b in blocks):
+        raise KpuDocsError(f"{path}: tidak ada teks yang dapat dibaca (PDF hasil pindai tanpa lapisan teks?)")
+    return blocks[:MAX_BLOCKS]
+
+
+def _txt(path: Path) -> list[Block]:
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise KpuDocsError(f"{path}: berkas teks bukan UTF-8: simpan ulang sebagai UTF-8") from None
+    return lines_to_blocks(text.splitlines(), "baris")
+
+
+def lines_to_blocks(lines: list[str], unit: str) -> list[Block]:
+    blocks = []
+    for i, line in enumerate(lines, 1):
+        cells = [clean(c) for c in line.split("\t")]
+        if len(cells) >= 3:
+            blocks.append(Block(" ".join(c for c in cells if c), f"{unit} {i}", tuple(cells)))
+        elif clean(line):
+            blocks.append(Block(clean(line), f"{unit} {i}"))
+    return blocks
+
+
+# --- DOCX ---------------------------------------------------------------------------------------
+
+
+def _docx(path: Path) -> list[Block]:
+    _check_zip(path)
+    import docx
+    from docx.oxml.ns import qn
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    try:
+        document = docx.Document(str(path))
+    except Exception as exc:  # python-docx raises several types for a damaged package
+        raise KpuDocsError(f"{path}: bukan dokumen Word (.docx) yang utuh ({type(exc).__name__})") from None
+    blocks: list[Block] = []
+    counter = 0
+
+    def visit(parent) -> None:
+        nonlocal counter
+        for el in parent.iterchildren():
+            if el.tag == qn("w:p"):
+                counter += 1
+                paragraph = Paragraph(el, document)
+                style = (paragraph.style.name if paragraph.style is not None else "") or ""
+                if style.lower().startswith(("toc", "daftar isi")):
+                    continue
+                for part in _docx_lines(paragraph.text):
+                    blocks.append(Block(part, f"paragraf {counter}"))
+            elif el.tag == qn("w:tbl"):
+                table = Table(el, document)
+                for r, row in enumerate(table.rows, 1):
+                    cells, seen = [], set()
+                    for cell in row.cells:
+                        if id(cell._tc) in seen:
+                            continue  # a merged cell is returned once per grid column
+                        seen.add(id(cell._tc))
+                        cells.append(clean(cell.text.replace("\n", " ")))
+                    counter += 1
+                    blocks.append(Block(" ".join(c for c in cells if c), f"tabel, baris {r} (paragraf {counter})", tuple(cells)))
+            elif el.tag == qn("w:sdt"):
+                content = el.find(qn("w:sdtContent"))
+                if content is not None:
+                    visit(content)
+
+    visit(document.element.body)
+    return blocks
+
+
+def _docx_lines(text: str) -> list[str]:
+    """A paragraph's text; a chapter heading typed as "BAB I<line break>PENDAHULUAN" gives two."""
+    parts = [clean(p) for p in text.replace("\t", " ").split("\n")]
+    parts = [p for p in parts if p]
+    if len(parts) > 1 and re.fullmatch(r"BAB\s+[IVXL]+", parts[0]):
+        return [parts[0], " ".join(parts[1:])]
+    return [" ".join(parts)] if parts else []
+
+
+def _check_zip(path: Path) -> None:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            infos = archive.infolist()
+    except (zipfile.BadZipFile, OSError):
+        raise KpuDocsError(f"{path}: bukan dokumen Word (.docx) yang utuh: buka dan simpan ulang di Word") from None
+    if len(infos) > 10_000 or sum(i.file_size for i in infos) > MAX_UNZIPPED_BYTES:
+        raise KpuDocsError(f"{path}: isi arsip .docx terlalu besar setelah dibuka (lebih dari "
+                           f"{MAX_UNZIPPED_BYTES // 2**20} MB); berkas ini ditolak")
+    if any(i.flag_bits & 0x1 for i in infos):
+        raise KpuDocsError(f"{path}: dokumen terenkripsi (berpassword): simpan ulang tanpa password")
+
+
+# --- PDF ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Line:
+    page: int
+    x0: float
+    x1: float
+    top: float  # distance from the top of the page
+    bottom: float
+    text: str
+    cells: list[str]
+
+
+def _pdf(path: Path) -> list[Block]:
+    from pdfminer.high_level import extract_pages
+    from pdfminer.layout import LAParams, LTTextContainer, LTTextLineHorizontal
+
+    pages: list[tuple[float, list[_Line]]] = []
+    try:
+        for number, page in enumerate(extract_pages(str(path), laparams=LAParams(), maxpages=MAX_PAGES + 1), 1):
+            if number > MAX_PAGES:
+                raise KpuDocsError(f"{path}: lebih dari {MAX_PAGES} halaman; laporan tahunan jauh lebih pendek")
+            height = page.height
+            lines: list[_Line] = []
+
+            def collect(obj) -> None:
+                if isinstance(obj, LTTextLineHorizontal):
+                    text = clean(obj.get_text())
+                    if text:
+                        lines.append(_Line(number, obj.x0, obj.x1, height - obj.y1, height - obj.y0, text, [text]))
+                elif isinstance(obj, LTTextContainer) or hasattr(obj, "__iter__"):
+                    for child in obj:
+                        collect(child)
+
+            collect(page)
+            pages.append((height, _rows(lines)))
+    except KpuDocsError:
+        raise
+    except Exception as exc:  # pdfminer raises many types for damaged or encrypted files
+        raise KpuDocsError(f"{path}: PDF tidak dapat dibaca ({type(exc).__name__}): "
+                           "simpan ulang sebagai PDF biasa tanpa password") from None
+    return _paragraphs(_drop_headers_footers(pages))
+
+
+def _rows(lines: list[_Line]) -> list[_Line]:
+    """Lines at one height (table cells) merged into one row, in reading order."""
+    lines.sort(key=lambda l: (round(l.top), l.x0))
+    rows: list[_Line] = []
+    for line in lines:
+        last = rows[-1] if rows else None
+        mid = (line.top + line.bottom) / 2
+        if last is not None and last.top - 1 <= mid <= last.bottom + 1 and line.x0 > last.x1:
+            last.cells.append(line.text)
+            last.text += " " + line.text
+            last.x1 = max(last.x1, line.x1)
+            last.bottom = max(last.bottom, line.bottom)
+        else:
+            rows.append(line)
+    return rows
+
+
+_PAGE_NUMBER = re.compile(r"^(?:halaman\s+)?(?:\d{1,4}|[ivxlc]{1,6})(?:\s*(?:dari|/)\s*\d{1,4})?$|^-\s*\d{1,4}\s*-$",
+                          re.IGNORECASE)
+
+
+def _drop_headers_footers(pages: list[tuple[float, list[_Line]]]) -> list[list[_Line]]:
+    """Remove page numbers and lines repeated in the top or bottom band of most pages."""
+    def band(line: _Line, height: float) -> bool:
+        return line.top < 0.1 * height or line.bottom > 0.9 * height
+
+    def key(line: _Line) -> str:
+        return re.sub(r"\d+", "#", line.text.lower())
+
+    repeated = Counter(k for height, lines in pages for k in {key(l) for l in lines if band(l, height)})
+    threshold = max(3, len(pages) // 2)
+    out = []
+    for height, lines in pages:
+        kept = [l for l in lines
+                if not (band(l, height) and (_PAGE_NUMBER.match(l.text) or repeated[key(l)] >= threshold))]
+        out.append(kept)
+    return out
+
+
+_STARTS_ITEM = re.compile(rf"^(?:[{BULLETS}]\s|(?:\d{{1,2}}|[a-zA-Z])[.)]\s)")
+
+
+def _paragraphs(pages: list[list[_Line]]) -> list[Block]:
+    """Lines -> paragraphs: a wider gap, a list marker, or a short line ending a sentence starts one."""
+    gaps = [b.top - a.bottom for lines in pages for a, b in zip(lines, lines[1:]) if 0 <= b.top - a.bottom < 40]
+    usual_gap = statistics.median(gaps) if gaps else 4.0
+    right = [l.x1 for lines in pages for l in lines if len(l.cells) == 1]
+    right_margin = statistics.quantiles(right, n=10)[-1] if len(right) >= 10 else max(right, default=0)
+    blocks: list[Block] = []
+    current: list[_Line] = []
+
+    def flush() -> None:
+        if current:
+            text = current[0].text
+            for line in current[1:]:
+                text = _join_line(text, line.text)
+            blocks.append(Block(text, f"halaman {current[0].page}"))
+            current.clear()
+
+    prev: _Line | None = None
+    for lines in pages:
+        for line in lines:
+            if len(line.cells) > 1:
+                flush()
+                blocks.append(Block(" ".join(line.cells), f"halaman {line.page}", tuple(line.cells)))
+                prev = None
+                continue
+            new = (
+                prev is None
+                or _STARTS_ITEM.match(line.text) is not None
+                or (line.page == prev.page and line.top - prev.bottom > usual_gap * 1.5 + 2)
+                or (ends_sentence(prev.text) and prev.x1 < right_margin - 40)
+                or (line.page != prev.page and ends_sentence(prev.text) and not line.text[:1].islower())
+            )
+            if new:
+                flush()
+            current.append(line)
+            prev = line
+    flush()
+    return blocks
+
+
+def _join_line(text: str, nxt: str) -> str:
+    """Join a wrapped line: no space after a hyphen or slash that ends a line ("PR.03-" "SD")."""
+    if re.search(r"\w[-/]$", text):
+        return text + nxt
+    return text + " " + nxt
+
+
+def join_broken(blocks: list[Block]) -> list[Block]:
+    """A paragraph broken across pages (no closing punctuation, next starts in lower case) is one."""
+    out: list[Block] = []
+    for block in blocks:
+        prev = out[-1] if out else None
+        if (
+            prev is not None and prev.cells is None and block.cells is None
+            and not ends_sentence(prev.text) and block.text[:1].islower()
+            and len(prev.text) > 60
+        ):
+            out[-1] = Block(prev.text + " " + block.text, prev.where)
+        else:
+            out.append(block)
+    return out

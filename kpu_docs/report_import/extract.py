@@ -206,6 +206,9 @@ def _rows(lines: list[_Line]) -> list[_Line]:
             last.bottom = max(last.bottom, line.bottom)
         else:
             rows.append(line)
+    for r in rows:
+        if len(r.cells) > 1 and not _is_row(r):
+            r.cells = [r.text]
     return rows
 
 
@@ -234,14 +237,29 @@ def _drop_headers_footers(pages: list[tuple[float, list[_Line]]]) -> list[list[_
 _STARTS_ITEM = re.compile(rf"^(?:[{BULLETS}]\s|(?:\d{{1,2}}|[a-zA-Z])[.)]\s)")
 
 
+def _is_row(line: _Line) -> bool:
+    """Cells at one height form a table row when figures or a header are among them; otherwise
+    they are one justified line whose wide spaces split it."""
+    if len(line.cells) < 2:
+        return False
+    numeric = sum(1 for c in line.cells if re.fullmatch(r"[0-9.,%]+", c.replace(" ", "")))
+    short = [c.lower() for c in line.cells if len(c) < 20]
+    header = any(c.startswith("pagu") for c in short) and any(c.startswith("realisasi") for c in short)
+    return numeric >= 2 or header
+
+
 def _paragraphs(pages: list[list[_Line]]) -> list[Block]:
-    """Lines -> paragraphs: a wider gap, a list marker, or a short line ending a sentence starts one."""
+    """Lines -> paragraphs. A paragraph starts at a wider gap, a list marker, or after a line the
+    next word would have fitted on (the previous line was ended by hand)."""
     gaps = [b.top - a.bottom for lines in pages for a, b in zip(lines, lines[1:]) if 0 <= b.top - a.bottom < 40]
     usual_gap = statistics.median(gaps) if gaps else 4.0
-    right = [l.x1 for lines in pages for l in lines if len(l.cells) == 1]
+    right = [l.x1 for lines in pages for l in lines if not _is_row(l)]
     right_margin = statistics.quantiles(right, n=10)[-1] if len(right) >= 10 else max(right, default=0)
+    left = [l.x0 for lines in pages for l in lines if not _is_row(l)]
+    left_margin = statistics.quantiles(left, n=10)[0] if len(left) >= 10 else min(left, default=0)
     blocks: list[Block] = []
     current: list[_Line] = []
+    row: _Line | None = None
 
     def flush() -> None:
         if current:
@@ -251,20 +269,40 @@ def _paragraphs(pages: list[list[_Line]]) -> list[Block]:
             blocks.append(Block(text, f"halaman {current[0].page}"))
             current.clear()
 
+    def fits(prev: _Line, line: _Line) -> bool:
+        first = line.text.split(" ", 1)[0]
+        char = (prev.x1 - prev.x0) / max(len(prev.text), 1)
+        return prev.x1 + char * (len(first) + 1) < right_margin - 2
+
     prev: _Line | None = None
     for lines in pages:
         for line in lines:
-            if len(line.cells) > 1:
+            if _is_row(line):
                 flush()
-                blocks.append(Block(" ".join(line.cells), f"halaman {line.page}", tuple(line.cells)))
-                prev = None
+                cells = list(line.cells)
+                blocks.append(Block(" ".join(cells), f"halaman {line.page}", tuple(cells)))
+                row, prev = line, None
                 continue
+            if row is not None and blocks and blocks[-1].cells is not None and line.page == row.page \
+                    and line.top - row.bottom < usual_gap + 3 and not _STARTS_ITEM.match(line.text):
+                # a table cell's wrapped text: the name column of the row above
+                cells = list(blocks[-1].cells)
+                at = next((i for i, c in enumerate(cells) if not re.fullmatch(r"[0-9.,%]*|(?:\d{1,2}|[A-Za-z])[.)]", c)), 0)
+                cells[at] = _join_line(cells[at], line.text)
+                blocks[-1] = Block(" ".join(cells), blocks[-1].where, tuple(cells))
+                row = line
+                continue
+            row = None
+            height = line.bottom - line.top
             new = (
                 prev is None
-                or _STARTS_ITEM.match(line.text) is not None
-                or (line.page == prev.page and line.top - prev.bottom > usual_gap * 1.5 + 2)
+                or (_STARTS_ITEM.match(line.text) is not None
+                    and (ends_sentence(prev.text) or line.text[:1] in BULLETS or fits(prev, line)))
+                or (line.page == prev.page and line.top - prev.bottom > usual_gap + max(2.5, 0.25 * height))
+                or fits(prev, line)
                 or (ends_sentence(prev.text) and prev.x1 < right_margin - 40)
-                or (line.page != prev.page and ends_sentence(prev.text) and not line.text[:1].islower())
+                or (prev.x1 - prev.x0 < 0.6 * (right_margin - left_margin) and not line.text[:1].islower())
+                or (line.page != prev.page and (ends_sentence(prev.text) or not re.search(r"[a-z]", line.text)))
             )
             if new:
                 flush()

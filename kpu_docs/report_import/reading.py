@@ -725,6 +725,9 @@ def _classify(written: str | None, name: str, last: _Node | None) -> tuple[int, 
             if _code_used(last, written) and depth < expected:
                 return expected, None  # a truncated code: the parent's, repeated
             return depth, written
+        for pattern, depth in ((r"\d{4}", 1), (r"[A-Z]{3}", 2), (r"\d{3}", 3)):
+            if re.fullmatch(pattern, written) and depth == expected:
+                return depth, written  # only the node's own segment: completed from the parent's
     return expected, None
 
 
@@ -761,10 +764,9 @@ def _emit(reading: Reading, node: _Node, path: KeyPath) -> dict[str, Any]:
     parent_code = node.parent.data["kode"] if node.parent else None
     if d["kode"] is None:
         d["kode"] = _infer_code(reading, node, parent_code, written, path)
-    elif parent_code and "." in d["kode"] and d["kode"].rsplit(".", 1)[0] != parent_code:
-        segment = d["kode"].rsplit(".", 1)[-1]
-        if d["kode"].count(".") == 0:
-            d["kode"] = f"{parent_code}.{segment}"
+    elif parent_code and "." not in d["kode"]:
+        d["kode"] = f"{parent_code}.{d['kode']}"
+        reading.comment(path, f"kode di laporan hanya segmennya sendiri '({written})'; ditulis lengkap {d['kode']}")
     if d["kode"] is not None:
         reading.sources[d["kode"]] = node.where
     subject = d["kode"] or d["nama"]
@@ -827,14 +829,13 @@ def _check_percent(reading: Reading, subject: str, pct, pagu, realisasi, where: 
     written, value = pct
     if value is None:
         return
-    if not percent_matches(value, pagu, realisasi):
-        exact = Decimal(realisasi) * 100 / Decimal(pagu) if pagu else Decimal(0)
-        reading.find(WARNING, PERCENT, subject, f"{source}: persentase tertulis {written}%, padahal "
-                     f"{amount(realisasi)} / {amount(pagu)} = {_pct(exact)}", where)
-    elif pagu and realisasi < pagu and value >= 100:
-        exact = Decimal(realisasi) * 100 / Decimal(pagu)
+    exact = Decimal(realisasi) * 100 / Decimal(pagu) if pagu else Decimal(0)
+    if pagu and realisasi < pagu and value >= 100:
         reading.find(WARNING, PERCENT, subject, f"{source}: tertulis {written}% padahal belum 100% "
                      f"({_pct(exact)}): tulis 99,99%", where)
+    elif not percent_matches(value, pagu, realisasi):
+        reading.find(WARNING, PERCENT, subject, f"{source}: persentase tertulis {written}%, padahal "
+                     f"{amount(realisasi)} / {amount(pagu)} = {_pct(exact)}", where)
 
 
 def _pct(exact: Decimal) -> str:

@@ -127,7 +127,15 @@ def percent_matches(stated: Decimal, pagu: int, realisasi: int) -> bool:
     places = -stated.as_tuple().exponent if stated.as_tuple().exponent < 0 else 0
     exact = Decimal(realisasi) * 100 / Decimal(pagu)
     q = Decimal(1).scaleb(-places)
-    return exact.quantize(q, rounding="ROUND_HALF_UP") == stated
+    rounded = exact.quantize(q, rounding="ROUND_HALF_UP")
+    # DOMAIN.md: rounding never claims what did not happen (99,99% for 99,998%; 0,01% for 0,004%)
+    if rounded == 100 and exact < 100:
+        rounded = 100 - q
+    elif rounded == 100 and exact > 100:
+        rounded = 100 + q
+    elif rounded == 0 and exact > 0:
+        rounded = q
+    return rounded == stated
 
 
 # --- counts ------------------------------------------------------------------------------------

@@ -110,6 +110,18 @@ def test_seed_people_and_subbagian(seed_reading):
     assert seed_reading.data["laporan"]["surat_permintaan"]["nomor"] == "3203/PR.03-SD/01/2023"
 
 
+def test_seed_narratives_paragraph_by_paragraph(seed_reading):
+    reference = yaml.safe_load(SAMPLES[0].read_text(encoding="utf-8"))
+    narratives = seed_reading.data["narasi"]
+    for key in ("kata_pengantar", "pendahuluan", "penutup"):
+        assert len(narratives[key]) == len(reference["narasi"][key]), key
+    # the paragraph the page break cut in two ("... sebagaimana diamanatkan / dalam pembukaan ...")
+    assert "sebagaimana diamanatkan dalam pembukaan undang-undang" in narratives["pendahuluan"][2]
+    read, want = tree(seed_reading.data["program"]), tree(reference["program"])
+    assert all(len(read[c].get("narasi", [])) == len(n.get("narasi", [])) for c, n in want.items())
+    assert seed_reading.data["slogan"] == reference["slogan"]
+
+
 def test_seed_draft_loads_and_audit_reports_each_kind_of_inconsistency():
     path = seed_path()
     if path is None:
@@ -411,3 +423,29 @@ def test_hostile_docx_is_refused_before_parsing(tmp_path, capsys):
     assert main(["import-report", str(bomb), "--out", str(tmp_path / "x.yaml")]) == 1
     assert "terlalu besar" in capsys.readouterr().err
     assert not (tmp_path / "x.yaml").exists()
+
+
+@pytest.mark.libreoffice
+def test_pdf_page_headers_and_footers_are_removed(built, tmp_path):
+    """A running header on every page and the page numbers never reach the draft."""
+    from docx import Document
+
+    from kpu_docs.pdf import convert
+    from kpu_docs.report_import.extract import extract
+
+    destinations, pdf = built
+    if not pdf:
+        pytest.skip("LibreOffice (soffice) is needed for the PDF")
+    sample = SAMPLES[1]
+    document = Document(str(next(destinations[sample].glob("laporan-tahunan-*.docx"))))
+    header = "Laporan Tahunan KPU Kabupaten Contoh Tahun 2023"
+    for section in document.sections:
+        section.header.is_linked_to_previous = False
+        section.header.paragraphs[0].text = header
+    source = tmp_path / "berkepala.docx"
+    document.save(str(source))
+    (converted,) = convert([source], tmp_path)
+    blocks = extract(converted)
+    assert not any(header in b.text for b in blocks)
+    assert not any(re.fullmatch(r"\d{1,3}|[ivx]+", b.text) for b in blocks)
+    _same_input(sample, converted, pdf=True)

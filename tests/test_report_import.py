@@ -449,3 +449,22 @@ def test_pdf_page_headers_and_footers_are_removed(built, tmp_path):
     assert not any(header in b.text for b in blocks)
     assert not any(re.fullmatch(r"\d{1,3}|[ivx]+", b.text) for b in blocks)
     _same_input(sample, converted, pdf=True)
+
+
+def test_damaged_or_too_long_pdf_gets_a_message(tmp_path, monkeypatch, capsys, built):
+    import importlib
+
+    extract_mod = importlib.import_module("kpu_docs.report_import.extract")
+
+    damaged = tmp_path / "rusak.pdf"
+    damaged.write_bytes(b"%PDF-1.4\n1 0 obj <<\ntrailer garbage")
+    assert main(["import-report", str(damaged), "--out", str(tmp_path / "a.yaml")]) == 1
+    assert "PDF tidak dapat dibaca" in capsys.readouterr().err
+    destinations, pdf = built
+    if not pdf:
+        pytest.skip("LibreOffice (soffice) is needed for the PDF")
+    monkeypatch.setattr(extract_mod, "MAX_PAGES", 3)
+    report = next(destinations[SAMPLES[1]].glob("*.pdf"))
+    assert main(["audit", str(report)]) == 1
+    assert "lebih dari 3 halaman" in capsys.readouterr().out
+    assert not (tmp_path / "a.yaml").exists()

@@ -13,8 +13,12 @@ Each input is bounded in size before it is parsed (a hostile file cannot exhaust
 
 from __future__ import annotations
 
+import json
+import os
 import re
 import statistics
+import subprocess
+import sys
 import zipfile
 from collections import Counter
 from dataclasses import dataclass
@@ -161,34 +165,35 @@ class _Line:
     cells: list[str]
 
 
+PDF_SECONDS = 180
+PDF_MEMORY_BYTES = 2 * 2**30
+
+
+def _limit_memory() -> None:  # pragma: no cover - runs in the child
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_AS, (PDF_MEMORY_BYTES, PDF_MEMORY_BYTES))
+
+
 def _pdf(path: Path) -> list[Block]:
-    from pdfminer.high_level import extract_pages
-    from pdfminer.layout import LAParams, LTTextContainer, LTTextLineHorizontal
-
-    pages: list[tuple[float, list[_Line]]] = []
+    """pdfminer.six runs in a child process, bounded in time and memory (see ``pdf_lines``)."""
+    cmd = [sys.executable, "-m", "kpu_docs.report_import.pdf_lines", str(path), str(MAX_PAGES)]
     try:
-        for number, page in enumerate(extract_pages(str(path), laparams=LAParams(), maxpages=MAX_PAGES + 1), 1):
-            if number > MAX_PAGES:
-                raise KpuDocsError(f"{path}: lebih dari {MAX_PAGES} halaman; laporan tahunan jauh lebih pendek")
-            height = page.height
-            lines: list[_Line] = []
-
-            def collect(obj) -> None:
-                if isinstance(obj, LTTextLineHorizontal):
-                    text = clean(obj.get_text())
-                    if text:
-                        lines.append(_Line(number, obj.x0, obj.x1, height - obj.y1, height - obj.y0, text, [text]))
-                elif isinstance(obj, LTTextContainer) or hasattr(obj, "__iter__"):
-                    for child in obj:
-                        collect(child)
-
-            collect(page)
-            pages.append((height, _rows(lines)))
-    except KpuDocsError:
-        raise
-    except Exception as exc:  # pdfminer raises many types for damaged or encrypted files
-        raise KpuDocsError(f"{path}: PDF tidak dapat dibaca ({type(exc).__name__}): "
-                           "simpan ulang sebagai PDF biasa tanpa password") from None
+        proc = subprocess.run(cmd, capture_output=True, timeout=PDF_SECONDS,
+                              preexec_fn=_limit_memory if os.name == "posix" else None)
+    except subprocess.TimeoutExpired:
+        raise KpuDocsError(f"{path}: membaca PDF ini memakan lebih dari {PDF_SECONDS} detik; berkas ditolak") from None
+    if proc.returncode == 3:
+        raise KpuDocsError(f"{path}: lebih dari {MAX_PAGES} halaman; laporan tahunan jauh lebih pendek")
+    if proc.returncode != 0:
+        reason = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+        why = f" ({reason[-1][:80]})" if reason else ""
+        raise KpuDocsError(f"{path}: PDF tidak dapat dibaca{why}: simpan ulang sebagai PDF biasa tanpa password")
+    pages: list[tuple[float, list[_Line]]] = []
+    for number, (height, found) in enumerate(json.loads(proc.stdout), 1):
+        lines = [_Line(number, x0, x1, top, bottom, clean(text), [clean(text)])
+                 for x0, x1, top, bottom, text in found if clean(text)]
+        pages.append((height, _rows(lines)))
     return _paragraphs(_drop_headers_footers(pages))
 
 

@@ -904,8 +904,8 @@ def _table(reading: Reading, i: int, program: dict[str, Any], bab2: _Bab2Program
         if row is None or similar(row.name, keg["nama"]) < 0.6:
             continue
         path = ("program", i, "kegiatan", k)
-        if similar(row.name, keg["nama"]) < 0.9:
-            reading.comment((*path, "nama"), f"nama di tabel BAB II: '{row.name}'")
+        if similar(row.name, keg["nama"]) < 1:
+            reading.comment((*path, "nama"), f"nama di tabel BAB II: '{row.name}' (dipakai nama di BAB III)")
         if row.empty:
             reading.comment(path, "baris tabel BAB II untuk kegiatan ini kosong")
             continue

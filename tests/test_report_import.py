@@ -468,3 +468,25 @@ def test_damaged_or_too_long_pdf_gets_a_message(tmp_path, monkeypatch, capsys, b
     assert main(["audit", str(report)]) == 1
     assert "lebih dari 3 halaman" in capsys.readouterr().out
     assert not (tmp_path / "a.yaml").exists()
+
+
+def test_docx_with_words_own_list_numbering(tmp_path):
+    """In Word, "1." of an automatic list is not in the text; headings are still recognised."""
+    from docx import Document
+
+    document = Document()
+    text = FRONT + "BAB III\nCAPAIAN PRIORITAS\n" + one_ro(
+        "Alokasi anggarannya sebesar Rp 1.000 dengan realisasi sebesar Rp 0 atau sebesar 0%") + BACK
+    for line in text.splitlines():
+        m = re.match(r"^\s*(?:- )?(?:\d+|[a-z])[.)]\s+(.*)$", line)
+        if m:
+            document.add_paragraph(m.group(1), style="List Number")
+        else:
+            document.add_paragraph(line.strip().lstrip("-➤ ").strip() if line.strip().startswith(("- ", "➤")) else line)
+    path = tmp_path / "laporan.docx"
+    document.save(str(path))
+    reading = read_report(path)
+    (sub,) = reading.data["organisasi"]["subbagian"]
+    assert sub["kepala"] == "Agus Setiawan" and sub["staf"][1]["nama"] == ["Siti Aminah", "M. Joko Prasetyo"]
+    assert tree(reading.data["program"])["WA.3355.EBA.994"]["pagu"] == 1000
+    assert loads(render(reading)).data.report.signatory.name == "Dewi Anggraini"

@@ -365,7 +365,7 @@ _GROUP_LINE = re.compile(
     re.IGNORECASE)
 _STATUS_LINE = re.compile(r"^(?P<status>PNS|PPNPN)\s*:\s*(?P<rest>.*)$", re.IGNORECASE)
 _ROLE_LINE = re.compile(r"^(?P<role>[A-Za-z][A-Za-z/ .-]+?)\s+sebanyak\s+(?P<n>\d+)\s*(?:\((?P<w>[a-z ]+)\))?\s*orang", re.IGNORECASE)
-_JF = re.compile(r"\b(JF|Jabatan\s+Fungsional)\b", re.IGNORECASE)
+_JF = re.compile(r"(JF|Jabatan\s+Fungsional)\b", re.IGNORECASE)
 
 
 def _organisation(reading: Reading, blocks: list[Block]) -> None:
@@ -387,7 +387,9 @@ def _organisation(reading: Reading, blocks: list[Block]) -> None:
     announced: tuple[int, str] | None = None
     for b in paras[i:]:
         label, rest = strip_marker(b.text)
-        sub = _SUBDIV.match(rest) if label and label.isdigit() else None
+        # Word's automatic numbering is not part of the text: a short "Subbagian …" line is a heading too
+        heading = (label is not None and label.isdigit()) or (len(rest) < 120 and not ends_sentence(rest))
+        sub = _SUBDIV.match(rest) if heading and not re.search(r"mempunyai\s+tugas", rest) else None
         if sub:
             _close_subdivision(reading, current, announced)
             name = "Subbagian " + sub.group(1).strip().rstrip(".:")
@@ -396,7 +398,7 @@ def _organisation(reading: Reading, blocks: list[Block]) -> None:
             reading.sources[f"subbagian:{name}"] = b.where
             functional, group, status_ctx, announced = None, None, None, None
             continue
-        if label and label.isdigit() and _JF.search(rest[:40]):
+        if functional is None and _JF.match(re.sub(r"^JF\s+atau\s+", "", rest)) and (heading or label is not None):
             _close_subdivision(reading, current, announced)
             current = None
             functional = {"uraian": [], "pejabat": []}

@@ -20,7 +20,14 @@ from kpu_docs.report_import import read_blocks, read_report
 from kpu_docs.report_import.commands import audit_report
 from kpu_docs.report_import.draft import render
 from kpu_docs.report_import.extract import Block, join_broken, lines_to_blocks
-from kpu_docs.report_import.reading import CODE, COUNT, PERCENT, TABLE_SHIFTED, TABLE_VS_TEXT, UNREADABLE
+from kpu_docs.report_import.result import (
+    CODE,
+    COUNT,
+    PERCENT,
+    TABLE_SHIFTED,
+    TABLE_VS_TEXT,
+    UNREADABLE,
+)
 
 from .conftest import ROOT, soffice_available
 

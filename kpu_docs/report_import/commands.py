@@ -12,11 +12,11 @@ from ..derive import derive
 from ..errors import InputError, KpuDocsError
 from ..load import loads
 from ..validate import validate
+from . import read_report
 from .draft import render, slug, write_new
 from .extract import FORMATS
-from .reading import ERROR, UNREADABLE, WARNING, Reading
-from .reading import Finding as ReadingFinding
-from . import read_report
+from .result import ERROR, UNREADABLE, WARNING, Reading
+from .result import Finding as ReadingFinding
 
 
 def import_report(report: Path, out: Path | None) -> int:

@@ -19,7 +19,7 @@ from typing import Any
 import yaml
 
 from ..errors import KpuDocsError
-from .reading import KeyPath, Reading
+from .result import KeyPath, Reading
 
 WIDTH = 88
 

@@ -93,6 +93,8 @@ def _entry(reading: Reading, path: KeyPath, key: str, value: Any, indent: int) -
     elif isinstance(value, list):
         if not value:
             out.append(f"{pad}{key}: []")
+        elif _flow(value) and len(f"{pad}{key}: [{', '.join(value)}]") <= WIDTH:
+            out.append(f"{pad}{key}: [{', '.join(value)}]")  # names: nama: [A, B], as in the samples
         else:
             out.append(f"{pad}{key}:")
             for i, item in enumerate(value):
@@ -140,9 +142,13 @@ def _scalar_lines(head: str, value: Any, indent: int) -> list[str]:
     if len(plain) <= WIDTH and _reads_back(text):
         return [plain]
     if len(plain) > WIDTH and _foldable(text):
-        body = textwrap.wrap(text, WIDTH - indent - 4, break_long_words=False, break_on_hyphens=False)
-        return [f"{head} >-", *(" " * (indent + 4) + line for line in body)]
+        body = textwrap.wrap(text, WIDTH - indent - 2, break_long_words=False, break_on_hyphens=False)
+        return [f"{head} >-", *(" " * (indent + 2) + line for line in body)]
     return [f"{head} {json.dumps(text, ensure_ascii=False)}"]
+
+
+def _flow(items: list) -> bool:
+    return all(isinstance(i, str) and re.fullmatch(r"[A-Za-z][A-Za-z .'-]*", i) and _reads_back(i) for i in items)
 
 
 def _reads_back(text: str) -> bool:

@@ -180,9 +180,16 @@ def split_names(text: str) -> list[str]:
     return [p.strip() for p in parts if p.strip()]
 
 
+_SMALL_WORDS = {"dan", "atau", "di", "ke", "dari", "yang", "untuk", "serta"}
+
+
 def title_case(text: str) -> str:
-    """``"Tenaga administrasi"`` -> ``"Tenaga Administrasi"`` (words already capitalised kept)."""
-    return " ".join(w if not w[:1].islower() else w[:1].upper() + w[1:] for w in text.split())
+    """``"Petugas keamanan/jaga"`` -> ``"Petugas Keamanan/Jaga"`` (capitals kept; "dan" stays)."""
+    def up(m: re.Match) -> str:
+        word = m.group(2)
+        return m.group(1) + (word if word in _SMALL_WORDS and m.start() else word[:1].upper() + word[1:])
+
+    return re.sub(r"(^|[\s/])([a-z][\w-]*)", up, " ".join(text.split()))
 
 
 def ends_sentence(text: str) -> bool:

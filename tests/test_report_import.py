@@ -497,3 +497,39 @@ def test_docx_with_words_own_list_numbering(tmp_path):
     assert sub["kepala"] == "Agus Setiawan" and sub["staf"][1]["nama"] == ["Siti Aminah", "M. Joko Prasetyo"]
     assert tree(reading.data["program"])["WA.3355.EBA.994"]["pagu"] == 1000
     assert loads(render(reading)).data.report.signatory.name == "Dewi Anggraini"
+
+
+@pytest.mark.libreoffice
+def test_the_examples_layout_as_docx_and_pdf_reads_like_its_text(tmp_path):
+    """The example's text typed into Word (tables as tables) and printed to PDF: same reading."""
+    from docx import Document
+
+    from kpu_docs.pdf import convert
+
+    path = seed_path()
+    if path is None:
+        pytest.skip(f"the example report ../shared/seed/{SEED_NAME} is not beside this clone")
+    if not soffice_available():
+        pytest.skip("LibreOffice (soffice) is needed for the PDF")
+    document, table = Document(), None
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if "\t" in line:
+            cells = line.split("\t")
+            table = table or document.add_table(rows=0, cols=len(cells))
+            for cell, text in zip(table.add_row().cells, cells):
+                cell.text = text.strip()
+        else:
+            table = None
+            if line.strip():
+                document.add_paragraph(line.replace("**", "").strip())
+    docx = tmp_path / "contoh.docx"
+    document.save(str(docx))
+    (pdf,) = convert([docx], tmp_path)
+    text = read_report(path)
+    expected = {(c, n["pagu"], n["realisasi"]) for c, n in tree(text.data["program"]).items()}
+    for report in (docx, pdf):
+        reading = read_report(report)
+        assert {(c, n["pagu"], n["realisasi"]) for c, n in tree(reading.data["program"]).items()} == expected
+        assert people(reading.data["organisasi"]) == people(text.data["organisasi"])
+        assert {(f.kind, f.subject) for f in reading.findings} == {(f.kind, f.subject) for f in text.findings}
+        assert [w for _, w in reading.unread] == [w for _, w in text.unread]

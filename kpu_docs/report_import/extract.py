@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import KpuDocsError
-from .text import BULLETS, clean, ends_sentence
+from .text import BULLETS, clean, ends_sentence, starts_like
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
@@ -203,8 +203,9 @@ def _rows(lines: list[_Line]) -> list[_Line]:
     rows: list[_Line] = []
     for line in lines:
         last = rows[-1] if rows else None
-        mid = (line.top + line.bottom) / 2
-        if last is not None and last.top - 1 <= mid <= last.bottom + 1 and line.x0 > last.x1:
+        overlap = min(line.bottom, last.bottom) - max(line.top, last.top) if last is not None else 0
+        if last is not None and overlap >= 0.5 * min(line.bottom - line.top, last.bottom - last.top) \
+                and line.x0 > last.x1 - 1:
             last.cells.append(line.text)
             last.text += " " + line.text
             last.x1 = max(last.x1, line.x1)
@@ -239,6 +240,8 @@ def _drop_headers_footers(pages: list[tuple[float, list[_Line]]]) -> list[list[_
     return out
 
 
+_CLOSES = re.compile(r"[.:;!?]$")  # not ")": "terdiri dari 4 (empat)" often ends a line mid-sentence
+_MARKER_ONLY = re.compile(rf"[{BULLETS}]|(?:\d{{1,2}}|[a-zA-Z])[.)]")  # a list marker set apart from its text
 _STARTS_ITEM = re.compile(rf"^(?:[{BULLETS}]\s|(?:\d{{1,2}}|[a-zA-Z])[.)]\s)")
 
 
@@ -277,7 +280,8 @@ def _paragraphs(pages: list[list[_Line]]) -> list[Block]:
     def fits(prev: _Line, line: _Line) -> bool:
         first = line.text.split(" ", 1)[0]
         char = (prev.x1 - prev.x0) / max(len(prev.text), 1)
-        return prev.x1 + char * (len(first) + 1) < right_margin - 2
+        # 1.3: capitals and digits (codes, figures) are wider than the line's average letter
+        return prev.x1 + 1.3 * char * (len(first) + 1) < right_margin - 2
 
     prev: _Line | None = None
     for lines in pages:
@@ -305,11 +309,12 @@ def _paragraphs(pages: list[list[_Line]]) -> list[Block]:
                     and (ends_sentence(prev.text) or line.text[:1] in BULLETS or fits(prev, line)))
                 or (line.page == prev.page and line.top - prev.bottom > usual_gap + max(2.5, 0.25 * height))
                 or fits(prev, line)
-                or (ends_sentence(prev.text) and prev.x1 < right_margin - 40)
+                or (_CLOSES.search(prev.text) and prev.x1 < right_margin - 40)
                 or (prev.x1 - prev.x0 < 0.6 * (right_margin - left_margin) and not line.text[:1].islower())
-                or (line.page != prev.page and (ends_sentence(prev.text) or not re.search(r"[a-z]", line.text)))
+                or (line.page != prev.page and (_CLOSES.search(prev.text) or not re.search(r"[a-z]", line.text)))
+                or starts_like(line.text, "Alokasi anggarannya", 0.75)
             )
-            if new:
+            if new and not (current and _MARKER_ONLY.fullmatch(current[-1].text) and len(current) == 1):
                 flush()
             current.append(line)
             prev = line

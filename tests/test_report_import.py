@@ -533,3 +533,25 @@ def test_the_examples_layout_as_docx_and_pdf_reads_like_its_text(tmp_path):
         assert people(reading.data["organisasi"]) == people(text.data["organisasi"])
         assert {(f.kind, f.subject) for f in reading.findings} == {(f.kind, f.subject) for f in text.findings}
         assert [w for _, w in reading.unread] == [w for _, w in text.unread]
+
+
+def test_bab2_table_and_text_against_bab3_on_a_small_text():
+    bab2 = ("Program Dukungan Manajemen (076.01.WA)\n"
+            "Alokasi anggaran dengan anggaran sebesar Rp. 3.000 dan realisasi sebesar Rp. 0 atau 0%\n"
+            "Uraian\tPagu\tRealisasi\t%\n"
+            "Program Dukungan Manajemen\t3.000\t0\t0\n"
+            "a. Pengelolaan Keuangan\t\t\t\n"
+            "\t1.000\t0\t0\n")
+    bab3 = one_ro("Alokasi anggarannya sebesar Rp. 1.000 dengan realisasi sebesar Rp. 0 atau sebesar 0%").replace(
+        "(076.01.WA)", "(076.WA)")
+    reading, nodes = read_text(bab3, bab2)
+    found = {(f.kind, f.subject): f.message for f in reading.findings}
+    assert "'076.01.WA' (BAB II) dan '076.WA' (BAB III)" in found[(CODE, "076.01.WA")]
+    assert "3.000" in found[(TABLE_VS_TEXT, "076.01.WA")]
+    assert "1.000 / 0" in found[(TABLE_SHIFTED, "076.01.WA")]
+    assert nodes["076.01.WA"]["pagu"] == 1000  # BAB III is the tree's source
+    assert "# BAB II (teks): 3.000; BAB III: 1.000 (dipakai BAB III)" in render(reading)
+    # without BAB II, the short form is completed as every KPU program is (076.01.XX), with a comment
+    reading, nodes = read_text(bab3)
+    assert "076.01.WA" in nodes and "kode ditulis '076.WA'; 076.01.WA adalah kode yang paling mungkin" in flat(render(reading))
+    loads(render(reading))

@@ -242,7 +242,7 @@ def _program_codes(reading: Reading, roots: list[_Node]) -> None:
             if len(prefixes) == 1:
                 r.data["kode"] = f"{prefixes.pop()}.{m.group(3)}"
                 r.code_note = f"kode ditulis '{code}' di BAB III; dilengkapi menjadi {r.data['kode']} seperti program lainnya"
-                reading.written[r.data["kode"]] = (code, r.where)
+            reading.written[r.data["kode"]] = (code, r.where)  # completed in cross_check otherwise
 
 
 def _emit(reading: Reading, node: _Node, path: KeyPath) -> dict[str, Any]:
@@ -345,14 +345,29 @@ def cross_check(reading: Reading, table: list[_Bab2Program]) -> None:
             continue
         path = ("program", i)
         written, where = reading.written.pop(p["kode"], (p["kode"], ""))
+        short = _PROGRAM_CODE.match(p["kode"] or "")
+        full = _PROGRAM_CODE.match(bab2.code or "")
+        if short and not short.group(2) and full and full.group(2) and full.group(3) == short.group(3):
+            p["kode"] = bab2.code
+            reading.sources[bab2.code] = where or bab2.where
+            reading.comment(path, f"kode ditulis '{written}' di BAB III; dipakai '{bab2.code}' dari BAB II")
         if bab2.code and bab2.code != written:
             reading.find(WARNING, CODE, p["kode"], f"kode program ditulis dua cara: '{bab2.code}' (BAB II) dan "
                                                    f"'{written}' (BAB III)", where or bab2.where)
         _compare(reading, path, p, bab2.pagu, bab2.realisasi, "BAB II (teks)", bab2.where)
         _check_percent(reading, p["kode"], bab2.percent, bab2.pagu, bab2.realisasi, bab2.where, "teks BAB II")
         _table(reading, i, p, bab2)
-    for code, (written, where) in reading.written.items():
-        reading.find(WARNING, CODE, code, f"kode program ditulis tidak lengkap: '{written}'", where)
+    for i, p in enumerate(programs):
+        if p["kode"] not in reading.written:
+            continue
+        written, where = reading.written.pop(p["kode"])
+        short = _PROGRAM_CODE.match(p["kode"])
+        if short and not short.group(2):
+            # every program of a KPU satker's DIPA is 076.01.XX (DOMAIN.md: 076.01.CQ)
+            p["kode"] = f"{short.group(1)}.01.{short.group(3)}"
+            reading.sources[p["kode"]] = where
+            reading.comment(("program", i), f"kode ditulis '{written}'; {p['kode']} adalah kode yang paling mungkin")
+        reading.find(WARNING, CODE, p["kode"], f"kode program ditulis tidak lengkap: '{written}'", where)
 
 
 def _match_program(p: dict[str, Any], table: list[_Bab2Program]) -> _Bab2Program | None:

@@ -39,9 +39,11 @@ def read_date(text: str) -> dt.date | None:
         return None
 
 
-def cover(reading: Reading, cover: list[Block], chapters: dict[str, list[Block]]) -> None:
+def cover(reading: Reading, front_matter: list[Block], chapters: dict[str, list[Block]]) -> None:
+    """``satker`` and ``tahun`` from the cover ("KOMISI PEMILIHAN UMUM / KOTA SERANG", "2023"),
+    else from "KPU Kota Serang" and "Laporan Tahunan … Tahun 2023" in the text."""
     data = reading.data
-    text = " ".join(b.text for b in cover)
+    text = " ".join(b.text for b in front_matter)
     year = re.search(r"\b(20\d\d)\b", text)
     if not year:
         first = " ".join(b.text for b in chapters.get("kata_pengantar", [])[:3])
@@ -55,7 +57,7 @@ def cover(reading: Reading, cover: list[Block], chapters: dict[str, list[Block]]
         region = title_case(office.group(2).strip().lower()) if office.group(2).isupper() else office.group(2).strip()
         region = re.split(r"\s+(?:LAPORAN|TAHUN)\b", region, flags=re.IGNORECASE)[0].strip()
         data["satker"] = {"tingkat": level, "wilayah": region}
-        reading.sources["satker"] = cover[0].where if cover else reading.source
+        reading.sources["satker"] = front_matter[0].where if front_matter else reading.source
     else:
         data["satker"] = {"tingkat": None, "wilayah": None}
         reading.missing(("satker",), reading.source, "nama kantor (KOMISI PEMILIHAN UMUM KOTA/KABUPATEN/PROVINSI …) di sampul")
@@ -72,6 +74,8 @@ _LETTER = re.compile(r"Nomor\s*:?\s*(?P<no>[0-9][0-9A-Za-z./\- ]{3,60}?)\s*,?\s+
 
 
 def foreword(reading: Reading, blocks: list[Block]) -> None:
+    """``narasi.kata_pengantar`` up to "Serang, 31 Januari 2024"; the request letter ("Nomor …
+    tanggal …") found in it; the place, date, title, name and NIP of the signature."""
     data = reading.data
     meta = data["laporan"]
     paragraphs: list[str] = []
@@ -127,7 +131,10 @@ def foreword(reading: Reading, blocks: list[Block]) -> None:
 
 
 def closing(reading: Reading, blocks: list[Block]) -> tuple[list[str], str | None]:
-    """BAB IV paragraphs; the back matter (an upper-case slogan, mascot captions) after them."""
+    """BAB IV paragraphs and the slogan: the first upper-case line after them. The rest of the
+    back matter (mascot captions) is listed as not imported; the back cover is skipped."""
+    office = reading.data.get("satker") or {}
+    back_cover = {"", f"{office.get('tingkat')} {office.get('wilayah')}".upper()}
     paragraphs, slogan = [], None
     for i, b in enumerate(blocks):
         if b.cells is None and paragraphs and not re.search(r"[a-z]", b.text):
@@ -136,9 +143,8 @@ def closing(reading: Reading, blocks: list[Block]) -> tuple[list[str], str | Non
                 slogan = b.text
                 back = back[1:]
             for x in back:
-                if x.text.upper().startswith("KOMISI PEMILIHAN UMUM") or re.fullmatch(r"[A-Z ]{2,40}", x.text) and \
-                        reading.data.get("satker", {}).get("wilayah") and x.text.title() in (
-                            reading.data["satker"]["wilayah"], f"{reading.data['satker']['tingkat']} {reading.data['satker']['wilayah']}".title()):
+                rest = re.sub(r"^KOMISI PEMILIHAN UMUM\s*", "", x.text.upper())
+                if rest in back_cover:
                     continue
                 reading.unread.append((x.where, f"halaman penutup: '{x.text[:60]}' (gambar dan keterangannya tidak diimpor)"))
             break

@@ -66,6 +66,7 @@ class _Bab2Program:
 
 
 _CODE_IN_PARENS = re.compile(r"\(\s*([0-9A-Za-z][0-9A-Za-z .]*?)\s*\)\s*\.?$")
+_CODE_ONLY = re.compile(r"\(\s*[0-9A-Z][0-9A-Z.]*\s*\)")
 _PROGRAM_CODE = re.compile(r"^(\d{3})\.(?:(\d{2})\.)?([A-Z]{2})$")
 
 
@@ -146,7 +147,15 @@ _LEVEL_NOUN = {0: "Kegiatan", 1: "Output Kegiatan", 2: "Sub. Output Kegiatan"}
 
 
 def read_capaian(reading: Reading, blocks: list[Block]) -> None:
-    paras = [b for b in blocks if b.cells is None]
+    """``program``: the tree from BAB III's headings, each followed by its figures sentence."""
+    paras: list[Block] = []
+    for b in blocks:
+        if b.cells is not None:
+            continue
+        if paras and _CODE_ONLY.fullmatch(b.text) and not _is_figures(paras[-1].text):
+            paras[-1] = Block(f"{paras[-1].text} {b.text}", paras[-1].where)  # a heading's code on its own line
+        else:
+            paras.append(b)
     headings = [i for i in range(len(paras) - 1) if _is_figures(paras[i + 1].text) and not _is_figures(paras[i].text)]
     roots: list[_Node] = []
     last: _Node | None = None

@@ -27,56 +27,54 @@ def _chapter_key(title: str) -> str | None:
 
 
 def segment(blocks: list[Block]) -> tuple[dict[str, list[Block]], list[Block], list[tuple[str, str]]]:
-    """Chapters by heading: cover, kata_pengantar, pendahuluan, organisasi, capaian, penutup.
+    """Chapters by heading: kata_pengantar, pendahuluan, organisasi, capaian, penutup.
 
     Returns the chapters, the blocks before the first heading (the cover) and chapters of
-    unknown title as (where, title)."""
-    chapters: dict[str, list[Block]] = {}
+    unknown title as (where, title). A table of contents (DAFTAR ISI/TABEL/GAMBAR, or entries
+    ending in a page number) is skipped; where headings repeat (a table of contents without
+    page numbers), the occurrence with the most text is the chapter."""
+    occurrences: list[tuple[str, str, list[Block]]] = []  # (key, where, blocks)
     cover: list[Block] = []
-    unknown: list[tuple[str, str]] = []
     current: list[Block] | None = None
     in_toc = False
     i = 0
     while i < len(blocks):
         b = blocks[i]
         text = b.text.strip()
-        upper = text.upper()
-        if b.cells is None and re.fullmatch(r"DAFTAR\s+(ISI|TABEL|GAMBAR|LAMPIRAN)", upper):
+        i += 1
+        if b.cells is None and re.fullmatch(r"DAFTAR\s+(ISI|TABEL|GAMBAR|LAMPIRAN)", text.upper()):
             in_toc = True
-            i += 1
             continue
         m = _BAB.match(text) if b.cells is None else None
         is_foreword = b.cells is None and similar(text, "KATA PENGANTAR") >= 0.85 and len(text) < 25
-        if in_toc and not ((m or is_foreword) and not _TOC_ENTRY.search(text) ) :
-            i += 1
-            continue
         if (m or is_foreword) and _TOC_ENTRY.search(text) and not is_foreword:
-            # "BAB I PENDAHULUAN 1": a table-of-contents entry outside a DAFTAR ISI page
-            if m and m.group(2) and _chapter_key(_TOC_ENTRY.sub("", m.group(2))):
-                i += 1
-                continue
-        if is_foreword:
-            in_toc = False
-            current = chapters.setdefault("kata_pengantar", [])
-            i += 1
+            continue  # "BAB I PENDAHULUAN 1": a table-of-contents entry
+        if in_toc and not (m or is_foreword):
             continue
-        if m:
+        if is_foreword or m:
             in_toc = False
-            title = m.group(2)
-            if not title and i + 1 < len(blocks):
-                title = blocks[i + 1].text
-                i += 1
-            key = _chapter_key(title)
-            if key is None:
-                unknown.append((b.where, f"BAB {m.group(1)} {title}"))
-                current = chapters.setdefault(f"lain:{title}", [])
+            if is_foreword:
+                key = "kata_pengantar"
             else:
-                current = chapters.setdefault(key, [])
-            i += 1
+                title = m.group(2)
+                if not title and i < len(blocks):
+                    title = blocks[i].text
+                    i += 1
+                key = _chapter_key(title) or f"lain:BAB {m.group(1)} {title}"
+            current = []
+            occurrences.append((key, b.where, current))
             continue
-        if current is None:
-            cover.append(b)
-        else:
-            current.append(b)
-        i += 1
+        (cover if current is None else current).append(b)
+    chapters: dict[str, list[Block]] = {}
+    unknown: list[tuple[str, str]] = []
+    for key, where, found in occurrences:
+        if key not in chapters or _size(found) > _size(chapters[key]):
+            chapters[key] = found
+    for key, where, found in occurrences:
+        if key.startswith("lain:") and chapters.get(key) is found:
+            unknown.append((where, key[5:]))
     return chapters, cover, unknown
+
+
+def _size(blocks: list[Block]) -> int:
+    return sum(len(b.text) for b in blocks)

@@ -555,3 +555,16 @@ def test_bab2_table_and_text_against_bab3_on_a_small_text():
     reading, nodes = read_text(bab3)
     assert "076.01.WA" in nodes and "kode ditulis '076.WA'; 076.01.WA adalah kode yang paling mungkin" in flat(render(reading))
     loads(render(reading))
+
+
+def test_table_of_contents_without_page_numbers_and_a_code_on_its_own_line():
+    toc = ("DAFTAR ISI\nKATA PENGANTAR\nBAB I PENDAHULUAN\nBAB II STRUKTUR ORGANISASI\nA. Struktur Organisasi\n"
+           "B. Program dan Anggaran\nBAB III CAPAIAN PRIORITAS\nBAB IV PENUTUP\nDAFTAR TABEL\nTabel 1. Rekapitulasi\n")
+    text = FRONT.replace("BAB I\nPENDAHULUAN", toc + "BAB I\nPENDAHULUAN") + "BAB III\nCAPAIAN PRIORITAS\n" + one_ro(
+        "Alokasi anggarannya sebesar Rp 1.000 dengan realisasi sebesar Rp 0 atau sebesar 0%",
+        ro_heading="1) Layanan Perkantoran\n(WA.3355.EBA.994)") + BACK
+    reading = read_blocks(join_broken(lines_to_blocks(text.splitlines(), "baris")), "uji.txt")
+    assert reading.data["narasi"]["kata_pengantar"][0].startswith("Laporan ini disusun")
+    assert reading.data["organisasi"]["subbagian"][0]["kepala"] == "Agus Setiawan"
+    assert tree(reading.data["program"])["WA.3355.EBA.994"]["nama"] == "Layanan Perkantoran"
+    assert reading.unread == [] and loads(render(reading))

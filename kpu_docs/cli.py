@@ -76,6 +76,14 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--dry-run", action="store_true", help="tampilkan perubahan tanpa menulis apa pun")
     p.set_defaults(run=_import)
 
+    p = sub.add_parser("serve", help="halaman web lokal untuk menyunting, memeriksa, mengimpor dan membuat laporan")
+    p.add_argument("folder", nargs="?", type=Path, default=Path("inputs"), metavar="FOLDER",
+                   help="folder masukan: satu subfolder per kantor berisi <tahun>.yaml (bawaan: inputs/)")
+    p.add_argument("--out", type=Path, help="folder keluaran (bawaan: FOLDER/keluaran)")
+    p.add_argument("--port", type=int, default=0, help="port di 127.0.0.1 (bawaan: port bebas)")
+    p.add_argument("--no-browser", action="store_true", help="jangan membuka peramban")
+    p.set_defaults(run=_serve)
+
     p = sub.add_parser("schema", help="tulis JSON Schema berkas masukan")
     p.add_argument("--out", type=Path, help="berkas tujuan (bawaan: layar)")
     p.set_defaults(run=_schema)
@@ -182,6 +190,12 @@ def _import(args) -> int:
     from .sakti_import import run_import
 
     return run_import(args.export, args.into, dry_run=args.dry_run)
+
+
+def _serve(args) -> int:
+    from .web.server import serve
+
+    return serve(args.folder, args.out, port=args.port, open_browser=not args.no_browser)
 
 
 def _schema(args) -> int:

@@ -68,7 +68,6 @@ def create_app(root: Path, out: Path | None = None) -> Flask:
         SESSION_COOKIE_HTTPONLY=True,
         TEMPLATES_AUTO_RELOAD=False,
     )
-    CSRFProtect(app)
     workspace = Workspace(root, out if out is not None else Path(root) / "keluaran")
     jobs = Jobs()
     pending: dict[str, PendingImport] = {}
@@ -87,6 +86,8 @@ def create_app(root: Path, out: Path | None = None) -> Flask:
             if request.headers.get("Sec-Fetch-Site") == "cross-site" or (
                     origin and origin.rstrip("/") != request.host_url.rstrip("/")):
                 abort(403, "permintaan dari situs lain ditolak")
+
+    CSRFProtect(app)  # after the check above: a cross-site request is refused as such
 
     @app.after_request
     def _headers(response):
@@ -142,7 +143,18 @@ def create_app(root: Path, out: Path | None = None) -> Flask:
 
     @app.context_processor
     def _globals():
-        return {"version": __version__, "root": workspace.root, "has_soffice": pdf_mod.soffice() is not None}
+        context = {"version": __version__, "root": workspace.root, "has_soffice": pdf_mod.soffice() is not None}
+        args = request.view_args or {}
+        if "office" in args and "year" in args and request.endpoint != "edit":
+            context["name"] = _office_name(args["office"], args["year"])
+        return context
+
+    def _office_name(office: str, year: str) -> str:
+        """The office's name as its input writes it (the folder name when it does not load)."""
+        try:
+            return prepare(workspace.input_path(office, year))[0].data.office.name
+        except (KpuDocsError, InputError, OSError):
+            return office
 
     # -- helpers ------------------------------------------------------------------------------
 

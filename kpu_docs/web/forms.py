@@ -213,7 +213,7 @@ def parse(form: dict[str, str]) -> tuple[list[Edit], dict[str, str]]:
         if kind == "paragraph":
             text = " ".join(raw.split())
         if text == "":
-            if optional and not isinstance(path[-1], int):
+            if isinstance(path[-1], int) or optional:  # an emptied paragraph or name is deleted
                 edits.append(Edit(path, None))
             else:
                 edits.append(Edit(path, ""))  # the loader then says, at its line, that it must be filled

@@ -74,6 +74,14 @@ def test_optional_keys_are_added_and_removed_and_lists_grow_and_shrink():
     assert "# Sumber: \"Petugas keamanan/jagat saksana\" (jaga/satpam)." in after
 
 
+def test_a_byte_order_mark_crlf_and_wide_characters_do_not_shift_an_edit():
+    text = "\ufeff" + SAMPLE.read_text(encoding="utf-8").replace("  wilayah: Serang\n", "  wilayah: Serang 😀\n")
+    text = text.replace("\n", "\r\n")
+    after = apply_edits(text, [Edit((*RO, 0, "realisasi"), 851_600_000), Edit(("laporan", "tempat"), "Serang 𝔘")])
+    assert after == text.replace("realisasi: 851584516\r\n", "realisasi: 851600000\r\n").replace(
+        "  tempat: Serang\r\n", "  tempat: Serang 𝔘\r\n")
+
+
 def test_emptying_and_refilling_a_list_round_trips():
     text = skeleton("kota", "Contoh Baru", 2025)
     filled = apply_edits(text, [Edit(("narasi", "penutup", 0), "Satu."), Edit(("narasi", "penutup", 1), "Dua.")])

@@ -46,20 +46,53 @@ def main(out: Path) -> None:
             ro.fill("900.000.000")
             expect(page.locator("#findings")).to_contain_text("tidak sama dengan jumlah rinciannya")
             page.screenshot(path=str(out / "anggaran.png"))
-            page.goto(office + "#identitas")
+            page.click('button[data-section="identitas"]')
             page.screenshot(path=str(out / "identitas.png"))
-            page.goto(office + "#narasi")
-            page.screenshot(path=str(out / "narasi.png"))
+            page.click('button[data-section="organisasi"]')
+            page.screenshot(path=str(out / "organisasi.png"))
+            page.click('button[data-section="anggaran"]')
+            page.locator('.stated[data-path="program[0].pagu"] .match').click()
+            page.locator('.stated[data-path="program[0].kegiatan[0].pagu"] .match').click()
+            page.locator('.stated[data-path="program[0].kegiatan[0].output[0].pagu"] .match').click()
+            expect(page.locator("#counts")).to_contain_text("0 galat")
+            page.click("#save")
+            expect(page.locator(".flash")).to_contain_text("Tersimpan")
             page.goto(office + "/laporan")
             page.click("#build")
             page.wait_for_url("**pesan=*", timeout=120_000)
+            page.locator(".pages img").last.scroll_into_view_if_needed()
+            page.wait_for_load_state("networkidle")
+            page.evaluate("window.scrollTo(0, 0)")
             page.screenshot(path=str(out / "buat-unduh.png"))
             page.goto(office + "/impor")
+            page.set_input_files('input[name="ekspor"]', str(_export(folder, Path(tmp) / "realisasi-sakti.xlsx")))
+            page.click("text=Baca ekspor")
             page.screenshot(path=str(out / "impor.png"))
             page.goto(office + "/versi")
+            page.click("text=Bandingkan")
             page.screenshot(path=str(out / "versi.png"))
             browser.close()
         server.shutdown()
+
+
+def _export(folder: Path, out: Path) -> Path:
+    """A small SAKTI-like export of the sample with one realisasi changed."""
+    import openpyxl
+
+    from kpu_docs.build import prepare
+
+    report, _ = prepare(folder / "kpu-kota-serang" / "2023.yaml")
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["LAPORAN REALISASI ANGGARAN BELANJA"])
+    ws.append(["Kode", "Uraian", "Pagu", "Realisasi"])
+    bump = {"CQ.6709.QGE.001", "CQ.6709.QGE", "CQ.6709", "076.01.CQ"}
+    for line in report.lines():
+        f = line.figures
+        ws.append([line.code, line.name, f.pagu, f.realisasi + (15_484 if line.code in bump else 0)])
+    ws.append(["", "JUMLAH SELURUHNYA", report.total.pagu, report.total.realisasi + 15_484])
+    wb.save(out)
+    return out
 
 
 if __name__ == "__main__":

@@ -72,7 +72,7 @@ function setUpEditor(root) {
     document.getElementById("dirty").textContent = count ? count + " perubahan belum disimpan." : "Tidak ada perubahan.";
     saveButton.disabled = count === 0;
     clearTimeout(timer);
-    timer = setTimeout(check, 120);
+    timer = setTimeout(check, 40);
   }
   root.addEventListener("input", (event) => { if (event.target.classList.contains("fld")) schedule(); });
   root.addEventListener("change", (event) => { if (event.target.classList.contains("fld")) schedule(); });

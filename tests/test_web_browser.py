@@ -241,9 +241,20 @@ def test_a_new_office_and_next_year_from_the_list(site, page):
     page.goto(f"{base}/kantor/kpu-kabupaten-uji-coba/2025#narasi")
     page.locator('[data-list="narasi.penutup"] .add-item').click()
     field(page, "narasi.penutup[0]").fill("Demikian laporan ini kami sampaikan.")
+    # and an RO's narrative, from its row in the budget table; its finding goes as it is typed
+    page.click('button[data-section="anggaran"]')
+    ro = "program[0].kegiatan[0].output[0].sub_output[0]"
+    expect(page.locator("#findings")).to_contain_text("belum memiliki narasi")
+    page.locator(f'tr[data-row="{ro}"] .narrative-toggle').click()
+    page.locator(f'[data-list="{ro}.narasi"] .add-item').click()
+    field(page, f"{ro}.narasi[0]").fill("Layanan perkantoran berjalan sepanjang tahun.")
+    expect(page.locator("#findings")).not_to_contain_text("belum memiliki narasi")
     page.click("#save")
     expect(page.locator(".flash")).to_contain_text("Tersimpan")
-    assert prepare(created)[0].data.narratives.closing == ["Demikian laporan ini kami sampaikan."]
+    data = prepare(created)[0].data
+    assert data.narratives.closing == ["Demikian laporan ini kami sampaikan."]
+    assert data.programs[0].kegiatan[0].outputs[0].sub_outputs[0].narrative == [
+        "Layanan perkantoran berjalan sepanjang tahun."]
     page.goto(base + "/")
     page.locator('tr[data-office="kpu-kabupaten-uji-coba"] button', has_text="Mulai tahun 2026").click()
     expect(page.locator("header nav .here")).to_contain_text("2026")

@@ -24,7 +24,7 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from .. import __version__
 from .. import pdf as pdf_mod
 from ..build import prepare
-from ..derive import derive
+from ..derive import Level, derive
 from ..diff import diff, summary
 from ..errors import InputError, KpuDocsError, format_key_path
 from ..formatting import amount, percent
@@ -245,13 +245,22 @@ def create_app(root: Path, out: Path | None = None) -> Flask:
                          "stated_realisasi": "" if line.stated_realisasi is None else amount(line.stated_realisasi),
                          "pagu": amount(line.figures.pagu), "realisasi": amount(line.figures.realisasi),
                          "sisa": amount(line.figures.sisa), "persen": percent(line.figures.ratio),
-                         "children": len(line.children)})
+                         "children": len(line.children), "narrative": _narrative_field(line)})
             for child in line.children:
                 visit(child, rid, depth + 1)
 
         for program in report.programs:
             visit(program, None, 0)
         return rows
+
+    def _narrative_field(line) -> forms.Field | None:
+        """An RO's narrative as a paragraphs field (BAB III narrates the RO)."""
+        if line.level != Level.SUB_OUTPUT:
+            return None
+        path = (*line.key_path, "narasi")
+        paragraphs = [forms.Field("paragraph", (*path, i), f"Paragraf {i + 1}", text, True)
+                      for i, text in enumerate(line.narrative)]
+        return forms.Field("paragraphs", path, f"Narasi {line.code}", children=paragraphs)
 
     def _edited(office: str, year: str) -> tuple[Path, str, str, dict, bool]:
         """(path, current text, edited text, field errors, stale?) for a JSON body of edits."""

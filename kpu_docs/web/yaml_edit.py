@@ -61,7 +61,10 @@ def apply_edits(text: str, edits: list[Edit]) -> str:
         parent, _, value = find(root, edit.path)
         if edit.path[:-1] in emptied:
             continue
-        if isinstance(parent, yaml.SequenceNode) and value is None and edit.value is not None:
+        new_list = value is None and isinstance(edit.path[-1], int) and len(edit.path) > 1 \
+            and not isinstance(parent, yaml.SequenceNode) and find(root, edit.path[:-1])[2] is None \
+            and isinstance(find(root, edit.path[:-2])[2], yaml.MappingNode)
+        if (isinstance(parent, yaml.SequenceNode) and value is None or new_list) and edit.value is not None:
             appends.setdefault(edit.path[:-1], []).append(edit)
         else:
             changes.append(_change(text, root, edit))
@@ -126,6 +129,8 @@ def _change(text: str, root: yaml.Node, edit: Edit) -> tuple[int, int, str]:
     if value is None:
         if edit.value is None:
             return (0, 0, "")
+        if isinstance(edit.path[-1], int):
+            raise EditError(f"{_where(edit.path)}: bagian ini tidak ada di berkas")
         return _add_key(text, parent, str(edit.path[-1]), edit.value, edit.path)
     if not isinstance(value, yaml.ScalarNode):
         raise EditError(f"{_where(edit.path)}: bukan satu nilai; tidak dapat disunting di sini")
@@ -315,7 +320,18 @@ def _item_text(value: Any) -> str:
 
 def _append(text: str, root: yaml.Node, seq_path: KeyPath, items: list[Edit]) -> tuple[int, int, str]:
     """New items at the end of a list (``narasi.penutup[3]`` when it has three), in its style."""
-    _, _, seq = find(root, seq_path)
+    owner, _, seq = find(root, seq_path)
+    if seq is None and isinstance(owner, yaml.MappingNode):  # `narasi:` not written yet
+        if [e.path[-1] for e in items] != list(range(len(items))):
+            raise EditError(f"{_where(seq_path)}: butir baru harus ditambahkan berurutan")
+        values = [e.value for e in items]
+        if any(not isinstance(v, str) or not v for v in values):
+            raise EditError(f"{_where(seq_path)}: butir baru harus berupa teks yang tidak kosong")
+        pos, _, line = _add_key(text, owner, str(seq_path[-1]), "x", seq_path)
+        newline = "\r\n" if "\r\n" in text else "\n"
+        head = line.split("x" + newline)[0].rstrip() if line.endswith("x" + newline) else line
+        key_col = len(head) - len(head.lstrip(" \r\n"))
+        return pos, pos, head + newline + _block_items(values, key_col + 2, newline, folded=True)
     if not isinstance(seq, yaml.SequenceNode):
         raise EditError(f"{_where(seq_path)}: bukan daftar")
     if [e.path[-1] for e in items] != list(range(len(seq.value), len(seq.value) + len(items))):

@@ -191,7 +191,9 @@ function setUpEditor(root) {
     const section = el.closest("section.section");
     if (section) openSection(section.dataset.section);
     for (let d = el.closest("details"); d; d = d.parentElement.closest("details")) d.open = true;
-    const row = el.closest("tr[data-row]");
+    const story = el.closest("tr[data-narrative-of]");
+    if (story) story.hidden = false;
+    const row = el.closest("tr[data-row]") || (story && root.querySelector('tr[data-row="' + CSS.escape(story.dataset.narrativeOf) + '"]'));
     if (row) showRow(row);
     el.scrollIntoView({ block: "center" });
     const focusable = el.matches("input, textarea, select") ? el : el.querySelector("input.fld, textarea.fld, select.fld");
@@ -207,6 +209,8 @@ function setUpEditor(root) {
     if (button) { button.setAttribute("aria-expanded", open); button.textContent = open ? "▾" : "▸"; }
     const hideAll = (id, hidden) => rowsUnder(id).forEach((r) => {
       r.hidden = hidden;
+      const story = root.querySelector('tr[data-narrative-of="' + CSS.escape(r.dataset.row) + '"]');
+      if (story && hidden) story.hidden = true;
       const b = r.querySelector(".toggle");
       if (b && (hidden || b.getAttribute("aria-expanded") === "true")) hideAll(r.dataset.row, hidden);
     });
@@ -224,6 +228,12 @@ function setUpEditor(root) {
     if (toggle) { const row = toggle.closest("tr"); setOpen(row, toggle.getAttribute("aria-expanded") !== "true"); }
     const tool = event.target.closest("[data-tree]");
     if (tool) root.querySelectorAll("tr.parent").forEach((r) => setOpen(r, tool.dataset.tree === "open" || r.classList.contains("depth-0")));
+    const story = event.target.closest(".narrative-toggle");
+    if (story) {
+      const row = document.getElementById(story.getAttribute("aria-controls"));
+      row.hidden = !row.hidden;
+      story.setAttribute("aria-expanded", !row.hidden);
+    }
     const match = event.target.closest(".match");
     if (match) {
       const row = match.closest("tr");

@@ -70,8 +70,11 @@ def server_side(base: str, folder: Path, rounds: int) -> None:
     print("server (HTTP, no browser)")
     print(f"  office list         {stats(timed(lambda: opener.open(base + '/').read(), rounds))}")
     print(f"  editor page         {stats(timed(lambda: opener.open(office).read(), rounds))}")
-    print(f"  live check, 1 edit  {stats(timed(lambda: post(office + '/periksa', {RO + '.pagu': str(900_000_000 + next(values))}), rounds))}")
-    print(f"  save (+ version)    {stats(timed(lambda: post(office + '/simpan', {RO + '.pagu': str(900_000_000 + next(values))}), rounds))}")
+    def edit(action: str):
+        return lambda: post(f"{office}/{action}", {RO + ".pagu": str(900_000_000 + next(values))})
+
+    print(f"  live check, 1 edit  {stats(timed(edit('periksa'), rounds))}")
+    print(f"  save (+ version)    {stats(timed(edit('simpan'), rounds))}")
 
 
 def in_browser(base: str, rounds: int) -> None:

@@ -9,7 +9,6 @@ import shutil
 
 import pytest
 
-from kpu_docs.build import prepare
 from kpu_docs.cli import main
 from kpu_docs.load import loads
 from kpu_docs.web import forms

@@ -5,7 +5,6 @@ Skipped when /usr/bin/chromium or Playwright is missing; CI installs both (.ci/r
 
 from __future__ import annotations
 
-import re
 import shutil
 import threading
 from pathlib import Path
@@ -20,7 +19,7 @@ from kpu_docs.derive import Level
 from .conftest import ROOT
 
 CHROMIUM = Path("/usr/bin/chromium")
-playwright_api = pytest.importorskip("playwright.sync_api", reason="Playwright (pip install playwright) is not installed")
+playwright_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed (pip install playwright)")
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not CHROMIUM.exists(), reason="Chromium (/usr/bin/chromium) is not installed"),
@@ -197,7 +196,7 @@ def test_import_a_sakti_export_after_seeing_its_totals(site, page, tmp_path):
     after = yaml_path.read_text(encoding="utf-8")
     assert after != before
     report, _ = prepare(yaml_path)
-    assert next(l for l in report.lines() if l.code == "CQ.6709.QGE.001").figures.realisasi == 398_000_000
+    assert next(x for x in report.lines() if x.code == "CQ.6709.QGE.001").figures.realisasi == 398_000_000
     assert "# Realisasi melebihi pagu (sengaja, contoh peringatan)." in after  # comments kept
     assert len(list((site["folder"] / ".versi" / "kpu-kabupaten-contoh" / "2024").iterdir())) == 1
 
@@ -207,7 +206,8 @@ def test_path_traversal_and_cross_site_requests_are_refused(site, page):
     yaml_path = site["folder"] / SERANG / "2023.yaml"
     before = yaml_path.read_text(encoding="utf-8")
     for bad in ("/kantor/..%2F..%2F..%2Fetc/passwd", "/kantor/%2e%2e/2023", "/kantor/kpu-kota-serang/..%2f2023",
-                "/kantor/kpu-kota-serang/2023/unduh/..%2F..%2F2023.yaml", "/kantor/kpu-kota-serang/2023/versi/..%2F..%2F2023"):
+                "/kantor/kpu-kota-serang/2023/unduh/..%2F..%2F2023.yaml",
+                "/kantor/kpu-kota-serang/2023/versi/..%2F..%2F2023"):
         response = page.goto(base + bad)
         assert response.status == 404, bad
         assert "root:" not in page.content()

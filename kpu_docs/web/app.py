@@ -29,7 +29,6 @@ from ..diff import diff, summary
 from ..errors import InputError, KpuDocsError, format_key_path
 from ..formatting import amount, percent
 from ..load import loads
-from ..model import child_key
 from ..next_year import start_next_year
 from ..outputs import file_names, folder, slug
 from . import checks, forms
@@ -193,7 +192,8 @@ def create_app(root: Path, out: Path | None = None) -> Flask:
         try:
             start_next_year(path, int(year) + 1, target)
         except InputError as exc:
-            raise KpuDocsError(f"{office}/{year}.yaml harus dapat dibaca dulu: " + "; ".join(p.message for p in exc.problems[:3])) from None
+            problems = "; ".join(p.message for p in exc.problems[:3])
+            raise KpuDocsError(f"{office}/{year}.yaml harus dapat dibaca dulu: {problems}") from None
         return redirect(url_for("edit", office=office, year=int(year) + 1, baru=1))
 
     @app.post("/kantor-baru")
@@ -349,7 +349,9 @@ def create_app(root: Path, out: Path | None = None) -> Flask:
         old_text = workspace.version_text(office, year, version_id)
         current = workspace.read(office, year)
         kept = workspace.save(office, year, old_text, digest(current))
-        note = f"versi {_when(version_id)} dipulihkan" + (f"; isi sebelumnya disimpan sebagai versi {_when(kept.id)}" if kept else "")
+        note = f"versi {_when(version_id)} dipulihkan"
+        if kept:
+            note += f"; isi sebelumnya disimpan sebagai versi {_when(kept.id)}"
         return redirect(url_for("versions", office=office, year=year, pesan=note))
 
     # -- SAKTI import ---------------------------------------------------------------------------
@@ -398,7 +400,8 @@ def create_app(root: Path, out: Path | None = None) -> Flask:
         new_total = checked.report.total
         preview = {
             "file": _safe_name(upload.filename), "token": token,
-            "export_total": None if export.total is None else (amount(export.total.pagu or 0), amount(export.total.realisasi or 0)),
+            "export_total": None if export.total is None
+            else (amount(export.total.pagu or 0), amount(export.total.realisasi or 0)),
             "read_total": (amount(read[0]), amount(read[1])),
             "input_total": (amount(new_total.pagu), amount(new_total.realisasi)),
             "rows": len(export.rows), "changes": [c.describe() for c in changes], "summary": summary(changes),
@@ -415,7 +418,8 @@ def create_app(root: Path, out: Path | None = None) -> Flask:
         if plan is None or (plan.office, plan.year) != (office, year):
             raise KpuDocsError("pratinjau impor ini sudah tidak berlaku; unggah ekspornya sekali lagi")
         version = workspace.save(office, year, plan.text, plan.base)
-        note = "Impor diterapkan" + (f"; isi sebelumnya disimpan sebagai versi {_when(version.id)}" if version else " (tidak ada perubahan)")
+        note = "Impor diterapkan"
+        note += f"; isi sebelumnya disimpan sebagai versi {_when(version.id)}" if version else " (tidak ada perubahan)"
         return redirect(url_for("edit", office=office, year=year, pesan=note))
 
     # -- build and download ---------------------------------------------------------------------

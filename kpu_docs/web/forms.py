@@ -19,7 +19,7 @@ from pydantic import BaseModel
 
 from ..errors import KeyPath, format_key_path
 from ..formatting import parse_amount
-from ..model import AnnualReportInput
+from ..model import AnnualReportInput, Money
 from .yaml_edit import Edit
 
 # Labels for the staff (Indonesian); a key not listed is shown as its own words.
@@ -86,8 +86,7 @@ def _base(annotation):
 
 
 def _is_money(annotation) -> bool:
-    meta = getattr(annotation, "__metadata__", ())
-    return any(getattr(m, "func", None) is not None and getattr(m.func, "__name__", "") == "_money" for m in meta)
+    return annotation == Money
 
 
 def kind_of(annotation) -> str:
@@ -131,18 +130,29 @@ def model_fields(model: BaseModel, path: KeyPath = ()) -> list[Field]:
                 continue  # an absent optional group (e.g. jabatan_fungsional) is added in the YAML
             out.append(Field("group", kp, _label(key), children=model_fields(value, kp), hint=hint))
         elif kind == "list":
-            items = [Field("group", (*kp, i), f"{_label(key)} {i + 1}" + (f": {getattr(v, 'name', '')}" if getattr(v, "name", None) else ""),
-                           children=model_fields(v, (*kp, i))) for i, v in enumerate(value or [])]
+            items = [Field("group", (*kp, i), _item_label(key, i, v), children=model_fields(v, (*kp, i)))
+                     for i, v in enumerate(value or [])]
             out.append(Field("list", kp, _label(key), children=items, hint=hint))
         elif kind in ("paragraphs", "names"):
-            items = [Field("paragraph" if kind == "paragraphs" else "text", (*kp, i), f"{'Paragraf' if kind == 'paragraphs' else 'Nama'} {i + 1}", v, True)
-                     for i, v in enumerate(value or [])]
+            item_kind, noun = ("paragraph", "Paragraf") if kind == "paragraphs" else ("text", "Nama")
+            items = [Field(item_kind, (*kp, i), f"{noun} {i + 1}", v, True) for i, v in enumerate(value or [])]
             out.append(Field(kind, kp, _label(key), children=items, hint=hint))
         else:
             choices = typing.get_args(_base(_unwrap(info.annotation)[0])) if kind == "choice" else ()
             shown = value.isoformat() if isinstance(value, dt.date) else ("" if value is None else str(value))
             out.append(Field(kind, kp, _label(key), shown, required, hint, tuple(choices)))
     return out
+
+
+def _item_label(key: str, index: int, item: BaseModel) -> str:
+    """``Subbagian 2: Subbagian Teknis …``; ``Staf 1: PPNPN Pramubakti``."""
+    label = f"{_label(key)} {index + 1}"
+    name = getattr(item, "name", None)
+    if name:
+        return f"{label}: {name}"
+    if hasattr(item, "status"):
+        return f"{label}: {item.status}" + (f" {item.role}" if getattr(item, "role", None) else "")
+    return label
 
 
 def sections(data: AnnualReportInput) -> list[tuple[str, str, list[Field]]]:

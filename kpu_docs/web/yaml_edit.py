@@ -408,7 +408,6 @@ def _empty_list(text: str, root: yaml.Node, seq_path: KeyPath) -> tuple[int, int
 
 def _remove_item(text: str, seq: yaml.SequenceNode, value: yaml.Node, path: KeyPath) -> tuple[int, int, str]:
     """Delete one item of a list: its lines in a block list, its entry in ``[A, B]``."""
-    index = seq.value.index(value)
     if seq.flow_style:
         rest = [v for v in seq.value if v is not value]
         if not all(isinstance(v, yaml.ScalarNode) for v in rest):

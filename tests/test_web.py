@@ -278,3 +278,26 @@ def test_a_broken_input_is_shown_on_the_page_and_the_server_goes_on(served):
 def test_serve_refuses_a_missing_folder(tmp_path, capsys):
     assert main(["serve", str(tmp_path / "tidak-ada"), "--no-browser"]) == 1
     assert "tidak ditemukan" in capsys.readouterr().err
+
+
+def test_an_unexpected_error_is_a_message_and_the_next_request_is_served(served, monkeypatch):
+    from kpu_docs.web import checks
+
+    app, _ = served
+    client = app.test_client()
+    real = checks.check_text
+    monkeypatch.setattr(checks, "check_text", lambda *a: (_ for _ in ()).throw(RuntimeError("rusak")))
+    broken = client.get("/kantor/kpu-kota-serang/2023")
+    assert broken.status_code == 500
+    assert "kesalahan tak terduga (RuntimeError: rusak); server tetap berjalan" in broken.get_data(as_text=True)
+    monkeypatch.setattr(checks, "check_text", real)
+    assert client.get("/kantor/kpu-kota-serang/2023").status_code == 200
+
+
+def test_an_import_preview_is_used_once_and_only_for_its_own_input(served):
+    app, folder = served
+    client = app.test_client()
+    token = _token(client)
+    reply = client.post("/kantor/kpu-kota-serang/2023/impor/terapkan", data={"csrf_token": token, "token": "palsu"})
+    assert reply.status_code == 400 and "sudah tidak berlaku" in reply.get_data(as_text=True)
+    assert not (folder / ".versi").exists()

@@ -305,7 +305,9 @@ def create_app(root: Path, out: Path | None = None) -> Flask:
             return jsonify({"ok": True, "message": "Tidak ada perubahan untuk disimpan.", "base": digest(edited)})
         old = checks.check_text(text, path).report
         described = [c.describe() for c in diff(old, checked.report)] if old is not None else []
-        return jsonify({"ok": True, "base": digest(edited), "version": version.id, "changes": described[:50],
+        if len(described) > 5:  # the message is a line at the top of the page
+            described = [*described[:5], f"… dan {len(described) - 5} perubahan lain (lihat Versi)"]
+        return jsonify({"ok": True, "base": digest(edited), "version": version.id, "changes": described,
                         "message": f"Tersimpan. Versi sebelumnya disimpan ({_when(version.id)})."})
 
     # -- versions -------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ import shutil
 
 import pytest
 
+from kpu_docs.build import prepare
 from kpu_docs.cli import main
 from kpu_docs.load import loads
 from kpu_docs.web import forms
@@ -301,3 +302,30 @@ def test_an_import_preview_is_used_once_and_only_for_its_own_input(served):
     reply = client.post("/kantor/kpu-kota-serang/2023/impor/terapkan", data={"csrf_token": token, "token": "palsu"})
     assert reply.status_code == 400 and "sudah tidak berlaku" in reply.get_data(as_text=True)
     assert not (folder / ".versi").exists()
+
+
+def test_a_subbagian_and_a_staff_group_are_added_and_removed_whole(served):
+    app, folder = served
+    client = app.test_client()
+    token = _token(client)
+    path = folder / "kpu-kota-serang" / "2023.yaml"
+    url = "/kantor/kpu-kota-serang/2023/daftar"
+
+    def act(aksi: str, where: str):
+        text = path.read_text(encoding="utf-8")
+        return client.post(url, data={"csrf_token": token, "base": digest(text), "path": where, "aksi": aksi})
+
+    before = path.read_text(encoding="utf-8")
+    assert act("tambah", "organisasi.subbagian").status_code == 302
+    added = prepare(path)[0].data.organisation.subdivisions[-1]
+    assert (added.name, added.head, added.tasks) == ("(isi nama)", "(isi kepala subbagian)", [])
+    assert act("tambah", "organisasi.subbagian[4].staf").status_code == 302
+    assert prepare(path)[0].data.organisation.subdivisions[4].staff[0].names == ["(isi nama)"]
+    assert act("hapus", "organisasi.subbagian[4]").status_code == 302
+    assert path.read_text(encoding="utf-8") == before
+    assert act("hapus", "organisasi.subbagian[0].staf[2]").status_code == 302
+    after = path.read_text(encoding="utf-8")
+    assert "Yana Supriana" not in after and "Petugas keamanan/jagat saksana" not in after  # with its own comment
+    assert len(list((folder / ".versi" / "kpu-kota-serang" / "2023").iterdir())) == 4
+    assert act("tambah", "program").status_code == 400  # the budget comes from the DIPA, not from here
+    assert act("hapus", "narasi.penutup[0]").status_code == 400

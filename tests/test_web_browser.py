@@ -255,6 +255,12 @@ def test_a_new_office_and_next_year_from_the_list(site, page):
     assert data.narratives.closing == ["Demikian laporan ini kami sampaikan."]
     assert data.programs[0].kegiatan[0].outputs[0].sub_outputs[0].narrative == [
         "Layanan perkantoran berjalan sepanjang tahun."]
+    # a whole subbagian is added from the organisation form
+    page.click('button[data-section="organisasi"]')
+    page.locator('.list-action[data-path="organisasi.subbagian"]').click()
+    expect(page.locator(".flash")).to_contain_text("Butir baru ditambahkan")
+    expect(page.locator('[id="f-organisasi.subbagian[1].nama"]')).to_have_value("(isi nama)")
+    assert len(prepare(created)[0].data.organisation.subdivisions) == 2
     page.goto(base + "/")
     page.locator('tr[data-office="kpu-kabupaten-uji-coba"] button', has_text="Mulai tahun 2026").click()
     expect(page.locator("header nav .here")).to_contain_text("2026")

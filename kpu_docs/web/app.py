@@ -31,10 +31,10 @@ from ..formatting import amount, percent
 from ..load import loads
 from ..next_year import start_next_year
 from ..outputs import file_names, folder, slug
-from . import checks, forms
+from . import checks, forms, yaml_edit
 from .jobs import Jobs, preview_pages
 from .workspace import NotFound, Workspace, digest
-from .yaml_edit import EditError, apply_edits
+from .yaml_edit import apply_edits
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024  # a SAKTI export is well under 1 MB; sakti.MAX_FILE_BYTES is 20 MB
 PENDING_IMPORT_SECONDS = 30 * 60
@@ -124,6 +124,10 @@ def create_app(root: Path, out: Path | None = None) -> Flask:
     @app.errorhandler(InputError)
     def _input_error(exc):
         return _error(400, "masukan ini belum dapat dibaca: " + "; ".join(str(p) for p in exc.problems[:5]))
+
+    @app.errorhandler(yaml_edit.EditError)
+    def _edit_error(exc):
+        return _error(400, str(exc))
 
     @app.errorhandler(KpuDocsError)
     def _kpu_error(exc):
@@ -225,7 +229,7 @@ def create_app(root: Path, out: Path | None = None) -> Flask:
     def edit(office: str, year: str):
         path, text = _paths(office, year)
         checked = checks.check_text(text, path)
-        context = {"office": office, "year": year, "base": digest(text), "checked": checked,
+        context = {"office": office, "year": year, "base": digest(text), "list_url": url_for("list_item", office=office, year=year), "checked": checked,
                    "findings": checks.findings_json(checked), "path": path, "new": request.args.get("baru")}
         if checked.report is not None:
             context["sections"] = forms.sections(checked.report.data)
@@ -272,7 +276,7 @@ def create_app(root: Path, out: Path | None = None) -> Flask:
         edits, errors = forms.parse(values)
         try:
             edited = apply_edits(text, edits)
-        except EditError as exc:
+        except yaml_edit.EditError as exc:
             errors["_"] = str(exc)
             edited = text
         return path, text, edited, errors, payload.get("base") != digest(text)
@@ -288,6 +292,35 @@ def create_app(root: Path, out: Path | None = None) -> Flask:
             body["figures"] = checks.figures(checked.report)
         body["ms"] = round((time.perf_counter() - started) * 1000, 1)
         return jsonify(body)
+
+    @app.post("/kantor/<office>/<year>/daftar")
+    def list_item(office: str, year: str):
+        """Add an item at the end of a list of groups (a subbagian, a staff group), or remove one."""
+        path, text = _paths(office, year)
+        if request.form.get("base") != digest(text):
+            raise KpuDocsError("berkas ini diubah sejak halaman dibuka; muat ulang halaman lalu ulangi")
+        where = forms.parse_path(request.form.get("path", ""))
+        action = request.form.get("aksi")
+        if where is None:
+            raise KpuDocsError("daftar tidak dikenal")
+        if action == "tambah":
+            model = forms.list_item_model(where)
+            item = forms.placeholder(model) if model else {}
+            if not item:
+                raise KpuDocsError("butir baru tidak dapat ditambahkan di sini dari halaman")
+            edited, note = yaml_edit.append_item(text, where, item), "Butir baru ditambahkan; isilah bagian bertanda (isi …)."
+        elif action == "hapus" and isinstance(where[-1], int) and forms.list_item_model(where[:-1]):
+            edited, note = yaml_edit.remove_item(text, where), "Butir dihapus."
+        else:
+            raise KpuDocsError("aksi tidak dikenal")
+        checked = checks.check_text(edited, path)
+        if checked.report is None:
+            raise KpuDocsError("perubahan ini membuat berkas tidak dapat dibaca; tidak disimpan: "
+                               + "; ".join(str(p) for p in checked.problems[:3]))
+        version = workspace.save(office, year, edited, digest(text))
+        if version:
+            note += f" Versi sebelumnya disimpan ({_when(version.id)})."
+        return redirect(url_for("edit", office=office, year=year, pesan=note) + "#" + request.form.get("bagian", "organisasi"))
 
     @app.post("/kantor/<office>/<year>/simpan")
     def save(office: str, year: str):

@@ -275,3 +275,32 @@ def _has_default(path: KeyPath) -> bool:
             return False
     info = next((f for n, f in owner.model_fields.items() if (f.alias or n) == path[-1]), None)
     return info is not None and not info.is_required()
+
+
+def list_item_model(path: KeyPath):
+    """The model of the items of the list at ``path`` (``organisasi.subbagian``), or None."""
+    annotation = _annotation_at(path) if path else None
+    if annotation is None or kind_of(annotation) != "list":
+        return None
+    if path[0] == "program":  # budget nodes come from the DIPA: SAKTI import or the YAML
+        return None
+    return _base(typing.get_args(_base(_unwrap(annotation)[0]))[0])
+
+
+def placeholder(model: type[BaseModel]) -> dict:
+    """A new item with only its required keys, filled with ``(isi …)`` for the staff to replace."""
+    item: dict = {}
+    for name, info in model.model_fields.items():
+        if not info.is_required():
+            continue
+        key = info.alias or name
+        kind = kind_of(info.annotation)
+        if kind == "choice":
+            item[key] = typing.get_args(_base(_unwrap(info.annotation)[0]))[0]
+        elif kind == "texts":
+            item[key] = [f"(isi {_label(key).lower()})"] if key in NAME_LISTS else []
+        elif kind == "text":
+            item[key] = f"(isi {_label(key).lower()})"
+        else:
+            return {}  # nested required groups are not made here
+    return item

@@ -427,3 +427,90 @@ def _remove_item(text: str, seq: yaml.SequenceNode, value: yaml.Node, path: KeyP
         newline = text[key_line_end - cr:key_line_end + 1]
         return key_line_end - cr, end, " []" + newline
     return start, end, ""
+
+
+# --- whole items of a list of mappings (a subbagian, a staff group) -------------------------------
+
+
+def _content_end(text: str, node: yaml.Node) -> int:
+    """End of the last character a node really contains (not the comments or blank lines after it)."""
+    while isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and not node.flow_style and node.value:
+        node = node.value[-1][1] if isinstance(node, yaml.MappingNode) else node.value[-1]
+    if isinstance(node, yaml.ScalarNode):
+        return _block_end(text, node)
+    return node.end_mark.index
+
+
+def _render_item(item: dict, dash: int, newline: str) -> str:
+    lines = []
+    for i, (key, value) in enumerate(item.items()):
+        prefix = " " * dash + "- " if i == 0 else " " * (dash + 2)
+        if isinstance(value, list):
+            rendered = "[" + ", ".join(_flow_item(v) for v in value) + "]"
+        else:
+            rendered = _item_text(value)
+        lines.append(f"{prefix}{key}: {rendered}")
+    return newline.join(lines) + newline
+
+
+def append_item(text: str, seq_path: KeyPath, item: dict) -> str:
+    """``text`` with ``item`` (a mapping of scalars and lists of text) added at the end of the
+    list at ``seq_path``; the list key is written when it is missing or ``[]``."""
+    root = _compose(text)
+    owner, _, seq = find(root, seq_path)
+    newline = "\r\n" if "\r\n" in text else "\n"
+    if seq is None or (isinstance(seq, yaml.SequenceNode) and not seq.value):
+        if not isinstance(owner, yaml.MappingNode) or not owner.value:
+            raise EditError(f"{_where(seq_path)}: daftar tidak dapat ditambahkan di sini")
+        key_col = owner.value[0][0].start_mark.column
+        block = _render_item(item, key_col + 2, newline)
+        if seq is None:
+            pos = _line_end(text, _content_end(text, owner))
+            lead = newline if pos == len(text) and not text.endswith("\n") else ""
+            out = text[:pos] + lead + " " * key_col + f"{seq_path[-1]}:" + newline + block + text[pos:]
+        else:  # `key: []`
+            start = seq.start_mark.index
+            while start > 0 and text[start - 1] == " ":
+                start -= 1
+            end = _line_end(text, seq.end_mark.index)
+            out = text[:start] + newline + block + text[end:]
+    elif isinstance(seq, yaml.SequenceNode) and not seq.flow_style:
+        dash = seq.value[0].start_mark.column - 2
+        pos = _line_end(text, _content_end(text, seq.value[-1]))
+        lead = newline if pos == len(text) and not text.endswith("\n") else ""
+        out = text[:pos] + lead + _render_item(item, dash, newline) + text[pos:]
+    else:
+        raise EditError(f"{_where(seq_path)}: daftar ini ditulis sebaris; tambahkan butirnya di editor teks")
+    _compose(out)
+    return out
+
+
+def remove_item(text: str, path: KeyPath) -> str:
+    """``text`` without the list item at ``path``, with the comment lines directly above it."""
+    root = _compose(text)
+    seq, _, item = find(root, path)
+    if not isinstance(seq, yaml.SequenceNode) or item is None or seq.flow_style:
+        raise EditError(f"{_where(path)}: butir ini tidak dapat dihapus di sini")
+    if len(seq.value) == 1:
+        return apply_edits(text, [Edit(path, None)]) if isinstance(item, yaml.ScalarNode) else \
+            _replace_only_item(text, seq, item, path)
+    start = _line_start(text, item.start_mark.index)
+    if text[start:item.start_mark.index].strip() != "-":
+        raise EditError(f"{_where(path)}: butir ini tidak dapat dihapus di sini")
+    while start > 0:  # its own comment lines
+        above = _line_start(text, start - 1)
+        if not text[above:start].strip().startswith("#"):
+            break
+        start = above
+    end = _line_end(text, _content_end(text, item))
+    return text[:start] + text[end:]
+
+
+def _replace_only_item(text: str, seq: yaml.SequenceNode, item: yaml.Node, path: KeyPath) -> str:
+    start = _line_start(text, item.start_mark.index)
+    key_line_end = start - 1
+    if key_line_end <= 0 or not text[_line_start(text, key_line_end):key_line_end].rstrip("\r").endswith(":"):
+        raise EditError(f"{_where(path)}: butir terakhir tidak dapat dihapus di sini; ubah di editor teks")
+    end = _line_end(text, _content_end(text, item))
+    cr = 1 if text[key_line_end - 1] == "\r" else 0
+    return text[:key_line_end - cr] + " []" + text[key_line_end - cr:key_line_end + 1] + text[end:]

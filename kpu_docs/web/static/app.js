@@ -248,9 +248,25 @@ function setUpEditor(root) {
       remove.textContent = item.classList.contains("removed") ? "Batal hapus" : "Hapus";
       schedule();
     }
+    const action = event.target.closest(".list-action");
+    if (action) listAction(action);
     const add = event.target.closest(".add-item");
     if (add) addItem(add.closest("[data-list]"), add.dataset.kind);
   });
+
+  // a whole subbagian or staff group is added or removed at once, as a saved change of its own
+  function listAction(button) {
+    if (Object.keys(changed()).length) {
+      window.alert("Simpan dulu perubahan Anda, lalu ulangi.");
+      return;
+    }
+    if (button.dataset.confirm && !window.confirm(button.dataset.confirm)) return;
+    const form = document.getElementById("list-form");
+    form.elements.path.value = button.dataset.path;
+    form.elements.aksi.value = button.dataset.aksi;
+    form.elements.bagian.value = button.closest("section.section").dataset.section;
+    form.submit();
+  }
 
   function addItem(list, kind) {
     const index = Number(list.dataset.count);

@@ -198,7 +198,9 @@ def create_app(root: Path, out: Path | None = None) -> Flask:
         except InputError as exc:
             problems = "; ".join(p.message for p in exc.problems[:3])
             raise KpuDocsError(f"{office}/{year}.yaml harus dapat dibaca dulu: {problems}") from None
-        return redirect(url_for("edit", office=office, year=int(year) + 1, baru=1))
+        note = (f"Masukan {int(year) + 1} dibuat dari {year}: struktur, organisasi dan metadata dibawa; "
+                "angka dan narasi dikosongkan untuk diisi.")
+        return redirect(url_for("edit", office=office, year=int(year) + 1, pesan=note))
 
     @app.post("/kantor-baru")
     def new_office():
@@ -221,7 +223,8 @@ def create_app(root: Path, out: Path | None = None) -> Flask:
         from ..next_year import _write_new
 
         _write_new(target, text)
-        return redirect(url_for("edit", office=office, year=year, baru=1))
+        note = "Kantor baru dibuat. Isi bagian bertanda (isi …); temuan di kanan menyebut yang masih kurang."
+        return redirect(url_for("edit", office=office, year=year, pesan=note))
 
     # -- editing --------------------------------------------------------------------------------
 
@@ -229,8 +232,9 @@ def create_app(root: Path, out: Path | None = None) -> Flask:
     def edit(office: str, year: str):
         path, text = _paths(office, year)
         checked = checks.check_text(text, path)
-        context = {"office": office, "year": year, "base": digest(text), "list_url": url_for("list_item", office=office, year=year), "checked": checked,
-                   "findings": checks.findings_json(checked), "path": path, "new": request.args.get("baru")}
+        context = {"office": office, "year": year, "base": digest(text), "checked": checked, "path": path,
+                   "findings": checks.findings_json(checked),
+                   "list_url": url_for("list_item", office=office, year=year)}
         if checked.report is not None:
             context["sections"] = forms.sections(checked.report.data)
             context["rows"] = _tree_rows(checked.report)
@@ -308,7 +312,8 @@ def create_app(root: Path, out: Path | None = None) -> Flask:
             item = forms.placeholder(model) if model else {}
             if not item:
                 raise KpuDocsError("butir baru tidak dapat ditambahkan di sini dari halaman")
-            edited, note = yaml_edit.append_item(text, where, item), "Butir baru ditambahkan; isilah bagian bertanda (isi …)."
+            edited = yaml_edit.append_item(text, where, item)
+            note = "Butir baru ditambahkan; isilah bagian bertanda (isi …)."
         elif action == "hapus" and isinstance(where[-1], int) and forms.list_item_model(where[:-1]):
             edited, note = yaml_edit.remove_item(text, where), "Butir dihapus."
         else:
@@ -320,7 +325,9 @@ def create_app(root: Path, out: Path | None = None) -> Flask:
         version = workspace.save(office, year, edited, digest(text))
         if version:
             note += f" Versi sebelumnya disimpan ({_when(version.id)})."
-        return redirect(url_for("edit", office=office, year=year, pesan=note) + "#" + request.form.get("bagian", "organisasi"))
+        section = request.form.get("bagian", "")
+        section = section if section in ("identitas", "narasi", "organisasi", "anggaran") else "organisasi"
+        return redirect(url_for("edit", office=office, year=year, pesan=note) + "#" + section)
 
     @app.post("/kantor/<office>/<year>/simpan")
     def save(office: str, year: str):

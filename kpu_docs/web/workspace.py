@@ -16,6 +16,7 @@ import hashlib
 import os
 import re
 import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,6 +55,7 @@ class Workspace:
     def __init__(self, root: Path, out: Path):
         self.root = Path(root).resolve()
         self.out = Path(out).resolve()
+        self._writing = threading.Lock()  # two windows saving at once: one after the other
 
     # -- finding things --
 
@@ -108,6 +110,10 @@ class Workspace:
 
         ``expected``: the digest of the content the change was made from; if the file changed
         meanwhile (another window, an editor), nothing is written. Returns the kept version."""
+        with self._writing:
+            return self._save(office, year, text, expected)
+
+    def _save(self, office: str, year: int | str, text: str, expected: str) -> Version | None:
         path = self.input_path(office, year)
         current = self.read(office, year)
         if digest(current) != expected:

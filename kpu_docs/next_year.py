@@ -1,80 +1,176 @@
 """Start next year's input from this year's: structure, organisation and metadata carried
-over; figures and narratives emptied for the office to fill in. Comments survive."""
+over; figures and narratives emptied for the office to fill in.
+
+The new file is last year's text with only those values edited in place, found by their
+exact position (PyYAML marks), like ``kpu-docs import`` does. Every other byte is kept: comments,
+quoting, key order, indentation and line breaks of long values. Comments *inside* an emptied
+narrative list go with the paragraphs they described; comments after it stay.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-import io
 import os
+import re
 import tempfile
 from pathlib import Path
 
-from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
+import yaml
 
 from .errors import KpuDocsError
 from .load import load, loads
 from .model import CHILD_KEYS
 
 NARRATIVE_KEYS = ("kata_pengantar", "pendahuluan", "penutup")
-
-
-def round_trip_yaml() -> YAML:
-    """ruamel.yaml set up to keep comments, quoting and the sample's indentation."""
-    yaml = YAML(typ="rt")
-    yaml.preserve_quotes = True
-    yaml.width = 100
-    yaml.indent(mapping=2, sequence=4, offset=2)
-    return yaml
+FIGURE_KEYS = ("pagu", "realisasi")
+LETTER_NOTE = "periksa tanggal dan nomor surat untuk tahun baru"
+_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 
 
 def start_next_year(previous: Path, year: int, out: Path | None = None) -> Path:
-    """Write the new input and return its path; refuse to overwrite an existing file."""
+    """Write the new input and return its path; refuse to overwrite an existing file.
+
+    Raises InputError when ``previous`` does not load, KpuDocsError when the target exists."""
     load(previous)  # refuse to start from an input that does not load
     target = out or previous.parent / f"{year}.yaml"
     if target.exists():
         raise KpuDocsError(f"{target} sudah ada: kpu-docs tidak menimpa masukan. Hapus atau pilih --out lain.")
-    yaml = round_trip_yaml()
-    data = yaml.load(previous.read_text(encoding="utf-8"))
-    shift = year - int(data["tahun"])
-    data["tahun"] = year
-    _shift_dates(data["laporan"], shift)
-    data["laporan"].yaml_add_eol_comment("periksa tanggal dan nomor surat untuk tahun baru", "surat_permintaan")
-    for key in NARRATIVE_KEYS:
-        data["narasi"][key] = CommentedSeq()
-    for program in data["program"]:
-        _empty_figures(program)
-    buffer = io.StringIO()
-    yaml.dump(data, buffer)
-    text = buffer.getvalue()
+    text = next_year_text(previous.read_bytes().decode("utf-8"), year)  # line ends kept as written
     loads(text, target)  # the result must load before it is written
     _write_new(target, text)
     return target
 
 
-def _shift_dates(node: CommentedMap, years: int) -> None:
-    for key, value in node.items():
-        if isinstance(value, CommentedMap):
-            _shift_dates(value, years)
-        elif isinstance(value, dt.date):
+def next_year_text(text: str, year: int) -> str:
+    """Last year's input text → next year's: ``tahun`` set, the report's dates moved by the same
+    number of years, narratives and RO narratives emptied (``[]``), leaf pagu/realisasi set to 0,
+    figures stated on parents removed. ``text`` must be an input that loads."""
+    root = yaml.compose(text, Loader=yaml.SafeLoader)
+    edits = _Edits(text)
+    _, tahun = _item(root, "tahun")
+    shift = year - int(tahun.value)
+    edits.replace(tahun, str(year))
+    letter_key, _ = _item(_item(root, "laporan")[1], "surat_permintaan")
+    _shift_dates(_item(root, "laporan")[1], shift, edits)
+    edits.note(letter_key, LETTER_NOTE)
+    narratives = _item(root, "narasi")[1]
+    for key in NARRATIVE_KEYS:
+        found = _item(narratives, key)
+        if found:
+            edits.empty(*found)
+    for program in _item(root, "program")[1].value:
+        _empty_figures(program, edits)
+    return edits.apply()
+
+
+def _item(mapping: yaml.Node, key: str) -> tuple[yaml.Node, yaml.Node] | None:
+    """(key node, value node) of ``key`` in a mapping node, or None."""
+    if isinstance(mapping, yaml.MappingNode):
+        for k, v in mapping.value:
+            if k.value == key:
+                return k, v
+    return None
+
+
+def _shift_dates(node: yaml.Node, years: int, edits: _Edits) -> None:
+    for _, value in node.value if isinstance(node, yaml.MappingNode) else ():
+        if isinstance(value, yaml.MappingNode):
+            _shift_dates(value, years, edits)
+        elif isinstance(value, yaml.ScalarNode) and _DATE.match(value.value):
+            y, m, d = map(int, _DATE.match(value.value).groups())
             try:
-                node[key] = value.replace(year=value.year + years)
+                moved = dt.date(y + years, m, d)
             except ValueError:  # 29 February
-                node[key] = value.replace(year=value.year + years, day=28)
+                moved = dt.date(y + years, m, 28)
+            edits.replace(value, moved.isoformat(), inner=True)
 
 
-def _empty_figures(node: CommentedMap) -> None:
-    children = [c for key in CHILD_KEYS for c in node.get(key, [])]
-    if children:
-        for key in ("pagu", "realisasi"):
-            node.pop(key, None)  # stated parent figures would be last year's
-        for child in children:
-            _empty_figures(child)
-    else:
-        node["pagu"] = 0
-        node["realisasi"] = 0
-    if "narasi" in node:
-        node["narasi"] = CommentedSeq()
+def _empty_figures(node: yaml.Node, edits: _Edits) -> None:
+    children = [c for key in CHILD_KEYS if (found := _item(node, key)) for c in found[1].value]
+    for key in FIGURE_KEYS:
+        found = _item(node, key)
+        if found and children:
+            edits.remove(node, *found)  # stated parent figures would be last year's
+        elif found:
+            edits.replace(found[1], "0")
+    for child in children:
+        _empty_figures(child, edits)
+    found = _item(node, "narasi")
+    if found:
+        edits.empty(*found)
+
+
+class _Edits:
+    """Replacements of character ranges of ``text``, applied from the end."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self._edits: list[tuple[int, int, str]] = []
+
+    def _add(self, start: int, end: int, new: str) -> None:
+        self._edits.append((start, end, new))
+
+    def replace(self, value: yaml.Node, new: str, inner: bool = False) -> None:
+        """Replace a scalar; ``inner``: only its characters, keeping any quotes around them."""
+        start, end = value.start_mark.index, value.end_mark.index
+        if inner:
+            written = self.text[start:end]
+            offset = written.find(value.value)
+            start, end = start + offset, start + offset + len(value.value)
+        self._add(start, end, new)
+
+    def empty(self, key: yaml.Node, value: yaml.Node) -> None:
+        """``key: [...]`` → ``key: []``; blank lines and comments after the list stay."""
+        start, end = value.start_mark.index, value.end_mark.index
+        if not value.flow_style:  # a block list's range runs on to the next token
+            column = key.start_mark.column
+            lines = self.text[start:end].split("\n")
+            while len(lines) > 1 and (not lines[-1].strip() or
+                                      (lines[-1].lstrip().startswith("#") and _indent(lines[-1]) <= column)):
+                lines.pop()
+            end = start + len("\n".join(lines).rstrip())
+        before = self.text[key.end_mark.index:start]
+        if before.strip() == ":":  # nothing but the colon and line breaks: write the [] after it
+            self._add(key.end_mark.index, end, ": []")
+        else:
+            self._add(start, end, "[]")
+
+    def remove(self, mapping: yaml.Node, key: yaml.Node, value: yaml.Node) -> None:
+        """Remove ``key: value`` from a mapping: its whole line(s) in block style."""
+        line_start = self.text.rfind("\n", 0, key.start_mark.index) + 1
+        line_end = self.text.find("\n", value.end_mark.index)
+        line_end = len(self.text) if line_end < 0 else line_end + 1
+        if not mapping.flow_style and not self.text[line_start:key.start_mark.index].strip():
+            self._add(line_start, line_end, "")
+            return
+        keys = [k for k, _ in mapping.value]
+        i = keys.index(key)
+        if i + 1 < len(keys):  # `- pagu: 1` or `{pagu: 1, realisasi: 2}`: up to the next key
+            self._add(key.start_mark.index, keys[i + 1].start_mark.index, "")
+        else:
+            self._add(mapping.value[i - 1][1].end_mark.index, value.end_mark.index, "")
+
+    def note(self, key: yaml.Node, comment: str) -> None:
+        """A comment at the end of ``key``'s line, unless that line already has one."""
+        line_end = self.text.find("\n", key.end_mark.index)
+        line_end = len(self.text) if line_end < 0 else line_end
+        if "#" not in self.text[key.end_mark.index:line_end]:
+            at = len(self.text[:line_end].rstrip())
+            self._add(at, at, f"  # {comment}")
+
+    def apply(self) -> str:
+        text = self.text
+        previous_start = len(text) + 1
+        for start, end, new in sorted(self._edits, reverse=True):
+            if end > previous_start:
+                raise AssertionError(f"overlapping edits at {start}")  # a bug, not an input problem
+            text = text[:start] + new + text[end:]
+            previous_start = start
+        return text
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
 
 
 def _write_new(target: Path, text: str) -> None:
@@ -82,7 +178,7 @@ def _write_new(target: Path, text: str) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".kpu-docs-", suffix=".yaml", dir=target.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
             handle.write(text)
         os.link(tmp, target)  # fails if target exists: never overwrite
     except FileExistsError:

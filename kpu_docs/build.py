@@ -193,24 +193,58 @@ def _refuse_collisions(results: list[Result]) -> None:
 
 
 def _add_pdfs(jobs: list[tuple[Result, tuple]], notices) -> None:
-    """Two LibreOffice passes for the whole batch: paginate, fill the TOC, convert again."""
+    """PDFs for the whole batch. With UNO: one LibreOffice pass numbers each table of contents
+    and reports the printed page numbers; only the Word file is then rendered again with them.
+    Without UNO: two plain passes (the older method), with a notice."""
     if not jobs:
         return
-    results = [r for r, _ in jobs]
     if pdf_mod.soffice() is None:
         if notices:
             notices(pdf_mod.INSTALL_HINT)
         return
-    docx_of = {id(r): r.staged[0] for r in results}
-    first = pdf_mod.convert(list(docx_of.values()), docx_of[id(results[0])].parent.parent / "pdf-pass-1")
+    scratch = jobs[0][0].staged[0].parent.parent
+    if pdf_mod.uno_python() is None:
+        if notices:
+            notices(pdf_mod.NO_UNO_NOTICE)
+        _add_pdfs_two_passes(jobs, scratch)
+        return
+    numbered = pdf_mod.convert_numbered([r.staged[0] for r, _ in jobs], scratch / "pdf")
+    for (result, task), done in zip(jobs, numbered):
+        try:
+            if done.error:
+                raise KpuDocsError(f"LibreOffice gagal membuat PDF: {done.error}")
+            pages = pdf_mod.heading_labels(result.headings, pdf_mod.outline(done.pdf), done.labels, done.toc)
+            _render_docx_again(result, task, pages)
+            target = result.staged[0].with_suffix(".pdf")
+            shutil.move(done.pdf, target)
+            pdf_mod.set_page_labels(target, done.numbers)
+            pdf_mod.stabilize(target, result.signed)
+            result.staged.append(target)
+        except KpuDocsError as exc:
+            result.status, result.reason, result.staged = "gagal", str(exc), []
+
+
+def _render_docx_again(result: Result, task: tuple, pages: dict[str, str]) -> None:
+    """Only the Word file, now with the table of contents' page numbers."""
+    path, template = task[0], task[3]
+    report, _ = prepare(path)
+    render_docx(report, result.staged[0], template, pages)
+    normalize_zip(result.staged[0])
+
+
+def _add_pdfs_two_passes(jobs: list[tuple[Result, tuple]], scratch: Path) -> None:
+    """Without UNO: convert, read the numbers from the first PDF, render the Word file again
+    and convert it again."""
+    first = pdf_mod.convert([r.staged[0] for r, _ in jobs], scratch / "pdf-pass-1")
     for (result, task), draft in zip(jobs, first):
-        pages = pdf_mod.heading_pages(pdf_mod.page_texts(draft), result.headings)
-        path, out_root, scratch, template, strict, _, previous, compare = task
-        again = stage(path, out_root, scratch, template, strict, pages, previous, compare)
-        if not again.ok:
-            result.status, result.reason = "gagal", again.reason
-    ok = [r for r in results if r.ok]
-    finals = pdf_mod.convert([r.staged[0] for r in ok], results[0].staged[0].parent.parent / "pdf-pass-2")
+        try:
+            labels = pdf_mod.footer_labels(pdf_mod.page_texts(draft))
+            pages = pdf_mod.heading_labels(result.headings, pdf_mod.outline(draft), labels)
+            _render_docx_again(result, task, pages)
+        except KpuDocsError as exc:
+            result.status, result.reason, result.staged = "gagal", str(exc), []
+    ok = [r for r, _ in jobs if r.ok]
+    finals = pdf_mod.convert([r.staged[0] for r in ok], scratch / "pdf-pass-2")
     for result, final in zip(ok, finals):
         target = result.staged[0].with_suffix(".pdf")
         shutil.move(final, target)

@@ -20,9 +20,10 @@ from .derive import Report, derive
 from .diff import diff
 from .errors import InputError, KpuDocsError
 from .load import load
-from .outputs import file_names, folder, normalize_zip, publish, staging
+from .outputs import file_names, folder, publish, staging
 from .report_docx import render_docx
 from .validate import Finding, Severity, has_errors, validate
+from .zipping import fix_modes
 
 
 @dataclass
@@ -91,8 +92,7 @@ def stage(path: Path, out_root: Path, scratch: Path, template: Path | None, stri
         entries = render_docx(report, docx, template, pages)
         changes = diff(prepare(compare)[0], report) if compare else None
         write_annex(report, findings, xlsx, changes=changes, previous=_previous_year(report, previous))
-        for produced in (docx, xlsx):
-            normalize_zip(produced)
+        fix_modes(xlsx)  # the DOCX is zipped reproducibly by render_docx
         result.staged = [docx, xlsx]
         result.headings = [(e.level, e.text) for e in entries]
         result.status = "ok"
@@ -229,7 +229,6 @@ def _render_docx_again(result: Result, task: tuple, pages: dict[str, str]) -> No
     path, template = task[0], task[3]
     report, _ = prepare(path)
     render_docx(report, result.staged[0], template, pages)
-    normalize_zip(result.staged[0])
 
 
 def _add_pdfs_two_passes(jobs: list[tuple[Result, tuple]], scratch: Path) -> None:

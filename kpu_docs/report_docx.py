@@ -16,6 +16,7 @@ from .derive import Report
 from .errors import KpuDocsError
 from .templating import NEUTRAL_LOGO, default_template, environment, resource
 from .toc import TocEntry, fill_toc
+from .zipping import drop_unused_parts, save_docx
 
 
 def render_docx(report: Report, out: Path, template: Path | None = None,
@@ -46,7 +47,8 @@ def render_docx(report: Report, out: Path, template: Path | None = None,
         raise KpuDocsError(f"{template}: templat tidak sah ({exc}). Di sekitar: {around[:300]}") from None
     entries = fill_toc(tpl.docx, pages or {})
     _properties(tpl, report)
-    tpl.save(str(out))
+    drop_unused_parts(tpl.docx)
+    save_docx(tpl.docx, out)  # one reproducible zip; docxtpl's save would need re-zipping
     return entries
 
 

@@ -10,14 +10,11 @@ import datetime as dt
 import shutil
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import pdf as pdf_mod
 from .annex import write_annex
 from .derive import Report, derive
-from .diff import diff
 from .errors import InputError, KpuDocsError
 from .load import load
 from .outputs import file_names, folder, publish, staging
@@ -90,7 +87,11 @@ def stage(path: Path, out_root: Path, scratch: Path, template: Path | None, stri
         scratch.mkdir(parents=True, exist_ok=True)
         docx, xlsx = scratch / names["docx"], scratch / names["xlsx"]
         entries = render_docx(report, docx, template, pages)
-        changes = diff(prepare(compare)[0], report) if compare else None
+        changes = None
+        if compare:
+            from .diff import diff
+
+            changes = diff(prepare(compare)[0], report)
         write_annex(report, findings, xlsx, changes=changes, previous=_previous_year(report, previous))
         fix_modes(xlsx)  # the DOCX is zipped reproducibly by render_docx
         result.staged = [docx, xlsx]
@@ -168,6 +169,8 @@ def _run(tasks, jobs: int, progress) -> list[Result]:
             if progress:
                 progress(results[-1])
         return results
+    from concurrent.futures import ProcessPoolExecutor  # a single input needs no pool
+
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         results = []
         for result in pool.map(_stage_task, tasks, chunksize=max(1, len(tasks) // (jobs * 8))):
@@ -198,6 +201,8 @@ def _add_pdfs(jobs: list[tuple[Result, tuple]], notices) -> None:
     Without UNO: two plain passes (the older method), with a notice."""
     if not jobs:
         return
+    from . import pdf as pdf_mod  # only --pdf needs it
+
     if pdf_mod.soffice() is None:
         if notices:
             notices(pdf_mod.INSTALL_HINT)
@@ -234,6 +239,8 @@ def _render_docx_again(result: Result, task: tuple, pages: dict[str, str]) -> No
 def _add_pdfs_two_passes(jobs: list[tuple[Result, tuple]], scratch: Path) -> None:
     """Without UNO: convert, read the numbers from the first PDF, render the Word file again
     and convert it again."""
+    from . import pdf as pdf_mod
+
     first = pdf_mod.convert([r.staged[0] for r, _ in jobs], scratch / "pdf-pass-1")
     for (result, task), draft in zip(jobs, first):
         try:

@@ -7,6 +7,7 @@ strict undefined names, and the input's text is always data (autoescaped), never
 from __future__ import annotations
 
 import functools
+import hashlib
 import shutil
 from importlib import resources
 from pathlib import Path
@@ -59,8 +60,37 @@ class _Environment(SandboxedEnvironment):
         if template is None:
             if len(self._compiled) >= self.CACHE_SIZE:
                 self._compiled.pop(next(iter(self._compiled)))
-            template = self._compiled[source] = super().from_string(source)
+            template = self._compiled[source] = self._from_bytecode(source)
         return template
+
+    def _from_bytecode(self, source: str):
+        """Compile ``source``, or load its compiled code from Jinja's own bytecode cache (a
+        folder only this user may write, checked by Jinja; keyed by the source's hash, so an
+        edited template is compiled again). Saves a fresh process the compile (start-up)."""
+        cache = _bytecode_cache()
+        if cache is None:
+            return super().from_string(source)
+        try:
+            bucket = cache.get_bucket(self, hashlib.sha1(source.encode("utf-8")).hexdigest(), None, source)
+        except Exception:  # an unusable cache folder must never stop a build
+            return super().from_string(source)
+        if bucket.code is None:
+            bucket.code = self.compile(source)
+            try:
+                cache.set_bucket(bucket)
+            except OSError:
+                pass
+        return self.template_class.from_code(self, bucket.code, self.make_globals(None), None)
+
+
+@functools.cache
+def _bytecode_cache():
+    from jinja2 import FileSystemBytecodeCache
+
+    try:
+        return FileSystemBytecodeCache()  # <tmp>/_jinja2-cache-<uid>, private to the user
+    except Exception:  # no usable temporary folder: compile every time
+        return None
 
 
 @functools.cache

@@ -13,6 +13,7 @@ from jinja2 import TemplateError, UndefinedError
 
 from .context import build_context
 from .derive import Report
+from .docxtemplate import Template
 from .errors import KpuDocsError
 from .templating import NEUTRAL_LOGO, default_template, environment, resource
 from .toc import TocEntry, fill_toc
@@ -27,7 +28,7 @@ def render_docx(report: Report, out: Path, template: Path | None = None,
     """
     template = template or default_template()
     try:
-        tpl = DocxTemplate(str(template))
+        tpl = Template(str(template))
     except Exception as exc:  # a file that is not a .docx: say so, with its name
         raise KpuDocsError(f"{template}: bukan templat .docx yang dapat dibaca ({exc})") from None
     context = build_context(report)

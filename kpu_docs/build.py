@@ -213,19 +213,25 @@ def _add_pdfs(jobs: list[tuple[Result, tuple]], notices) -> None:
             notices(pdf_mod.NO_UNO_NOTICE)
         _add_pdfs_two_passes(jobs, scratch)
         return
-    numbered = pdf_mod.convert_numbered([r.staged[0] for r, _ in jobs], scratch / "pdf")
-    for (result, task), done in zip(jobs, numbered):
-        try:
-            if done.error:
-                raise KpuDocsError(f"LibreOffice gagal membuat PDF: {done.error}")
-            pages = pdf_mod.heading_labels(result.headings, pdf_mod.outline(done.pdf), done.labels, done.toc)
-            _render_docx_again(result, task, pages)
-            target = result.staged[0].with_suffix(".pdf")
-            shutil.move(done.pdf, target)
-            pdf_mod.set_page_labels(target, done.numbers)
-            pdf_mod.stabilize(target, result.signed)
-            result.staged.append(target)
-        except KpuDocsError as exc:
+    pending = list(jobs)
+    try:
+        # results come as LibreOffice writes them: each is finished here while it converts the next
+        for done in pdf_mod.convert_numbered([r.staged[0] for r, _ in jobs], scratch / "pdf"):
+            result, task = pending.pop(0)
+            try:
+                if done.error:
+                    raise KpuDocsError(f"LibreOffice gagal membuat PDF: {done.error}")
+                pages = pdf_mod.heading_labels(result.headings, pdf_mod.outline(done.pdf), done.labels, done.toc)
+                _render_docx_again(result, task, pages)
+                target = result.staged[0].with_suffix(".pdf")
+                shutil.move(done.pdf, target)
+                pdf_mod.set_page_labels(target, done.numbers)
+                pdf_mod.stabilize(target, result.signed)
+                result.staged.append(target)
+            except KpuDocsError as exc:
+                result.status, result.reason, result.staged = "gagal", str(exc), []
+    except KpuDocsError as exc:  # LibreOffice as a whole failed: the offices not yet done fail with it
+        for result, _ in pending:
             result.status, result.reason, result.staged = "gagal", str(exc), []
 
 

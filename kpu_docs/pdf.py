@@ -20,6 +20,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -110,40 +111,60 @@ class Numbered:
         return [printed_number(kind, number) for kind, number in self.numbers]
 
 
-def convert_numbered(files: list[Path], outdir: Path) -> list[Numbered]:
+def convert_numbered(files: list[Path], outdir: Path) -> Iterator[Numbered]:
     """Convert ``files`` (DOCX) to PDF in one LibreOffice driven through UNO: each table of
-    contents updated by LibreOffice, each page's printed number reported. Raises
-    KpuDocsError when LibreOffice or UNO is missing or the run fails as a whole; a single
-    document that fails has ``error`` set."""
+    contents updated by LibreOffice, each page's printed number reported. Yields one
+    ``Numbered`` per file, in order, as soon as LibreOffice has written it (so the caller's
+    work on one overlaps LibreOffice's on the next). Raises KpuDocsError when LibreOffice or
+    UNO is missing or the run fails as a whole; a single document that fails has ``error``."""
+    import threading
+
     exe, python = soffice(), uno_python()
     if exe is None:
         raise KpuDocsError(INSTALL_HINT)
     if python is None:
         raise KpuDocsError(NO_UNO_NOTICE)
     if not files:
-        return []
+        return
     outdir.mkdir(parents=True, exist_ok=True)
     targets = [outdir / (f.stem + ".pdf") for f in files]
-    with tempfile.TemporaryDirectory(prefix="kpu-docs-lo-") as profile:
-        job = {"soffice": exe, "profile": Path(profile).as_uri(),
+    limit = TIMEOUT + TIMEOUT_PER_FILE * len(files)
+    with tempfile.TemporaryDirectory(prefix="kpu-docs-lo-") as scratch:
+        job = {"soffice": exe, "profile": (Path(scratch) / "profile").as_uri(),
                "files": [[str(f.resolve()), str(t.resolve())] for f, t in zip(files, targets)]}
-        try:
-            done = subprocess.run([python, str(WORKER)], input=json.dumps(job), capture_output=True, text=True,
-                                  timeout=TIMEOUT + TIMEOUT_PER_FILE * len(files))
-        except subprocess.TimeoutExpired:
-            raise KpuDocsError(f"LibreOffice tidak selesai dalam {TIMEOUT + TIMEOUT_PER_FILE * len(files)} detik") from None
-    if done.returncode == 3:
+        with open(Path(scratch) / "stderr", "w+", encoding="utf-8", errors="replace") as stderr:
+            proc = subprocess.Popen([python, str(WORKER)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                    stderr=stderr, text=True, encoding="utf-8")
+            timer = threading.Timer(limit, proc.kill)
+            timer.start()
+            count = 0
+            try:
+                proc.stdin.write(json.dumps(job))
+                proc.stdin.close()
+                for line in proc.stdout:
+                    if not line.startswith("{") or count >= len(targets):
+                        continue
+                    data, target = json.loads(line), targets[count]
+                    count += 1
+                    if "error" in data or not target.is_file():
+                        yield Numbered(target, [], error=data.get("error", "PDF tidak ditulis"))
+                    else:
+                        yield Numbered(target, [(kind, number) for kind, number in data["pages"]], data.get("toc", ""))
+                proc.wait()
+            finally:
+                expired = not timer.is_alive() and proc.returncode not in (0, 3)
+                timer.cancel()
+                if proc.poll() is None:
+                    proc.kill()
+                    proc.wait()
+            stderr.seek(0)
+            message = stderr.read().strip()[-500:]
+    if proc.returncode == 3:
         raise KpuDocsError(NO_UNO_NOTICE)
-    lines = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
-    if done.returncode != 0 or len(lines) != len(files):
-        raise KpuDocsError(f"LibreOffice (UNO) gagal: {(done.stderr or done.stdout).strip()[-500:]}")
-    out = []
-    for target, line in zip(targets, lines):
-        if "error" in line or not target.is_file():
-            out.append(Numbered(target, [], error=line.get("error", "PDF tidak ditulis")))
-        else:
-            out.append(Numbered(target, [(kind, number) for kind, number in line["pages"]], line.get("toc", "")))
-    return out
+    if expired:
+        raise KpuDocsError(f"LibreOffice tidak selesai dalam {limit} detik")
+    if proc.returncode != 0 or count != len(files):
+        raise KpuDocsError(f"LibreOffice (UNO) gagal setelah {count} dari {len(files)} berkas: {message}")
 
 
 # com.sun.star.style.NumberingType → PDF page label style (ISO 32000-1, 12.4.2)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+import sys
 
 import pytest
 from docx import Document
@@ -213,3 +214,19 @@ def test_without_uno_two_passes_still_number_the_toc(sample_path, tmp_path, monk
     toc = [p.text for p in Document(str(next(result.destination.glob("*.docx")))).paragraphs
            if p.style.name.startswith("TOC")]
     assert toc[:2] == ["KATA PENGANTAR\ti", "BAB I PENDAHULUAN\t1"]
+
+
+def test_libreoffice_failing_midway_fails_those_offices_cleanly(sample_path, tmp_path, monkeypatch):
+    """A UNO run that dies: every office still waiting gets the reason, nothing is published
+    for it, and no Python traceback escapes."""
+    if not soffice_available():
+        pytest.skip("LibreOffice is needed")
+    worker = tmp_path / "worker.py"
+    worker.write_text("import sys\nsys.stdin.read()\nsys.stderr.write('soffice crashed')\nsys.exit(1)\n")
+    monkeypatch.setattr(pdf_mod, "WORKER", worker)
+    monkeypatch.setattr(pdf_mod, "uno_python", lambda: sys.executable)
+    out = tmp_path / "out"
+    (result,) = build([sample_path], out, pdf=True)
+    assert not result.ok
+    assert "LibreOffice (UNO) gagal setelah 0 dari 1 berkas: soffice crashed" in result.reason
+    assert not [p for p in out.rglob("*") if p.is_file()]

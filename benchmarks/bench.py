@@ -245,17 +245,17 @@ def earlier_docx(report, out: Path) -> None:
 
 
 def section_office(table: Table, tmp: Path, runs: int) -> None:
-    """One office of the batch (30 RO): the build as it is vs the same build zipped the earlier way."""
+    """One office of the batch (30 RO): ``build.stage`` as it is vs the same documents made
+    the earlier way (docxtpl's save, every zip written twice, collections over the input)."""
+    from kpu_docs.build import stage
+
     path = write_input(tmp / "office", TYPICAL_RO, "Kantor")
     out = tmp / "office-out"
+    out.mkdir(parents=True, exist_ok=True)
 
     def ours() -> None:
-        report, findings = prepare(path)
-        render_docx(report, out / "a.docx")
-        write_annex(report, findings, out / "a.xlsx")
-        from kpu_docs.zipping import fix_modes
-
-        fix_modes(out / "a.xlsx")
+        result = stage(path, out, out / "stage", None)
+        assert result.ok, result.reason
 
     def earlier() -> None:
         report, findings = prepare(path)
@@ -263,17 +263,17 @@ def section_office(table: Table, tmp: Path, runs: int) -> None:
         write_annex(report, findings, out / "b.xlsx")
         normalize_zip(out / "b.xlsx")
 
-    out.mkdir(parents=True, exist_ok=True)
     t_ours, t_earlier = [], []
     ours(), earlier()
     for _ in range(runs):  # interleaved, so that a busy moment hits both alike
         t_ours.append(timed(ours)[0])
         t_earlier.append(timed(earlier)[0])
     a, b = min(t_ours), min(t_earlier)
-    sizes = (out / "a.docx").stat().st_size, (out / "b.docx").stat().st_size
+    staged = next((out / "stage").glob("*.docx"))
+    sizes = staged.stat().st_size, (out / "b.docx").stat().st_size
     rows = table.section(f"3. One office of the batch ({TYPICAL_RO} RO): DOCX+XLSX, best of {runs}, interleaved")
-    rows.append(Row("ours: each document zipped once, unused template parts dropped", ms(a)))
-    rows.append(Row("baseline: docxtpl save + re-zip of DOCX and XLSX (the earlier way)", ms(b)))
+    rows.append(Row("ours: build.stage (each zip written once, unused parts dropped, input frozen for gc)", ms(a)))
+    rows.append(Row("baseline: the earlier way (docxtpl save, DOCX and XLSX re-zipped, gc over the input)", ms(b)))
     saving = 1 - a / b
     rows.append(Row("time saved per office", f"{saving:.0%}", f"≥ {TARGET_ZIP_SAVING:.0%}", saving >= TARGET_ZIP_SAVING))
     rows.append(Row("  DOCX size ours / earlier", f"{sizes[0] / 1024:,.0f} KiB / {sizes[1] / 1024:,.0f} KiB"))
@@ -368,22 +368,27 @@ def section_pdf(table: Table, tmp: Path, n_files: int, batch_eta: float) -> bool
     ok = all(r.ok for r in warm)
     t_plain, _ = timed(lambda: build(paths, tmp / "pdf-plain", jobs=1))
     t_pdf, results = timed(lambda: build(paths, tmp / "pdf-ours", pdf=True, jobs=1))
+    t_plain1, _ = timed(lambda: build(paths[:1], tmp / "pdf-plain1", jobs=1))
+    t_pdf1, _ = timed(lambda: build(paths[:1], tmp / "pdf-ours1", pdf=True, jobs=1))
     ok &= all(r.ok and any(p.suffix == ".pdf" for p in r.written) for r in results)
     files = [next((tmp / "pdf-plain" / r.destination.relative_to(tmp / "pdf-ours")).glob("*.docx")) for r in results]
     t_each, _ = timed(lambda: [pdf_mod.convert([f], tmp / "pdf-each") for f in files])
     uno = pdf_mod.uno_python() is not None
-    added = (t_pdf - t_plain) / n_files
+    added_all, added_one = t_pdf - t_plain, t_pdf1 - t_plain1
+    marginal = max(added_all - added_one, 0.0) / (n_files - 1)  # per report once LibreOffice runs
     each = t_each / n_files
     rows.append(Row("build, no PDF (-j1)", f"{sec(t_plain)}  ({sec(t_plain / n_files)}/office)"))
     rows.append(Row(f"build --pdf (-j1), {'one LibreOffice pass through UNO' if uno else 'two passes (no UNO)'}",
                     f"{sec(t_pdf)}  ({sec(t_pdf / n_files)}/office)"))
-    rows.append(Row("added cost of --pdf per report", sec(added), f"≤ {TARGET_PDF_ADDED} s", added <= TARGET_PDF_ADDED))
+    rows.append(Row(f"added cost of --pdf: 1 office / {n_files} offices", f"{sec(added_one)} / {sec(added_all)}"))
+    rows.append(Row("added cost of --pdf per report in a batch (marginal)", sec(marginal), f"≤ {TARGET_PDF_ADDED} s",
+                    marginal <= TARGET_PDF_ADDED))
     rows.append(Row("baseline: one LibreOffice process per file (plain --convert-to pdf)", f"{sec(t_each)}  ({sec(each)}/file)"))
-    r = each / added if added > 0 else math.inf
-    rows.append(Row("per-file LibreOffice / our added cost per report", f"{r:.2f}×", f"≥ {TARGET_PDF_BATCHING}×",
+    r = each / marginal if marginal > 0 else math.inf
+    rows.append(Row("per-file LibreOffice / our marginal cost per report", f"{r:.2f}×", f"≥ {TARGET_PDF_BATCHING}×",
                     r >= TARGET_PDF_BATCHING))
-    eta = batch_eta + SATKER * added
-    rows.append(Row(f"{SATKER} offices with PDF: batch without PDF (-j2, above) + {SATKER} × added cost",
+    eta = batch_eta + added_one + (SATKER - 1) * marginal
+    rows.append(Row(f"{SATKER} offices with PDF: batch without PDF (-j2, above) + LibreOffice once + {SATKER - 1} × marginal",
                     f"{sec(eta)} ({eta / 60:.1f} min)", "< 6 min", eta < TARGET_PDF_BATCH_SECONDS))
     return ok
 

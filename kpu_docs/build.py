@@ -7,6 +7,7 @@ stops the others.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import shutil
 import time
 from collections.abc import Callable, Iterable
@@ -86,13 +87,17 @@ def stage(path: Path, out_root: Path, scratch: Path, template: Path | None, stri
         names = file_names(data)
         scratch.mkdir(parents=True, exist_ok=True)
         docx, xlsx = scratch / names["docx"], scratch / names["xlsx"]
-        entries = render_docx(report, docx, template, pages)
-        changes = None
-        if compare:
-            from .diff import diff
+        gc.freeze()  # the loaded input (and all before it) is left out of collections while rendering
+        try:
+            entries = render_docx(report, docx, template, pages)
+            changes = None
+            if compare:
+                from .diff import diff
 
-            changes = diff(prepare(compare)[0], report)
-        write_annex(report, findings, xlsx, changes=changes, previous=_previous_year(report, previous))
+                changes = diff(prepare(compare)[0], report)
+            write_annex(report, findings, xlsx, changes=changes, previous=_previous_year(report, previous))
+        finally:
+            gc.unfreeze()  # and collectable again once this office is done
         fix_modes(xlsx)  # the DOCX is zipped reproducibly by render_docx
         result.staged = [docx, xlsx]
         result.headings = [(e.level, e.text) for e in entries]

@@ -42,7 +42,6 @@ from kpu_docs import pdf as pdf_mod  # noqa: E402
 from kpu_docs.annex import write_annex  # noqa: E402
 from kpu_docs.build import build, prepare  # noqa: E402
 from kpu_docs.context import build_context  # noqa: E402
-from kpu_docs.outputs import normalize_zip  # noqa: E402
 from kpu_docs.report_docx import render_docx  # noqa: E402
 from kpu_docs.templating import NEUTRAL_LOGO, default_template, environment, resource  # noqa: E402
 
@@ -225,6 +224,23 @@ def section_sample(table: Table, tmp: Path, runs: int) -> None:
     r = total_ours / total_bare
     rows.append(Row("DOCX+XLSX ours / bare", f"{ms(total_ours)} / {ms(total_bare)} = {r:.2f}×",
                     f"< {TARGET_OVERHEAD}×", r < TARGET_OVERHEAD))
+
+
+def normalize_zip(path: Path) -> None:
+    """The earlier second zipping pass (formerly ``outputs.normalize_zip``): every entry read
+    and written again with fixed times."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as src:
+        entries = [(info, src.read(info)) for info in src.infolist()]
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info, data in entries:
+            fixed = zipfile.ZipInfo(info.filename, (1980, 1, 1, 0, 0, 0))
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = 0o644 << 16
+            dst.writestr(fixed, data)
+    os.replace(tmp, path)
 
 
 def earlier_docx(report, out: Path) -> None:

@@ -4,8 +4,8 @@ One LibreOffice process converts a whole batch: starting it costs about as much 
 converting one report. Where LibreOffice's scripting interface (UNO) is available, that
 one pass also numbers the table of contents and reports the number printed on each page
 (``convert_numbered``); headings are then found through the PDF's outline, never by
-matching text. Otherwise ``convert`` is plain ``soffice --convert-to`` and the numbers come
-from a second pass (``heading_pages``, the older method).
+matching text. Otherwise ``convert`` is plain ``soffice --convert-to``, the numbers are read
+from the first PDF's footers (``footer_labels``) and a second pass writes the PDF.
 """
 
 from __future__ import annotations

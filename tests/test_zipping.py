@@ -7,10 +7,9 @@ import zipfile
 from docx import Document
 
 from kpu_docs.build import prepare
-from kpu_docs.outputs import ZIP_EPOCH
 from kpu_docs.report_docx import render_docx
 from kpu_docs.templating import default_template
-from kpu_docs.zipping import MODE, fix_modes
+from kpu_docs.zipping import MODE, ZIP_EPOCH, fix_modes
 
 
 def test_docx_zipped_with_fixed_times_and_no_unused_parts(sample_docx):

@@ -27,6 +27,8 @@ except ImportError:
 
 START_TIMEOUT = 60.0
 NUMBER_NONE = 5  # com.sun.star.style.NumberingType: nothing printed
+NEVER_EXECUTE = 0  # com.sun.star.document.MacroExecMode
+NO_UPDATE = 0  # com.sun.star.document.UpdateDocMode
 
 
 def prop(name, value):
@@ -110,8 +112,10 @@ def page_numbers(doc):
 
 
 def convert(desktop, docx, pdf):
-    doc = desktop.loadComponentFromURL(uno.systemPathToFileUrl(docx), "_blank", 0,
-                                       (prop("Hidden", True), prop("ReadOnly", True)))
+    # A template may come from anyone: never run its macros, never fetch its links.
+    doc = desktop.loadComponentFromURL(uno.systemPathToFileUrl(docx), "_blank", 0, (
+        prop("Hidden", True), prop("ReadOnly", True),
+        prop("MacroExecutionMode", NEVER_EXECUTE), prop("UpdateDocMode", NO_UPDATE)))
     try:
         indexes = doc.getDocumentIndexes()
         toc = []

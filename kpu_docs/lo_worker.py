@@ -37,6 +37,31 @@ def prop(name, value):
     return p
 
 
+SCRIPT = "vnd.sun.star.script:%s$page_numbers_json?language=Python&location=user"
+
+
+def install_script(profile):
+    """Copy this file into the profile's Python macros, so that ``page_numbers`` can run
+    inside LibreOffice: one call per document instead of five round trips per page."""
+    folder = os.path.join(uno.fileUrlToSystemPath(profile), "user", "Scripts", "python")
+    os.makedirs(folder, exist_ok=True)
+    name = "kpudocs_pages.py"
+    with open(__file__, "rb") as src, open(os.path.join(folder, name), "wb") as dst:
+        dst.write(src.read())
+    return name
+
+
+def in_process_script(ctx, name):
+    """The copied ``page_numbers_json`` as a script LibreOffice runs itself, or None (no
+    Python script provider: libreoffice-script-provider-python)."""
+    try:
+        factory = ctx.ServiceManager.createInstanceWithContext(
+            "com.sun.star.script.provider.MasterScriptProviderFactory", ctx)
+        return factory.createScriptProvider("").getScript(SCRIPT % name)
+    except Exception:
+        return None
+
+
 def connect(soffice, profile):
     pipe = "kpudocs%d" % os.getpid()
     proc = subprocess.Popen(
@@ -56,7 +81,7 @@ def connect(soffice, profile):
                 raise RuntimeError("LibreOffice tidak dapat dijalankan")
             time.sleep(0.05)
     desktop = ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
-    return proc, desktop
+    return proc, desktop, ctx
 
 
 def prints_number(page_style):
@@ -85,6 +110,11 @@ def prints_number(page_style):
     return False
 
 
+def page_numbers_json(doc):
+    """``page_numbers`` as JSON text: what the in-process script returns over the bridge."""
+    return json.dumps(page_numbers(doc))
+
+
 def page_numbers(doc):
     """[numbering type, number] of each page LibreOffice exports (automatic blank pages
     skipped): the page number as the footer prints it, in com.sun.star.style.NumberingType."""
@@ -111,7 +141,7 @@ def page_numbers(doc):
     return pages
 
 
-def convert(desktop, docx, pdf):
+def convert(desktop, docx, pdf, script=None):
     # A template may come from anyone: never run its macros, never fetch its links.
     doc = desktop.loadComponentFromURL(uno.systemPathToFileUrl(docx), "_blank", 0, (
         prop("Hidden", True), prop("ReadOnly", True),
@@ -124,7 +154,7 @@ def convert(desktop, docx, pdf):
             index.update()
             if index.supportsService("com.sun.star.text.ContentIndex"):
                 toc.append(index.getAnchor().getString())
-        pages = page_numbers(doc)
+        pages = json.loads(script.invoke((doc,), (), ())[0]) if script is not None else page_numbers(doc)
         filters = (prop("ExportBookmarks", True), prop("IsSkipEmptyPages", True))
         doc.storeToURL(uno.systemPathToFileUrl(pdf), (prop("FilterName", "writer_pdf_Export"),
                                                      prop("FilterData", filters)))
@@ -135,11 +165,13 @@ def convert(desktop, docx, pdf):
 
 def main():
     job = json.load(sys.stdin)
-    proc, desktop = connect(job["soffice"], job["profile"])
+    name = install_script(job["profile"])
+    proc, desktop, ctx = connect(job["soffice"], job["profile"])
+    script = in_process_script(ctx, name)
     try:
         for docx, pdf in job["files"]:
             try:
-                line = convert(desktop, docx, pdf)
+                line = convert(desktop, docx, pdf, script)
             except Exception as exc:  # one bad document must not stop the batch
                 line = {"pdf": pdf, "error": "%s: %s" % (type(exc).__name__, getattr(exc, "Message", exc))}
             sys.stdout.write(json.dumps(line) + "\n")

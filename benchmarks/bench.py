@@ -34,7 +34,6 @@ for entry in (str(ROOT), str(HERE)):  # run from a checkout without installing
     if entry not in sys.path:
         sys.path.insert(0, entry)
 
-import xlsxwriter  # noqa: E402
 from docx.shared import Mm  # noqa: E402
 from docxtpl import DocxTemplate, InlineImage  # noqa: E402
 
@@ -62,19 +61,6 @@ TYPICAL_RO = 30
 
 
 # --- timing --------------------------------------------------------------------------------
-
-
-def best_of(fn: Callable[[], object], runs: int, warmup: bool = True) -> float:
-    """Best wall time of ``runs`` calls (perf_counter), after one untimed warm-up call."""
-    if warmup:
-        fn()
-    best = math.inf
-    for _ in range(runs):
-        gc.collect()
-        started = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - started)
-    return best
 
 
 def best_pair(ours: Callable[[], object], bare: Callable[[], object], runs: int) -> tuple[float, float]:
@@ -257,7 +243,7 @@ def earlier_docx(report, out: Path) -> None:
     """The earlier way to the same DOCX, as a baseline: docxtpl's save (every part, the
     template's unused stylesWithEffects.xml included), then the whole zip rewritten with fixed
     times; the XLSX was re-zipped too."""
-    from kpu_docs import report_docx, zipping
+    from kpu_docs import report_docx
 
     saved = (report_docx.save_docx, report_docx.drop_unused_parts)
     report_docx.save_docx = lambda document, path: document.save(str(path))
@@ -267,7 +253,6 @@ def earlier_docx(report, out: Path) -> None:
     finally:
         report_docx.save_docx, report_docx.drop_unused_parts = saved
     normalize_zip(out)
-    del zipping
 
 
 def section_office(table: Table, tmp: Path, runs: int) -> None:

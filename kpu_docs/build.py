@@ -233,11 +233,16 @@ def _add_pdfs(jobs: list[tuple[Result, tuple]], notices) -> None:
                 pdf_mod.set_page_labels(target, done.numbers)
                 pdf_mod.stabilize(target, result.signed)
                 result.staged.append(target)
-            except KpuDocsError as exc:
-                result.status, result.reason, result.staged = "gagal", str(exc), []
+            except Exception as exc:  # one office's PDF failing must not stop the others
+                _pdf_failed(result, exc)
     except KpuDocsError as exc:  # LibreOffice as a whole failed: the offices not yet done fail with it
         for result, _ in pending:
             result.status, result.reason, result.staged = "gagal", str(exc), []
+
+
+def _pdf_failed(result: Result, exc: Exception) -> None:
+    reason = str(exc) if isinstance(exc, KpuDocsError) else f"kesalahan tak terduga: {type(exc).__name__}: {exc}"
+    result.status, result.reason, result.staged = "gagal", reason, []
 
 
 def _render_docx_again(result: Result, task: tuple, pages: dict[str, str]) -> None:
@@ -258,8 +263,8 @@ def _add_pdfs_two_passes(jobs: list[tuple[Result, tuple]], scratch: Path) -> Non
             labels = pdf_mod.footer_labels(pdf_mod.page_texts(draft))
             pages = pdf_mod.heading_labels(result.headings, pdf_mod.outline(draft), labels)
             _render_docx_again(result, task, pages)
-        except KpuDocsError as exc:
-            result.status, result.reason, result.staged = "gagal", str(exc), []
+        except Exception as exc:
+            _pdf_failed(result, exc)
     ok = [r for r, _ in jobs if r.ok]
     finals = pdf_mod.convert([r.staged[0] for r in ok], scratch / "pdf-pass-2")
     for result, final in zip(ok, finals):

@@ -50,6 +50,12 @@ def test_pdf_pages_and_numbered_toc(pdf_build):
     assert "KATA PENGANTAR" in titles and "BAB IV PENUTUP" in titles
     numbers = dict(entries)
     assert numbers["KATA PENGANTAR"] == "i" and numbers["BAB I PENDAHULUAN"] == "1"
+    # the PDF's page labels are the printed numbers (the footer's last line; the cover has none)
+    from pypdf import PdfReader
+
+    labels = PdfReader(str(pdf)).page_labels
+    assert labels[:4] == ["", "i", "ii", "1"]
+    assert all(page.strip().split()[-1] == label for page, label in zip(pages, labels) if label)
     # each chapter's number in the TOC is the number printed on the page where it starts
     for title, number in numbers.items():
         if title.startswith("BAB"):

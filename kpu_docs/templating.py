@@ -429,10 +429,51 @@ def sample_input() -> Path:
 
 _FIELD_FETCHES = re.compile(r"\b(INCLUDETEXT|INCLUDEPICTURE|INCLUDE|LINK|DDE|DDEAUTO|IMPORT|RD|DATABASE)\b",
                             re.IGNORECASE)
-_INSTR = re.compile(r"<w:instrText\b[^>]*>([^<]*)</w:instrText>|\bw:instr=\"([^\"]*)\"")
-_RELATIONSHIP = re.compile(r"<Relationship\b[^>]*>")
 _SAFE_LINK = re.compile(r"^(https?:|mailto:|#)", re.IGNORECASE)
 ATTACHED_TEMPLATE = "/attachedTemplate"  # Word's note of the .dotx a file was made from: dropped
+
+
+def _local(name) -> str:
+    return name.rsplit("}", 1)[-1] if isinstance(name, str) else ""
+
+
+def _xml(data: bytes):
+    """A part parsed as XML, as Word and LibreOffice read it (any prefix, either quote,
+    character references resolved), never fetching anything; None when it does not parse."""
+    from lxml import etree
+
+    try:
+        return etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True))
+    except etree.XMLSyntaxError:
+        return None
+
+
+_FIELD_PARTS = '//*[local-name()="fldChar" or local-name()="instrText" or local-name()="fldSimple"]'
+
+
+def _field_codes(root) -> list[str]:
+    """Each field's code: a complex field's ``instrText`` pieces joined as Word joins them
+    (without a separator: ``INCL`` + ``UDETEXT`` is INCLUDETEXT), a nested field's code
+    inside its parent's; and each simple field's ``instr``."""
+    codes: list[str] = []
+    open_fields: list[list[str]] = []
+    for element in root.xpath(_FIELD_PARTS):  # in document order
+        local = _local(element.tag)
+        if local == "fldChar":
+            kind = next((v for k, v in element.attrib.items() if _local(k) == "fldCharType"), "")
+            if kind == "begin":
+                open_fields.append([])
+            elif kind == "end" and open_fields:
+                code = "".join(open_fields.pop())
+                codes.append(code)
+                if open_fields:
+                    open_fields[-1].append(code)
+        elif local == "instrText":
+            (open_fields[-1] if open_fields else codes).append(element.text or "")
+        elif local == "fldSimple":
+            codes += [v for k, v in element.attrib.items() if _local(k) == "instr"]
+    codes += ["".join(parts) for parts in open_fields]  # a field never closed
+    return codes
 
 
 def external_references(docx: Path) -> list[str]:
@@ -440,28 +481,35 @@ def external_references(docx: Path) -> list[str]:
     external relationship other than a web/mail hyperlink (a picture linked to
     ``file:///…``, an OLE link, a frame) and fetching fields (INCLUDETEXT, INCLUDEPICTURE,
     LINK, DDE…) and imported chunks (altChunk). One description per finding, empty when
-    there is none."""
+    there is none. Parts are read as XML (not matched as text), so that neither another
+    prefix, single quotes, character references nor a field code split across runs hides
+    anything; a part that does not parse is itself a finding."""
     found = []
     with zipfile.ZipFile(docx) as archive:
         for info in archive.infolist():
             name = info.filename
-            if name.endswith(".rels"):
-                text = archive.read(info).decode("utf-8", "replace")
-                for rel in _RELATIONSHIP.findall(text):
-                    attrs = dict(re.findall(r'(\w+)="([^"]*)"', rel))
-                    if attrs.get("Type", "").endswith("/aFChunk"):  # imported HTML/RTF may fetch files
-                        found.append(f"{name}: potongan dokumen sisipan (altChunk) {attrs.get('Target', '')[:120]}")
-                    if attrs.get("TargetMode") != "External":
-                        continue
+            is_rels = name.endswith(".rels")
+            if not is_rels and not (name.startswith("word/") and name.endswith(".xml")):
+                continue
+            root = _xml(archive.read(info))
+            if root is None:
+                found.append(f"{name}: bagian XML yang tidak dapat dibaca")
+                continue
+            if is_rels:
+                for rel in root.xpath('//*[local-name()="Relationship"]'):
+                    attrs = {_local(k): v for k, v in rel.attrib.items()}
                     kind, target = attrs.get("Type", ""), attrs.get("Target", "")
-                    if kind.endswith("/hyperlink") and _SAFE_LINK.match(target):
+                    if kind.endswith("/aFChunk"):  # imported HTML/RTF may fetch files
+                        found.append(f"{name}: potongan dokumen sisipan (altChunk) {target[:120]}")
+                    if attrs.get("TargetMode", "").strip().casefold() != "external":
+                        continue
+                    if kind.endswith("/hyperlink") and _SAFE_LINK.match(target.strip()):
                         continue
                     found.append(f"{name}: tautan {kind.rsplit('/', 1)[-1]} ke {target[:120]}")
-            elif name.startswith("word/") and name.endswith(".xml"):
-                text = archive.read(info).decode("utf-8", "replace")
-                codes = " ".join(a or b for a, b in _INSTR.findall(text))
-                for match in _FIELD_FETCHES.finditer(codes):
-                    found.append(f"{name}: kolom (field) {match.group(1).upper()}")
+            else:
+                for code in _field_codes(root):
+                    for match in _FIELD_FETCHES.finditer(code):
+                        found.append(f"{name}: kolom (field) {match.group(1).upper()}")
     return found
 
 

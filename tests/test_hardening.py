@@ -701,3 +701,42 @@ def test_a_destination_on_another_file_system_is_published(tmp_path, sample_path
     finally:
         shutil.rmtree(elsewhere, ignore_errors=True)
         (shm / f".{elsewhere.name}.lock").unlink(missing_ok=True)
+
+
+def _split_field(name, text):
+    """INCLUDETEXT split across two runs, as Word itself writes long field codes."""
+    if name != "word/document.xml":
+        return text
+    run = '<w:r><w:instrText xml:space="preserve">%s</w:instrText></w:r>'
+    field = ('<w:p><w:r><w:fldChar w:fldCharType="begin"/></w:r>' + run % " INCL" + run % 'UDETEXT "/etc/hostname" '
+             + '<w:r><w:fldChar w:fldCharType="end"/></w:r></w:p>')
+    return text.replace("<w:sectPr", field + "<w:sectPr", 1)
+
+
+def _quoted_rel(name, text):
+    """A linked picture's relationship written with single quotes (valid XML)."""
+    if name != "word/_rels/document.xml.rels":
+        return text
+    rel = ("<Relationship Id='rIdLuar' Type='http://schemas.openxmlformats.org/officeDocument/2006/"
+           "relationships/image' Target='file:///etc/hostname' TargetMode='External'/>")
+    return text.replace("</Relationships>", rel + "</Relationships>")
+
+
+def _simple_field_quoted(name, text):
+    if name != "word/document.xml":
+        return text
+    field = "<w:p><w:fldSimple w:instr=' &#73;NCLUDETEXT \"/etc/hostname\" '><w:r><w:t>x</w:t></w:r></w:fldSimple></w:p>"
+    return text.replace("<w:sectPr", field + "<w:sectPr", 1)
+
+
+@pytest.mark.parametrize("edit, said", [
+    (_split_field, "INCLUDETEXT"),
+    (_quoted_rel, "file:///etc/hostname"),
+    (_simple_field_quoted, "INCLUDETEXT"),
+])
+def test_a_link_written_differently_is_still_refused(edit, said, tmp_path, capsys):
+    """The check reads the XML as Word does: a field code split across runs, single quotes or
+    a character reference hide nothing (each passed the text match before)."""
+    template = _with_parts(tmp_path, edit)
+    assert main(["template", "check", str(template)]) == 1
+    assert said in _one_line(capsys.readouterr().err)

@@ -343,15 +343,24 @@ def template_paths(template: Path) -> set[str]:
     (``c.pagu_rp`` inside ``for c in capaian`` → ``capaian[].pagu_rp``)."""
     from docx import Document
 
+    from jinja2 import TemplateSyntaxError
+
     check_archive(template)
-    tpl = DocxTemplate(str(template))
-    doc = Document(str(template))
-    xml = tpl.patch_xml(tpl.xml_to_string(doc.element.body))
-    for rel in doc.part.rels.values():
-        if rel.reltype in (tpl.HEADER_URI, tpl.FOOTER_URI):
-            xml += tpl.patch_xml(rel.target_part.blob.decode("utf-8"))
+    try:
+        tpl = DocxTemplate(str(template))
+        doc = Document(str(template))
+        xml = tpl.patch_xml(tpl.xml_to_string(doc.element.body))
+        for rel in doc.part.rels.values():
+            if rel.reltype in (tpl.HEADER_URI, tpl.FOOTER_URI):
+                xml += tpl.patch_xml(rel.target_part.blob.decode("utf-8"))
+    except Exception as exc:  # not a sound .docx: say so, with its name (as build does)
+        raise KpuDocsError(f"{template}: bukan templat .docx yang dapat dibaca ({exc})") from None
+    try:
+        parsed = environment().parse(xml)
+    except TemplateSyntaxError as exc:
+        raise KpuDocsError(f"{template}: templat tidak sah ({exc.message})") from None
     paths: set[str] = set()
-    _collect(environment().parse(xml), {}, paths)
+    _collect(parsed, {}, paths)
     return paths
 
 
@@ -483,7 +492,7 @@ def external_references(docx: Path) -> list[str]:
     LINK, DDE…) and imported chunks (altChunk). One description per finding, empty when
     there is none. Parts are read as XML (not matched as text), so that neither another
     prefix, single quotes, character references nor a field code split across runs hides
-    anything; a part that does not parse is itself a finding."""
+    anything. Raises KpuDocsError for a part that does not parse."""
     found = []
     with zipfile.ZipFile(docx) as archive:
         for info in archive.infolist():
@@ -493,8 +502,7 @@ def external_references(docx: Path) -> list[str]:
                 continue
             root = _xml(archive.read(info))
             if root is None:
-                found.append(f"{name}: bagian XML yang tidak dapat dibaca")
-                continue
+                raise KpuDocsError(f"{docx}: bukan templat .docx yang dapat dibaca (bagian {name} bukan XML yang sah)")
             if is_rels:
                 for rel in root.xpath('//*[local-name()="Relationship"]'):
                     attrs = {_local(k): v for k, v in rel.attrib.items()}

@@ -740,3 +740,15 @@ def test_a_link_written_differently_is_still_refused(edit, said, tmp_path, capsy
     template = _with_parts(tmp_path, edit)
     assert main(["template", "check", str(template)]) == 1
     assert said in _one_line(capsys.readouterr().err)
+
+
+@pytest.mark.parametrize("edit, said", [
+    (lambda n, t: t.replace(PLACE, "{{ place( }}") if n == "word/document.xml" else t, "templat tidak sah"),
+    (lambda n, t: t.replace("<w:body>", "<w:body><w:p><a:x/></w:p>", 1) if n == "word/document.xml" else t,
+     "bukan templat .docx yang dapat dibaca"),
+])
+def test_template_check_of_a_broken_template_is_one_line(edit, said, tmp_path, capsys):
+    template = _with_parts(tmp_path, edit)
+    assert main(["template", "check", str(template)]) == 1
+    line = _one_line(capsys.readouterr().err)
+    assert said in line and "tak terduga" not in line, line

@@ -147,6 +147,7 @@ def test_the_sandbox_still_allows_what_templates_use():
     ("{% for i in range(10**9) %}{% endfor %}", "terlalu besar"),
     ("{% for i in range(200000, 0, -1) %}{% endfor %}", "range()"),
     ("{% for i in range(99999) %}{% for j in range(99999) %}x{% endfor %}{% endfor %}", "batas waktu render"),
+    ("{% macro f(n) %}{{ f(n) }}{% endmacro %}{{ f(1) }}", "rekursi"),
 ])
 def test_template_operations_are_bounded(tag, said, monkeypatch, tmp_path, sample_path):
     monkeypatch.setattr(templating, "RENDER_SECONDS", 1.0)

@@ -196,6 +196,8 @@ class _Environment(ImmutableSandboxedEnvironment):
             )
         if any(isinstance(a, int) and abs(a) > MAX_TEXT for a in (*args, *kwargs.values())):
             raise TemplateLimitError(f"argumen terlalu besar di templat (paling besar {MAX_TEXT:,})")
+        if isinstance(getattr(__obj, "__self__", None), str) and getattr(__obj, "__name__", "") == "replace":
+            _check_replace(__obj.__self__, *args, **kwargs)
         return super().call(__context, __obj, *args, **kwargs)
 
     def getattr(self, obj, attribute):
@@ -261,6 +263,29 @@ def _check_binop(operator: str, left, right) -> None:
         )
 
 
+def _check_replace(text, old="", new="", count=-1, *_, **__) -> None:
+    """Refuse ``text.replace(old, new)`` whose result would exceed MAX_TEXT, before building it."""
+    if not all(isinstance(v, str) for v in (text, old, new)) or len(new) <= len(old):
+        return
+    times = text.count(old) if old else len(text) + 1
+    if isinstance(count, int) and count >= 0:
+        times = min(times, count)
+    if len(text) + times * (len(new) - len(old)) > MAX_TEXT:
+        raise TemplateLimitError(
+            f"replace() di templat akan menghasilkan teks yang terlalu besar (paling banyak {MAX_TEXT:,} karakter): "
+            "sederhanakan templat"
+        )
+
+
+def _bounded_replace(inner):
+    @functools.wraps(inner)  # keeps Jinja's pass_eval_context mark
+    def bounded(eval_ctx, value, old, new, count=None):
+        _check_replace(str(value), str(old), str(new), -1 if count is None else count)
+        return inner(eval_ctx, value, old, new, count)
+
+    return bounded
+
+
 def _bounded_filter(inner):
     """A filter whose numeric arguments (widths, counts) are capped at MAX_TEXT."""
 
@@ -303,6 +328,7 @@ def environment() -> SandboxedEnvironment:
     for name in ("center", "indent", "wordwrap", "truncate", "batch", "slice"):
         env.filters[name] = _bounded_filter(env.filters[name])
     env.filters["format"] = _bounded_format(env.filters["format"])
+    env.filters["replace"] = _bounded_replace(env.filters["replace"])
     return env
 
 

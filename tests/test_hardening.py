@@ -147,6 +147,8 @@ def test_the_sandbox_still_allows_what_templates_use():
     ("{% for i in range(10**9) %}{% endfor %}", "terlalu besar"),
     ("{% for i in range(200000, 0, -1) %}{% endfor %}", "range()"),
     ("{% for i in range(99999) %}{% for j in range(99999) %}x{% endfor %}{% endfor %}", "batas waktu render"),
+    ("{{ ('a' * 10**6).replace('a', 'aa') }}", "terlalu besar"),
+    ("{{ ('a' * 10**6)|replace('a', 'aa') }}", "terlalu besar"),
     ("{% macro f(n) %}{{ f(n) }}{% endmacro %}{{ f(1) }}", "rekursi"),
 ])
 def test_template_operations_are_bounded(tag, said, monkeypatch, tmp_path, sample_path):
@@ -170,7 +172,7 @@ def test_a_loop_without_checkpoints_is_stopped_by_the_task_time_limit(monkeypatc
 
 def test_memory_is_bounded_per_worker(monkeypatch, tmp_path, sample_path):
     monkeypatch.setattr(workers, "MEMORY_BYTES", 400 * 2**20)
-    template = edited_template(tmp_path, PLACE, "{{ ('x' * 1000000)|replace('x', 'y' * 1000) }}")  # 1 GB
+    template = edited_template(tmp_path, PLACE, "{{ (['x' * 1000000] * 1000)|join }}")  # 1 GB
     (result,) = build([sample_path], tmp_path / "out", template, jobs=1)
     assert not result.ok and "memori" in result.reason, result.reason
 

@@ -88,6 +88,9 @@ def render_docx(report: Report, out: Path, template: Path | None = None,
         ) from None
     except MemoryError:
         raise KpuDocsError(f"{template}: render templat kehabisan memori; laporan tidak ditulis") from None
+    except RecursionError:  # a macro that calls itself without end
+        raise KpuDocsError(f"{template}: templat memanggil makro secara berulang tanpa akhir (rekursi terlalu dalam); "
+                           "laporan tidak ditulis") from None
     entries = fill_toc(tpl.docx, pages or {})
     entries = in_reading_order(tpl.docx, entries + fill_table_list(tpl.docx, pages or {}))
     no_break_hyphens(tpl.docx.element.body)

@@ -196,6 +196,8 @@ class _Environment(ImmutableSandboxedEnvironment):
             )
         if any(isinstance(a, int) and abs(a) > MAX_TEXT for a in (*args, *kwargs.values())):
             raise TemplateLimitError(f"argumen terlalu besar di templat (paling besar {MAX_TEXT:,})")
+        if isinstance(getattr(__obj, "__self__", None), str) and getattr(__obj, "__name__", "") == "replace":
+            _check_replace(__obj.__self__, *args, **kwargs)
         return super().call(__context, __obj, *args, **kwargs)
 
     def getattr(self, obj, attribute):
@@ -261,6 +263,29 @@ def _check_binop(operator: str, left, right) -> None:
         )
 
 
+def _check_replace(text, old="", new="", count=-1, *_, **__) -> None:
+    """Refuse ``text.replace(old, new)`` whose result would exceed MAX_TEXT, before building it."""
+    if not all(isinstance(v, str) for v in (text, old, new)) or len(new) <= len(old):
+        return
+    times = text.count(old) if old else len(text) + 1
+    if isinstance(count, int) and count >= 0:
+        times = min(times, count)
+    if len(text) + times * (len(new) - len(old)) > MAX_TEXT:
+        raise TemplateLimitError(
+            f"replace() di templat akan menghasilkan teks yang terlalu besar (paling banyak {MAX_TEXT:,} karakter): "
+            "sederhanakan templat"
+        )
+
+
+def _bounded_replace(inner):
+    @functools.wraps(inner)  # keeps Jinja's pass_eval_context mark
+    def bounded(eval_ctx, value, old, new, count=None):
+        _check_replace(str(value), str(old), str(new), -1 if count is None else count)
+        return inner(eval_ctx, value, old, new, count)
+
+    return bounded
+
+
 def _bounded_filter(inner):
     """A filter whose numeric arguments (widths, counts) are capped at MAX_TEXT."""
 
@@ -303,6 +328,7 @@ def environment() -> SandboxedEnvironment:
     for name in ("center", "indent", "wordwrap", "truncate", "batch", "slice"):
         env.filters[name] = _bounded_filter(env.filters[name])
     env.filters["format"] = _bounded_format(env.filters["format"])
+    env.filters["replace"] = _bounded_replace(env.filters["replace"])
     return env
 
 
@@ -343,15 +369,24 @@ def template_paths(template: Path) -> set[str]:
     (``c.pagu_rp`` inside ``for c in capaian`` → ``capaian[].pagu_rp``)."""
     from docx import Document
 
+    from jinja2 import TemplateSyntaxError
+
     check_archive(template)
-    tpl = DocxTemplate(str(template))
-    doc = Document(str(template))
-    xml = tpl.patch_xml(tpl.xml_to_string(doc.element.body))
-    for rel in doc.part.rels.values():
-        if rel.reltype in (tpl.HEADER_URI, tpl.FOOTER_URI):
-            xml += tpl.patch_xml(rel.target_part.blob.decode("utf-8"))
+    try:
+        tpl = DocxTemplate(str(template))
+        doc = Document(str(template))
+        xml = tpl.patch_xml(tpl.xml_to_string(doc.element.body))
+        for rel in doc.part.rels.values():
+            if rel.reltype in (tpl.HEADER_URI, tpl.FOOTER_URI):
+                xml += tpl.patch_xml(rel.target_part.blob.decode("utf-8"))
+    except Exception as exc:  # not a sound .docx: say so, with its name (as build does)
+        raise KpuDocsError(f"{template}: bukan templat .docx yang dapat dibaca ({exc})") from None
+    try:
+        parsed = environment().parse(xml)
+    except TemplateSyntaxError as exc:
+        raise KpuDocsError(f"{template}: templat tidak sah ({exc.message})") from None
     paths: set[str] = set()
-    _collect(environment().parse(xml), {}, paths)
+    _collect(parsed, {}, paths)
     return paths
 
 
@@ -429,10 +464,51 @@ def sample_input() -> Path:
 
 _FIELD_FETCHES = re.compile(r"\b(INCLUDETEXT|INCLUDEPICTURE|INCLUDE|LINK|DDE|DDEAUTO|IMPORT|RD|DATABASE)\b",
                             re.IGNORECASE)
-_INSTR = re.compile(r"<w:instrText\b[^>]*>([^<]*)</w:instrText>|\bw:instr=\"([^\"]*)\"")
-_RELATIONSHIP = re.compile(r"<Relationship\b[^>]*>")
 _SAFE_LINK = re.compile(r"^(https?:|mailto:|#)", re.IGNORECASE)
 ATTACHED_TEMPLATE = "/attachedTemplate"  # Word's note of the .dotx a file was made from: dropped
+
+
+def _local(name) -> str:
+    return name.rsplit("}", 1)[-1] if isinstance(name, str) else ""
+
+
+def _xml(data: bytes):
+    """A part parsed as XML, as Word and LibreOffice read it (any prefix, either quote,
+    character references resolved), never fetching anything; None when it does not parse."""
+    from lxml import etree
+
+    try:
+        return etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True))
+    except etree.XMLSyntaxError:
+        return None
+
+
+_FIELD_PARTS = '//*[local-name()="fldChar" or local-name()="instrText" or local-name()="fldSimple"]'
+
+
+def _field_codes(root) -> list[str]:
+    """Each field's code: a complex field's ``instrText`` pieces joined as Word joins them
+    (without a separator: ``INCL`` + ``UDETEXT`` is INCLUDETEXT), a nested field's code
+    inside its parent's; and each simple field's ``instr``."""
+    codes: list[str] = []
+    open_fields: list[list[str]] = []
+    for element in root.xpath(_FIELD_PARTS):  # in document order
+        local = _local(element.tag)
+        if local == "fldChar":
+            kind = next((v for k, v in element.attrib.items() if _local(k) == "fldCharType"), "")
+            if kind == "begin":
+                open_fields.append([])
+            elif kind == "end" and open_fields:
+                code = "".join(open_fields.pop())
+                codes.append(code)
+                if open_fields:
+                    open_fields[-1].append(code)
+        elif local == "instrText":
+            (open_fields[-1] if open_fields else codes).append(element.text or "")
+        elif local == "fldSimple":
+            codes += [v for k, v in element.attrib.items() if _local(k) == "instr"]
+    codes += ["".join(parts) for parts in open_fields]  # a field never closed
+    return codes
 
 
 def external_references(docx: Path) -> list[str]:
@@ -440,28 +516,34 @@ def external_references(docx: Path) -> list[str]:
     external relationship other than a web/mail hyperlink (a picture linked to
     ``file:///…``, an OLE link, a frame) and fetching fields (INCLUDETEXT, INCLUDEPICTURE,
     LINK, DDE…) and imported chunks (altChunk). One description per finding, empty when
-    there is none."""
+    there is none. Parts are read as XML (not matched as text), so that neither another
+    prefix, single quotes, character references nor a field code split across runs hides
+    anything. Raises KpuDocsError for a part that does not parse."""
     found = []
     with zipfile.ZipFile(docx) as archive:
         for info in archive.infolist():
             name = info.filename
-            if name.endswith(".rels"):
-                text = archive.read(info).decode("utf-8", "replace")
-                for rel in _RELATIONSHIP.findall(text):
-                    attrs = dict(re.findall(r'(\w+)="([^"]*)"', rel))
-                    if attrs.get("Type", "").endswith("/aFChunk"):  # imported HTML/RTF may fetch files
-                        found.append(f"{name}: potongan dokumen sisipan (altChunk) {attrs.get('Target', '')[:120]}")
-                    if attrs.get("TargetMode") != "External":
-                        continue
+            is_rels = name.endswith(".rels")
+            if not is_rels and not (name.startswith("word/") and name.endswith(".xml")):
+                continue
+            root = _xml(archive.read(info))
+            if root is None:
+                raise KpuDocsError(f"{docx}: bukan templat .docx yang dapat dibaca (bagian {name} bukan XML yang sah)")
+            if is_rels:
+                for rel in root.xpath('//*[local-name()="Relationship"]'):
+                    attrs = {_local(k): v for k, v in rel.attrib.items()}
                     kind, target = attrs.get("Type", ""), attrs.get("Target", "")
-                    if kind.endswith("/hyperlink") and _SAFE_LINK.match(target):
+                    if kind.endswith("/aFChunk"):  # imported HTML/RTF may fetch files
+                        found.append(f"{name}: potongan dokumen sisipan (altChunk) {target[:120]}")
+                    if attrs.get("TargetMode", "").strip().casefold() != "external":
+                        continue
+                    if kind.endswith("/hyperlink") and _SAFE_LINK.match(target.strip()):
                         continue
                     found.append(f"{name}: tautan {kind.rsplit('/', 1)[-1]} ke {target[:120]}")
-            elif name.startswith("word/") and name.endswith(".xml"):
-                text = archive.read(info).decode("utf-8", "replace")
-                codes = " ".join(a or b for a, b in _INSTR.findall(text))
-                for match in _FIELD_FETCHES.finditer(codes):
-                    found.append(f"{name}: kolom (field) {match.group(1).upper()}")
+            else:
+                for code in _field_codes(root):
+                    for match in _FIELD_FETCHES.finditer(code):
+                        found.append(f"{name}: kolom (field) {match.group(1).upper()}")
     return found
 
 

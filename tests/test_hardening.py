@@ -147,6 +147,9 @@ def test_the_sandbox_still_allows_what_templates_use():
     ("{% for i in range(10**9) %}{% endfor %}", "terlalu besar"),
     ("{% for i in range(200000, 0, -1) %}{% endfor %}", "range()"),
     ("{% for i in range(99999) %}{% for j in range(99999) %}x{% endfor %}{% endfor %}", "batas waktu render"),
+    ("{{ ('a' * 10**6).replace('a', 'aa') }}", "terlalu besar"),
+    ("{{ ('a' * 10**6)|replace('a', 'aa') }}", "terlalu besar"),
+    ("{% macro f(n) %}{{ f(n) }}{% endmacro %}{{ f(1) }}", "rekursi"),
 ])
 def test_template_operations_are_bounded(tag, said, monkeypatch, tmp_path, sample_path):
     monkeypatch.setattr(templating, "RENDER_SECONDS", 1.0)
@@ -169,7 +172,7 @@ def test_a_loop_without_checkpoints_is_stopped_by_the_task_time_limit(monkeypatc
 
 def test_memory_is_bounded_per_worker(monkeypatch, tmp_path, sample_path):
     monkeypatch.setattr(workers, "MEMORY_BYTES", 400 * 2**20)
-    template = edited_template(tmp_path, PLACE, "{{ ('x' * 1000000)|replace('x', 'y' * 1000) }}")  # 1 GB
+    template = edited_template(tmp_path, PLACE, "{{ (['x' * 1000000] * 1000)|join }}")  # 1 GB
     (result,) = build([sample_path], tmp_path / "out", template, jobs=1)
     assert not result.ok and "memori" in result.reason, result.reason
 
@@ -701,3 +704,54 @@ def test_a_destination_on_another_file_system_is_published(tmp_path, sample_path
     finally:
         shutil.rmtree(elsewhere, ignore_errors=True)
         (shm / f".{elsewhere.name}.lock").unlink(missing_ok=True)
+
+
+def _split_field(name, text):
+    """INCLUDETEXT split across two runs, as Word itself writes long field codes."""
+    if name != "word/document.xml":
+        return text
+    run = '<w:r><w:instrText xml:space="preserve">%s</w:instrText></w:r>'
+    field = ('<w:p><w:r><w:fldChar w:fldCharType="begin"/></w:r>' + run % " INCL" + run % 'UDETEXT "/etc/hostname" '
+             + '<w:r><w:fldChar w:fldCharType="end"/></w:r></w:p>')
+    return text.replace("<w:sectPr", field + "<w:sectPr", 1)
+
+
+def _quoted_rel(name, text):
+    """A linked picture's relationship written with single quotes (valid XML)."""
+    if name != "word/_rels/document.xml.rels":
+        return text
+    rel = ("<Relationship Id='rIdLuar' Type='http://schemas.openxmlformats.org/officeDocument/2006/"
+           "relationships/image' Target='file:///etc/hostname' TargetMode='External'/>")
+    return text.replace("</Relationships>", rel + "</Relationships>")
+
+
+def _simple_field_quoted(name, text):
+    if name != "word/document.xml":
+        return text
+    field = "<w:p><w:fldSimple w:instr=' &#73;NCLUDETEXT \"/etc/hostname\" '><w:r><w:t>x</w:t></w:r></w:fldSimple></w:p>"
+    return text.replace("<w:sectPr", field + "<w:sectPr", 1)
+
+
+@pytest.mark.parametrize("edit, said", [
+    (_split_field, "INCLUDETEXT"),
+    (_quoted_rel, "file:///etc/hostname"),
+    (_simple_field_quoted, "INCLUDETEXT"),
+])
+def test_a_link_written_differently_is_still_refused(edit, said, tmp_path, capsys):
+    """The check reads the XML as Word does: a field code split across runs, single quotes or
+    a character reference hide nothing (each passed the text match before)."""
+    template = _with_parts(tmp_path, edit)
+    assert main(["template", "check", str(template)]) == 1
+    assert said in _one_line(capsys.readouterr().err)
+
+
+@pytest.mark.parametrize("edit, said", [
+    (lambda n, t: t.replace(PLACE, "{{ place( }}") if n == "word/document.xml" else t, "templat tidak sah"),
+    (lambda n, t: t.replace("<w:body>", "<w:body><w:p><a:x/></w:p>", 1) if n == "word/document.xml" else t,
+     "bukan templat .docx yang dapat dibaca"),
+])
+def test_template_check_of_a_broken_template_is_one_line(edit, said, tmp_path, capsys):
+    template = _with_parts(tmp_path, edit)
+    assert main(["template", "check", str(template)]) == 1
+    line = _one_line(capsys.readouterr().err)
+    assert said in line and "tak terduga" not in line, line

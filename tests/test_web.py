@@ -329,3 +329,12 @@ def test_a_subbagian_and_a_staff_group_are_added_and_removed_whole(served):
     assert len(list((folder / ".versi" / "kpu-kota-serang" / "2023").iterdir())) == 4
     assert act("tambah", "program").status_code == 400  # the budget comes from the DIPA, not from here
     assert act("hapus", "narasi.penutup[0]").status_code == 400
+
+
+def test_an_unknown_version_id_is_not_found_not_an_unexpected_error(served):
+    app, _ = served
+    client = app.test_client()
+    for bad in ("abc", "20231129T1700170000000", "20231399T250000000000"):
+        reply = client.get(f"/kantor/kpu-kota-serang/2023/versi/{bad}")
+        assert reply.status_code == 404, bad
+        assert "kesalahan tak terduga" not in reply.get_data(as_text=True)

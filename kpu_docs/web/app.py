@@ -381,10 +381,9 @@ def create_app(root: Path, out: Path | None = None) -> Flask:
 
     @app.get("/kantor/<office>/<year>/versi/<version_id>")
     def version_text(office: str, year: str, version_id: str):
-        workspace.input_path(office, year)
+        text = _text_of(office, year, version_id)  # NotFound for an unknown id, before reading it as a time
         return render_template("version.html", office=office, year=year, version_id=version_id,
-                               when=_when(version_id) if version_id != "sekarang" else "sekarang",
-                               text=_text_of(office, year, version_id))
+                               when=_when(version_id) if version_id != "sekarang" else "sekarang", text=text)
 
     @app.post("/kantor/<office>/<year>/versi/<version_id>/pulihkan")
     def restore(office: str, year: str, version_id: str):

@@ -338,3 +338,17 @@ def test_an_unknown_version_id_is_not_found_not_an_unexpected_error(served):
         reply = client.get(f"/kantor/kpu-kota-serang/2023/versi/{bad}")
         assert reply.status_code == 404, bad
         assert "kesalahan tak terduga" not in reply.get_data(as_text=True)
+
+
+def test_a_json_body_that_is_not_an_object_is_refused_with_a_message(served):
+    app, folder = served
+    client = app.test_client()
+    headers = {"X-CSRFToken": _token(client), "Content-Type": "application/json"}
+    path = folder / "kpu-kota-serang" / "2023.yaml"
+    text = path.read_text(encoding="utf-8")
+    for url in ("/kantor/kpu-kota-serang/2023/periksa", "/kantor/kpu-kota-serang/2023/simpan"):
+        for body in ("[1, 2]", '"teks"', "7", "null"):
+            reply = client.post(url, data=body, headers=headers)
+            assert reply.status_code < 500, (url, body, reply.get_json())
+            assert "kesalahan tak terduga" not in reply.get_json().get("message", "")
+    assert path.read_text(encoding="utf-8") == text

@@ -270,9 +270,14 @@ def create_app(root: Path, out: Path | None = None) -> Flask:
                       for i, text in enumerate(line.narrative)]
         return forms.Field("paragraphs", path, f"Narasi {line.code}", children=paragraphs)
 
+    def _json_body() -> dict:
+        """The request's JSON object; anything else (a list, a number, broken JSON) is an empty one."""
+        payload = request.get_json(silent=True)
+        return payload if isinstance(payload, dict) else {}
+
     def _edited(office: str, year: str) -> tuple[Path, str, str, dict, bool]:
         """(path, current text, edited text, field errors, stale?) for a JSON body of edits."""
-        payload = request.get_json(silent=True) or {}
+        payload = _json_body()
         values = payload.get("fields") or {}
         if not isinstance(values, dict) or not all(isinstance(v, str) for v in values.values()):
             raise KpuDocsError("isi permintaan tidak sah")
@@ -339,7 +344,7 @@ def create_app(root: Path, out: Path | None = None) -> Flask:
         if checked.report is None:
             return jsonify({"ok": False, "findings": checks.findings_json(checked),
                             "message": "Belum disimpan: dengan perubahan ini berkas tidak dapat dibaca (lihat temuan)."}), 400
-        payload = request.get_json(silent=True) or {}
+        payload = _json_body()
         version = workspace.save(office, year, edited, str(payload.get("base", "")))
         if version is None:
             return jsonify({"ok": True, "message": "Tidak ada perubahan untuk disimpan.", "base": digest(edited)})
@@ -485,7 +490,7 @@ def create_app(root: Path, out: Path | None = None) -> Flask:
     @app.post("/kantor/<office>/<year>/buat")
     def start_build(office: str, year: str):
         path = workspace.input_path(office, year)
-        payload = request.get_json(silent=True) or {}
+        payload = _json_body()
         job = jobs.start((office, year), path, workspace.out, bool(payload.get("pdf")))
         return jsonify({"ok": True, **job.as_json()})
 

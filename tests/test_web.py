@@ -252,7 +252,7 @@ def test_uploads_are_bounded_and_a_bad_export_writes_nothing(served):
     assert huge.status_code == 413 and "terlalu besar" in huge.get_data(as_text=True)
     fake = client.post(url, data={"csrf_token": token, "ekspor": (io.BytesIO(b"bukan zip"), "ekspor.xlsx")},
                        content_type="multipart/form-data")
-    assert fake.status_code == 400 and "Ada masalah" in fake.get_data(as_text=True)
+    assert fake.status_code == 400 and "ekspor.xlsx tidak diimpor; masukan tidak diubah" in fake.get_data(as_text=True)
     wrong = client.post(url, data={"csrf_token": token, "ekspor": (io.BytesIO(b"x"), "../../ekspor.exe")},
                         content_type="multipart/form-data")
     assert wrong.status_code == 400 and "bukan ekspor .xlsx atau .csv" in wrong.get_data(as_text=True)
@@ -351,4 +351,45 @@ def test_a_json_body_that_is_not_an_object_is_refused_with_a_message(served):
             reply = client.post(url, data=body, headers=headers)
             assert reply.status_code < 500, (url, body, reply.get_json())
             assert "kesalahan tak terduga" not in reply.get_json().get("message", "")
+    assert path.read_text(encoding="utf-8") == text
+
+
+def _glp039(tmp_path, name: str, extra: dict | None = None):
+    """A GLP039 export of the sample (SAKTI.md layout); ``extra`` overrides cells by code."""
+    from . import glp039
+    from .test_sakti_import import revised
+
+    return glp039.write_xlsx(tmp_path / name, glp039.rows(glp039.detailed(revised()), extra=extra))
+
+
+def test_an_import_keeps_the_users_file_name_and_a_refusal_names_no_server_path(served, tmp_path):
+    app, folder = served
+    client = app.test_client()
+    token = _token(client)
+    path = folder / "kpu-kota-serang" / "2023.yaml"
+    text = path.read_text(encoding="utf-8")
+    url = "/kantor/kpu-kota-serang/2023/impor"
+    name = "Laporan Fa Detail (16 Segmen) (51).xlsx"
+    good = _glp039(tmp_path, "baik.xlsx")
+    preview = client.post(url, data={"csrf_token": token, "ekspor": (good.open("rb"), name)},
+                          content_type="multipart/form-data").get_data(as_text=True)
+    assert f"{name}: " in preview
+    import re
+
+    plan = re.search(r'name="token" value="([^"]+)"', preview).group(1)
+    client.post(url + "/terapkan", data={"csrf_token": token, "token": plan})
+    after = path.read_text(encoding="utf-8")
+    assert f"  berkas: {name}\n" in after  # the same record `kpu-docs import` writes for this file
+    path.write_text(text, encoding="utf-8")
+
+    from .glp039 import SD_DETAIL
+
+    bad = _glp039(tmp_path, "buruk.xlsx", {"CQ.6709.QGE.001": {SD_DETAIL: 851_600_005.0}})  # adds up no more
+    refused = client.post(url, data={"csrf_token": token, "ekspor": (bad.open("rb"), name)},
+                          content_type="multipart/form-data")
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 400
+    assert f"{name} tidak dapat diimpor; kpu-kota-serang/2023.yaml tidak diubah" in page
+    assert "kpu-docs-impor-" not in page and str(folder) not in page
+    assert '<pre class="totals">' in page and "JUMLAH SELURUHNYA" in page  # the export's totals, still shown
     assert path.read_text(encoding="utf-8") == text

@@ -43,7 +43,7 @@ EXPORT_SUFFIXES = (".xlsx", ".csv")
 
 def _safe_name(name: str) -> str:
     """A browser's file name as plain text: no folders, no line breaks, bounded."""
-    return re.sub(r"[^\w.\- ]", "_", Path(name.replace("\\", "/")).name)[:80] or "ekspor"
+    return re.sub(r"[^\w.\-() ]", "_", Path(name.replace("\\", "/")).name)[:80] or "ekspor"
 
 
 @dataclass
@@ -409,7 +409,7 @@ def create_app(root: Path, out: Path | None = None) -> Flask:
 
     @app.post("/kantor/<office>/<year>/impor")
     def import_preview(office: str, year: str):
-        from ..sakti.importer import ImportRefused, prepare_import
+        from ..sakti.importer import prepare_import
 
         path, _ = _paths(office, year)
         upload = request.files.get("ekspor")
@@ -424,8 +424,12 @@ def create_app(root: Path, out: Path | None = None) -> Flask:
             upload.save(export_path)
             try:
                 prepared = prepare_import(export_path, path)
-            except ImportRefused as exc:
-                raise KpuDocsError(f"{exc}\n{exc.totals}") from None
+            except KpuDocsError as exc:  # refused (with the export's totals) or another satker's export
+                # the user knows the file by its own name and the input as office/year, not by server paths
+                message = str(exc).replace(str(export_path), export_path.name).replace(
+                    str(path), f"{office}/{path.name}")
+                refused = {"file": export_path.name, "message": message, "totals": getattr(exc, "totals", "")}
+                return render_template("import.html", office=office, year=year, preview=None, refused=refused), 400
             except InputError as exc:
                 raise KpuDocsError("masukan ini belum dapat dibaca; perbaiki dulu: "
                                    + "; ".join(str(p) for p in exc.problems[:3])) from None

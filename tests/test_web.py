@@ -393,3 +393,26 @@ def test_an_import_keeps_the_users_file_name_and_a_refusal_names_no_server_path(
     assert "kpu-docs-impor-" not in page and str(folder) not in page
     assert '<pre class="totals">' in page and "JUMLAH SELURUHNYA" in page  # the export's totals, still shown
     assert path.read_text(encoding="utf-8") == text
+
+
+def test_a_linked_versions_folder_or_version_file_never_reaches_outside_the_folder(served, tmp_path):
+    app, folder = served
+    client = app.test_client()
+    token = _token(client)
+    path = folder / "kpu-kota-serang" / "2023.yaml"
+    text = path.read_text(encoding="utf-8")
+    outside = tmp_path / "luar"
+    outside.mkdir()
+    (folder / ".versi").symlink_to(outside)
+    reply = client.post("/kantor/kpu-kota-serang/2023/simpan", json={"base": digest(text), "fields": {"satker.wilayah": "X"}},
+                        headers={"X-CSRFToken": token})
+    assert reply.status_code == 400 and "di luar folder" in reply.get_json()["message"]
+    assert list(outside.iterdir()) == [] and path.read_text(encoding="utf-8") == text  # not even a folder made
+    (folder / ".versi").unlink()
+    kept = folder / ".versi" / "kpu-kota-serang" / "2023"
+    kept.mkdir(parents=True)
+    secret = tmp_path / "rahasia.txt"
+    secret.write_text("kata sandi kantor", encoding="utf-8")
+    (kept / "20231129T170017000000.yaml.versi").symlink_to(secret)
+    assert client.get("/kantor/kpu-kota-serang/2023/versi/20231129T170017000000").status_code == 404
+    assert "20231129T170017000000" not in client.get("/kantor/kpu-kota-serang/2023/versi").get_data(as_text=True)

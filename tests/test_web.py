@@ -416,3 +416,13 @@ def test_a_linked_versions_folder_or_version_file_never_reaches_outside_the_fold
     (kept / "20231129T170017000000.yaml.versi").symlink_to(secret)
     assert client.get("/kantor/kpu-kota-serang/2023/versi/20231129T170017000000").status_code == 404
     assert "20231129T170017000000" not in client.get("/kantor/kpu-kota-serang/2023/versi").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("value", ["Serang\u2028Banten", "Serang\u2029Banten", "Serang\rBanten"])
+def test_a_pasted_line_separator_is_written_escaped_not_refused_as_broken_yaml(value):
+    # PyYAML reads U+2028/U+2029/CR as line breaks in a plain or single-quoted scalar
+    text = SAMPLE.read_text(encoding="utf-8")
+    after = apply_edits(text, [Edit(("laporan", "tempat"), value)])
+    assert loads(after).data.report.place == value
+    assert changed_lines(text, after)[0] == ("+", '  tempat: "' + value.encode("unicode_escape").decode()
+                                             .replace("\\u2028", "\\L").replace("\\u2029", "\\P") + '"')

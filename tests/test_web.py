@@ -426,3 +426,43 @@ def test_a_pasted_line_separator_is_written_escaped_not_refused_as_broken_yaml(v
     assert loads(after).data.report.place == value
     assert changed_lines(text, after)[0] == ("+", '  tempat: "' + value.encode("unicode_escape").decode()
                                              .replace("\\u2028", "\\L").replace("\\u2029", "\\P") + '"')
+
+
+def test_files_built_before_the_input_changed_are_marked_old(served):
+    import time
+
+    app, folder = served
+    client = app.test_client()
+    token = _token(client)
+    headers = {"X-CSRFToken": token}
+    url = "/kantor/kpu-kota-serang/2023"
+    path = folder / "kpu-kota-serang" / "2023.yaml"
+    text = path.read_text(encoding="utf-8")
+
+    def build():
+        job = client.post(url + "/buat", json={"pdf": False}, headers=headers).get_json()
+        for _ in range(600):
+            state = client.get(f"/pekerjaan/{job['id']}").get_json()
+            if state["state"] != "berjalan":
+                return state
+            time.sleep(0.1)
+        raise AssertionError("build did not finish")
+
+    assert build()["state"] == "selesai"
+    assert 'id="stale"' not in client.get(url + "/laporan").get_data(as_text=True)
+    saved = client.post(url + "/simpan", json={"base": digest(text), "fields": {"laporan.tempat": "Cilegon"}},
+                        headers=headers).get_json()
+    page = client.get(url + "/laporan").get_data(as_text=True)
+    assert 'id="stale"' in page and page.count(">lama</span>") == 2  # the DOCX and the XLSX
+    # back to the content that was built: a rebuild would change nothing, so nothing is old
+    client.post(f"{url}/versi/{saved['version']}/pulihkan", data={"csrf_token": token})
+    assert path.read_text(encoding="utf-8") == text
+    assert 'id="stale"' not in client.get(url + "/laporan").get_data(as_text=True)
+    # a server started later knows no builds: a file older than the input is old (on the safe side)
+    import os
+
+    later = create_app(folder).test_client()
+    os.utime(path, (time.time() - 3600, time.time() - 3600))
+    assert 'id="stale"' not in later.get(url + "/laporan").get_data(as_text=True)
+    os.utime(path, (time.time() + 60, time.time() + 60))
+    assert 'id="stale"' in later.get(url + "/laporan").get_data(as_text=True)

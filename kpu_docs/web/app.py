@@ -480,12 +480,17 @@ def create_app(root: Path, out: Path | None = None) -> Flask:
         files, pages = [], []
         if checked.report is not None:
             where, names = _outputs(checked.report)
+            # outdated: not what the latest build here read; before any build here, older than the input
+            # (a build that changes nothing leaves the files and their times as they were)
+            last, edited = jobs.last_done((office, year)), workspace.last_built(path)
             for kind in ("docx", "xlsx", "pdf"):
                 target = where / names[kind]
                 if target.is_file():
                     built = workspace.last_built(target)
                     files.append({"kind": kind, "name": names[kind], "size": target.stat().st_size,
-                                  "built": built.astimezone().strftime("%d-%m-%Y %H:%M") if built else ""})
+                                  "built": built.astimezone().strftime("%d-%m-%Y %H:%M") if built else "",
+                                  "stale": digest(text) != last.built_from if last and (kind != "pdf" or last.pdf)
+                                  else bool(built and edited and edited > built)})
             pages = list(range(1, len(preview_pages(where)) + 1))
         running = jobs.running((office, year))
         return render_template("outputs.html", office=office, year=year, checked=checked, files=files, pages=pages,

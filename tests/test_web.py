@@ -252,7 +252,7 @@ def test_uploads_are_bounded_and_a_bad_export_writes_nothing(served):
     assert huge.status_code == 413 and "terlalu besar" in huge.get_data(as_text=True)
     fake = client.post(url, data={"csrf_token": token, "ekspor": (io.BytesIO(b"bukan zip"), "ekspor.xlsx")},
                        content_type="multipart/form-data")
-    assert fake.status_code == 400 and "Ada masalah" in fake.get_data(as_text=True)
+    assert fake.status_code == 400 and "ekspor.xlsx tidak diimpor; masukan tidak diubah" in fake.get_data(as_text=True)
     wrong = client.post(url, data={"csrf_token": token, "ekspor": (io.BytesIO(b"x"), "../../ekspor.exe")},
                         content_type="multipart/form-data")
     assert wrong.status_code == 400 and "bukan ekspor .xlsx atau .csv" in wrong.get_data(as_text=True)
@@ -329,3 +329,140 @@ def test_a_subbagian_and_a_staff_group_are_added_and_removed_whole(served):
     assert len(list((folder / ".versi" / "kpu-kota-serang" / "2023").iterdir())) == 4
     assert act("tambah", "program").status_code == 400  # the budget comes from the DIPA, not from here
     assert act("hapus", "narasi.penutup[0]").status_code == 400
+
+
+def test_an_unknown_version_id_is_not_found_not_an_unexpected_error(served):
+    app, _ = served
+    client = app.test_client()
+    for bad in ("abc", "20231129T1700170000000", "20231399T250000000000"):
+        reply = client.get(f"/kantor/kpu-kota-serang/2023/versi/{bad}")
+        assert reply.status_code == 404, bad
+        assert "kesalahan tak terduga" not in reply.get_data(as_text=True)
+
+
+def test_a_json_body_that_is_not_an_object_is_refused_with_a_message(served):
+    app, folder = served
+    client = app.test_client()
+    headers = {"X-CSRFToken": _token(client), "Content-Type": "application/json"}
+    path = folder / "kpu-kota-serang" / "2023.yaml"
+    text = path.read_text(encoding="utf-8")
+    for url in ("/kantor/kpu-kota-serang/2023/periksa", "/kantor/kpu-kota-serang/2023/simpan"):
+        for body in ("[1, 2]", '"teks"', "7", "null"):
+            reply = client.post(url, data=body, headers=headers)
+            assert reply.status_code < 500, (url, body, reply.get_json())
+            assert "kesalahan tak terduga" not in reply.get_json().get("message", "")
+    assert path.read_text(encoding="utf-8") == text
+
+
+def _glp039(tmp_path, name: str, extra: dict | None = None):
+    """A GLP039 export of the sample (SAKTI.md layout); ``extra`` overrides cells by code."""
+    from . import glp039
+    from .test_sakti_import import revised
+
+    return glp039.write_xlsx(tmp_path / name, glp039.rows(glp039.detailed(revised()), extra=extra))
+
+
+def test_an_import_keeps_the_users_file_name_and_a_refusal_names_no_server_path(served, tmp_path):
+    app, folder = served
+    client = app.test_client()
+    token = _token(client)
+    path = folder / "kpu-kota-serang" / "2023.yaml"
+    text = path.read_text(encoding="utf-8")
+    url = "/kantor/kpu-kota-serang/2023/impor"
+    name = "Laporan Fa Detail (16 Segmen) (51).xlsx"
+    good = _glp039(tmp_path, "baik.xlsx")
+    preview = client.post(url, data={"csrf_token": token, "ekspor": (good.open("rb"), name)},
+                          content_type="multipart/form-data").get_data(as_text=True)
+    assert f"{name}: " in preview
+    import re
+
+    plan = re.search(r'name="token" value="([^"]+)"', preview).group(1)
+    client.post(url + "/terapkan", data={"csrf_token": token, "token": plan})
+    after = path.read_text(encoding="utf-8")
+    assert f"  berkas: {name}\n" in after  # the same record `kpu-docs import` writes for this file
+    path.write_text(text, encoding="utf-8")
+
+    from .glp039 import SD_DETAIL
+
+    bad = _glp039(tmp_path, "buruk.xlsx", {"CQ.6709.QGE.001": {SD_DETAIL: 851_600_005.0}})  # adds up no more
+    refused = client.post(url, data={"csrf_token": token, "ekspor": (bad.open("rb"), name)},
+                          content_type="multipart/form-data")
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 400
+    assert f"{name} tidak dapat diimpor; kpu-kota-serang/2023.yaml tidak diubah" in page
+    assert "kpu-docs-impor-" not in page and str(folder) not in page
+    assert '<pre class="totals">' in page and "JUMLAH SELURUHNYA" in page  # the export's totals, still shown
+    assert path.read_text(encoding="utf-8") == text
+
+
+def test_a_linked_versions_folder_or_version_file_never_reaches_outside_the_folder(served, tmp_path):
+    app, folder = served
+    client = app.test_client()
+    token = _token(client)
+    path = folder / "kpu-kota-serang" / "2023.yaml"
+    text = path.read_text(encoding="utf-8")
+    outside = tmp_path / "luar"
+    outside.mkdir()
+    (folder / ".versi").symlink_to(outside)
+    reply = client.post("/kantor/kpu-kota-serang/2023/simpan", json={"base": digest(text), "fields": {"satker.wilayah": "X"}},
+                        headers={"X-CSRFToken": token})
+    assert reply.status_code == 400 and "di luar folder" in reply.get_json()["message"]
+    assert list(outside.iterdir()) == [] and path.read_text(encoding="utf-8") == text  # not even a folder made
+    (folder / ".versi").unlink()
+    kept = folder / ".versi" / "kpu-kota-serang" / "2023"
+    kept.mkdir(parents=True)
+    secret = tmp_path / "rahasia.txt"
+    secret.write_text("kata sandi kantor", encoding="utf-8")
+    (kept / "20231129T170017000000.yaml.versi").symlink_to(secret)
+    assert client.get("/kantor/kpu-kota-serang/2023/versi/20231129T170017000000").status_code == 404
+    assert "20231129T170017000000" not in client.get("/kantor/kpu-kota-serang/2023/versi").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("value", ["Serang\u2028Banten", "Serang\u2029Banten", "Serang\rBanten"])
+def test_a_pasted_line_separator_is_written_escaped_not_refused_as_broken_yaml(value):
+    # PyYAML reads U+2028/U+2029/CR as line breaks in a plain or single-quoted scalar
+    text = SAMPLE.read_text(encoding="utf-8")
+    after = apply_edits(text, [Edit(("laporan", "tempat"), value)])
+    assert loads(after).data.report.place == value
+    assert changed_lines(text, after)[0] == ("+", '  tempat: "' + value.encode("unicode_escape").decode()
+                                             .replace("\\u2028", "\\L").replace("\\u2029", "\\P") + '"')
+
+
+def test_files_built_before_the_input_changed_are_marked_old(served):
+    import time
+
+    app, folder = served
+    client = app.test_client()
+    token = _token(client)
+    headers = {"X-CSRFToken": token}
+    url = "/kantor/kpu-kota-serang/2023"
+    path = folder / "kpu-kota-serang" / "2023.yaml"
+    text = path.read_text(encoding="utf-8")
+
+    def build():
+        job = client.post(url + "/buat", json={"pdf": False}, headers=headers).get_json()
+        for _ in range(600):
+            state = client.get(f"/pekerjaan/{job['id']}").get_json()
+            if state["state"] != "berjalan":
+                return state
+            time.sleep(0.1)
+        raise AssertionError("build did not finish")
+
+    assert build()["state"] == "selesai"
+    assert 'id="stale"' not in client.get(url + "/laporan").get_data(as_text=True)
+    saved = client.post(url + "/simpan", json={"base": digest(text), "fields": {"laporan.tempat": "Cilegon"}},
+                        headers=headers).get_json()
+    page = client.get(url + "/laporan").get_data(as_text=True)
+    assert 'id="stale"' in page and page.count(">lama</span>") == 2  # the DOCX and the XLSX
+    # back to the content that was built: a rebuild would change nothing, so nothing is old
+    client.post(f"{url}/versi/{saved['version']}/pulihkan", data={"csrf_token": token})
+    assert path.read_text(encoding="utf-8") == text
+    assert 'id="stale"' not in client.get(url + "/laporan").get_data(as_text=True)
+    # a server started later knows no builds: a file older than the input is old (on the safe side)
+    import os
+
+    later = create_app(folder).test_client()
+    os.utime(path, (time.time() - 3600, time.time() - 3600))
+    assert 'id="stale"' not in later.get(url + "/laporan").get_data(as_text=True)
+    os.utime(path, (time.time() + 60, time.time() + 60))
+    assert 'id="stale"' in later.get(url + "/laporan").get_data(as_text=True)

@@ -43,7 +43,7 @@ EXPORT_SUFFIXES = (".xlsx", ".csv")
 
 def _safe_name(name: str) -> str:
     """A browser's file name as plain text: no folders, no line breaks, bounded."""
-    return re.sub(r"[^\w.\- ]", "_", Path(name.replace("\\", "/")).name)[:80] or "ekspor"
+    return re.sub(r"[^\w.\-() ]", "_", Path(name.replace("\\", "/")).name)[:80] or "ekspor"
 
 
 @dataclass
@@ -270,9 +270,14 @@ def create_app(root: Path, out: Path | None = None) -> Flask:
                       for i, text in enumerate(line.narrative)]
         return forms.Field("paragraphs", path, f"Narasi {line.code}", children=paragraphs)
 
+    def _json_body() -> dict:
+        """The request's JSON object; anything else (a list, a number, broken JSON) is an empty one."""
+        payload = request.get_json(silent=True)
+        return payload if isinstance(payload, dict) else {}
+
     def _edited(office: str, year: str) -> tuple[Path, str, str, dict, bool]:
         """(path, current text, edited text, field errors, stale?) for a JSON body of edits."""
-        payload = request.get_json(silent=True) or {}
+        payload = _json_body()
         values = payload.get("fields") or {}
         if not isinstance(values, dict) or not all(isinstance(v, str) for v in values.values()):
             raise KpuDocsError("isi permintaan tidak sah")
@@ -339,7 +344,7 @@ def create_app(root: Path, out: Path | None = None) -> Flask:
         if checked.report is None:
             return jsonify({"ok": False, "findings": checks.findings_json(checked),
                             "message": "Belum disimpan: dengan perubahan ini berkas tidak dapat dibaca (lihat temuan)."}), 400
-        payload = request.get_json(silent=True) or {}
+        payload = _json_body()
         version = workspace.save(office, year, edited, str(payload.get("base", "")))
         if version is None:
             return jsonify({"ok": True, "message": "Tidak ada perubahan untuk disimpan.", "base": digest(edited)})
@@ -381,10 +386,9 @@ def create_app(root: Path, out: Path | None = None) -> Flask:
 
     @app.get("/kantor/<office>/<year>/versi/<version_id>")
     def version_text(office: str, year: str, version_id: str):
-        workspace.input_path(office, year)
+        text = _text_of(office, year, version_id)  # NotFound for an unknown id, before reading it as a time
         return render_template("version.html", office=office, year=year, version_id=version_id,
-                               when=_when(version_id) if version_id != "sekarang" else "sekarang",
-                               text=_text_of(office, year, version_id))
+                               when=_when(version_id) if version_id != "sekarang" else "sekarang", text=text)
 
     @app.post("/kantor/<office>/<year>/versi/<version_id>/pulihkan")
     def restore(office: str, year: str, version_id: str):
@@ -405,7 +409,7 @@ def create_app(root: Path, out: Path | None = None) -> Flask:
 
     @app.post("/kantor/<office>/<year>/impor")
     def import_preview(office: str, year: str):
-        from ..sakti.importer import ImportRefused, prepare_import
+        from ..sakti.importer import prepare_import
 
         path, _ = _paths(office, year)
         upload = request.files.get("ekspor")
@@ -420,8 +424,12 @@ def create_app(root: Path, out: Path | None = None) -> Flask:
             upload.save(export_path)
             try:
                 prepared = prepare_import(export_path, path)
-            except ImportRefused as exc:
-                raise KpuDocsError(f"{exc}\n{exc.totals}") from None
+            except KpuDocsError as exc:  # refused (with the export's totals) or another satker's export
+                # the user knows the file by its own name and the input as office/year, not by server paths
+                message = str(exc).replace(str(export_path), export_path.name).replace(
+                    str(path), f"{office}/{path.name}")
+                refused = {"file": export_path.name, "message": message, "totals": getattr(exc, "totals", "")}
+                return render_template("import.html", office=office, year=year, preview=None, refused=refused), 400
             except InputError as exc:
                 raise KpuDocsError("masukan ini belum dapat dibaca; perbaiki dulu: "
                                    + "; ".join(str(p) for p in exc.problems[:3])) from None
@@ -472,12 +480,17 @@ def create_app(root: Path, out: Path | None = None) -> Flask:
         files, pages = [], []
         if checked.report is not None:
             where, names = _outputs(checked.report)
+            # outdated: not what the latest build here read; before any build here, older than the input
+            # (a build that changes nothing leaves the files and their times as they were)
+            last, edited = jobs.last_done((office, year)), workspace.last_built(path)
             for kind in ("docx", "xlsx", "pdf"):
                 target = where / names[kind]
                 if target.is_file():
                     built = workspace.last_built(target)
                     files.append({"kind": kind, "name": names[kind], "size": target.stat().st_size,
-                                  "built": built.astimezone().strftime("%d-%m-%Y %H:%M") if built else ""})
+                                  "built": built.astimezone().strftime("%d-%m-%Y %H:%M") if built else "",
+                                  "stale": digest(text) != last.built_from if last and (kind != "pdf" or last.pdf)
+                                  else bool(built and edited and edited > built)})
             pages = list(range(1, len(preview_pages(where)) + 1))
         running = jobs.running((office, year))
         return render_template("outputs.html", office=office, year=year, checked=checked, files=files, pages=pages,
@@ -486,7 +499,7 @@ def create_app(root: Path, out: Path | None = None) -> Flask:
     @app.post("/kantor/<office>/<year>/buat")
     def start_build(office: str, year: str):
         path = workspace.input_path(office, year)
-        payload = request.get_json(silent=True) or {}
+        payload = _json_body()
         job = jobs.start((office, year), path, workspace.out, bool(payload.get("pdf")))
         return jsonify({"ok": True, **job.as_json()})
 

@@ -6,6 +6,7 @@ kind becomes the job's message; it never reaches the server.
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 import shutil
 import subprocess
@@ -33,6 +34,7 @@ class Job:
     findings: list[str] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
     pages: int = 0
+    built_from: str = ""  # SHA-256 of the input's bytes this build read (set when it succeeded)
 
     def as_json(self) -> dict:
         return {"id": self.id, "state": self.state, "step": self.step, "message": self.message,
@@ -49,6 +51,11 @@ class Jobs:
 
     def get(self, job_id: str) -> Job | None:
         return self._jobs.get(job_id)
+
+    def last_done(self, key: tuple[str, str]) -> Job | None:
+        """The latest successful build of ``key`` since the server started."""
+        done = [j for j in list(self._jobs.values()) if j.key == key and j.state == "selesai"]
+        return max(done, key=lambda j: j.started) if done else None
 
     def running(self, key: tuple[str, str]) -> Job | None:
         return next((j for j in self._jobs.values() if j.key == key and j.state == "berjalan"), None)
@@ -69,6 +76,7 @@ class Jobs:
     def _run(self, job: Job, path: Path, out_root: Path) -> None:
         try:
             job.step = "Membuat DOCX, XLSX dan PDF (LibreOffice)…" if job.pdf else "Membuat DOCX dan XLSX…"
+            read = hashlib.sha256(path.read_bytes()).hexdigest()
             result = build([path], out_root, pdf=job.pdf, jobs=1)[0]
             job.findings = result.findings
             if not result.ok:
@@ -78,7 +86,7 @@ class Jobs:
             if job.pdf:
                 job.step = "Menyiapkan pratinjau halaman…"
                 job.pages = make_preview(result.destination)
-            job.state = "selesai"
+            job.built_from, job.state = read, "selesai"
             written = len(result.written)
             job.message = (f"Selesai dalam {time.monotonic() - job.started:.1f} detik; "
                            f"{written} berkas ditulis" + ("" if written else " (isinya tidak berubah)") + ".")

@@ -138,9 +138,10 @@ class Workspace:
         """Kept versions, newest first."""
         self.input_path(office, year)
         folder = self._versions_dir(office, year)
-        if not folder.is_dir():
+        if not folder.is_dir() or not self._inside(folder):
             return []
-        found = [Version(p.name.removesuffix(".yaml.versi"), p) for p in folder.glob("*.yaml.versi")]
+        found = [Version(p.name.removesuffix(".yaml.versi"), p) for p in folder.glob("*.yaml.versi")
+                 if self._inside(p)]  # a version linked to a file outside the root is not ours to show
         return sorted((v for v in found if VERSION.match(v.id)), key=lambda v: v.id, reverse=True)
 
     def version_text(self, office: str, year: int | str, version_id: str) -> str:
@@ -153,6 +154,8 @@ class Workspace:
 
     def _keep(self, office: str, year: int | str, text: str) -> Version:
         folder = self._versions_dir(office, year)
+        if not self._inside(folder):  # before mkdir: a linked .versi must not get folders made outside
+            raise KpuDocsError("folder versi berada di luar folder yang dilayani")
         folder.mkdir(parents=True, exist_ok=True)
         if not self._inside(folder):
             raise KpuDocsError("folder versi berada di luar folder yang dilayani")

@@ -168,16 +168,20 @@ def _is_money_text(value: str) -> bool:
     return bool(re.fullmatch(r"\s*(Rp\.?\s?)?\d{1,3}(\.\d{3})*(,00|,-)?\s*", value))
 
 
+# What YAML 1.1 (PyYAML) reads as a line break inside a scalar: only escaped in "..." is it kept
+LINE_BREAKS = re.compile("[\n\r\x85\u2028\u2029]")
+
+
 def _plain_or_quoted(value: str, style: str | None) -> str:
     if style in (None, "") and _plain_ok(value):
         return value
-    if style == "'" and "\n" not in value:
+    if style == "'" and not LINE_BREAKS.search(value):
         return "'" + value.replace("'", "''") + "'"
     return _quoted(value)
 
 
 def _plain_ok(value: str) -> bool:
-    if not value or value != value.strip() or "\n" in value:
+    if not value or value != value.strip() or LINE_BREAKS.search(value):
         return False
     try:
         return yaml.safe_load(value) == value and ": " not in value and " #" not in value
@@ -192,7 +196,7 @@ def _quoted(value: str) -> str:
 
 def _folded(text: str, old: yaml.ScalarNode, new: str) -> str | None:
     """``new`` as a folded block in the old block's header and indentation, or None if it cannot be."""
-    if not new or new != new.strip() or "\n" in new or "  " in new or "\t" in new:
+    if not new or new != new.strip() or LINE_BREAKS.search(new) or "  " in new or "\t" in new:
         return None
     header_end = text.find("\n", old.start_mark.index)
     header = text[old.start_mark.index:header_end].rstrip()

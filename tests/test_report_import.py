@@ -283,7 +283,9 @@ def test_rupiah_as_typed(written, expected):
     assert nodes["WA.3355.EBA.994"]["pagu"] == expected
 
 
-@pytest.mark.parametrize("written", ["Rp. 1.2O5.118.733", "Rp. 1.205. 118.733", "Rp. 12.05.000", "Rp. 1,205,118,733"])
+@pytest.mark.parametrize("written", ["Rp. 1.2O5.118.733", "Rp. 1.205. 118.733", "Rp. 12.05.000", "Rp. 1,205,118,733",
+                                     # a stray space or dash inside: never the part before it (Rp1.205)
+                                     "Rp. 1.205 .118.733", "Rp. 1.205-118.733", "Rp. 1.205.118.733 ,000"])
 def test_a_figure_not_read_exactly_is_left_empty_with_a_comment(written):
     reading, nodes = read_text(one_ro(f"Alokasi anggarannya sebesar {written} dengan realisasi sebesar Rp. 5.000 atau sebesar 1%"))
     ro = nodes["WA.3355.EBA.994"]

@@ -76,7 +76,10 @@ def find_word(text: str, word: str, cutoff: float = 0.8) -> int | None:
 
 # A money token as typed: digits, dots, commas, and letters OCR puts in place of digits
 # (O, l, I, S), which make the token unreadable rather than silently different.
-_MONEY = re.compile(r"Rp\s*\.?\s*(?P<tok>[0-9OoIlS](?:[0-9OoIlS.,]|\s(?=[0-9]))*)", re.IGNORECASE)
+# A space or dash inside the digits ("1.205 .118", "1.205-118") is part of the token, so that it is
+# unreadable rather than read as its first part.
+_MONEY = re.compile(r"Rp\s*\.?\s*(?P<tok>[0-9OoIlS](?:[0-9OoIlS.,]|\s(?=[0-9])|\s+(?=[.,][0-9])|\s*-(?=[0-9]))*)",
+                    re.IGNORECASE)
 _PLAIN = re.compile(r"[0-9]+")
 _GROUPED = re.compile(r"[1-9][0-9]{0,2}(?:\.[0-9]{3})+")
 

@@ -425,6 +425,20 @@ def test_audit_reports_the_parent_sum_at_its_place_in_the_report(tmp_path, capsy
     assert f"laporan.txt: baris {heading}:" in line and "Rp2.000" in line
 
 
+def test_control_characters_in_a_report_make_a_valid_draft_and_audit_goes_on(tmp_path, capsys):
+    """NUL, ESC and U+FFFE (a damaged or binary-ish text) are spaces in the draft, as in an input."""
+    report = _report_txt(tmp_path)
+    text = report.read_text(encoding="utf-8")
+    report.write_text(text.replace("Agus Setiawan", "Agus\x1b Setiawan").replace("Narasi.", "Nara\x00si\ufffe \x96 ok."),
+                      encoding="utf-8")
+    out = tmp_path / "draf.yaml"
+    assert main(["import-report", str(report), "--out", str(out)]) == 0
+    document = load(out)
+    assert document.data.organisation.subdivisions[0].head == "Agus Setiawan"
+    assert main(["audit", str(report)]) == 0
+    assert "kesalahan tak terduga" not in capsys.readouterr().err
+
+
 def test_hostile_docx_is_refused_before_parsing(tmp_path, capsys):
     bomb = tmp_path / "bom.docx"
     with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as z:

@@ -11,6 +11,8 @@ import difflib
 import re
 from decimal import Decimal
 
+from ..load import clean_text
+
 # Letters OCR or a copy from a PDF put in place of Latin ones (seen in the example: "Sulistyو").
 _CONFUSABLES = str.maketrans(
     {
@@ -34,8 +36,15 @@ _MARKER = re.compile(
 )
 
 
+_NOT_YAML = re.compile("[\u0085\u2028\u2029\ufffe\uffff]")  # line breaks or refused in YAML text
+
+
 def clean(text: str) -> str:
-    """One line or paragraph: confusables mapped, markdown emphasis dropped, spaces collapsed."""
+    """One line or paragraph: confusables mapped, markdown emphasis dropped, spaces collapsed.
+
+    Control characters get the input's own rule (``load.clean_text``: a Word line break is a
+    space, U+0096 an en dash, any other a space), so the draft is always valid YAML."""
+    text = _NOT_YAML.sub(" ", clean_text(text)[0])
     text = text.translate(_CONFUSABLES).replace("**", "").replace("__", "")
     return re.sub(r"[ \t\r\f\v]+", " ", text).strip()
 

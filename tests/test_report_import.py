@@ -439,6 +439,25 @@ def test_control_characters_in_a_report_make_a_valid_draft_and_audit_goes_on(tmp
     assert "kesalahan tak terduga" not in capsys.readouterr().err
 
 
+def test_audit_of_a_folder_never_reads_a_link_that_leads_out_of_it(tmp_path, capsys):
+    """An archive of reports unpacked with a symbolic link (laporan.txt -> a private file)."""
+    folder = tmp_path / "masuk"
+    (folder / "kota-a").mkdir(parents=True)
+    (folder / "kota-b").mkdir()
+    secret = tmp_path / "rahasia.txt"
+    secret.write_text("BAB II\nSTRUKTUR ORGANISASI\nA. Struktur Organisasi\nKATA-SANDI-RAHASIA-123\n", encoding="utf-8")
+    (folder / "kota-a" / "laporan.txt").symlink_to(secret)
+    _report_txt(folder / "kota-b")
+    (folder / "kota-b" / "salinan.txt").symlink_to(folder / "kota-b" / "laporan.txt")  # inside: read
+    assert main(["audit", str(folder), "--json"]) == 1
+    out = capsys.readouterr().out
+    assert "KATA-SANDI" not in out
+    entries = {Path(e["file"]).relative_to(folder).as_posix(): e for e in json.loads(out)}
+    assert entries["kota-a/laporan.txt"]["errors"] == 1
+    assert "di luar folder" in entries["kota-a/laporan.txt"]["findings"][0]["message"]
+    assert entries["kota-b/salinan.txt"]["office"] == "KPU Kabupaten Contoh"
+
+
 def test_hostile_docx_is_refused_before_parsing(tmp_path, capsys):
     bomb = tmp_path / "bom.docx"
     with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as z:

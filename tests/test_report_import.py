@@ -296,7 +296,10 @@ def test_a_figure_not_read_exactly_is_left_empty_with_a_comment(written):
     assert any(f.kind == UNREADABLE and f.subject == "WA.3355.EBA.994" for f in reading.findings)
 
 
-@pytest.mark.parametrize("stated, ok", [("99.52%", True), ("99,52%", True), ("100%", False), ("99.99%", True), ("97%", False)])
+@pytest.mark.parametrize("stated, ok", [("99.52%", True), ("99,52%", True), ("100%", False), ("99.99%", True), ("97%", False),
+                                        ("99.52 %", True), ("total 99.52%", True),
+                                        # damaged: unreadable, so no check (never "5.2%" or "52%" read from it)
+                                        ("99.5.2%", True), ("9 9.52%", True), ("99. 52%", True), ("99.5234%", True)])
 def test_percentages_as_typed(stated, ok):
     # 995_200 / 1_000_000 is 99,52%; 999_980 / 1_000_000 is 99,998% (never "100%")
     realisasi = "Rp. 999.980" if stated in ("100%", "99.99%") else "Rp. 995.200"

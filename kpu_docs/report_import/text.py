@@ -113,7 +113,9 @@ def money_tokens(text: str) -> list[tuple[int, str, int | None]]:
     return out
 
 
-_PERCENT = re.compile(r"(?P<tok>[0-9OoIl]{1,3}(?:[.,][0-9OoIl]{1,3})?)\s*%")
+# The whole token up to "%" ("99.5.2%", "9 9.52%"), so that a damaged one is unreadable rather
+# than read as its tail (5.2%).
+_PERCENT = re.compile(r"(?<![A-Za-z0-9.,])(?P<tok>[0-9OoIl](?:[0-9OoIl.,]|\s(?=[0-9]))*)\s*%")
 
 
 def percent_tokens(text: str) -> list[tuple[str, Decimal | None]]:

@@ -515,6 +515,27 @@ def test_damaged_or_too_long_pdf_gets_a_message(tmp_path, monkeypatch, capsys, b
     assert not (tmp_path / "a.yaml").exists()
 
 
+@pytest.mark.parametrize("returncode, stderr", [
+    (-6, b"Fatal Python error: Aborted\n\nExtension modules: yaml._yaml, charset_normalizer.md (total: 2)\n"),
+    (2, b"Exception ignored in: <built-in function unraisablehook>\nMemoryError\nMemoryError\n"),
+    (-9, b""),
+])
+def test_a_pdf_that_exhausts_the_readers_memory_gets_one_plain_message(tmp_path, monkeypatch, capsys, returncode, stderr):
+    """A PDF whose streams unpack to gigabytes: the bounded reader dies; the message names the bound."""
+    import importlib
+    import subprocess
+
+    extract_mod = importlib.import_module("kpu_docs.report_import.extract")
+    monkeypatch.setattr(extract_mod.subprocess, "run",
+                        lambda cmd, **kw: subprocess.CompletedProcess(cmd, returncode, b"", stderr))
+    report = tmp_path / "berat.pdf"
+    report.write_bytes(b"%PDF-1.4\n")
+    assert main(["import-report", str(report), "--out", str(tmp_path / "a.yaml")]) == 1
+    err = capsys.readouterr().err
+    assert "lebih dari 2 GB memori" in err and "Extension" not in err and "Memory" not in err
+    assert len(err.strip().splitlines()) == 1
+
+
 def test_docx_with_words_own_list_numbering(tmp_path):
     """In Word, "1." of an automatic list is not in the text; headings are still recognised."""
     from docx import Document

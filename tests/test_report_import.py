@@ -324,6 +324,27 @@ def test_codes_in_parentheses_as_own_segment_or_missing():
     assert kegiatan["kode"] is None and any("kode 'Pengelolaan Keuangan'" in w for _, w in reading.unread)
 
 
+def test_a_kegiatan_without_a_code_after_a_sub_output_is_still_a_kegiatan():
+    """Its sentence says it holds "Output Kegiatan": it is not read as one more RO of the one before."""
+    figures = "Alokasi anggarannya sebesar Rp. 1.000 dengan realisasi sebesar Rp. 0 atau sebesar 0%"
+    bab3 = one_ro(figures).replace("terdiri dari 1 (satu) Kegiatan", "terdiri dari 2 (dua) Kegiatan") + (
+        "2. Data dan Informasi\n"
+        "Alokasi anggarannya sebesar Rp. 2.000, dengan realisasi sebesar Rp. 0 atau 0% yang terdiri dari 1 (satu) Output Kegiatan, yaitu:\n"
+        "➤ Layanan Dukungan Manajemen Internal (WA.6634.EBA)\n"
+        "Alokasi anggarannya sebesar Rp. 2.000, dengan realisasi sebesar Rp. 0 atau 0% yang terdiri dari 1 (satu) Sub. Output Kegiatan, yaitu:\n"
+        "• Layanan Data dan Informasi (WA.6634.EBA.963)\n"
+        "Alokasi anggarannya sebesar Rp. 2.000, dengan realisasi sebesar Rp. 0 atau 0%\nNarasi.\n")
+    reading, nodes = read_text(bab3)
+    program = reading.data["program"][0]
+    assert [k["nama"] for k in program["kegiatan"]] == ["Pengelolaan Keuangan", "Data dan Informasi"]
+    second = program["kegiatan"][1]
+    assert second["kode"] is None and second["pagu"] == 2000
+    assert second["output"][0]["kode"] == "WA.6634.EBA"
+    assert [r["kode"] for r in second["output"][0]["sub_output"]] == ["WA.6634.EBA.963"]
+    assert len(nodes["WA.3355.EBA"]["sub_output"]) == 1
+    assert any("kode 'Data dan Informasi'" in w for _, w in reading.unread)
+
+
 @pytest.mark.parametrize("marker", ["1.", "a.", "-", "•", "➤", "- a.", " - c.", "1)"])
 def test_list_markers(marker):
     _, nodes = read_text(one_ro("Alokasi anggarannya sebesar Rp. 1.000 dengan realisasi sebesar Rp. 0 atau sebesar 0%",

@@ -369,6 +369,25 @@ def test_ocr_typos_in_words_not_in_figures():
     assert reading.data["organisasi"]["sekretaris"] == "Dewi Anggraini"
 
 
+def test_ocr_typos_in_the_organisations_keywords():
+    """ "Sub Bagain", "Dipimpin o1eh": the subbagian and its head are still read."""
+    bab3 = one_ro("Alokasi anggarannya sebesar Rp. 1.000 dengan realisasi sebesar Rp. 0 atau sebesar 0%")
+    text = (FRONT.replace("1. Sub. Bagian Keuangan", "1. Sub Bagain Keuangan").replace("Dipimpin oleh", "Dipimpin o1eh")
+            + "BAB III\nCAPAIAN PRIORITAS\n" + bab3 + BACK)
+    reading = read_blocks(join_broken(lines_to_blocks(text.splitlines(), "baris")), "uji.txt")
+    (sub,) = reading.data["organisasi"]["subbagian"]
+    assert sub["kepala"] == "Agus Setiawan" and sub["nama"] == "Subbagian Keuangan, Umum dan Logistik"
+    assert [n for g in sub["staf"] for n in g["nama"]] == ["Rina Marlina", "Siti Aminah", "M. Joko Prasetyo"]
+    # a head not written at all is listed with the subbagian's line, also when its task sentence
+    # names it more fully than its heading (the name is taken from there)
+    text = (FRONT.replace("Dipimpin oleh Agus Setiawan yang memiliki stafnya yaitu:\n", "")
+            .replace("Subbagian Keuangan, Umum dan Logistik mempunyai", "Subbagian Keuangan, Umum, dan Logistik mempunyai")
+            + "BAB III\nCAPAIAN PRIORITAS\n" + bab3 + BACK)
+    reading = read_blocks(join_broken(lines_to_blocks(text.splitlines(), "baris")), "uji.txt")
+    line = text.splitlines().index("1. Sub. Bagian Keuangan, Umum dan Logistik") + 1
+    assert (f"baris {line}", "kepala Subbagian Keuangan, Umum, dan Logistik (\"Dipimpin oleh …\")") in reading.unread
+
+
 def test_organisation_from_the_examples_layout():
     reading, _ = read_text(one_ro("Alokasi anggarannya sebesar Rp. 1.000 dengan realisasi sebesar Rp. 0 atau sebesar 0%"))
     (sub,) = reading.data["organisasi"]["subbagian"]

@@ -283,7 +283,9 @@ def test_rupiah_as_typed(written, expected):
     assert nodes["WA.3355.EBA.994"]["pagu"] == expected
 
 
-@pytest.mark.parametrize("written", ["Rp. 1.2O5.118.733", "Rp. 1.205. 118.733", "Rp. 12.05.000", "Rp. 1,205,118,733"])
+@pytest.mark.parametrize("written", ["Rp. 1.2O5.118.733", "Rp. 1.205. 118.733", "Rp. 12.05.000", "Rp. 1,205,118,733",
+                                     # a stray space or dash inside: never the part before it (Rp1.205)
+                                     "Rp. 1.205 .118.733", "Rp. 1.205-118.733", "Rp. 1.205.118.733 ,000"])
 def test_a_figure_not_read_exactly_is_left_empty_with_a_comment(written):
     reading, nodes = read_text(one_ro(f"Alokasi anggarannya sebesar {written} dengan realisasi sebesar Rp. 5.000 atau sebesar 1%"))
     ro = nodes["WA.3355.EBA.994"]
@@ -294,7 +296,10 @@ def test_a_figure_not_read_exactly_is_left_empty_with_a_comment(written):
     assert any(f.kind == UNREADABLE and f.subject == "WA.3355.EBA.994" for f in reading.findings)
 
 
-@pytest.mark.parametrize("stated, ok", [("99.52%", True), ("99,52%", True), ("100%", False), ("99.99%", True), ("97%", False)])
+@pytest.mark.parametrize("stated, ok", [("99.52%", True), ("99,52%", True), ("100%", False), ("99.99%", True), ("97%", False),
+                                        ("99.52 %", True), ("total 99.52%", True),
+                                        # damaged: unreadable, so no check (never "5.2%" or "52%" read from it)
+                                        ("99.5.2%", True), ("9 9.52%", True), ("99. 52%", True), ("99.5234%", True)])
 def test_percentages_as_typed(stated, ok):
     # 995_200 / 1_000_000 is 99,52%; 999_980 / 1_000_000 is 99,998% (never "100%")
     realisasi = "Rp. 999.980" if stated in ("100%", "99.99%") else "Rp. 995.200"
@@ -319,6 +324,27 @@ def test_codes_in_parentheses_as_own_segment_or_missing():
     assert kegiatan["kode"] is None and any("kode 'Pengelolaan Keuangan'" in w for _, w in reading.unread)
 
 
+def test_a_kegiatan_without_a_code_after_a_sub_output_is_still_a_kegiatan():
+    """Its sentence says it holds "Output Kegiatan": it is not read as one more RO of the one before."""
+    figures = "Alokasi anggarannya sebesar Rp. 1.000 dengan realisasi sebesar Rp. 0 atau sebesar 0%"
+    bab3 = one_ro(figures).replace("terdiri dari 1 (satu) Kegiatan", "terdiri dari 2 (dua) Kegiatan") + (
+        "2. Data dan Informasi\n"
+        "Alokasi anggarannya sebesar Rp. 2.000, dengan realisasi sebesar Rp. 0 atau 0% yang terdiri dari 1 (satu) Output Kegiatan, yaitu:\n"
+        "➤ Layanan Dukungan Manajemen Internal (WA.6634.EBA)\n"
+        "Alokasi anggarannya sebesar Rp. 2.000, dengan realisasi sebesar Rp. 0 atau 0% yang terdiri dari 1 (satu) Sub. Output Kegiatan, yaitu:\n"
+        "• Layanan Data dan Informasi (WA.6634.EBA.963)\n"
+        "Alokasi anggarannya sebesar Rp. 2.000, dengan realisasi sebesar Rp. 0 atau 0%\nNarasi.\n")
+    reading, nodes = read_text(bab3)
+    program = reading.data["program"][0]
+    assert [k["nama"] for k in program["kegiatan"]] == ["Pengelolaan Keuangan", "Data dan Informasi"]
+    second = program["kegiatan"][1]
+    assert second["kode"] is None and second["pagu"] == 2000
+    assert second["output"][0]["kode"] == "WA.6634.EBA"
+    assert [r["kode"] for r in second["output"][0]["sub_output"]] == ["WA.6634.EBA.963"]
+    assert len(nodes["WA.3355.EBA"]["sub_output"]) == 1
+    assert any("kode 'Data dan Informasi'" in w for _, w in reading.unread)
+
+
 @pytest.mark.parametrize("marker", ["1.", "a.", "-", "•", "➤", "- a.", " - c.", "1)"])
 def test_list_markers(marker):
     _, nodes = read_text(one_ro("Alokasi anggarannya sebesar Rp. 1.000 dengan realisasi sebesar Rp. 0 atau sebesar 0%",
@@ -341,6 +367,25 @@ def test_ocr_typos_in_words_not_in_figures():
     # a name typed two ways: the one that looks like a name is kept, both are quoted
     reading.data["laporan"]["penandatangan"]["nama"] = "Hen. ro Sulistyio"
     assert reading.data["organisasi"]["sekretaris"] == "Dewi Anggraini"
+
+
+def test_ocr_typos_in_the_organisations_keywords():
+    """ "Sub Bagain", "Dipimpin o1eh": the subbagian and its head are still read."""
+    bab3 = one_ro("Alokasi anggarannya sebesar Rp. 1.000 dengan realisasi sebesar Rp. 0 atau sebesar 0%")
+    text = (FRONT.replace("1. Sub. Bagian Keuangan", "1. Sub Bagain Keuangan").replace("Dipimpin oleh", "Dipimpin o1eh")
+            + "BAB III\nCAPAIAN PRIORITAS\n" + bab3 + BACK)
+    reading = read_blocks(join_broken(lines_to_blocks(text.splitlines(), "baris")), "uji.txt")
+    (sub,) = reading.data["organisasi"]["subbagian"]
+    assert sub["kepala"] == "Agus Setiawan" and sub["nama"] == "Subbagian Keuangan, Umum dan Logistik"
+    assert [n for g in sub["staf"] for n in g["nama"]] == ["Rina Marlina", "Siti Aminah", "M. Joko Prasetyo"]
+    # a head not written at all is listed with the subbagian's line, also when its task sentence
+    # names it more fully than its heading (the name is taken from there)
+    text = (FRONT.replace("Dipimpin oleh Agus Setiawan yang memiliki stafnya yaitu:\n", "")
+            .replace("Subbagian Keuangan, Umum dan Logistik mempunyai", "Subbagian Keuangan, Umum, dan Logistik mempunyai")
+            + "BAB III\nCAPAIAN PRIORITAS\n" + bab3 + BACK)
+    reading = read_blocks(join_broken(lines_to_blocks(text.splitlines(), "baris")), "uji.txt")
+    line = text.splitlines().index("1. Sub. Bagian Keuangan, Umum dan Logistik") + 1
+    assert (f"baris {line}", "kepala Subbagian Keuangan, Umum, dan Logistik (\"Dipimpin oleh …\")") in reading.unread
 
 
 def test_organisation_from_the_examples_layout():
@@ -423,6 +468,39 @@ def test_audit_reports_the_parent_sum_at_its_place_in_the_report(tmp_path, capsy
     assert f"laporan.txt: baris {heading}:" in line and "Rp2.000" in line
 
 
+def test_control_characters_in_a_report_make_a_valid_draft_and_audit_goes_on(tmp_path, capsys):
+    """NUL, ESC and U+FFFE (a damaged or binary-ish text) are spaces in the draft, as in an input."""
+    report = _report_txt(tmp_path)
+    text = report.read_text(encoding="utf-8")
+    report.write_text(text.replace("Agus Setiawan", "Agus\x1b Setiawan").replace("Narasi.", "Nara\x00si\ufffe \x96 ok."),
+                      encoding="utf-8")
+    out = tmp_path / "draf.yaml"
+    assert main(["import-report", str(report), "--out", str(out)]) == 0
+    document = load(out)
+    assert document.data.organisation.subdivisions[0].head == "Agus Setiawan"
+    assert main(["audit", str(report)]) == 0
+    assert "kesalahan tak terduga" not in capsys.readouterr().err
+
+
+def test_audit_of_a_folder_never_reads_a_link_that_leads_out_of_it(tmp_path, capsys):
+    """An archive of reports unpacked with a symbolic link (laporan.txt -> a private file)."""
+    folder = tmp_path / "masuk"
+    (folder / "kota-a").mkdir(parents=True)
+    (folder / "kota-b").mkdir()
+    secret = tmp_path / "rahasia.txt"
+    secret.write_text("BAB II\nSTRUKTUR ORGANISASI\nA. Struktur Organisasi\nKATA-SANDI-RAHASIA-123\n", encoding="utf-8")
+    (folder / "kota-a" / "laporan.txt").symlink_to(secret)
+    _report_txt(folder / "kota-b")
+    (folder / "kota-b" / "salinan.txt").symlink_to(folder / "kota-b" / "laporan.txt")  # inside: read
+    assert main(["audit", str(folder), "--json"]) == 1
+    out = capsys.readouterr().out
+    assert "KATA-SANDI" not in out
+    entries = {Path(e["file"]).relative_to(folder).as_posix(): e for e in json.loads(out)}
+    assert entries["kota-a/laporan.txt"]["errors"] == 1
+    assert "di luar folder" in entries["kota-a/laporan.txt"]["findings"][0]["message"]
+    assert entries["kota-b/salinan.txt"]["office"] == "KPU Kabupaten Contoh"
+
+
 def test_hostile_docx_is_refused_before_parsing(tmp_path, capsys):
     bomb = tmp_path / "bom.docx"
     with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as z:
@@ -475,6 +553,27 @@ def test_damaged_or_too_long_pdf_gets_a_message(tmp_path, monkeypatch, capsys, b
     assert main(["audit", str(report)]) == 1
     assert "lebih dari 3 halaman" in capsys.readouterr().out
     assert not (tmp_path / "a.yaml").exists()
+
+
+@pytest.mark.parametrize("returncode, stderr", [
+    (-6, b"Fatal Python error: Aborted\n\nExtension modules: yaml._yaml, charset_normalizer.md (total: 2)\n"),
+    (2, b"Exception ignored in: <built-in function unraisablehook>\nMemoryError\nMemoryError\n"),
+    (-9, b""),
+])
+def test_a_pdf_that_exhausts_the_readers_memory_gets_one_plain_message(tmp_path, monkeypatch, capsys, returncode, stderr):
+    """A PDF whose streams unpack to gigabytes: the bounded reader dies; the message names the bound."""
+    import importlib
+    import subprocess
+
+    extract_mod = importlib.import_module("kpu_docs.report_import.extract")
+    monkeypatch.setattr(extract_mod.subprocess, "run",
+                        lambda cmd, **kw: subprocess.CompletedProcess(cmd, returncode, b"", stderr))
+    report = tmp_path / "berat.pdf"
+    report.write_bytes(b"%PDF-1.4\n")
+    assert main(["import-report", str(report), "--out", str(tmp_path / "a.yaml")]) == 1
+    err = capsys.readouterr().err
+    assert "lebih dari 2 GB memori" in err and "Extension" not in err and "Memory" not in err
+    assert len(err.strip().splitlines()) == 1
 
 
 def test_docx_with_words_own_list_numbering(tmp_path):

@@ -36,6 +36,7 @@ from .text import (
     similar,
     starts_like,
     strip_marker,
+    words,
 )
 
 
@@ -185,13 +186,13 @@ def _node(reading: Reading, heading: Block, sentence: Block, last: _Node | None,
     m = _CODE_IN_PARENS.search(rest)
     written = m.group(1).replace(" ", "") if m else None
     name = (rest[: m.start()] if m else rest).strip().rstrip(".:")
-    depth, code = _classify(written, name, last)
+    announced = read_count(sentence.text, "terdiri dari")
+    depth, code = _classify(written, name, last, announced)
     if depth == 0:
         name = re.sub(r"^Program\s+", "", name, flags=re.IGNORECASE)
     elif depth == 1:
         name = re.sub(r"^Kegiatan\s+", "", name, flags=re.IGNORECASE)
     (pagu_raw, pagu), (real_raw, realisasi), pct = _figures(sentence.text)
-    announced = read_count(sentence.text, "terdiri dari")
     node = _Node(depth, {"kode": code, "nama": name, "pagu": pagu, "realisasi": realisasi}, heading.where, announced)
     node.percent = pct
     node.data["_written"] = written
@@ -210,9 +211,28 @@ def _node(reading: Reading, heading: Block, sentence: Block, last: _Node | None,
     return node
 
 
-def _classify(written: str | None, name: str, last: _Node | None) -> tuple[int, str | None]:
-    """Depth (0 program … 3 RO) and full code from the code as written and the context."""
+def _announced_depth(announced: tuple[int, str | None, str] | None) -> int | None:
+    """The depth of a node from what its sentence says it consists of ("terdiri dari 1 (satu)
+    Output Kegiatan" is said of a kegiatan), or None when it says nothing recognisable."""
+    if announced is None:
+        return None
+    noun = words(announced[2])
+    if noun[:1] == ["sub"] or noun[:2] == ["sub", "output"]:
+        return 2
+    if noun[:1] == ["output"]:
+        return 1
+    if noun[:1] == ["kegiatan"]:
+        return 0
+    return None
+
+
+def _classify(written: str | None, name: str, last: _Node | None,
+              announced: tuple[int, str | None, str] | None = None) -> tuple[int, str | None]:
+    """Depth (0 program … 3 RO) and full code from the code as written and the context; without
+    a usable code, a node that announces its children is placed by what they are."""
     expected = 0 if last is None else (last.depth + 1 if last.announced else last.depth)
+    if not written and _announced_depth(announced) is not None:
+        expected = _announced_depth(announced)
     if re.match(r"^Program\b", name, re.IGNORECASE):
         expected = 0
     if written:

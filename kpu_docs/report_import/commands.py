@@ -95,6 +95,9 @@ class Audit:
 
 
 def find_reports(paths: list[Path]) -> list[Path]:
+    """The reports named, and those in the folders named (sub-folders too). A link in a folder
+    that leads out of it (an archive unpacked with symbolic links) is kept, to be refused by
+    ``audit_report``: a folder's reports are read, never a file elsewhere."""
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
@@ -103,6 +106,11 @@ def find_reports(paths: list[Path]) -> list[Path]:
         else:
             found.append(path)
     return found
+
+
+def _leaves_its_folder(path: Path, folders: list[Path]) -> bool:
+    real = path.resolve()
+    return not any(real.is_relative_to(f.resolve()) for f in folders if path.is_relative_to(f))
 
 
 NOT_IN_THE_TEXT = {"satker.logo"}  # a report's text never names its logo file: no finding to make
@@ -146,7 +154,17 @@ def audit(paths: list[Path], as_json: bool = False) -> int:
     reports = find_reports(paths)
     if not reports:
         raise KpuDocsError("tidak ada laporan (.docx, .pdf, .txt) yang ditemukan")
-    results = [audit_report(p) for p in reports]
+    folders = [p for p in paths if p.is_dir()]
+    results = []
+    for report in reports:
+        if any(report.is_relative_to(f) for f in folders) and _leaves_its_folder(report, folders):
+            result = Audit(str(report))
+            result.findings.append(ReadingFinding(
+                ERROR, UNREADABLE, "berkas", f"tautan ke berkas di luar folder ({report.resolve()}) tidak dibaca; "
+                "salin laporannya ke dalam folder", str(report)))
+            results.append(result)
+        else:
+            results.append(audit_report(report))
     if as_json:
         print(json.dumps([{"file": r.file, "office": r.office, "year": r.year, "errors": r.count(ERROR),
                            "warnings": r.count(WARNING), "findings": [asdict(f) for f in r.findings]}

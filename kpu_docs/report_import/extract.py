@@ -187,8 +187,12 @@ def _pdf(path: Path) -> list[Block]:
         raise KpuDocsError(f"{path}: lebih dari {MAX_PAGES} halaman; laporan tahunan jauh lebih pendek")
     if proc.returncode != 0:
         reason = proc.stderr.decode("utf-8", "replace").strip().splitlines()
-        why = f" ({reason[-1][:80]})" if reason else ""
-        raise KpuDocsError(f"{path}: PDF tidak dapat dibaca{why}: simpan ulang sebagai PDF biasa tanpa password")
+        last = reason[-1].strip() if reason else ""
+        if proc.returncode != 2 or "MemoryError" in last or not re.fullmatch(r"\w{1,60}", last):
+            # out of memory, or the reader died (a crash prints a dump, not a reason to show)
+            raise KpuDocsError(f"{path}: membaca PDF ini memerlukan lebih dari {PDF_MEMORY_BYTES // 2**30} GB "
+                               "memori atau terhenti; berkas ditolak: simpan ulang sebagai PDF biasa")
+        raise KpuDocsError(f"{path}: PDF tidak dapat dibaca ({last}): simpan ulang sebagai PDF biasa tanpa password")
     pages: list[tuple[float, list[_Line]]] = []
     for number, (height, found) in enumerate(json.loads(proc.stdout), 1):
         lines = [_Line(number, x0, x1, top, bottom, clean(text), [clean(text)])

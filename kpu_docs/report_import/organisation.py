@@ -32,9 +32,27 @@ def split_bab2(blocks: list[Block]) -> tuple[list[Block], list[Block]]:
     return blocks, []
 
 
-_SUBDIV = re.compile(r"^(?:Sub\s*\.?\s*Bagian|Subbagian|Sub\s*bag\.?)\s+(.*)$", re.IGNORECASE)
+# OCR-tolerant: "Sub Bagain", "Dipimpin o1eh" (the keyword is checked with ``similar``)
+_SUBDIV = re.compile(r"^Sub\s*\.?\s*(?:(?P<word>[A-Za-z0-9]{5,8})|bag\.?)\s+(?P<name>.*)$", re.IGNORECASE)
 _SECRETARY = re.compile(r"Sekretaris\s*,?\s+yaitu\s+(?P<name>[^,]+?)\s*,?\s+(?:yang\s+)?dibantu", re.IGNORECASE)
-_HEAD = re.compile(r"Dipimpin\s+oleh\s+(?P<name>.+?)(?:\s+selaku\b|\s+yang\b|\s*,|\s*\.?$)", re.IGNORECASE)
+_HEAD = re.compile(r"(?P<kw>D[A-Za-z0-9]{5,9})\s+(?P<by>[A-Za-z0-9]{3,5})\s+(?P<name>.+?)"
+                   r"(?:\s+selaku\b|\s+yang\b|\s*,|\s*\.?$)", re.IGNORECASE)
+
+
+def _subdivision(text: str) -> re.Match | None:
+    m = _SUBDIV.match(text)
+    return m if m and (m.group("word") is None or similar(m.group("word"), "bagian") >= 0.8) else None
+
+
+def _head(text: str) -> re.Match | None:
+    """ "Dipimpin oleh NAME yang …", its two words matched loosely."""
+    for start in re.finditer(r"\b[Dd]", text):
+        m = _HEAD.match(text, start.start())
+        if m and similar(m.group("kw"), "dipimpin") >= 0.8 and similar(m.group("by"), "oleh") >= 0.75:
+            return m
+    return None
+
+
 _GROUP_LINE = re.compile(
     r"^(?P<status>PNS|PPNPN|Non[- ]?PNS)\s*(?:\((?P<role>[^)]*)\))?\s+sebanyak\s+(?P<n>\d+)\s*(?:\((?P<w>[a-z ]+)\))?\s*orang\s*:\s*(?P<names>.+)$",
     re.IGNORECASE)
@@ -66,10 +84,10 @@ def read_organisation(reading: Reading, blocks: list[Block]) -> None:
         label, rest = strip_marker(b.text)
         # Word's automatic numbering is not part of the text: a short "Subbagian …" line is a heading too
         heading = (label is not None and label.isdigit()) or (len(rest) < 120 and not ends_sentence(rest))
-        sub = _SUBDIV.match(rest) if heading and not re.search(r"mempunyai\s+tugas", rest) else None
+        sub = _subdivision(rest) if heading and not re.search(r"mempunyai\s+tugas", rest) else None
         if sub:
             _close_subdivision(reading, current, announced)
-            name = "Subbagian " + sub.group(1).strip().rstrip(".:")
+            name = "Subbagian " + sub.group("name").strip().rstrip(".:")
             current = {"nama": name, "tugas": [], "kepala": None, "staf": []}
             org["subbagian"].append(current)
             reading.sources[f"subbagian:{name}"] = b.where
@@ -90,7 +108,7 @@ def read_organisation(reading: Reading, blocks: list[Block]) -> None:
         if current is None:
             _legal_basis(reading, org, b)
             continue
-        head = _HEAD.search(b.text)
+        head = _head(b.text)
         if head and current["kepala"] is None:
             current["kepala"] = head.group("name").strip()
             total = re.search(r"staf\s+sebanyak\s+(\d+)\s*(?:\(([a-z ]+)\))?\s*orang", b.text, re.IGNORECASE)
@@ -101,7 +119,9 @@ def read_organisation(reading: Reading, blocks: list[Block]) -> None:
             if current["tugas"] and len(current["tugas"]) == 1:
                 subject = re.match(r"^(Subbagian\s.+?)\s+(?:sebagaimana\s+|dalam\s+)*mempunyai\s+tugas", b.text)
                 if subject and similar(subject.group(1), current["nama"]) >= 0.85:
+                    where = reading.sources[f"subbagian:{current['nama']}"]
                     current["nama"] = subject.group(1).strip()
+                    reading.sources[f"subbagian:{current['nama']}"] = where
             continue
         group, status_ctx = _staff_line(reading, current, b, group, status_ctx)
     _close_subdivision(reading, current, announced)

@@ -11,6 +11,8 @@ import difflib
 import re
 from decimal import Decimal
 
+from ..load import clean_text
+
 # Letters OCR or a copy from a PDF put in place of Latin ones (seen in the example: "Sulistyو").
 _CONFUSABLES = str.maketrans(
     {
@@ -34,8 +36,15 @@ _MARKER = re.compile(
 )
 
 
+_NOT_YAML = re.compile("[\u0085\u2028\u2029\ufffe\uffff]")  # line breaks or refused in YAML text
+
+
 def clean(text: str) -> str:
-    """One line or paragraph: confusables mapped, markdown emphasis dropped, spaces collapsed."""
+    """One line or paragraph: confusables mapped, markdown emphasis dropped, spaces collapsed.
+
+    Control characters get the input's own rule (``load.clean_text``: a Word line break is a
+    space, U+0096 an en dash, any other a space), so the draft is always valid YAML."""
+    text = _NOT_YAML.sub(" ", clean_text(text)[0])
     text = text.translate(_CONFUSABLES).replace("**", "").replace("__", "")
     return re.sub(r"[ \t\r\f\v]+", " ", text).strip()
 
@@ -76,7 +85,10 @@ def find_word(text: str, word: str, cutoff: float = 0.8) -> int | None:
 
 # A money token as typed: digits, dots, commas, and letters OCR puts in place of digits
 # (O, l, I, S), which make the token unreadable rather than silently different.
-_MONEY = re.compile(r"Rp\s*\.?\s*(?P<tok>[0-9OoIlS](?:[0-9OoIlS.,]|\s(?=[0-9]))*)", re.IGNORECASE)
+# A space or dash inside the digits ("1.205 .118", "1.205-118") is part of the token, so that it is
+# unreadable rather than read as its first part.
+_MONEY = re.compile(r"Rp\s*\.?\s*(?P<tok>[0-9OoIlS](?:[0-9OoIlS.,]|\s(?=[0-9])|\s+(?=[.,][0-9])|\s*-(?=[0-9]))*)",
+                    re.IGNORECASE)
 _PLAIN = re.compile(r"[0-9]+")
 _GROUPED = re.compile(r"[1-9][0-9]{0,2}(?:\.[0-9]{3})+")
 
@@ -101,7 +113,9 @@ def money_tokens(text: str) -> list[tuple[int, str, int | None]]:
     return out
 
 
-_PERCENT = re.compile(r"(?P<tok>[0-9OoIl]{1,3}(?:[.,][0-9OoIl]{1,3})?)\s*%")
+# The whole token up to "%" ("99.5.2%", "9 9.52%"), so that a damaged one is unreadable rather
+# than read as its tail (5.2%).
+_PERCENT = re.compile(r"(?<![A-Za-z0-9.,])(?P<tok>[0-9OoIl](?:[0-9OoIl.,]|\s(?=[0-9]))*)\s*%")
 
 
 def percent_tokens(text: str) -> list[tuple[str, Decimal | None]]:

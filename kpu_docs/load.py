@@ -258,4 +258,8 @@ def _tree_problems(data: AnnualReportInput) -> list[tuple[KeyPath, str]]:
 
     for i, program in enumerate(data.programs):
         visit(program, None, ("program", i), 0)
+    for g, grant in enumerate(data.grants):  # each grant's tree on its own: its codes may repeat the DIPA's
+        seen = {}
+        for i, program in enumerate(grant.programs):
+            visit(program, None, ("hibah", g, "program", i), 0)
     return problems

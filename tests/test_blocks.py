@@ -1,0 +1,401 @@
+"""Issue 14's blocks: funding sources (hibah), kendala dan solusi, indicators, spending by type,
+blokir, signatories, organisations with Bagian and commissioners, added sections; the third
+sample office (KPU Provinsi Contoh 2024) asserted in its annex."""
+
+from __future__ import annotations
+
+import copy
+import shutil
+from decimal import Decimal
+from fractions import Fraction
+from pathlib import Path
+
+import openpyxl
+import pytest
+import yaml
+
+from kpu_docs.build import build, prepare
+from kpu_docs.cli import main
+from kpu_docs.context import build_context
+from kpu_docs.errors import InputError
+from kpu_docs.indicators import achievement, category
+from kpu_docs.load import load
+from kpu_docs.model import Indicator
+from kpu_docs.sections import outline
+from kpu_docs.validate import Severity
+
+ROOT = Path(__file__).resolve().parent.parent
+PROVINCE = ROOT / "inputs" / "kpu-provinsi-contoh" / "2024.yaml"
+
+
+@pytest.fixture(scope="module")
+def province_data() -> dict:
+    return yaml.safe_load(PROVINCE.read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def variant(tmp_path, province_data):
+    """Write a changed copy of the province sample (with its picture) and return its path."""
+
+    def make(mutate) -> Path:
+        data = copy.deepcopy(province_data)
+        mutate(data)
+        folder = tmp_path / "kpu-provinsi-contoh"
+        folder.mkdir(exist_ok=True)
+        shutil.copy(PROVINCE.parent / "dokumentasi-rapat-pleno.png", folder)
+        path = folder / "2024.yaml"
+        path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        return path
+
+    return make
+
+
+def findings(path: Path):
+    return prepare(path)[1]
+
+
+def walk(nodes: list[dict]):
+    for n in nodes:
+        yield n
+        for key in ("kegiatan", "output", "sub_output", "rincian"):
+            yield from walk(n.get(key, []))
+
+
+def leaves(nodes: list[dict]) -> list[dict]:
+    return [n for n in walk(nodes) if not any(n.get(k) for k in ("kegiatan", "output", "sub_output", "rincian"))]
+
+
+def node(nodes: list[dict], code: str) -> dict:
+    return next(n for n in walk(nodes) if n["kode"] == code)
+
+
+# --- indicators: the rule stated in the README --------------------------------------------------
+
+
+def indicator(target, realisasi, lower=False) -> Indicator:
+    return Indicator.model_validate({"indikator": "x", "satuan": "%", "target": target, "realisasi": realisasi,
+                                     "makin_kecil_makin_baik": lower})
+
+
+@pytest.mark.parametrize("target, realisasi, lower, capaian, kategori", [
+    (100, 85, False, Fraction(85, 100), "Sangat Berhasil"),  # a boundary belongs to the higher band
+    (100, "84,99", False, Fraction(8499, 10000), "Berhasil"),
+    (4, 3, False, Fraction(3, 4), "Berhasil"),
+    (100, 70, False, Fraction(7, 10), "Berhasil"),
+    (100, 55, False, Fraction(55, 100), "Cukup Berhasil"),
+    (100, "54,9", False, Fraction(549, 1000), "Tidak Berhasil"),
+    (77.5, 71.8, False, Fraction(718, 775), "Sangat Berhasil"),
+    (0.5, 0.3, True, Fraction(7, 5), "Sangat Berhasil"),  # lower is better: (2 × 0,5 − 0,3) / 0,5
+    (10, 30, True, Fraction(0), "Tidak Berhasil"),  # floored at 0
+    (0, 5, False, None, "-"),
+])
+def test_capaian_and_kategori(target, realisasi, lower, capaian, kategori):
+    ind = indicator(target, realisasi, lower)
+    assert achievement(ind) == capaian
+    assert category(achievement(ind)) == kategori
+
+
+def test_indicator_values_are_read_exactly():
+    assert indicator("1.250", "77,5").target == Decimal(1250)
+    assert indicator(77.5, "77,5").realisasi == Decimal("77.5")
+    with pytest.raises(ValueError, match="bukan angka"):
+        indicator("tujuh", 1)
+
+
+def test_zero_target_is_a_warning(variant):
+    path = variant(lambda d: d["indikator_kinerja"][0]["indikator"][0].update(target=0))
+    found = [f for f in findings(path) if "target indikator" in f.message]
+    assert len(found) == 1 and found[0].severity is Severity.WARNING and found[0].location.line
+
+
+# --- kendala dan solusi: the 80 % threshold ---------------------------------------------------------
+
+
+def test_province_sample_is_clean():
+    assert findings(PROVINCE) == []
+
+
+def test_low_absorption_without_kendala_warns_at_the_highest_unexplained_node(variant):
+    path = variant(lambda d: node(d["program"], "CQ.6709.QGE.002").pop("kendala"))
+    warnings = [f for f in findings(path) if "di bawah 80%" in f.message]
+    # CQ.6709 is at (1.118.430.000 + 296.550.000) / 1.570.000.000 = 90,12 %: only the RO is off
+    assert [f.subject for f in warnings] == ["CQ.6709.QGE.002"]
+    assert "70,61%" in warnings[0].message and warnings[0].severity is Severity.WARNING
+    assert warnings[0].location.line == load(path).lines.line(("program", 0, "kegiatan", 0, "output", 0,
+                                                                "sub_output", 1))
+
+
+def test_kendala_on_a_parent_explains_what_is_below_it(variant):
+    def mutate(d):
+        ro = node(d["program"], "CQ.6709.QGE.002")
+        node(d["program"], "CQ.6709")["kendala"] = ro.pop("kendala")
+
+    assert not [f for f in findings(variant(mutate)) if "di bawah 80%" in f.message]
+
+
+def test_grant_checked_on_its_own(variant):
+    def mutate(d):
+        node(d["hibah"][0]["program"], "CQ.7102.QGE.002").pop("kendala")
+        node(d["hibah"][0]["program"], "CQ.7101")["pagu"] = 1  # stated, disagrees with its children
+
+    found = findings(variant(mutate))
+    subjects = {f.subject: f for f in found}
+    assert subjects["hibah 1: CQ.7102.QGE.002"].severity is Severity.WARNING
+    error = subjects["hibah 1: CQ.7101"]
+    assert error.severity is Severity.ERROR and "Rp23.000.000.000" in error.message  # 3,4 + 1,1 + 18,5 miliar
+
+
+def test_realisasi_above_pagu_explained_by_kendala_is_information(variant):
+    def mutate(d):
+        akun = node(d["program"], "WA.3355.EBB.951.051.532111")
+        akun["realisasi"] = akun["pagu"] + 1000
+
+    over = [f for f in findings(variant(mutate)) if "melebihi pagu" in f.message]
+    assert [f.severity for f in over] == [Severity.WARNING]
+
+    def explained(d):
+        mutate(d)
+        node(d["program"], "WA.3355.EBB.951")["kendala"] = [{"kendala": "Kurs naik.", "solusi": "Revisi DIPA."}]
+
+    over = [f for f in findings(variant(explained)) if "melebihi pagu" in f.message]
+    assert [f.severity for f in over] == [Severity.INFO] and "dijelaskan dalam kendala" in over[0].message
+
+
+def test_grant_codes_unique_within_the_grant_only(variant):
+    # the grant's program repeats the DIPA's 076.01.CQ: allowed
+    assert load(PROVINCE).data.grants[0].programs[0].code == "076.01.CQ"
+
+    def duplicate(d):
+        kegiatan = d["hibah"][0]["program"][0]["kegiatan"]
+        kegiatan.append(copy.deepcopy(kegiatan[0]))
+
+    with pytest.raises(InputError) as exc:
+        load(variant(duplicate))
+    assert any("CQ.7101" in p.message and "unik" in p.message and p.location.path[0] == "hibah"
+               for p in exc.value.problems)
+
+
+def test_blokir_above_pagu_and_on_a_parent(variant):
+    path = variant(lambda d: node(d["program"], "WA.3355.EBA.994.002.521211").update(blokir=240000001))
+    assert any(f.severity is Severity.ERROR and "blokir" in f.message for f in findings(path))
+    with pytest.raises(InputError, match="blokir"):
+        load(variant(lambda d: node(d["program"], "WA.3355.EBA.994").update(blokir=1)))
+
+
+# --- sections: places, numbers --------------------------------------------------------------------
+
+
+def test_outline_numbers_follow_the_sections_present():
+    report = prepare(PROVINCE)[0]
+    plan = outline(report)
+    # Ringkasan Eksekutif before BAB I is unnumbered; Dokumentasi (after III) is BAB IV,
+    # Rencana Tindak Lanjut (before PENUTUP) BAB V; PENUTUP moves to BAB VI.
+    assert plan.chapters == {"pendahuluan": "I", "organisasi": "II", "capaian": "III", "penutup": "VI"}
+    assert [p.label for p in plan.points["front"]] == [""]
+    assert [p.label for p in plan.points["after_capaian"]] == ["IV", "V"]
+    assert [p.label for p in plan.points["organisasi_end"]] == ["C."]  # after A. Struktur, B. Anggaran
+    # BAB III: A. indicators, then the DIPA's two programs and the grant's one
+    assert plan.subsections["capaian.indikator"] == "A." and plan.program_labels == ["B.", "C.", "D."]
+    # tables in reading order: sources, per program (DIPA summary, 2 programs, 1 grant program),
+    # the added subsection's, the indicators', the added chapter's subsection's
+    assert plan.tables[("sources", 0)] == 1 and plan.tables[("programs", 0)] == 2
+    assert plan.tables[("grant", 0, "program", 0, 0)] == 5
+    assert plan.tables[("section", 1, 0)] == 6 and plan.tables[("indicators", 0)] == 7
+    assert plan.tables[("section", 3, 0, 0)] == 8
+
+
+def test_kota_serang_outline_is_unchanged(sample_path):
+    context = build_context(prepare(sample_path)[0])
+    assert context["chapters"] == {"pendahuluan": "I", "organisasi": "II", "capaian": "III", "penutup": "IV"}
+    assert context["subs"] == {"struktur": "A.", "anggaran": "B."}
+    assert [p["table"] for p in context["programs"]] == ["2", "3"]
+    assert all(not v for v in context["extra"].values())
+
+
+@pytest.mark.parametrize("anchor", ["bab3", "capaian.999.99.ZZ", "capaian.indikator"])
+def test_unknown_place_is_an_error_naming_the_places(variant, anchor):
+    def mutate(d):
+        d["bab_tambahan"][1]["sesudah"] = anchor
+        if anchor == "capaian.indikator":
+            d.pop("indikator_kinerja")
+
+    found = [f for f in findings(variant(mutate)) if f.severity is Severity.ERROR]
+    assert len(found) == 1 and found[0].subject == "bab_tambahan.1.sesudah"
+    assert f"'{anchor}' tidak dikenal" in found[0].message and "organisasi.anggaran" in found[0].message
+
+
+def test_subsection_cannot_hold_subsections(variant):
+    path = variant(lambda d: d["bab_tambahan"][3].update(sebelum="capaian.076.01.WA"))
+    assert [f.subject for f in findings(path) if f.severity is Severity.ERROR] == ["bab_tambahan.3.subbab"]
+
+
+def test_section_table_cells_are_checked_where_written(variant):
+    def mutate(d):
+        d["bab_tambahan"][1]["tabel"][0]["baris"][1][2] = "1.5"  # not whole Rupiah
+
+    with pytest.raises(InputError) as exc:
+        load(variant(mutate))
+    problem = exc.value.problems[0]
+    assert "baris 2, kolom 3 ('Jumlah')" in problem.message and problem.location.line
+
+
+def test_section_needs_exactly_one_place(variant):
+    with pytest.raises(InputError, match="tepat satu dari 'sebelum' atau 'sesudah'"):
+        load(variant(lambda d: d["bab_tambahan"][0].update(sesudah="penutup")))
+
+
+def test_missing_section_picture_is_an_error(variant):
+    path = variant(lambda d: d["bab_tambahan"][2]["gambar"][0].update(berkas="tidak-ada.png"))
+    found = [f for f in findings(path) if f.severity is Severity.ERROR]
+    assert len(found) == 1 and "tidak-ada.png" in found[0].message
+
+
+# --- organisation and signatories -------------------------------------------------------------------
+
+
+def test_heads_and_staff_counted_from_the_structure_given(sample_path):
+    org = build_context(prepare(PROVINCE)[0])["org"]
+    assert org["heads_text"] == "3 (tiga) orang Kepala Bagian dan 6 (enam) orang Kepala Subbagian"
+    assert org["staff_recap"] == "PNS 8 (delapan) orang dan PPNPN 7 (tujuh) orang"
+    assert [d["label"] for d in org["divisions"]] == ["1.", "2.", "3."]
+    assert [s["label"] for s in org["divisions"][0]["subdivisions"]] == ["a.", "b."]
+    assert org["functional"]["label"] == "4."
+    assert [c["title"] for c in org["commissioners"]] == ["Ketua"] + ["Anggota"] * 4
+    serang = build_context(prepare(sample_path)[0])["org"]
+    assert serang["heads_text"] == "4 (empat) orang Kepala Subbagian"
+
+
+def test_organisation_needs_subbagian_or_bagian(variant):
+    with pytest.raises(InputError, match="isi 'subbagian'"):
+        load(variant(lambda d: d["organisasi"].pop("bagian")))
+
+
+def test_acknowledger_must_match_the_chair(variant):
+    path = variant(lambda d: d["laporan"]["mengetahui"].update(nama="Orang Lain"))
+    found = [f for f in findings(path) if f.subject == "laporan.mengetahui.nama"]
+    assert len(found) == 1 and "Bambang Sutrisno" in found[0].message
+
+
+# --- the province's annex ----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def province_xlsx(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("prov")
+    result = build([PROVINCE], out)[0]
+    assert result.ok, result.reason
+    return next(result.destination.glob("lampiran-*.xlsx"))
+
+
+@pytest.fixture(scope="module")
+def province_books(province_xlsx):
+    return openpyxl.load_workbook(province_xlsx), openpyxl.load_workbook(province_xlsx, data_only=True)
+
+
+def test_annex_sheets(province_books):
+    names = province_books[0].sheetnames
+    for sheet in ("Sumber Dana", "Rincian Hibah", "Jenis Belanja", "Indikator Kinerja"):
+        assert sheet in names
+
+
+def test_sources_sheet_totals_per_source_and_overall(province_books, province_data):
+    formulas, values = (b["Sumber Dana"] for b in province_books)
+    dipa = [(n["pagu"], n["realisasi"]) for n in leaves(province_data["program"])]
+    grant = [(n["pagu"], n["realisasi"]) for n in leaves(province_data["hibah"][0]["program"])]
+    expected = [sum(p for p, _ in dipa), sum(r for _, r in dipa)], [sum(p for p, _ in grant), sum(r for _, r in grant)]
+    assert [values.cell(5, c).value for c in (4, 5)] == expected[0]
+    assert [values.cell(6, c).value for c in (4, 5)] == expected[1] == [57_400_000_000, 53_634_050_000]
+    assert values.cell(7, 3).value == "Jumlah Seluruh Sumber Dana"
+    assert [values.cell(7, c).value for c in (4, 5)] == [expected[0][0] + expected[1][0], expected[0][1] + expected[1][1]]
+    assert formulas.cell(5, 4).value == "='Rincian Anggaran'!D2"
+    assert formulas.cell(6, 4).value == "='Rincian Hibah'!D2" and formulas.cell(7, 4).value == "=SUM(D5:D6)"
+    hibah = province_books[1]["Rincian Hibah"]
+    assert hibah.cell(2, 3).value == "Jumlah Hibah Pemilihan Gubernur dan Wakil Gubernur Contoh Tahun 2024"
+    assert hibah.cell(2, 4).value == 57_400_000_000
+
+
+def test_spending_by_type_from_the_akun(province_books, province_data):
+    formulas, values = (b["Jenis Belanja"] for b in province_books)
+    recap = {(values.cell(r, 1).value, values.cell(r, 4).value): (values.cell(r, 5).value, values.cell(r, 6).value,
+                                                                    values.cell(r, 9).value)
+             for r in range(5, 11)}
+    kinds = {"51": "Belanja Pegawai", "52": "Belanja Barang", "53": "Belanja Modal"}
+    for source, tree in (("APBN", province_data["program"]), ("APBD Provinsi Contoh", province_data["hibah"][0]["program"])):
+        for prefix, kind in kinds.items():
+            akun = [n for n in leaves(tree) if n["kode"].rsplit(".", 1)[1].startswith(prefix)]
+            expected = (sum(n["pagu"] for n in akun), sum(n["realisasi"] for n in akun),
+                        sum(n.get("blokir", 0) for n in akun))
+            assert recap[(source, kind)] == expected, (source, kind)
+    assert recap[("APBN", "Belanja Barang")][2] == 20_000_000
+    assert formulas.cell(5, 5).value.startswith("=SUMIFS($E$14:$E$23,$A$14:$A$23,A5,$D$14:$D$23,D5")
+    assert values.cell(11, 4).value == "Jumlah"
+
+
+def test_blokir_column_in_the_tree(province_books):
+    formulas, values = (b["Rincian Anggaran"] for b in province_books)
+    assert values.cell(1, 8).value == "Blokir (Rp)"
+    rows = {values.cell(r, 1).value: r for r in range(3, values.max_row + 1)}
+    assert values.cell(rows["WA.3355.EBA.994.002.521211"], 8).value == 20_000_000
+    assert values.cell(rows["076.01.WA"], 8).value == 20_000_000
+    assert values.cell(2, 8).value == 20_000_000 and formulas.cell(2, 8).value.startswith("=SUM(")
+
+
+def test_indicator_sheet(province_books):
+    formulas, values = (b["Indikator Kinerja"] for b in province_books)
+    rows = [[values.cell(r, c).value for c in range(1, 10)] for r in range(5, 10)]
+    assert [r[2] for r in rows][:2] == ["Persentase partisipasi pemilih",
+                                        "Persentase TPS yang melaksanakan pemungutan suara ulang"]
+    assert rows[0][4:7] == [77.5, 71.8, 80.2]
+    assert rows[0][7] == pytest.approx(71.8 / 77.5) and rows[0][8] == "Sangat Berhasil"
+    assert rows[1][7] == pytest.approx(1.4) and rows[3][8] == "Berhasil" and rows[4][8] == "Cukup Berhasil"
+    assert formulas.cell(6, 8).value == '=IF(E6=0,"",MAX(0,(2*E6-F6)/E6))'
+    assert formulas.cell(5, 9).value.startswith('=IF(H5="","-",IF(H5>=0.85,"Sangat Berhasil"')
+
+
+def test_organisation_sheet_with_bagian_and_commissioners(province_books):
+    ws = province_books[1]["Organisasi"]
+    cells = [[ws.cell(r, c).value for c in range(1, 7)] for r in range(1, ws.max_row + 1)]
+    assert cells[0][1] == "Bagian / Subbagian"
+    assert ["Subbagian Keuangan (Bagian Keuangan, Umum, dan Logistik)" == row[1] for row in cells].count(True) == 5  # 4 staff, 1 count row
+    assert any(row[1] == "Komisioner" and row[2] == "Bambang Sutrisno" and row[3] == "Ketua" for row in cells)
+    assert any(row[2] == "Made Wirawan" and row[4] == "Divisi Perencanaan, Data, dan Informasi" for row in cells)
+
+
+# --- diff and new ------------------------------------------------------------------------------------
+
+
+def test_diff_sees_grants_kendala_indicators_and_sections(variant, capsys):
+    def mutate(d):
+        node(d["hibah"][0]["program"], "CQ.7102.QGE.002.521219")["realisasi"] = 7_300_000_000
+        node(d["hibah"][0]["program"], "CQ.7102.QGE.002")["kendala"][0]["solusi"] = "Baru."
+        d["indikator_kinerja"][0]["indikator"][0]["realisasi"] = 72
+        d["bab_tambahan"][0]["judul"] = "Ikhtisar"
+
+    assert main(["diff", str(PROVINCE), str(variant(mutate))]) == 1
+    out = capsys.readouterr().out
+    grant = "hibah 'Hibah Pemilihan Gubernur dan Wakil Gubernur Contoh Tahun 2024': "
+    assert f"{grant}CQ.7102.QGE.002.521219 realisasi: 7.250.000.000 → 7.300.000.000 (+50.000.000)" in out
+    assert f'{grant}CQ.7102.QGE.002 solusi paragraf 1:' in out and '→ "Baru."' in out
+    assert "indikator_kinerja[1].indikator[Persentase partisipasi pemilih].realisasi" in out
+    assert 'bab_tambahan[1].judul: "Ringkasan Eksekutif" → "Ikhtisar"' in out
+
+
+def test_new_carries_structure_and_moves_realisasi_to_last_year(tmp_path):
+    target = tmp_path / "kpu-provinsi-contoh" / "2025.yaml"
+    assert main(["new", str(PROVINCE), "--year", "2025", "--out", str(target)]) == 0
+    data = load(target).data
+    goal = data.indicators[0].indicators[0]
+    assert (goal.realisasi, goal.previous) == (0, Decimal("71.8"))
+    assert data.indicators[1].indicators[1].previous is None  # no key written: none added
+    grant = data.grants[0]
+    assert grant.name.startswith("Hibah") and all(
+        (n.pagu or 0) == 0 for p in grant.programs for n in _model_walk(p))
+    assert all(not o for p in data.programs for n in _model_walk(p) for o in [getattr(n, "obstacles", [])])
+    assert [s.paragraphs for s in data.sections] == [[], [], [], []]
+    assert data.sections[1].tables[0].rows  # tables are kept as written
+
+
+def _model_walk(node):
+    yield node
+    for child in node.children:
+        yield from _model_walk(child)

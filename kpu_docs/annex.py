@@ -297,6 +297,9 @@ def _tree_sheet(sheet: Worksheet, report: Report, rows: dict[str, int], styles: 
     for line in report.lines():
         _tree_line(sheet, line, rows, widths, styles)
     sheet.autofilter(0, CODE, TREE_FIRST + len(rows) - 1, PCT)
+    if report.data.data_source:
+        sheet.write_string(TREE_FIRST + len(rows) + 1, NAME, f"Sumber data: {report.data.data_source.describe()}",
+                           styles.note)
     _flag_overspending(sheet, total_row, TREE_FIRST + len(rows) - 1, SISA, PCT, styles)
     sheet.freeze_panes(1, 0)
     sheet.outline_settings(True, False, True, False)  # summary rows above their details
@@ -339,8 +342,10 @@ def _summary_sheet(sheet: Worksheet, report: Report, findings: list[Finding],
         _summary_program(sheet, first + i, i + 1, program, rows, styles)
     total_row = first + len(report.programs)
     _summary_total(sheet, total_row, report, first, styles)
+    if data.data_source:
+        sheet.write_string(total_row + 1, 1, f"Sumber data: {data.data_source.describe()}", styles.note)
     _flag_overspending(sheet, first, total_row, SISA, PCT, styles)
-    _findings_overview(sheet, total_row + 2, findings, styles)
+    _findings_overview(sheet, total_row + (3 if data.data_source else 2), findings, styles)
     sheet.freeze_panes(first, 0)
 
 

@@ -70,10 +70,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, help="berkas tujuan (bawaan: <tahun>.yaml di folder yang sama)")
     p.set_defaults(run=_new)
 
-    p = sub.add_parser("import", help="ambil pagu dan realisasi dari ekspor realisasi SAKTI (.xlsx/.csv)")
+    p = sub.add_parser("import", help="ambil pagu dan realisasi dari ekspor SAKTI (GLP039 .xlsx/.csv, atau POK)")
     p.add_argument("export", type=Path, metavar="EKSPOR")
     p.add_argument("--into", type=Path, required=True, metavar="INPUT.yaml", help="berkas masukan yang diperbarui")
-    p.add_argument("--dry-run", action="store_true", help="tampilkan perubahan tanpa menulis apa pun")
+    p.add_argument("--dry-run", action="store_true", help="tampilkan jumlah dan perubahan tanpa menulis apa pun")
+    p.add_argument("--ribuan", action="store_true", default=None,
+                   help="nilai lembar POK/Rincian Kertas Kerja dalam ribuan Rupiah (bawaan: dari judulnya)")
     p.set_defaults(run=_import)
 
     p = sub.add_parser("schema", help="tulis JSON Schema berkas masukan")
@@ -179,9 +181,9 @@ def _new(args) -> int:
 
 
 def _import(args) -> int:
-    from .sakti_import import run_import
+    from .sakti.importer import run_import
 
-    return run_import(args.export, args.into, dry_run=args.dry_run)
+    return run_import(args.export, args.into, dry_run=args.dry_run, thousands=args.ribuan)
 
 
 def _schema(args) -> int:

@@ -105,6 +105,7 @@ def build_context(report: Report) -> dict[str, Any]:
         "grand_total": figures(report.grand_total),
         "indicators": _indicators(report),
         "extra": _extra(report, plan),
+        "data_source": data.data_source.describe() if data.data_source else "",  # "SAKTI, GLP039, periode …"
     }
 
 

@@ -470,6 +470,25 @@ class AddedSection(SectionBody):
         return self.before or self.after or ""
 
 
+class DataSource(Strict):
+    """Where the figures came from: written by ``kpu-docs import`` (SAKTI.md)."""
+
+    system: Text = Field("SAKTI", alias="sistem")
+    report: Text | None = Field(None, alias="laporan", description="Laporan SAKTI, mis. GLP039")
+    period: Text | None = Field(None, alias="periode", description="Mis. Desember 2023")
+    basis: Text | None = Field(None, description="akrual atau kas (SP2D)")
+    satker: Annotated[str, StringConstraints(pattern=r"^\d{6}$")] | None = None
+    file: Text = Field(alias="berkas", description="Nama berkas ekspor")
+    sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+    imported: dt.date = Field(alias="tanggal_impor")
+
+    def describe(self) -> str:
+        """``SAKTI, GLP039, periode Desember 2023, basis akrual``."""
+        parts = [self.system, self.report, f"periode {self.period}" if self.period else None,
+                 f"basis {self.basis}" if self.basis else None]
+        return ", ".join(p for p in parts if p)
+
+
 # --- the whole input ------------------------------------------------------------------------
 
 
@@ -483,6 +502,9 @@ class AnnualReportInput(Strict):
 
     schema_ref: str | None = Field(None, alias="$schema", description="Rujukan JSON Schema untuk editor")
     office: Office = Field(alias="satker")
+    satker_code: Annotated[str, StringConstraints(pattern=r"^\d{6}$")] | None = Field(
+        None, alias="kode_satker", description='Kode satker SAKTI/DIPA, 6 angka dalam tanda kutip: "123456"'
+    )
     year: int = Field(alias="tahun", ge=2000, le=2100)
     report: ReportMeta = Field(alias="laporan")
     narratives: Narratives = Field(alias="narasi")
@@ -495,3 +517,4 @@ class AnnualReportInput(Strict):
                                          description="Bab atau subbab tambahan, sebelum/sesudah bab atau subbab")
     closing_images: list[ClosingImage] = Field(default_factory=list, alias="gambar_penutup")
     slogan: Text | None = Field(None, description="Slogan di halaman penutup")
+    data_source: DataSource | None = Field(None, alias="sumber_data", description="Diisi oleh kpu-docs import")

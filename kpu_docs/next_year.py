@@ -46,7 +46,7 @@ def next_year_text(text: str, year: int) -> str:
     number of years, narratives, RO narratives, kendala and added sections' paragraphs emptied
     (``[]``), leaf pagu/realisasi/blokir set to 0 in the DIPA and each grant, figures stated on
     parents removed, indicators' realisasi moved to ``realisasi_tahun_lalu`` (where written) and
-    set to 0. ``text`` must be an input that loads."""
+    set to 0; ``sumber_data`` removed. ``text`` must be an input that loads."""
     root = yaml.compose(text, Loader=yaml.SafeLoader)
     edits = _Edits(text)
     _, tahun = _item(root, "tahun")
@@ -60,6 +60,9 @@ def next_year_text(text: str, year: int) -> str:
         found = _item(narratives, key)
         if found:
             edits.empty(*found)
+    source = _item(root, "sumber_data")  # where last year's figures came from (kpu-docs import)
+    if source:
+        edits.remove(root, *source)
     for program in _item(root, "program")[1].value:
         _empty_figures(program, edits)
     grants = _item(root, "hibah")
@@ -164,8 +167,11 @@ class _Edits:
     def remove(self, mapping: yaml.Node, key: yaml.Node, value: yaml.Node) -> None:
         """Remove ``key: value`` from a mapping: its whole line(s) in block style."""
         line_start = self.text.rfind("\n", 0, key.start_mark.index) + 1
-        line_end = self.text.find("\n", value.end_mark.index)
-        line_end = len(self.text) if line_end < 0 else line_end + 1
+        if value.end_mark.column == 0:  # a block collection ends where the next line begins
+            line_end = value.end_mark.index
+        else:
+            line_end = self.text.find("\n", value.end_mark.index)
+            line_end = len(self.text) if line_end < 0 else line_end + 1
         if not mapping.flow_style and not self.text[line_start:key.start_mark.index].strip():
             self._add(line_start, line_end, "")
             return

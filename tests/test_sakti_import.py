@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import csv
+import hashlib
 import shutil
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -157,8 +158,14 @@ def revised() -> list[N]:
     return tree
 
 
+def figures_only(text: str) -> str:
+    """The input without what an import records about its source (kode_satker, sumber_data)."""
+    text = text.replace('kode_satker: "123456"\n\n', "")
+    return text.split("\nsumber_data:")[0]
+
+
 def changed_lines(before: str, after: str) -> list[tuple[str, str]]:
-    old, new = before.splitlines(), after.splitlines()
+    old, new = before.splitlines(), figures_only(after).splitlines()
     assert len(old) == len(new)
     return [(a, b) for a, b in zip(old, new) if a != b]
 
@@ -198,7 +205,13 @@ def test_full_form_xlsx_updates_figures_and_keeps_everything_else(work, tmp_path
             "        realisasi: 79096300 # BAB III: 79.097.000") in changed_lines(before, after)
     assert len(changed_lines(before, after)) == 4 + 4 + 3  # two leaves and their stated ancestors
     assert '              # Pagu Rp1.000: alokasi "pengunci" (blokir) tanpa realisasi.\n' in after
-    assert before.count("#") == after.count("#")
+    assert before.count("#") + 1 == after.count("#")  # one comment on the new sumber_data
+    # where the figures came from is recorded in the input
+    data = load(work).data
+    assert data.satker_code == "123456"
+    source = data.data_source
+    assert (source.file, source.period, source.satker) == ("realisasi.xlsx", "Desember 2023", "123456")
+    assert source.sha256 == hashlib.sha256(export.read_bytes()).hexdigest()
     # the previous file is kept
     assert (work.parent / "2023.yaml.bak").read_text(encoding="utf-8") == before
     assert sorted(p.name for p in work.parent.iterdir()) == ["2023.yaml", "2023.yaml.bak"]
@@ -238,7 +251,7 @@ def test_other_forms_give_the_same_file(form, work, tmp_path, capsys):
 
     assert code == 0
     assert "peringatan" not in err, err
-    assert work.read_text(encoding="utf-8") == reference.read_text(encoding="utf-8")
+    assert figures_only(work.read_text(encoding="utf-8")) == figures_only(reference.read_text(encoding="utf-8"))
     if form.startswith("segments"):
         assert "catatan: 6 baris ekspor di bawah tingkat terbawah masukan" in err
 
@@ -257,7 +270,7 @@ def test_segment_codes_are_placed_by_shape_and_context(tmp_path):
     assert export.warnings == []
 
 
-def test_dry_run_writes_nothing_and_prints_what_diff_prints(work, tmp_path, capsys):
+def test_dry_run_shows_totals_first_then_the_diff_and_writes_nothing(work, tmp_path, capsys):
     before = work.read_bytes()
     export = write_xlsx(tmp_path / "realisasi.xlsx", table(revised()))
 
@@ -266,27 +279,44 @@ def test_dry_run_writes_nothing_and_prints_what_diff_prints(work, tmp_path, caps
     assert code == 0
     assert work.read_bytes() == before
     assert sorted(p.name for p in work.parent.iterdir()) == ["2023.yaml"]
-    assert "--dry-run: tidak ada berkas yang ditulis" in out.splitlines()[-1]
-
+    lines = out.splitlines()
+    assert "--dry-run: tidak ada berkas yang ditulis" in lines[-1]
+    # first: the export's own totals beside the totals read (pagu, realisasi, RO)
+    assert lines[0].split() == ["pagu", "realisasi", "RO"]
+    pagu, realisasi = (sum(p.figures()[i] for p in revised()) for i in (0, 1))
+    ro_count = sum(1 for level, _ in flatten(revised()) if level == 3)
+    assert lines[1].split()[-3:] == [amount(pagu), amount(realisasi), str(ro_count)]
+    assert lines[1].startswith("ekspor (JUMLAH SELURUHNYA, baris")
+    assert lines[2].split() == ["hasil", "impor", amount(pagu), amount(realisasi), str(ro_count)]
+    # then the change to the file, as `diff -u` shows it
+    assert lines[3] == f"--- {work}" and lines[4] == f"+++ {work} (setelah impor)"
+    assert "-                realisasi: 851584516" in lines and "+                realisasi: 851600000" in lines
+    assert '+kode_satker: "123456"' in lines and "+  berkas: realisasi.xlsx" in lines
+    # then the figures, as `kpu-docs diff` prints them after the import
     imported = tmp_path / "imported.yaml"
     shutil.copyfile(work, imported)
     run(capsys, export, "--into", imported)
     main(["diff", str(work), str(imported)])
-    diff_out = capsys.readouterr().out
-    assert out.splitlines()[:-1] == diff_out.splitlines()[:-1]
-    assert len(out.splitlines()) == 14  # 11 figures, 2 totals, the summary
+    diff_out = capsys.readouterr().out.splitlines()[:-1]
+    assert lines[-1 - len(diff_out):-1] == diff_out
+    assert len(diff_out) == 13  # 11 figures, 2 totals
 
 
-def test_an_export_that_agrees_changes_nothing(work, tmp_path, capsys):
-    before = work.read_bytes()
+def test_an_export_that_agrees_records_its_source_once_then_changes_nothing(work, tmp_path, capsys):
+    before = work.read_text(encoding="utf-8")
     export = write_xlsx(tmp_path / "realisasi.xlsx", table(sample_tree()))
 
     code, out, err = run(capsys, export, "--into", work)
+    assert code == 0 and err == ""
+    assert "tidak ada perubahan; 0 peringatan" in out
+    assert figures_only(work.read_text(encoding="utf-8")) == before  # only the source record was added
 
+    recorded = work.read_bytes()
+    code, out, err = run(capsys, export, "--into", work)
     assert code == 0 and err == ""
     assert out.strip().endswith("tidak ada perubahan; 0 peringatan; berkas tidak diubah")
-    assert work.read_bytes() == before
-    assert not (work.parent / "2023.yaml.bak").exists()
+    assert work.read_bytes() == recorded
+    assert sorted(p.name for p in work.parent.iterdir()) == ["2023.yaml", "2023.yaml.bak"]
 
 
 # --- nodes only on one side ------------------------------------------------------------------------
@@ -326,32 +356,31 @@ def test_new_nodes_are_added_with_their_names_and_a_warning(work, tmp_path, caps
     assert not [f for f in findings if f.severity.value == "galat"]
 
 
-def test_nodes_missing_from_the_export_are_reported(work, tmp_path, capsys):
+def test_an_input_ro_missing_from_the_export_blocks_the_import(work, tmp_path, capsys):
     tree = sample_tree()
     kro = find(tree, "CQ.6872.QGE")
     kro.kids = [k for k in kro.kids if k.code != "CQ.6872.QGE.002"]
     export = write_xlsx(tmp_path / "realisasi.xlsx", table(tree))
+    before = work.read_bytes()
 
     code, out, err = run(capsys, export, "--into", work)
 
-    assert code == 0
-    assert "peringatan: CQ.6872.QGE.002 (Pelaksanaan Tahapan Pemungutan dan Penghitungan Suara" in err
-    assert "tidak ada di ekspor: angkanya tidak diubah" in err
-    doc = load(work)
-    assert (node(doc, "CQ.6872.QGE.002").pagu, node(doc, "CQ.6872.QGE.002").realisasi) == (4_191_000, 4_161_500)
-    # the stated KRO figure now says what SAKTI says; validate shows the disagreement
-    assert node(doc, "CQ.6872.QGE").pagu == 31_913_000 - 4_191_000
+    assert code == 1
+    assert "jumlah hasil impor tidak sama dengan JUMLAH SELURUHNYA ekspor" in err
+    assert "pagu: ekspor 20.411.545.000, hasil impor 20.415.736.000 (selisih 4.191.000)" in err
+    assert "CQ.6872.QGE.002 (Pelaksanaan Tahapan Pemungutan dan Penghitungan Suara" in err
+    assert "pagu 4.191.000, realisasi 4.161.500" in err
+    assert work.read_bytes() == before
+    assert sorted(p.name for p in work.parent.iterdir()) == ["2023.yaml"]
 
 
 # --- the export checked against itself ---------------------------------------------------------------
 
 
-def test_disagreements_inside_the_export_are_reported(work, tmp_path, capsys):
-    tree = sample_tree()
-    rows = table(tree, total=(1, 2), override={
+def test_percent_and_sisa_disagreements_are_reported(work, tmp_path, capsys):
+    rows = table(sample_tree(), override={
         "CQ.6709.QGE.001": {"persen": 95.5},
         "CQ.6870.QGE.002": {"sisa": 1},
-        "CQ.6871": {"pagu": 2_587_379_001},
     })
     export = write_xlsx(tmp_path / "realisasi.xlsx", rows)
 
@@ -361,11 +390,26 @@ def test_disagreements_inside_the_export_are_reported(work, tmp_path, capsys):
     warnings = [l for l in err.splitlines() if l.startswith("peringatan:")]
     assert any("baris 9, CQ.6709.QGE.001: % tertulis 95,5" in w and "99,91%" in w for w in warnings), warnings
     assert any("CQ.6870.QGE.002: Sisa Anggaran Rp1 tidak sama" in w and "Rp31.267.900" in w for w in warnings)
-    assert any("CQ.6871: pagu Rp2.587.379.001 tidak sama dengan jumlah 1 baris di bawahnya Rp2.587.379.000" in w
-               for w in warnings), warnings
-    total_line = len(rows) - 2
-    assert f"peringatan: baris {total_line}, JUMLAH SELURUHNYA: pagu Rp1 tidak sama dengan jumlah 2 baris teratas (program)" in err
-    assert any("JUMLAH SELURUHNYA: realisasi Rp2 " in w for w in warnings)
+
+
+@pytest.mark.parametrize("total, override, expected", [
+    ((1, 2), {}, ["JUMLAH SELURUHNYA, kolom E: pagu Rp1 tidak sama dengan jumlah 2 baris teratas (program)",
+                  "JUMLAH SELURUHNYA, kolom C: realisasi Rp2 "]),
+    (None, {"CQ.6871": {"pagu": 2_587_379_001}},
+     ["CQ.6871, kolom E: pagu Rp2.587.379.001 tidak sama dengan jumlah 1 baris di bawahnya Rp2.587.379.000 (selisih Rp1)"]),
+])
+def test_an_export_that_does_not_add_up_writes_nothing(total, override, expected, work, tmp_path, capsys):
+    before = work.read_bytes()
+    export = write_xlsx(tmp_path / "realisasi.xlsx", table(sample_tree(), total=total, override=override))
+
+    code, out, err = run(capsys, export, "--into", work)
+
+    assert code == 1
+    assert "tidak dapat diimpor" in err and "tidak diubah" in err
+    for text in expected:
+        assert text in err, err
+    assert work.read_bytes() == before
+    assert sorted(p.name for p in work.parent.iterdir()) == ["2023.yaml"]
 
 
 def test_percent_written_as_text_is_checked_too(work, tmp_path, capsys):
@@ -433,7 +477,7 @@ def _binary(tmp_path):
 
 
 @pytest.mark.parametrize("make, message", [
-    (_missing_kode, "kolom 'Kode' tidak ditemukan pada baris judul kolom (baris 5)"),
+    (_missing_kode, "tidak ada kode yang dikenali"),
     (_text_file, "baris judul kolom tidak ditemukan"),
     (_encrypted, "terenkripsi atau format .xls lama: simpan ulang sebagai .xlsx tanpa kata sandi"),
     (_corrupt_zip, "rusak: arsip .xlsx tidak utuh"),
@@ -469,26 +513,34 @@ def test_a_formula_in_a_csv_is_only_text(tmp_path):
     rows = table(sample_tree())
     rows.insert(6, ["", "=1+1", 5, "=cmd|' /C calc'!A0", 5, 100, 0, 0, 5, 0])
     export = read_export(write_csv(tmp_path / "e.csv", rows))
-    assert any("=cmd|'/C" in w and "tidak dikenali" in w for w in export.warnings), export.warnings
+    assert any("=cmd|'/C" in e and "tidak dikenali" in e for e in export.errors), export.errors
 
 
 # --- smaller things ----------------------------------------------------------------------------------
 
 
-def test_line_endings_are_kept_and_an_old_backup_is_replaced(work, tmp_path, capsys):
+def test_line_endings_are_kept_and_every_earlier_backup_is_kept(work, tmp_path, capsys):
     work.write_bytes(work.read_bytes().replace(b"\n", b"\r\n"))
     (work.parent / "2023.yaml.bak").write_text("lama\n", encoding="utf-8")
-    before = work.read_bytes()
+    original = work.read_bytes()
     tree = revised()
     find(tree, "CQ.6709.QGE").kids.append(N("CQ.6709.QGE.008", "Baru", 3, 2))
 
     code, out, err = run(capsys, write_xlsx(tmp_path / "e.xlsx", table(tree)), "--into", work)
 
-    assert code == 0
+    assert code == 0, err
     after = work.read_bytes()
-    assert after.count(b"\n") == after.count(b"\r\n") > before.count(b"\n")
-    assert (work.parent / "2023.yaml.bak").read_bytes() == before
+    assert after.count(b"\n") == after.count(b"\r\n") > original.count(b"\n")
+    assert (work.parent / "2023.yaml.bak").read_bytes() == b"lama\n"  # never overwritten
+    assert (work.parent / "2023.yaml.bak.1").read_bytes() == original
+    assert out.splitlines()[-1].endswith("(cadangan: 2023.yaml.bak.1)")
     assert node(load(work), "CQ.6709.QGE.008").pagu == 3
+
+    find(tree, "CQ.6709.QGE.008").pagu = 4
+    code, out, err = run(capsys, write_xlsx(tmp_path / "e2.xlsx", table(tree)), "--into", work)
+    assert code == 0, err
+    assert (work.parent / "2023.yaml.bak.2").read_bytes() == after
+    assert (work.parent / "2023.yaml.bak.1").read_bytes() == original
 
 
 def test_an_export_for_another_year_is_flagged(work, tmp_path, capsys):
@@ -518,14 +570,15 @@ def test_amount_cells_that_are_not_rupiah(cell):
         money(cell)
 
 
-def test_a_bad_amount_is_reported_and_that_figure_left_alone(work, tmp_path, capsys):
+def test_text_where_a_number_belongs_is_refused_with_row_and_column(work, tmp_path, capsys):
     export = write_csv(tmp_path / "e.csv", table(revised(), text=True,
                                                  override={"CQ.6887.QGE.001": {"sd": "34,164,000"}}))
+    before = work.read_bytes()
     code, out, err = run(capsys, export, "--into", work)
-    assert code == 0
-    assert "CQ.6887.QGE.001, kolom Realisasi s.d. Periode: '34,164,000' bukan jumlah Rupiah yang sah" in err
-    assert node(load(work), "CQ.6887.QGE.001").realisasi == 34_163_221
-    assert node(load(work), "CQ.6709.QGE.001").realisasi == 851_600_000
+    assert code == 1
+    line = next(i for i, r in enumerate(table(revised()), 1) if len(r) > 3 and r[3] == "CQ.6887.QGE.001")
+    assert f"baris {line}, kolom C (Realisasi s.d. Periode): '34,164,000' bukan jumlah Rupiah yang sah" in err, err
+    assert work.read_bytes() == before
 
 
 def test_a_3_digit_segment_equal_to_the_ro_above_is_the_next_ro_when_the_input_says_so(tmp_path):
@@ -540,8 +593,11 @@ def test_a_3_digit_segment_equal_to_the_ro_above_is_the_next_ro_when_the_input_s
     assert export.row("CQ.6889.QGE.002").parent == "CQ.6889.QGE"
     assert export.row("CQ.6889.QGE.003").parent == "CQ.6889.QGE"
     assert not [w for w in export.warnings if "CQ.6889" in w]
-    # without the input to tell, one row equal to its RO reads as that RO's only komponen
-    assert read_export(path).row("CQ.6889.QGE.001.002") is not None
+    # without the input to tell, one row equal to its RO could be its only komponen or the next
+    # RO: it is not placed (never a guess), and the import would stop
+    alone = read_export(path)
+    assert alone.row("CQ.6889.QGE.001.002") is None and alone.row("CQ.6889.QGE.002") is None
+    assert any("baris" in e and "'002' di bawah RO CQ.6889.QGE.001" in e and "tidak pasti" in e for e in alone.errors)
 
 
 def test_short_and_prefixed_program_codes_tabs_and_a_windows_encoding(tmp_path):
@@ -602,7 +658,7 @@ def test_rincian_in_the_input_and_another_indentation_style(make_input, tmp_path
 
 def test_the_write_is_checked_before_it_replaces_the_input(work):
     from kpu_docs.errors import KpuDocsError
-    from kpu_docs.sakti_import import write_atomic
+    from kpu_docs.sakti.writing import write_atomic
 
     before = work.read_text(encoding="utf-8")
     with pytest.raises(KpuDocsError, match="tidak dapat dibaca kembali"):

@@ -306,7 +306,7 @@ def budget_table(doc, rows_expr: str, item: str, total: str, first_header: str =
         _cell(cell, f"{{{{ {total}.{key} }}}}", "Tabel Angka", bold=True)
         _shade(cell, "F2F2F2")
     _shade(merged, "F2F2F2")
-    para(doc, "", "Normal")
+    para(doc, "{% if data_source %}Sumber data: {{ data_source }}{% endif %}", "Normal")  # from kpu-docs import
 
 
 def bab_1(doc) -> None:

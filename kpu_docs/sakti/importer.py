@@ -1,0 +1,132 @@
+"""``kpu-docs import``: take pagu and realisasi from a SAKTI export into an input, or write nothing.
+
+Order: read the input → read the export (refused when it does not add up) → check the satker →
+plan the text edit → reload it → reconcile the imported tree with the export's ``JUMLAH
+SELURUHNYA`` to the Rupiah → show the totals and the changes → write atomically, keeping
+every earlier backup.
+"""
+
+from __future__ import annotations
+
+import difflib
+import sys
+from pathlib import Path
+
+from ..derive import Level, derive
+from ..diff import diff, summary
+from ..errors import KpuDocsError
+from ..formatting import amount
+from ..load import Document, loads
+from .export import RO, TOTAL_LABEL, Export
+from .plan import Plan, plan_import
+from .read import read_export
+from .source_block import SourceRecord
+from .writing import read_input, reload, write_atomic
+
+
+def run_import(export_path: str | Path, input_path: str | Path, *, dry_run: bool = False,
+               thousands: bool | None = None) -> int:
+    """Update ``input_path`` from the export; print totals and changes. Returns the exit code (0).
+
+    Raises KpuDocsError (nothing written) when the export does not reconcile with itself, when
+    it belongs to another satker, or when the imported tree's totals differ from the export's."""
+    export_path, input_path = Path(export_path), Path(input_path)
+    original = read_input(input_path)
+    old = loads(original, input_path)
+    export = read_export(export_path, known=frozenset(_codes(old)), thousands=thousands)
+    if export.errors:
+        print(_totals(export, None))
+        raise KpuDocsError(f"{export_path} tidak dapat diimpor; {input_path} tidak diubah:\n- "
+                           + "\n- ".join(export.errors))
+    _check_satker(old, export, input_path)
+    plan = plan_import(original, old, export, SourceRecord.of(export_path, export.source))
+    new = reload(plan, input_path)
+    derived_old, derived_new = derive(old), derive(new)
+    print(_totals(export, derived_new))
+    _reconcile(export, plan, derived_new, input_path)
+    if dry_run:
+        sys.stdout.writelines(difflib.unified_diff(
+            original.splitlines(keepends=True), plan.text.splitlines(keepends=True),
+            fromfile=str(input_path), tofile=f"{input_path} (setelah impor)"))
+    changes = diff(derived_old, derived_new)
+    for change in changes:
+        print(change.describe())
+    for warning in plan.warnings:
+        print(f"peringatan: {warning}", file=sys.stderr)
+    for note in plan.notes:
+        print(f"catatan: {note}", file=sys.stderr)
+    if dry_run:
+        outcome = "--dry-run: tidak ada berkas yang ditulis"
+    elif plan.text == original:
+        outcome = "berkas tidak diubah"
+    else:
+        backup = write_atomic(input_path.resolve(), plan.text, original)
+        outcome = f"{input_path} diperbarui (cadangan: {backup.name})"
+    print(f"{export_path} → {input_path}: {summary(changes)}; {len(plan.warnings)} peringatan; {outcome}")
+    return 0
+
+
+def _codes(document: Document) -> list[str]:
+    stack, codes = list(document.data.programs), []
+    while stack:
+        node = stack.pop()
+        codes.append(node.code)
+        stack += node.children
+    return codes
+
+
+def _check_satker(document: Document, export: Export, input_path: Path) -> None:
+    mine, theirs = document.data.satker_code, export.source.satker
+    if mine and theirs and mine != theirs:
+        name = f" ({export.source.satker_name})" if export.source.satker_name else ""
+        raise KpuDocsError(
+            f"{export.path} adalah ekspor satker {theirs}{name}, sedangkan {input_path} milik satker {mine} "
+            f"({document.data.office.name}); tidak ada yang ditulis. Unduh ekspor satker {mine} dari SAKTI"
+        )
+
+
+def _ro_count(report) -> int:
+    return sum(1 for p in report.programs for line in p.walk() if line.level == Level.SUB_OUTPUT)
+
+
+def _totals(export: Export, report) -> str:
+    """The export's own totals beside the totals read, first thing shown. Without ``report``
+    (the export does not add up), the totals read are the sums of the export's programs."""
+    total = export.total
+    ro = sum(1 for r in export.rows if r.level == RO)
+    stated = ("-", "-") if total is None else (amount(total.pagu or 0), amount(total.realisasi or 0))
+    rows = [("", "pagu", "realisasi", "RO"),
+            (f"ekspor ({TOTAL_LABEL}, baris {total.line})" if total else f"ekspor (tanpa {TOTAL_LABEL})", *stated, str(ro))]
+    if report is None:
+        sums = [amount(sum(getattr(r, k) or 0 for r in export.roots)) for k in ("pagu", "realisasi")]
+        rows.append(("terbaca (jumlah program)", *sums, str(ro)))
+    else:
+        rows.append(("hasil impor", amount(report.total.pagu), amount(report.total.realisasi), str(_ro_count(report))))
+    if export.pagu_only:
+        rows = [(a, b, "-" if i else c, d) for i, (a, b, c, d) in enumerate(rows)]
+    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+    return "\n".join("  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths)))
+                     for r in rows)
+
+
+def _reconcile(export: Export, plan: Plan, report, input_path: Path) -> None:
+    """The imported tree must equal the export's JUMLAH SELURUHNYA, to the Rupiah."""
+    keys = ("pagu",) if export.pagu_only else ("pagu", "realisasi")
+    differences = []
+    for key in keys:
+        want, got = getattr(export.total, key) or 0, getattr(report.total, key)
+        if want != got:
+            differences.append(f"{key}: ekspor {amount(want)}, hasil impor {amount(got)} (selisih {amount(got - want)})")
+    if not differences:
+        plan.warnings += [f"tidak ada di ekspor, angkanya tidak diubah: {m}" for m in plan.missing]
+        plan.warnings += [f"tidak ditempatkan: {u}" for u in plan.unplaced]
+        return
+    lines = [f"jumlah hasil impor tidak sama dengan {TOTAL_LABEL} ekspor; {input_path} tidak diubah:"]
+    lines += [f"- {d}" for d in differences]
+    if plan.missing:
+        lines.append("- ada di masukan tetapi tidak di ekspor (hapus dari masukan bila dihapus revisi DIPA):")
+        lines += [f"    {m}" for m in plan.missing]
+    if plan.unplaced:
+        lines.append("- ada di ekspor tetapi tidak dapat ditempatkan di masukan:")
+        lines += [f"    {u}" for u in plan.unplaced]
+    raise KpuDocsError("\n".join(lines))

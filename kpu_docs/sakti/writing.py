@@ -1,0 +1,117 @@
+"""Reading the input's text and writing it back: checked, atomic, with every backup kept."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from ..errors import InputError, KpuDocsError
+from ..load import Document, load, loads
+
+
+def read_input(path: Path) -> str:
+    """The input as text, its own line endings kept. Raises KpuDocsError when missing or not UTF-8."""
+    if not path.is_file():
+        raise KpuDocsError(f"berkas masukan {path} tidak ditemukan: periksa nama dan foldernya")
+    try:
+        with path.open(encoding="utf-8", newline="") as f:
+            return f.read()
+    except UnicodeDecodeError:
+        raise KpuDocsError(f"berkas masukan {path} bukan teks UTF-8: simpan ulang sebagai UTF-8") from None
+
+
+def reload(plan, path: Path) -> Document:
+    """The updated text must load and say what the plan meant; otherwise nothing is written."""
+    try:
+        document = loads(plan.text, path)
+    except InputError as exc:
+        raise KpuDocsError(
+            f"hasil impor ke {path} tidak dapat dibaca kembali (berkas tidak diubah):\n"
+            + "\n".join(str(p) for p in exc.problems)
+        ) from None
+    nodes = {}
+    stack = list(document.data.programs)
+    while stack:
+        node = stack.pop()
+        nodes[node.code] = node
+        stack += node.children
+    wrong = [code for code, figures in plan.targets.items()
+             if code not in nodes or any(getattr(nodes[code], k) != v for k, v in figures.items())]
+    wrong += [code for code in plan.added if code not in nodes]
+    if wrong:
+        raise KpuDocsError(
+            f"penyuntingan {path} tidak menghasilkan angka yang dimaksud ({', '.join(wrong)}); berkas tidak diubah"
+        )
+    return document
+
+
+def write_atomic(path: Path, text: str, expected: str) -> Path:
+    """Replace ``path`` by ``text`` atomically, keeping the previous file as a new backup.
+
+    Backups are never overwritten: ``<name>.bak``, then ``<name>.bak.1``, ``.bak.2``, … so the
+    hand-typed original survives any number of imports. ``expected`` is the content the edit
+    was made from: if the file changed meanwhile, refuse. Returns the backup's path."""
+    tmp = _write_temp(path, lambda f: f.write(text))
+    try:
+        shutil.copymode(path, tmp)
+        try:
+            load(tmp)
+        except InputError as exc:
+            raise KpuDocsError(f"hasil impor tidak dapat dibaca kembali; {path} tidak diubah: {exc}") from None
+        if read_input(path) != expected:
+            raise KpuDocsError(f"{path} berubah selama impor; tidak ditulis. Jalankan impor sekali lagi")
+        backup = _new_backup(path, expected)
+        os.replace(tmp, path)
+        _sync_folder(path.parent)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return backup
+
+
+def _new_backup(path: Path, content: str) -> Path:
+    """Write ``content`` to the first free ``<name>.bak[.N]``, created exclusively (never replaced)."""
+    mode = path.stat().st_mode & 0o777
+    for n in range(10_000):
+        backup = path.with_name(path.name + (".bak" if n == 0 else f".bak.{n}"))
+        try:
+            fd = os.open(backup, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+        except FileExistsError:
+            continue
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+                f.write(content)
+                f.flush()
+                os.fsync(f.fileno())
+        except BaseException:
+            backup.unlink(missing_ok=True)
+            raise
+        return backup
+    raise KpuDocsError(f"terlalu banyak cadangan {path.name}.bak.*: pindahkan yang lama, lalu impor lagi")
+
+
+def _write_temp(path: Path, write) -> Path:
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+            write(f)
+            f.flush()
+            os.fsync(f.fileno())
+    except BaseException:
+        Path(name).unlink(missing_ok=True)
+        raise
+    return Path(name)
+
+
+def _sync_folder(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:  # pragma: no cover - e.g. Windows
+        return
+    try:
+        os.fsync(fd)
+    except OSError:  # pragma: no cover
+        pass
+    finally:
+        os.close(fd)

@@ -33,6 +33,9 @@ def render_docx(report: Report, out: Path, template: Path | None = None,
     logo = report.data.office.logo
     context["logo"] = InlineImage(tpl, str(report.document.resolve(logo) if logo else resource(NEUTRAL_LOGO)),
                                   width=Mm(45))
+    for section in _added_sections(context):  # pictures of the sections the input adds
+        for picture in section["pictures"]:
+            picture["image"] = InlineImage(tpl, picture["file"], width=Mm(120))
     context["closing_images"] = [
         {"image": InlineImage(tpl, str(report.document.resolve(img.file)), width=Mm(60)), "caption": img.caption or ""}
         for img in report.data.closing_images
@@ -48,6 +51,15 @@ def render_docx(report: Report, out: Path, template: Path | None = None,
     _properties(tpl, report)
     tpl.save(str(out))
     return entries
+
+
+def _added_sections(context: dict):
+    """Every added section and subsection in the context (see ``context._extra``)."""
+    placed = [s for sections in context["extra"].values() for s in sections]
+    placed += [s for item in context["capaian"] for s in item["extra"]]
+    for section in placed:
+        yield section
+        yield from section["subsections"]
 
 
 def _undefined_message(template: Path, tpl: DocxTemplate, exc: UndefinedError) -> str:

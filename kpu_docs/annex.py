@@ -22,7 +22,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from .derive import BudgetLine, Figures, Level, Report
 from .diff import Change
-from .formatting import percent_decimal
+from .formatting import percent_formula, percent_fraction
 from .validate import Finding, Severity
 
 __all__ = ["write_annex", "SUMMARY", "TREE", "CHART", "ORGANISATION", "FINDINGS", "CHANGES", "YEARS"]
@@ -229,26 +229,13 @@ def _runs(rows: list[int]) -> list[tuple[int, int]]:
 
 
 def _ratio_value(ratio: Fraction | None) -> float | str:
-    """The % cell's cached value: exactly realisasi/pagu as Excel computes it, or '' without pagu."""
-    return "" if ratio is None else float(ratio)
+    """The % cell's cached value: what ``percent_formula`` computes, or '' without pagu."""
+    return percent_fraction(ratio)
 
 
 def _percent_format(ratio: Fraction | None) -> str:
-    """``0.00%``, or as many decimals as needed where ``0.00%`` would show 0% or 100% that did
-    not happen (99,9997% shown as 100,00%); ``formatting.percent_decimal`` is the rule."""
-    if ratio is None or _rounded_percent(ratio, 2) == percent_decimal(ratio):
-        return PERCENT
-    places = 3
-    while places < 13 and _rounded_percent(ratio, places) in (0, 100):
-        places += 1
-    return "0." + "0" * places + "%"
-
-
-def _rounded_percent(ratio: Fraction, places: int) -> Fraction:
-    """The percentage rounded half away from zero, as a number format displays it."""
-    scale = 10**places
-    magnitude = int(abs(ratio) * 100 * scale + Fraction(1, 2))
-    return Fraction(magnitude if ratio >= 0 else -magnitude, scale)
+    """Always ``0.00%``: the formula already rounds by the report's rule (formatting.percent_formula)."""
+    return PERCENT
 
 
 def _figures(sheet: Worksheet, row: int, fig: Figures, styles: _Styles, bold: bool = False,
@@ -263,7 +250,7 @@ def _figures(sheet: Worksheet, row: int, fig: Figures, styles: _Styles, bold: bo
     p, r = _cell(row, PAGU), _cell(row, REAL)
     sheet.write_formula(row, SISA, f"={p}-{r}", amount, fig.sisa)
     pct = styles.cell(_percent_format(fig.ratio), bold=bold, fill=fill)
-    sheet.write_formula(row, PCT, f'=IF({p}=0,"",{r}/{p})', pct, _ratio_value(fig.ratio))
+    sheet.write_formula(row, PCT, percent_formula(p, r), pct, _ratio_value(fig.ratio))
 
 
 # --- Rincian Anggaran: the whole budget tree ----------------------------------------------------
@@ -653,5 +640,5 @@ def _year_figures(sheet: Worksheet, row: int, first: int, fig: Figures | None, s
     sheet.write_number(row, first, fig.pagu, styles.cell(AMOUNT, bold=bold))
     sheet.write_number(row, first + 1, fig.realisasi, styles.cell(AMOUNT, bold=bold))
     p, r = _cell(row, first), _cell(row, first + 1)
-    sheet.write_formula(row, first + 2, f'=IF({p}=0,"",{r}/{p})', styles.cell(_percent_format(fig.ratio), bold=bold),
+    sheet.write_formula(row, first + 2, percent_formula(p, r), styles.cell(_percent_format(fig.ratio), bold=bold),
                         _ratio_value(fig.ratio))

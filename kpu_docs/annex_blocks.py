@@ -15,6 +15,7 @@ from xlsxwriter.worksheet import Worksheet
 from .annex import (AMOUNT, CODE, LEVEL, NAME, PAGU, PCT, REAL, SISA, TOTAL_FILL, TREE, TREE_FIRST,
                     TREE_HEADERS, _cell, _figures, _fit_row, _flag_overspending, _percent_format,
                     _ratio_value, _set_widths, _Styles, _sum, _table_header, _tree_line, _tree_widths)
+from .formatting import percent_formula
 from .derive import ZERO, BudgetLine, FundingSource, Report
 from .indicators import BANDS, rows as indicator_rows
 from .spending import TYPES, akun_lines, by_type, spending_type
@@ -227,7 +228,7 @@ def _spending_figures(sheet: Worksheet, row: int, fig, styles: _Styles, blokir: 
     sheet.write_formula(row, S_REAL, realisasi, amount, fig.realisasi)
     p, r = _cell(row, S_PAGU), _cell(row, S_REAL)
     sheet.write_formula(row, S_SISA, f"={p}-{r}", amount, fig.sisa)
-    sheet.write_formula(row, S_PCT, f'=IF({p}=0,"",{r}/{p})', styles.cell(_percent_format(fig.ratio), bold=bold, fill=fill),
+    sheet.write_formula(row, S_PCT, percent_formula(p, r), styles.cell(_percent_format(fig.ratio), bold=bold, fill=fill),
                         _ratio_value(fig.ratio))
     if blokir:
         if blokir_value:
@@ -252,7 +253,7 @@ def _indicators_sheet(sheet: Worksheet, report: Report, styles: _Styles) -> None
     _set_widths(sheet, INDICATOR_WIDTHS)
     sheet.write_string(0, 0, f"PENGUKURAN KINERJA TAHUN {year}", styles.title)
     sheet.write_string(1, 0, "Capaian = realisasi / target; indikator 'makin kecil makin baik': "
-                       "(2 × target − realisasi) / target. Kategori: " +
+                       "(2 × target − realisasi) / target. Kategori menurut capaian yang tertulis: " +
                        "; ".join(f"≥ {int(b * 100)}% {n}" for b, n in BANDS[:-1]) + f"; lainnya {BANDS[-1][1]}.",
                        styles.note)
     _table_header(sheet, 3, headers, INDICATOR_WIDTHS, styles)
@@ -271,7 +272,8 @@ def _indicators_sheet(sheet: Worksheet, report: Report, styles: _Styles) -> None
         else:
             sheet.write_number(r, I_PREV, float(ind.previous), number)
         t, a = _cell(r, I_TARGET), _cell(r, I_REAL)
-        formula = f'=IF({t}=0,"",MAX(0,(2*{t}-{a})/{t}))' if ind.lower_is_better else f'=IF({t}=0,"",{a}/{t})'
+        # the report's rounding rule (formatting.percent_formula), on the rule of indicators.achievement
+        formula = percent_formula(t, f"MAX(0,2*{t}-{a})" if ind.lower_is_better else a)
         sheet.write_formula(r, I_PCT, formula, styles.cell(_percent_format(row.capaian)), _ratio_value(row.capaian))
         c = _cell(r, I_PCT)
         bands = "".join(f'IF({c}>={float(b)},"{n}",' for b, n in BANDS[:-1])

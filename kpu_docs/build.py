@@ -61,8 +61,9 @@ def find_inputs(paths: Iterable[Path]) -> list[Path]:
 
 
 def prepare(path: Path) -> tuple[Report, list[Finding]]:
-    """Load, derive and validate one input (raises InputError)."""
-    report = derive(load(path))
+    """Load, derive and validate one input (raises InputError). Load problems that leave a
+    meaningful model come back as findings, beside validation's own."""
+    report = derive(load(path, keep_going=True))
     return report, validate(report)
 
 

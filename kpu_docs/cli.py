@@ -139,6 +139,16 @@ def _validate(args) -> int:
         except InputError as exc:
             for problem in exc.problems:
                 print(problem)
+            for notice in exc.notices:
+                print(f"{notice} (info)")
+            if exc.partial is not None:  # the budget tree is sound: check it in the same run
+                from .derive import derive
+                from .validate import validate_budget
+
+                for finding in validate_budget(derive(exc.partial)):
+                    print(finding)
+            print(f"{path}: {len(exc.problems)} masalah membuat masukan belum dapat dibaca"
+                  + ("; anggarannya sudah diperiksa" if exc.partial is not None else ""))
             status = EXIT_FINDINGS
             continue
         for finding in findings:

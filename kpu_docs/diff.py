@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from .derive import BudgetLine, Report
-from .formatting import amount, date_id
+from .formatting import amount, date_id, percent
 from .model import AnnualReportInput, Node
 
 FIGURES = ("pagu", "realisasi", "blokir")
@@ -22,7 +22,8 @@ FIGURES = ("pagu", "realisasi", "blokir")
 @dataclass(frozen=True)
 class Change:
     """One difference. ``kind``: angka, ditambah, dihapus, nama, narasi, organisasi, metadata, total,
-    indikator, bab_tambahan."""
+    indikator, bab_tambahan, penyerapan (a program's or the total's percentage as the report prints it,
+    e.g. "99,52%")."""
 
     kind: str
     subject: str
@@ -48,6 +49,8 @@ class Change:
             return f"+ {self.subject} {self.new}"
         if self.kind == "dihapus":
             return f"- {self.subject} {self.old}"
+        if self.kind == "penyerapan":
+            return f"~ {self.subject} penyerapan: {self.old} → {self.new}"
         field = f" {self.field}" if self.field else ""
         return f"~ {self.subject}{field}: {_show(self.old)} → {_show(self.new)}"
 
@@ -130,11 +133,17 @@ def _grants(old: Report, new: Report) -> list[Change]:
 
 
 def _budget(old: Report, new: Report) -> list[Change]:
-    changes = _tree(_nodes(old.data.programs, old.lines()), _nodes(new.data.programs, new.lines()))
+    before = _nodes(old.data.programs, old.lines())
+    changes = _tree(before, _nodes(new.data.programs, new.lines()))
     for key in FIGURES[:2]:
         was, now = getattr(old.total, key), getattr(new.total, key)
         if was != now:
             changes.append(Change("total", "Jumlah seluruhnya", key, was, now))
+    # penyerapan as the report prints it (formatting.percent: the one rounding rule)
+    pairs = [(p.code, before[p.code][0].figures, p.figures) for p in new.programs if p.code in before]
+    for subject, was, now in [*pairs, ("Jumlah seluruhnya", old.total, new.total)]:
+        if percent(was.ratio) != percent(now.ratio):
+            changes.append(Change("penyerapan", subject, "penyerapan", percent(was.ratio), percent(now.ratio)))
     return changes
 
 

@@ -46,10 +46,15 @@ class Problem:
 
 
 class InputError(Exception):
-    """An input that cannot be loaded; carries every problem found, not just the first."""
+    """An input that cannot be loaded; carries every problem found, not just the first.
 
-    def __init__(self, problems: list[Problem]):
+    ``notices``: what loading assumed or replaced on the way (the encoding, a control
+    character), shown beside the problems."""
+
+    def __init__(self, problems: list[Problem], notices: list[Problem] | tuple[Problem, ...] = ()):
         self.problems = problems
+        self.notices = list(notices)
+        self.partial = None  # load.Document of the budget tree alone, when it is sound
         super().__init__("\n".join(str(p) for p in problems))
 
 

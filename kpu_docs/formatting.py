@@ -23,6 +23,8 @@ __all__ = [
     "percent_decimal",
     "percent_number",
     "percent",
+    "percent_formula",
+    "percent_fraction",
     "date_id",
     "number_words",
     "count",
@@ -82,34 +84,55 @@ def _require_ratio(ratio: object) -> Fraction:
     return Fraction(ratio)
 
 
-def _percent_hundredths(ratio: Fraction) -> int:
-    """The percentage in hundredths of a percent, rounded half-up and clamped.
+def _percent_units(ratio: Fraction, places: int = 2) -> int:
+    """The percentage in units of 10^-places percent, rounded half-up and clamped.
 
-    Clamping keeps the rounded figure from claiming what did not happen:
-    0 < p < 100 never gives 100,00 (-> 99,99); p > 0 never gives 0,00 (-> 0,01);
-    p > 100 never gives 100,00 (-> 100,01). Negative values mirror this.
-    """
-    scaled = ratio * 10000  # percent * 100, exact
+    THE rounding rule for every percentage kpu-docs shows (report, annex, diff, findings;
+    DOMAIN.md "Formatting conventions"): half-up on the exact ratio (99,525% -> 99,53%),
+    and never claiming what did not happen: 0 < p < 100 never gives 100 (-> 99,99),
+    p > 0 never gives 0 (-> 0,01), p > 100 never gives 100 (-> 100,01). Negative values
+    mirror this."""
+    scale = 10**places
+    hundred = 100 * scale
+    scaled = ratio * hundred  # percent * 10^places, exact
     sign = -1 if scaled < 0 else 1
     mag = abs(scaled)
     q = int(mag + Fraction(1, 2))  # floor(mag + 1/2): half-up on the magnitude
     if mag != 0 and q == 0:
         q = 1
-    elif q == 10000 and mag < 10000:
-        q = 9999
-    elif q == 10000 and mag > 10000:
-        q = 10001
+    elif q == hundred and mag < hundred:
+        q = hundred - 1
+    elif q == hundred and mag > hundred:
+        q = hundred + 1
     return sign * q
 
 
-def percent_decimal(ratio: Fraction | None) -> Decimal | None:
-    """Rounded, clamped percentage as a Decimal with two places (e.g. Decimal("99.52"))."""
+def percent_decimal(ratio: Fraction | None, places: int = 2) -> Decimal | None:
+    """Rounded, clamped percentage as a Decimal with ``places`` decimals (e.g. Decimal("99.52")).
+
+    ``places`` other than 2 is for checking a percentage typed with fewer decimals ("100%")."""
     if ratio is None:
         return None
-    q = _percent_hundredths(_require_ratio(ratio))
-    sign = "-" if q < 0 else ""
-    q = abs(q)
-    return Decimal(f"{sign}{q // 100}.{q % 100:02d}")
+    q = _percent_units(_require_ratio(ratio), places)
+    return Decimal(q).scaleb(-places)
+
+
+def percent_formula(pagu: str, realisasi: str) -> str:
+    """The same rule as ``percent_decimal`` as an Excel formula over two cell references,
+    giving a fraction to show with the format ``0.00%`` ("" without pagu).
+
+    ROUND is half away from zero on the 15-digit value, like ``percent_decimal`` on
+    non-negative amounts; the clamps keep 0,00% and 100,00% for exactly 0 and 100."""
+    p, r = pagu, realisasi
+    x = f"ROUND({r}/{p},4)"
+    return (f'=IF({p}=0,"",IF(AND({r}<>0,{x}=0),0.0001,'
+            f"IF(AND({x}=1,{r}<>{p}),IF({r}<{p},0.9999,1.0001),{x})))")
+
+
+def percent_fraction(ratio: Fraction | None) -> float | str:
+    """The value ``percent_formula`` computes, for a cell's cached result ("" without pagu)."""
+    d = percent_decimal(ratio)
+    return "" if d is None else float(d / 100)
 
 
 def percent_number(ratio: Fraction | None) -> str:

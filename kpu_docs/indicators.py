@@ -7,7 +7,7 @@ The rule (stated in the README):
   capaian = (2 × target − realisasi) / target, floored at 0, as in LKj practice
   (a realisasi 10 % under target scores 110 %);
 - no capaian when the target is 0;
-- kategori from the capaian, on the ordinal scale of the LAN guideline for LAKIP
+- kategori from the capaian as shown (two decimals, the report's one rounding rule), on the ordinal scale of the LAN guideline for LAKIP
   (Keputusan Kepala LAN No. 239/IX/6/8/2003), boundaries belonging to the higher band:
   ≥ 85 % Sangat Berhasil, 70 % to < 85 % Berhasil, 55 % to < 70 % Cukup Berhasil,
   < 55 % Tidak Berhasil.
@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
+from .formatting import percent_decimal
 from .model import Indicator
 
 # (lower bound of the band as a fraction, kategori), highest first.
@@ -41,10 +42,13 @@ def achievement(indicator: Indicator) -> Fraction | None:
 
 
 def category(capaian: Fraction | None) -> str:
-    """The kategori of a capaian (see ``BANDS``); ``-`` without capaian."""
+    """The kategori of a capaian as the report shows it (two decimals by the one rounding rule,
+    ``formatting.percent_decimal``), so that 84,996 % shown as 85,00 % is Sangat Berhasil;
+    ``-`` without capaian (see ``BANDS``)."""
     if capaian is None:
         return "-"
-    return next(name for bound, name in BANDS if capaian >= bound)
+    shown = Fraction(percent_decimal(capaian)) / 100
+    return next(name for bound, name in BANDS if shown >= bound)
 
 
 def measure_text(value: Decimal | None) -> str:

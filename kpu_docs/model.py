@@ -27,21 +27,31 @@ from .formatting import parse_amount
 SCHEMA_ID = "https://kpu-docs.invalid/schema/laporan-tahunan.schema.json"
 
 
+MAX_RUPIAH = 10**15  # Rp1.000 triliun: far above any satker's DIPA or hibah
+
+
 def _money(value: Any) -> int:
-    """Whole, non-negative Rupiah: an integer or Indonesian-formatted text."""
+    """Whole, non-negative Rupiah up to MAX_RUPIAH: an integer or Indonesian-formatted text."""
     if isinstance(value, bool):
         raise ValueError("bukan jumlah Rupiah: tulis bilangan bulat seperti 18256293000")
+    if isinstance(value, str):
+        digits = sum(c.isdigit() for c in value)
+        if digits > len(str(MAX_RUPIAH)):  # never hand thousands of digits to int()
+            raise ValueError(f"jumlah Rupiah terlalu besar ({digits} angka): paling besar Rp1.000.000.000.000.000; "
+                             "periksa angka yang terketik berulang")
+        value = parse_amount(value)
     if isinstance(value, int):
         if value < 0:
             raise ValueError("jumlah Rupiah tidak boleh negatif")
+        if value > MAX_RUPIAH:
+            raise ValueError(f"jumlah Rupiah terlalu besar ({value:,}): paling besar Rp1.000.000.000.000.000; "
+                             "periksa angka yang terketik berulang".replace(",", "."))
         return value
     if isinstance(value, float):
         raise ValueError(
             f"YAML membaca nilai ini sebagai bilangan pecahan ({value!r}), bukan Rupiah bulat. "
             'Tulis tanpa titik (1000) atau sebagai teks dalam tanda kutip ("1.000")'
         )
-    if isinstance(value, str):
-        return parse_amount(value)
     raise ValueError("bukan jumlah Rupiah: tulis bilangan bulat seperti 18256293000")
 
 
@@ -59,6 +69,29 @@ Money = Annotated[
     ),
 ]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+# Texts that go into the documents' core properties (title, author), which Word limits to
+# 255 characters (python-docx refuses longer): "Laporan Tahunan 2023 " + the long name.
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+LongName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
+def _date(value: Any) -> Any:
+    """A calendar date as YYYY-MM-DD; a number (YAML's 12:30 or a timestamp) is never a date."""
+    if isinstance(value, dt.datetime):
+        if value.time() != dt.time():
+            raise ValueError("tanggal tidak boleh memuat jam: tulis YYYY-MM-DD, mis. 2024-01-31")
+        return value.date()
+    if isinstance(value, (bool, int, float)):
+        raise ValueError(f"tanggal tidak sah ({value!r} terbaca sebagai angka): tulis YYYY-MM-DD, mis. 2024-01-31")
+    return value
+
+
+Date = Annotated[dt.date, BeforeValidator(_date), WithJsonSchema({"type": "string", "format": "date"})]
+
+
+def _level(value: Any) -> Any:
+    """``Kota``, ``KOTA`` and `` kota `` are all ``kota``."""
+    return value.strip().lower() if isinstance(value, str) else value
 Paragraphs = Annotated[list[Text], Field(description="Paragraf, satu string per paragraf")]
 
 
@@ -74,10 +107,15 @@ class Strict(BaseModel):
 class Office(Strict):
     """The satker."""
 
-    level: Literal["kabupaten", "kota", "provinsi"] = Field(alias="tingkat")
-    region: Text = Field(alias="wilayah", description="Nama kabupaten/kota/provinsi, mis. Serang")
-    short_name: Text | None = Field(None, alias="nama_singkat", description="Bawaan: KPU <Tingkat> <Wilayah>")
-    full_name: Text | None = Field(
+    level: Annotated[
+        Literal["kabupaten", "kota", "provinsi"],
+        BeforeValidator(_level),
+        WithJsonSchema({"enum": ["kabupaten", "kota", "provinsi", "Kabupaten", "Kota", "Provinsi"],
+                        "description": "kabupaten, kota atau provinsi (huruf besar/kecil bebas)"}),
+    ] = Field(alias="tingkat")
+    region: Name = Field(alias="wilayah", description="Nama kabupaten/kota/provinsi, mis. Serang")
+    short_name: Name | None = Field(None, alias="nama_singkat", description="Bawaan: KPU <Tingkat> <Wilayah>")
+    full_name: LongName | None = Field(
         None, alias="nama_lengkap", description="Bawaan: Komisi Pemilihan Umum <Tingkat> <Wilayah>"
     )
     logo: Text | None = Field(None, description="Berkas gambar logo, relatif terhadap berkas ini")
@@ -100,7 +138,7 @@ class Letter(Strict):
     """The Secretary-General's letter asking for the report."""
 
     number: Text = Field(alias="nomor")
-    date: dt.date = Field(alias="tanggal")
+    date: Date = Field(alias="tanggal")
     sender: Text = Field(
         "Sekretaris Jenderal Komisi Pemilihan Umum Republik Indonesia", alias="pengirim"
     )
@@ -115,7 +153,7 @@ class Signatory(Strict):
 class ReportMeta(Strict):
     request_letter: Letter = Field(alias="surat_permintaan")
     place: Text = Field(alias="tempat", description="Tempat penandatanganan")
-    date: dt.date = Field(alias="tanggal", description="Tanggal penandatanganan (YYYY-MM-DD)")
+    date: Date = Field(alias="tanggal", description="Tanggal penandatanganan (YYYY-MM-DD)")
     signatory: Signatory = Field(alias="penandatangan")
     acknowledger: Signatory | None = Field(
         None, alias="mengetahui",

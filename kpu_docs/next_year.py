@@ -18,7 +18,7 @@ from pathlib import Path
 import yaml
 
 from .errors import KpuDocsError
-from .load import load, loads
+from .load import clean_text, load, loads
 from .model import CHILD_KEYS
 
 NARRATIVE_KEYS = ("kata_pengantar", "pendahuluan", "penutup")
@@ -35,7 +35,12 @@ def start_next_year(previous: Path, year: int, out: Path | None = None) -> Path:
     target = out or previous.parent / f"{year}.yaml"
     if target.exists():
         raise KpuDocsError(f"{target} sudah ada: kpu-docs tidak menimpa masukan. Hapus atau pilih --out lain.")
-    text = next_year_text(previous.read_bytes().decode("utf-8"), year)  # line ends kept as written
+    raw = previous.read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:  # load accepted it as Windows-1252, with a notice; written back as UTF-8
+        text = raw.decode("cp1252")
+    text = next_year_text(text, year)  # line ends kept as written
     loads(text, target)  # the result must load before it is written
     _write_new(target, text)
     return target
@@ -47,7 +52,7 @@ def next_year_text(text: str, year: int) -> str:
     (``[]``), leaf pagu/realisasi/blokir set to 0 in the DIPA and each grant, figures stated on
     parents removed, indicators' realisasi moved to ``realisasi_tahun_lalu`` (where written) and
     set to 0; ``sumber_data`` removed. ``text`` must be an input that loads."""
-    root = yaml.compose(text, Loader=yaml.SafeLoader)
+    root = yaml.compose(clean_text(text)[0], Loader=yaml.SafeLoader)  # same length: positions hold
     edits = _Edits(text)
     _, tahun = _item(root, "tahun")
     shift = year - int(tahun.value)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -11,9 +10,10 @@ from enum import Enum
 from fractions import Fraction
 from pathlib import Path
 
+from . import prose
 from .derive import BudgetLine, Level, Report
-from .errors import Location
-from .formatting import number_words, percent, rupiah
+from .errors import Location, format_key_path
+from .formatting import percent, rupiah
 
 
 class Severity(Enum):
@@ -47,10 +47,32 @@ _EXPECTED_CHILDREN = {
 
 
 def validate(report: Report) -> list[Finding]:
-    """All findings, errors first, then in input order."""
-    findings = [*_budget(report), *_report_meta(report), *_organisation(report), *_typed_counts(report),
+    """All findings, errors first, then in input order: the load problems that left the
+    model meaningful (errors) and its notices (info), the figures, the metadata, the
+    organisation, the prose (see ``prose``), kendala, indicators and added sections."""
+    findings = [*_loading(report), *_budget(report), *_report_meta(report), *_organisation(report), *_prose(report),
                 *_obstacles(report), *_indicators(report), *_sections(report)]
     return sorted(findings, key=lambda f: -f.severity.rank)
+
+
+def validate_budget(report: Report) -> list[Finding]:
+    """The findings on the budget tree and its narratives alone, for an input whose other parts
+    cannot be loaded yet (``InputError.partial``): reported in the same run as the load problems."""
+    findings = [*_budget(report), *_obstacles(report), *_prose(report, budget_only=True)]
+    return sorted(findings, key=lambda f: -f.severity.rank)
+
+
+def _loading(report: Report) -> Iterator[Finding]:
+    document = report.document
+    for severity, problems in ((Severity.ERROR, document.problems), (Severity.INFO, document.notices)):
+        for problem in problems:
+            subject = format_key_path(problem.location.path) if problem.location.path else "berkas"
+            yield Finding(severity, subject, problem.message, problem.location)
+
+
+def _prose(report: Report, budget_only: bool = False) -> Iterator[Finding]:
+    for claim in prose.check(report, budget_only):
+        yield Finding(Severity.WARNING, claim.subject, claim.message, claim.location)
 
 
 def has_errors(findings: list[Finding], strict: bool = False) -> bool:
@@ -224,39 +246,6 @@ def _organisation(report: Report) -> Iterator[Finding]:
                 f"'{name}' tercantum {n} kali dalam susunan organisasi: periksa apakah tertulis dua kali.",
                 _at(report, ("organisasi", "bagian" if org.divisions else "subbagian")),
             )
-
-
-_TYPED_COUNT = re.compile(r"\b(\d{1,3}(?:\.\d{3})*|\d+)\s*\(([a-z ]+)\)\s*(\w+)?", re.IGNORECASE)
-
-
-def _narratives(report: Report) -> Iterator[tuple[tuple, str]]:
-    data = report.data
-    for key, attr in (("kata_pengantar", "foreword"), ("pendahuluan", "introduction"), ("penutup", "closing")):
-        for i, text in enumerate(getattr(data.narratives, attr)):
-            yield ("narasi", key, i), text
-    for i, text in enumerate(data.organisation.legal_basis):
-        yield ("organisasi", "tugas_fungsi", i), text
-    for line in report.lines():
-        for i, text in enumerate(line.narrative):
-            yield (*line.key_path, "narasi", i), text
-
-
-def _typed_counts(report: Report) -> Iterator[Finding]:
-    """Counts typed into narratives: "3 (satu)" and "3 (tiga) program" when there are two."""
-    programs = len(report.programs)
-    for key_path, text in _narratives(report):
-        for match in _TYPED_COUNT.finditer(text):
-            digits, words, noun = match.group(1), " ".join(match.group(2).split()).lower(), (match.group(3) or "")
-            n = int(digits.replace(".", ""))
-            subject = ".".join(str(k) for k in key_path)
-            if number_words(n) != words:
-                yield Finding(Severity.WARNING, subject,
-                              f"angka dan kata tidak sesuai: '{match.group(0).strip()}' ({n} ditulis "
-                              f"'{number_words(n)}'). Perbaiki narasinya.", _at(report, key_path))
-            elif noun.lower() == "program" and n != programs:
-                yield Finding(Severity.WARNING, subject,
-                              f"narasi menyebut {n} program, padahal data berisi {programs} program: "
-                              "perbaiki narasinya.", _at(report, key_path))
 
 
 # --- kendala dan solusi ------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from openpyxl.utils import column_index_from_string
 
 from kpu_docs.annex import write_annex
 from kpu_docs.derive import derive
+from kpu_docs.formatting import percent_decimal, percent_formula
 from kpu_docs.load import load
 from kpu_docs.validate import validate
 
@@ -280,7 +281,7 @@ def test_sisa_and_percent_formulas(books, tree_rows):
     ws = books[0]["Rincian Anggaran"]
     for r in [2, *tree_rows.values()]:
         assert ws[f"F{r}"].value == f"=D{r}-E{r}"
-        assert ws[f"G{r}"].value == f'=IF(D{r}=0,"",E{r}/D{r})'
+        assert ws[f"G{r}"].value == percent_formula(f"D{r}", f"E{r}")
 
 
 def test_leaves_hold_integers(books, tree_rows):
@@ -305,7 +306,7 @@ def test_cached_values_equal_independent_sums(books, tree_rows):
         assert ws[f"F{row}"].value == pagu - real
         pct = ws[f"G{row}"].value
         if pagu:
-            assert type(pct) is float and pct == real / pagu  # exactly IEEE realisasi/pagu
+            assert type(pct) is float and pct == float(percent_decimal(Fraction(real, pagu)) / 100)
         else:
             assert pct in ("", None)
     assert grand == (8_100_000, 6_999_999)  # by hand: 1 000 000 + 600 000 + 500 000 + 0 + 2 000 000 + 4 000 000
@@ -328,12 +329,10 @@ def test_number_formats(books, tree_rows):
 
 
 def test_percent_close_to_100_is_not_shown_as_100(books, tree_rows):
-    """1 999 999 / 2 000 000 = 99,99995%: two decimals would show 100,00%."""
-    fmt = books[0]["Rincian Anggaran"][f"G{tree_rows['CQ.2222.QGE.001']}"].number_format
-    places = len(fmt.split(".")[1].rstrip("%"))
-    assert fmt.endswith("%") and places > 2
-    shown = round(Fraction(1_999_999, 2_000_000) * 100, places)
-    assert 0 < shown < 100
+    """1 999 999 / 2 000 000 = 99,99995%: shown as 99,99%, as the report prints it."""
+    row = tree_rows["CQ.2222.QGE.001"]
+    assert books[0]["Rincian Anggaran"][f"G{row}"].number_format == "0.00%"
+    assert books[1]["Rincian Anggaran"][f"G{row}"].value == 0.9999
 
 
 def test_names_indented_by_level_and_programs_bold(books, tree_rows):
@@ -413,7 +412,7 @@ def test_summary_references_the_tree(books, tree_rows):
         assert ws[f"E{row}"].value == f"='Rincian Anggaran'!E{source}"
         pagu, real = totals(program)
         assert (values[f"D{row}"].value, values[f"E{row}"].value, values[f"F{row}"].value) == (pagu, real, pagu - real)
-        assert values[f"G{row}"].value == real / pagu
+        assert values[f"G{row}"].value == float(percent_decimal(Fraction(real, pagu)) / 100)
         nodes = list(preorder([program]))
         counts = [sum(1 for _, d in nodes if d == depth) for depth in (1, 2, 3)]
         assert [values.cell(row, c).value for c in (8, 9, 10)] == counts
@@ -422,7 +421,7 @@ def test_summary_references_the_tree(books, tree_rows):
     assert ws[f"C{total}"].value == "Jumlah"
     assert ws[f"D{total}"].value == "='Rincian Anggaran'!D2"
     assert values[f"D{total}"].value == 8_100_000
-    assert values[f"G{total}"].value == 6_999_999 / 8_100_000
+    assert values[f"G{total}"].value == 0.8642  # 86,419…%
     assert ws[f"D{total}"].number_format == "#,##0" and ws[f"G{total}"].number_format == "0.00%"
 
 
@@ -434,7 +433,7 @@ def test_chart_is_a_native_chart_of_the_kegiatan(books, tree_rows, synthetic):
         assert ws[f"A{row}"].value == k["kode"]
         assert ws[f"E{row}"].value == f"='Rincian Anggaran'!G{tree_rows[k['kode']]}"
         pagu, real = totals(k)
-        assert cached["Grafik"][f"E{row}"].value == real / pagu
+        assert cached["Grafik"][f"E{row}"].value == float(percent_decimal(Fraction(real, pagu)) / 100)
     with zipfile.ZipFile(synthetic[1]) as z:
         names = z.namelist()
         assert "xl/charts/chart1.xml" in names

@@ -80,6 +80,7 @@ def indicator(target, realisasi, lower=False) -> Indicator:
 @pytest.mark.parametrize("target, realisasi, lower, capaian, kategori", [
     (100, 85, False, Fraction(85, 100), "Sangat Berhasil"),  # a boundary belongs to the higher band
     (100, "84,99", False, Fraction(8499, 10000), "Berhasil"),
+    (100, "84,996", False, Fraction(84996, 100000), "Sangat Berhasil"),  # shown as 85,00 %
     (4, 3, False, Fraction(3, 4), "Berhasil"),
     (100, 70, False, Fraction(7, 10), "Berhasil"),
     (100, 55, False, Fraction(55, 100), "Cukup Berhasil"),
@@ -346,9 +347,9 @@ def test_indicator_sheet(province_books):
     assert [r[2] for r in rows][:2] == ["Persentase partisipasi pemilih",
                                         "Persentase TPS yang melaksanakan pemungutan suara ulang"]
     assert rows[0][4:7] == [77.5, 71.8, 80.2]
-    assert rows[0][7] == pytest.approx(71.8 / 77.5) and rows[0][8] == "Sangat Berhasil"
-    assert rows[1][7] == pytest.approx(1.4) and rows[3][8] == "Berhasil" and rows[4][8] == "Cukup Berhasil"
-    assert formulas.cell(6, 8).value == '=IF(E6=0,"",MAX(0,(2*E6-F6)/E6))'
+    assert rows[0][7] == 0.9265 and rows[0][8] == "Sangat Berhasil"  # 71,8 / 77,5 = 92,645… %, two decimals
+    assert rows[1][7] == 1.4 and rows[3][8] == "Berhasil" and rows[4][8] == "Cukup Berhasil"
+    assert formulas.cell(6, 8).value.startswith('=IF(E6=0,"",IF(AND(MAX(0,2*E6-F6)<>0,ROUND(MAX(0,2*E6-F6)/E6,4)=0)')
     assert formulas.cell(5, 9).value.startswith('=IF(H5="","-",IF(H5>=0.85,"Sangat Berhasil"')
 
 

@@ -361,9 +361,9 @@ def test_counts_typed_into_tugas_fungsi_are_checked(make_input):
     path = make_input(mutate)
     n = len(load(path).data.organisation.legal_basis)
     subjects = {f.subject: f for f in findings(path) if f.severity is Severity.WARNING}
-    assert f"organisasi.tugas_fungsi.{n - 2}" in subjects  # words do not match the digits
-    assert f"organisasi.tugas_fungsi.{n - 1}" in subjects  # three programs, the data has two
-    assert subjects[f"organisasi.tugas_fungsi.{n - 1}"].location.path == ("organisasi", "tugas_fungsi", n - 1)
+    assert f"organisasi.tugas_fungsi[{n - 2}]" in subjects  # words do not match the digits
+    assert f"organisasi.tugas_fungsi[{n - 1}]" in subjects  # three programs, the data has two
+    assert subjects[f"organisasi.tugas_fungsi[{n - 1}]"].location.path == ("organisasi", "tugas_fungsi", n - 1)
 
 
 # --- diff and --compare -------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import yaml
 
-from ..load import Document
+from ..load import Document, clean_text
 from .export import Source
 from .yaml_text import content_end, entry, line_end, line_start, scalar
 
@@ -41,7 +41,7 @@ class SourceRecord:
 def source_edits(text: str, record: SourceRecord, document: Document) -> list[tuple[int, int, str]]:
     """Edits that write ``kode_satker`` (when missing) and replace or append ``sumber_data``.
     A record of the same file (same SHA-256) is left as it is."""
-    root = yaml.compose(text, Loader=yaml.SafeLoader)
+    root = yaml.compose(clean_text(text)[0], Loader=yaml.SafeLoader)
     newline = "\r\n" if "\r\n" in text else "\n"
     edits = []
     data = document.data

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import yaml
 
 from ..formatting import amount
-from ..load import Document
+from ..load import Document, clean_text
 from ..model import child_key
 
 FIGURES = ("pagu", "realisasi")
@@ -49,7 +49,7 @@ def entry(mapping: yaml.Node, key: str) -> tuple[yaml.Node, yaml.Node] | None:
 
 def input_tree(text: str, document: Document) -> tuple[list[InputNode], yaml.SequenceNode]:
     """The validated model beside the composed YAML (pure-Python loader: marks count characters)."""
-    root = yaml.compose(text, Loader=yaml.SafeLoader)
+    root = yaml.compose(clean_text(text)[0], Loader=yaml.SafeLoader)  # same length: positions hold
     programs = entry(root, "program")[1]
 
     def build(mapping: yaml.MappingNode, model, depth: int) -> InputNode:

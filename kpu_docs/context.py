@@ -365,3 +365,39 @@ def _staff(group: StaffGroup) -> dict[str, str]:
         "count": count(len(group.names), "orang"),
         "names": join_names(list(group.names)),
     }
+
+
+# --- for `kpu-docs template check` ----------------------------------------------------------------
+
+
+def check_context(contexts: list[dict[str, Any]]) -> dict[str, Any]:
+    """One context offering every key a template may use, for checking a template's tags: the
+    given contexts merged, each list reduced to one item holding every key its items have, and
+    every place for added sections (``extra.*``, each program's ``extra``) given that shape."""
+    merged: dict[str, Any] = {}
+    for context in contexts:
+        merged = _merge(merged, context)
+    sections = [s for c in contexts for s in [*(x for v in c["extra"].values() for x in v),
+                                             *(x for item in c["capaian"] for x in item["extra"])]]
+    example = [_merge_items(sections)] if sections else []
+    merged["extra"] = {point: example for point in merged["extra"]}
+    for item in merged["capaian"]:
+        item["extra"] = example
+    return merged
+
+
+def _merge(a: Any, b: Any) -> Any:
+    if isinstance(a, dict) and isinstance(b, dict):
+        return {**a, **{k: _merge(a[k], v) if k in a else v for k, v in b.items()}}
+    if isinstance(a, list) and isinstance(b, list):
+        items = [*a, *b]
+        return [_merge_items(items)] if any(isinstance(i, dict) for i in items) else items[:1]
+    return b if b not in (None, "", [], {}) else a
+
+
+def _merge_items(items: list) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for item in items:
+        if isinstance(item, dict):
+            out = _merge(out, item)
+    return out

@@ -169,3 +169,9 @@ def check(template: Path, context: dict[str, Any]) -> tuple[list[str], list[str]
 def sample_input() -> Path:
     """The shipped sample input (KPU Kota Serang 2023)."""
     return _shipped("kpu_docs.samples", "inputs/kpu-kota-serang", "2023.yaml")
+
+
+def block_sample_input() -> Path:
+    """The shipped sample that uses every optional block (KPU Provinsi Contoh 2024: grants,
+    indicators, kendala, Bagian, two signatories, added sections)."""
+    return _shipped("kpu_docs.samples_provinsi", "inputs/kpu-provinsi-contoh", "2024.yaml")

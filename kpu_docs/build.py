@@ -10,18 +10,19 @@ import datetime as dt
 import shutil
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import pdf as pdf_mod
+from . import workers
 from .annex import write_annex
 from .derive import Report, derive
 from .diff import diff
-from .errors import InputError, KpuDocsError
+from .errors import InputError, KpuDocsError, os_error_message
 from .load import load
 from .outputs import file_names, folder, normalize_zip, publish, staging
 from .report_docx import render_docx
+from .templating import check_archive, check_references
 from .validate import Finding, Severity, has_errors, validate
 
 
@@ -102,6 +103,10 @@ def stage(path: Path, out_root: Path, scratch: Path, template: Path | None, stri
         result.findings = [str(p) for p in exc.problems]
     except KpuDocsError as exc:
         result.reason = str(exc)
+    except MemoryError:
+        result.reason = "kehabisan memori saat membuat laporan; tidak ada berkas yang ditulis"
+    except OSError as exc:
+        result.reason = os_error_message(exc)
     except Exception as exc:  # a bug must not stop the other inputs of a batch
         result.reason = f"kesalahan tak terduga: {type(exc).__name__}: {exc}"
     finally:
@@ -142,6 +147,9 @@ def build(inputs: list[Path], out_root: Path, template: Path | None = None, *, p
         if len(inputs) != 1:
             raise KpuDocsError("--compare membandingkan satu masukan dengan versi lamanya: berikan tepat satu INPUT")
         prepare(compare)  # a bad old version is refused, with its location, before any work
+    if template is not None:  # a template that cannot be used is refused once, not once per input
+        check_archive(template)
+        check_references(template)
     previous = previous_years(inputs)
     with staging(out_root) as scratch:
         tasks = [(path, out_root, scratch / f"{i:05d}", template, strict, None, previous.get(path), compare)
@@ -149,33 +157,41 @@ def build(inputs: list[Path], out_root: Path, template: Path | None = None, *, p
         results = _run(tasks, jobs, progress)
         _refuse_collisions(results)
         if pdf:
-            _add_pdfs([(r, t) for r, t in zip(results, tasks) if r.ok], notices)
+            _add_pdfs([(r, t) for r, t in zip(results, tasks) if r.ok], notices, jobs)
         for result in results:
             if result.ok:
-                result.written = publish(result.staged, result.destination)
+                _publish(result)
             result.staged = []
     return results
+
+
+def _publish(result: Result) -> None:
+    """Publish one input's files; a failure fails this input only."""
+    try:
+        result.written = publish(result.staged, result.destination, owned=_owned_names(result.staged))
+    except KpuDocsError as exc:
+        result.status, result.reason = "gagal", str(exc)
+    except OSError as exc:
+        result.status, result.reason = "gagal", os_error_message(exc)
+
+
+def _owned_names(staged: list[Path]) -> set[str]:
+    """Every file name kpu-docs writes for the input whose files are ``staged``."""
+    stem = staged[0].stem  # laporan-tahunan-<year>-<slug>
+    return {f"{stem}.docx", f"{stem}.pdf", stem.replace("laporan-tahunan-", "lampiran-", 1) + ".xlsx"}
 
 
 def _stage_task(task) -> Result:
     return stage(*task)
 
 
+def _failed(task, reason: str) -> Result:
+    return Result(input=task[0], reason=reason)
+
+
 def _run(tasks, jobs: int, progress) -> list[Result]:
-    if jobs <= 1 or len(tasks) <= 1:
-        results = []
-        for task in tasks:
-            results.append(_stage_task(task))
-            if progress:
-                progress(results[-1])
-        return results
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        results = []
-        for result in pool.map(_stage_task, tasks, chunksize=max(1, len(tasks) // (jobs * 8))):
-            results.append(result)
-            if progress:
-                progress(result)
-        return results
+    """Each input in a worker process with bounded memory and time (``workers``)."""
+    return workers.run(_stage_task, tasks, jobs, _failed, progress)
 
 
 def _refuse_collisions(results: list[Result]) -> None:
@@ -193,7 +209,7 @@ def _refuse_collisions(results: list[Result]) -> None:
                 result.staged = []
 
 
-def _add_pdfs(jobs: list[tuple[Result, tuple]], notices) -> None:
+def _add_pdfs(jobs: list[tuple[Result, tuple]], notices, n_jobs: int = 1) -> None:
     """Two LibreOffice passes for the whole batch: paginate, fill the TOC, convert again."""
     if not jobs:
         return
@@ -202,18 +218,53 @@ def _add_pdfs(jobs: list[tuple[Result, tuple]], notices) -> None:
         if notices:
             notices(pdf_mod.INSTALL_HINT)
         return
-    docx_of = {id(r): r.staged[0] for r in results}
-    first = pdf_mod.convert(list(docx_of.values()), docx_of[id(results[0])].parent.parent / "pdf-pass-1")
+    work = results[0].staged[0].parent.parent
+    first = _convert(results, work / "pdf-pass-1")
+    again_tasks = []
     for (result, task), draft in zip(jobs, first):
-        pages = pdf_mod.heading_pages(pdf_mod.page_texts(draft), result.headings)
+        if draft is None:
+            continue
+        try:
+            pages = pdf_mod.heading_pages(pdf_mod.page_texts(draft), result.headings)
+        except Exception as exc:  # an unreadable PDF fails this report only
+            result.status, result.reason = "gagal", f"PDF dari LibreOffice tidak dapat dibaca: {exc}"
+            continue
         path, out_root, scratch, template, strict, _, previous, compare = task
-        again = stage(path, out_root, scratch, template, strict, pages, previous, compare)
-        if not again.ok:
-            result.status, result.reason = "gagal", again.reason
+        again_tasks.append((result, (path, out_root, scratch, template, strict, pages, previous, compare)))
+    again = workers.run(_stage_task, [t for _, t in again_tasks], n_jobs, _failed)
+    for (result, _), second in zip(again_tasks, again):
+        if not second.ok:
+            result.status, result.reason = "gagal", second.reason
     ok = [r for r in results if r.ok]
-    finals = pdf_mod.convert([r.staged[0] for r in ok], results[0].staged[0].parent.parent / "pdf-pass-2")
-    for result, final in zip(ok, finals):
+    for result, final in zip(ok, _convert(ok, work / "pdf-pass-2")):
+        if final is None:
+            continue
         target = result.staged[0].with_suffix(".pdf")
-        shutil.move(final, target)
-        pdf_mod.stabilize(target, result.signed)
+        try:
+            shutil.move(final, target)
+            pdf_mod.stabilize(target, result.signed)
+        except OSError as exc:  # e.g. the disk filled up: this report fails, the others go on
+            result.status, result.reason = "gagal", os_error_message(exc)
+            continue
         result.staged.append(target)
+
+
+def _convert(results: list[Result], outdir: Path) -> list[Path | None]:
+    """Each result's DOCX to PDF in one LibreOffice run; when that run fails, each file
+    alone, so that one report LibreOffice cannot convert fails alone (status "gagal")."""
+    if not results:
+        return []
+    if len(results) > 1:
+        try:
+            return list(pdf_mod.convert([r.staged[0] for r in results], outdir))
+        except KpuDocsError:
+            pass  # find which report LibreOffice fails on
+    out: list[Path | None] = []
+    for result in results:
+        try:
+            (pdf,) = pdf_mod.convert([result.staged[0]], outdir / result.staged[0].stem)
+            out.append(pdf)
+        except KpuDocsError as exc:
+            result.status, result.reason = "gagal", f"PDF tidak dapat dibuat: {exc}"
+            out.append(None)
+    return out

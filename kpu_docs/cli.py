@@ -8,18 +8,28 @@ import sys
 from pathlib import Path
 
 from . import __version__
-from .errors import InputError, KpuDocsError
+from .errors import InputError, KpuDocsError, os_error_message
+from .terminal import SafeText, safe_text
+from .workers import Terminated, install_signal_handlers
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
 
+EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143
+
+
 def main(argv: list[str] | None = None) -> int:
+    """Run one command; every error is one Indonesian line on stderr, never a traceback.
+    Everything printed passes through ``SafeText`` (no terminal control sequences)."""
     parser = _parser()
     args = parser.parse_args(argv)
     if not hasattr(args, "run"):
         parser.print_help()
         return EXIT_USAGE
+    streams = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = SafeText(sys.stdout), SafeText(sys.stderr)
     try:
+        _install_signal_handlers()
         return args.run(args)
     except InputError as exc:
         for problem in exc.problems:
@@ -29,12 +39,61 @@ def main(argv: list[str] | None = None) -> int:
     except KpuDocsError as exc:
         print(f"kpu-docs: {exc}", file=sys.stderr)
         return EXIT_FINDINGS
+    except OSError as exc:
+        print(f"kpu-docs: {os_error_message(exc)}", file=sys.stderr)
+        return EXIT_FINDINGS
+    except MemoryError:
+        print("kpu-docs: kehabisan memori; tidak ada berkas yang ditulis", file=sys.stderr)
+        return EXIT_FINDINGS
     except KeyboardInterrupt:
-        return 130
+        print("kpu-docs: dihentikan (Ctrl-C); tidak ada berkas setengah jadi yang diterbitkan", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Terminated:
+        print("kpu-docs: dihentikan (SIGTERM); tidak ada berkas setengah jadi yang diterbitkan", file=sys.stderr)
+        return EXIT_TERMINATED
+    except Exception as exc:  # a bug: still one line, naming the command and the error
+        print(f"kpu-docs: kesalahan tak terduga pada perintah '{' '.join(map(str, argv or sys.argv[1:]))[:200]}': "
+              f"{type(exc).__name__}: {exc}. Laporkan ke pengelola kpu-docs.", file=sys.stderr)
+        return EXIT_FINDINGS
+    finally:
+        sys.stdout, sys.stderr = streams
+
+
+def _install_signal_handlers() -> None:
+    import threading
+
+    if threading.current_thread() is threading.main_thread():
+        install_signal_handlers()
+
+
+
+
+_ARGPARSE_MESSAGES = [  # argparse's English messages, in the order they are tried
+    (r"the following arguments are required: (.*)", r"argumen wajib belum diberikan: \1"),
+    (r"unrecognized arguments: (.*)", r"argumen tidak dikenal: \1"),
+    (r"argument (\S+): invalid int value: (.*)", r"argumen \1: bukan bilangan bulat: \2"),
+    (r"argument (\S+): invalid choice: (.*?) \(choose from (.*)\)", r"argumen \1: pilihan \2 tidak ada (pilih: \3)"),
+    (r"argument (\S+): expected one argument", r"argumen \1: perlu satu nilai"),
+    (r"argument (\S+): (.*)", r"argumen \1: \2"),
+]
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, whose usage errors are one Indonesian line (exit status 2)."""
+
+    def error(self, message: str):
+        import re
+
+        for pattern, replacement in _ARGPARSE_MESSAGES:
+            if re.fullmatch(pattern, message):
+                message = re.sub(pattern, replacement, message)
+                break
+        sys.stderr.write(safe_text(f"{self.prog}: {message}. Lihat `{self.prog} --help`.\n"))
+        sys.exit(EXIT_USAGE)
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="kpu-docs",
         description="Laporan Tahunan KPU (DOCX) dan lampirannya (XLSX) dari satu berkas masukan YAML.",
     )
@@ -103,6 +162,10 @@ def _build(args) -> int:
         raise KpuDocsError("tidak ada berkas masukan (.yaml) yang ditemukan")
     if args.template and not args.template.is_file():
         raise KpuDocsError(f"templat {args.template} tidak ditemukan")
+    if args.out.exists() and not args.out.is_dir():
+        raise KpuDocsError(f"--out {args.out}: ini berkas, bukan folder; tulis folder keluaran, mis. --out outputs")
+    if args.jobs < 1:
+        raise KpuDocsError(f"--jobs {args.jobs}: jumlah proses paling sedikit 1")
     bar = Progress(len(inputs), enabled=not args.quiet and len(inputs) > 1)
     results = build(inputs, args.out, args.template, pdf=args.pdf, jobs=args.jobs, strict=args.strict,
                     compare=args.compare,
@@ -186,6 +249,10 @@ def _diff(args) -> int:
 def _new(args) -> int:
     from .next_year import start_next_year
 
+    if not 2000 <= args.year <= 2100:
+        raise KpuDocsError(f"--year {args.year}: tahun anggaran harus antara 2000 dan 2100")
+    if args.out is not None and args.out.is_dir():
+        raise KpuDocsError(f"--out {args.out}: ini folder; tulis nama berkas, mis. {args.out / f'{args.year}.yaml'}")
     print(start_next_year(args.previous, args.year, args.out))
     return EXIT_OK
 
@@ -217,8 +284,9 @@ def _template_export(args) -> int:
 def _template_check(args) -> int:
     from .build import prepare
     from .context import build_context, check_context
-    from .templating import block_sample_input, check, sample_input
+    from .templating import block_sample_input, check, check_references, sample_input
 
+    check_references(args.template)  # a template that links outside itself is refused by build too
     # the given input (or the Kota Serang sample) with the sample that uses every optional block,
     # so that a template's tags for grants, indicators or added sections are known
     samples = [args.input or sample_input(), block_sample_input()]

@@ -179,7 +179,7 @@ def _sources(report: Report, plan: Outline) -> list[dict[str, Any]]:
             "label": f"{s + 1}.",
             "name": source.name,
             "source": source.source,
-            "is_grant": source.is_grant,
+            "is_grant": int(source.is_grant),  # plain data: 0 or 1
             "nphd": (f"Naskah Perjanjian Hibah Daerah (NPHD) Nomor {agreement.number} tanggal "
                      f"{date_id(agreement.date)}") if agreement else "",
             **figures(source.total),
@@ -236,16 +236,18 @@ def _placed(report: Report, plan: Outline, point: str) -> list[dict[str, Any]]:
             {"heading": f"{sub_label} {sub.title}", **_body(report, plan, sub, ("section", placed.index, k))}
             for k, (sub_label, sub) in enumerate(zip(placed.sub_labels, section.subsections))
         ]
-        out.append({"chapter": placed.chapter, "heading": heading, **body})
+        out.append({"chapter": int(placed.chapter), "heading": heading, **body})
     return out
 
 
 def _body(report: Report, plan: Outline, section, key: tuple) -> dict[str, Any]:
+    # where the section is in the input, for messages: ("bab_tambahan", i[, "subbab", k])
+    key_path = ("bab_tambahan", key[1]) if len(key) == 2 else ("bab_tambahan", key[1], "subbab", key[2])
     return {
         "paragraphs": list(section.paragraphs),
         "tables": [_table(t, plan.table(*key, i)) for i, t in enumerate(section.tables)],
-        "pictures": [{"file": str(report.document.resolve(p.file)), "caption": p.caption or "", "image": ""}
-                     for p in section.pictures],
+        "pictures": [{"file": p.file, "caption": p.caption or "", "image": "", "key": [*key_path, "gambar", j, "berkas"]}
+                     for j, p in enumerate(section.pictures)],
     }
 
 
@@ -258,9 +260,9 @@ def _table(table, number: str) -> dict[str, Any]:
         title = column.title
         if column.kind == "rupiah" and "(Rp)" not in title:
             title += " (Rp)"
-        headers.append({"text": title, "right": False})
+        headers.append({"text": title, "right": 0})
     values = [[cell_value(cell, kind) for cell, kind in zip(row, kinds)] for row in table.rows]
-    rows = [{"cells": [{"text": _cell_text(v, k), "right": k != "teks"} for v, k in zip(row, kinds)]}
+    rows = [{"cells": [{"text": _cell_text(v, k), "right": int(k != "teks")} for v, k in zip(row, kinds)]}
             for row in values]
     total = []
     if table.total:
@@ -268,9 +270,9 @@ def _table(table, number: str) -> dict[str, Any]:
             column = [row[col] for row in values if row[col] is not None]
             if kind in ("rupiah", "angka"):
                 total.append({"text": _cell_text(sum(column, 0 if kind == "rupiah" else Decimal(0)), kind),
-                              "right": True})
+                              "right": 1})
             else:
-                total.append({"text": "Jumlah" if col == 0 else "", "right": False})
+                total.append({"text": "Jumlah" if col == 0 else "", "right": 0})
     return {"caption": f"Tabel {number}. {table.caption}", "number": number, "headers": headers, "rows": rows,
             "total": total}
 

@@ -60,3 +60,30 @@ class InputError(Exception):
 
 class KpuDocsError(Exception):
     """An error the command line reports as a message, without a traceback."""
+
+
+_OS_ERRORS = {
+    "ENOSPC": "ruang disk penuh; kosongkan ruang lalu ulangi",
+    "EDQUOT": "kuota disk habis; kosongkan ruang lalu ulangi",
+    "EACCES": "tidak ada izin untuk menulis atau membaca di sini",
+    "EPERM": "tidak ada izin untuk menulis atau membaca di sini",
+    "EROFS": "sistem berkas ini hanya-baca; pilih folder lain",
+    "EISDIR": "nama ini dipakai oleh sebuah folder; pindahkan atau ganti namanya",
+    "ENOTDIR": "bagian dari jalur ini adalah berkas, bukan folder",
+    "EEXIST": "sudah ada",
+    "ENOTEMPTY": "folder ini tidak kosong",
+    "ENOENT": "tidak ditemukan",
+    "EXDEV": "berada di perangkat/sistem berkas lain",
+    "ENAMETOOLONG": "nama berkas terlalu panjang",
+    "EIO": "kesalahan baca/tulis perangkat",
+}
+
+
+def os_error_message(exc: OSError) -> str:
+    """One Indonesian line for an operating-system error, naming the file it concerns."""
+    import errno
+
+    code = errno.errorcode.get(exc.errno or 0, "")
+    what = _OS_ERRORS.get(code, exc.strerror or type(exc).__name__)
+    where = " → ".join(str(f) for f in (exc.filename, exc.filename2) if f)
+    return f"{where or 'berkas'}: {what} ({code or type(exc).__name__})"

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import re
+import signal
 import shutil
 import subprocess
 import tempfile
@@ -40,16 +42,37 @@ def convert(files: list[Path], outdir: Path, target: str = "pdf") -> list[Path]:
     with tempfile.TemporaryDirectory(prefix="kpu-docs-lo-") as profile:
         cmd = [exe, f"-env:UserInstallation={Path(profile).as_uri()}", "--headless", "--norestore",
                "--nolockcheck", "--convert-to", target, "--outdir", str(outdir), *map(str, files)]
-        try:
-            done = subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT)
-        except subprocess.TimeoutExpired:
-            raise KpuDocsError(f"LibreOffice tidak selesai dalam {TIMEOUT} detik") from None
+        done = _run_group(cmd)
     suffix = "." + target.split(":")[0]
     written = [outdir / (f.stem + suffix) for f in files]
     missing = [p.name for p in written if not p.is_file()]
     if missing:
         raise KpuDocsError(f"LibreOffice gagal membuat {', '.join(missing)}: {done.stderr.strip()[-500:]}")
     return written
+
+
+def _run_group(cmd: list[str]) -> subprocess.CompletedProcess:
+    """Run LibreOffice in its own process group, and kill the whole group (soffice.bin too,
+    not just its launcher) on a timeout, Ctrl-C or SIGTERM: no orphaned office process."""
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    try:
+        out, err = proc.communicate(timeout=TIMEOUT)
+    except subprocess.TimeoutExpired:
+        _kill_group(proc)
+        raise KpuDocsError(f"LibreOffice tidak selesai dalam {TIMEOUT} detik") from None
+    except BaseException:
+        _kill_group(proc)
+        raise
+    return subprocess.CompletedProcess(cmd, proc.returncode, out, err)
+
+
+def _kill_group(proc: subprocess.Popen) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError, AttributeError):  # gone, or not POSIX
+        proc.kill()
+    proc.communicate()
 
 
 _PAGE_LABEL = re.compile(r"^(\d+|[ivxlcdm]+)$", re.IGNORECASE)

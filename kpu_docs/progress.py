@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 from .build import Result
+from .terminal import safe_text
 
 
 class Progress:
@@ -19,8 +20,10 @@ class Progress:
         if self.enabled:
             width = 30
             filled = width * self.done // self.total
-            sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total} {result.input.name[:30]:30}")
-            sys.stderr.flush()
+            stream = getattr(sys.stderr, "raw", sys.stderr)  # past SafeText: the bar's own \r
+            name = safe_text(result.input.name)[:30]
+            stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total} {name:30}")
+            stream.flush()
 
     def close(self) -> None:
         if self.enabled:
@@ -39,6 +42,7 @@ def summary_table(results: list[Result]) -> str:
             f"{r.n_errors} galat, {r.n_warnings} peringatan",
             "" if r.ok else r.reason,
         ))
+    rows = [tuple(safe_text(cell) for cell in row) for row in rows]
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))

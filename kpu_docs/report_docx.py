@@ -8,14 +8,35 @@ import re
 from pathlib import Path
 
 from docx.shared import Mm
-from docxtpl import DocxTemplate, InlineImage
+from docxtpl import DocxTemplate
 from jinja2 import TemplateError, UndefinedError
+from lxml import etree
+from markupsafe import Markup
 
 from .context import build_context
 from .derive import Report
 from .errors import KpuDocsError
-from .templating import NEUTRAL_LOGO, default_template, environment, resource
+from .images import Picture, inline_xml, load_picture
+from .templating import (NEUTRAL_LOGO, check_archive, check_references, default_template, drop_attached_template,
+                         environment, external_references, resource, time_limit)
 from .toc import TocEntry, fill_toc
+
+
+class _Template(DocxTemplate):
+    """docxtpl, refusing a rendered body that does not parse whole: its own parser runs in
+    recover mode and silently drops what it cannot read (a text over 10 MB, broken markup),
+    which would publish a truncated report."""
+
+    def fix_tables(self, xml):
+        try:
+            etree.fromstring(xml.encode("utf-8"), etree.XMLParser(resolve_entities=False, no_network=True))
+        except etree.XMLSyntaxError as exc:
+            raise IncompleteDocument(str(exc)) from None
+        return super().fix_tables(xml)
+
+
+class IncompleteDocument(Exception):
+    """The rendered XML is not whole (see ``_Template``)."""
 
 
 def render_docx(report: Report, out: Path, template: Path | None = None,
@@ -23,33 +44,59 @@ def render_docx(report: Report, out: Path, template: Path | None = None,
     """Write the report to ``out``; return the table of contents' entries.
 
     ``pages`` maps an entry's text to its page number once known (from a PDF pass).
+    The template renders in the sandbox of ``templating`` (plain data only, bounded
+    operations, a time budget of ``templating.RENDER_SECONDS``); pictures are placed here,
+    outside it. Raises KpuDocsError for a template that is not a sound .docx, links to
+    anything outside itself, breaks a sandbox rule or renders an incomplete document;
+    nothing is left at ``out`` then.
     """
     template = template or default_template()
+    check_archive(template)
+    check_references(template)
     try:
-        tpl = DocxTemplate(str(template))
+        tpl = _Template(str(template))
+        tpl.init_docx()
     except Exception as exc:  # a file that is not a .docx: say so, with its name
         raise KpuDocsError(f"{template}: bukan templat .docx yang dapat dibaca ({exc})") from None
-    context = build_context(report)
-    logo = report.data.office.logo
-    context["logo"] = InlineImage(tpl, str(report.document.resolve(logo) if logo else resource(NEUTRAL_LOGO)),
-                                  width=Mm(45))
+    drop_attached_template(tpl.docx)
+    context = build_context(report)  # plain data only: text, numbers, lists, dicts
+    context["logo"] = Markup(inline_xml(tpl, _picture(report, report.data.office.logo, ("satker", "logo")), Mm(45),
+                                        ("logo",)))
     for section in _added_sections(context):  # pictures of the sections the input adds
         for picture in section["pictures"]:
-            picture["image"] = InlineImage(tpl, picture["file"], width=Mm(120))
+            where = tuple(picture["key"])
+            picture["image"] = Markup(inline_xml(tpl, _picture(report, picture["file"], where), Mm(120), ("extra",)))
     context["closing_images"] = [
-        {"image": InlineImage(tpl, str(report.document.resolve(img.file)), width=Mm(60)), "caption": img.caption or ""}
-        for img in report.data.closing_images
+        {"image": Markup(inline_xml(tpl, _picture(report, img.file, ("gambar_penutup", i, "berkas")), Mm(60),
+                                     ("closing_images",))),
+         "caption": img.caption or ""}
+        for i, img in enumerate(report.data.closing_images)
     ]
     try:
-        tpl.render(context, jinja_env=environment(), autoescape=True)
+        with time_limit():
+            tpl.render(context, jinja_env=environment(), autoescape=True)
     except UndefinedError as exc:
         raise KpuDocsError(_undefined_message(template, tpl, exc)) from None
     except TemplateError as exc:
         around = " / ".join(line.strip() for line in getattr(exc, "docx_context", []) if line.strip())
         raise KpuDocsError(f"{template}: templat tidak sah ({exc}). Di sekitar: {around[:300]}") from None
+    except IncompleteDocument as exc:
+        raise KpuDocsError(
+            f"{template}: hasil render tidak utuh ({exc}); laporan tidak ditulis. Periksa teks yang sangat panjang "
+            "di masukan dan tag templat yang memotong paragraf"
+        ) from None
+    except MemoryError:
+        raise KpuDocsError(f"{template}: render templat kehabisan memori; laporan tidak ditulis") from None
     entries = fill_toc(tpl.docx, pages or {})
     _properties(tpl, report)
     tpl.save(str(out))
+    found = external_references(out)  # e.g. a field code composed from the input's text
+    if found:
+        out.unlink(missing_ok=True)
+        raise KpuDocsError(
+            f"{template}: laporan hasil render memuat tautan ke luar dokumen ({'; '.join(found[:3])}); "
+            "laporan tidak ditulis. Periksa tag templat di dalam kolom (field) Word"
+        )
     return entries
 
 
@@ -60,6 +107,17 @@ def _added_sections(context: dict):
     for section in placed:
         yield section
         yield from section["subsections"]
+
+
+def _picture(report: Report, name: str | None, key_path: tuple) -> Picture:
+    """The input's picture, checked again here (the file may have changed since validation);
+    the neutral logo when the input names none."""
+    if not name:
+        return load_picture(resource(NEUTRAL_LOGO).parent, NEUTRAL_LOGO)
+    try:
+        return load_picture(report.document.path.parent if report.document.path else Path.cwd(), name)
+    except KpuDocsError as exc:
+        raise KpuDocsError(f"{report.document.location(key_path)}: {exc}") from None
 
 
 def _undefined_message(template: Path, tpl: DocxTemplate, exc: UndefinedError) -> str:

@@ -7,14 +7,20 @@ strict undefined names, and the input's text is always data (autoescaped), never
 from __future__ import annotations
 
 import functools
+import re
 import shutil
+import time
+import types
+import zipfile
+from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from docxtpl import DocxTemplate
-from jinja2 import DictLoader, StrictUndefined, nodes
-from jinja2.sandbox import SandboxedEnvironment
+from jinja2 import DictLoader, StrictUndefined, Template, nodes
+from jinja2.runtime import LoopContext, Macro
+from jinja2.sandbox import MAX_RANGE, ImmutableSandboxedEnvironment, SandboxedEnvironment, SecurityError
 
 from .errors import KpuDocsError
 
@@ -42,11 +48,103 @@ def default_template() -> Path:
     return resource(DEFAULT_TEMPLATE)
 
 
-class _Environment(SandboxedEnvironment):
-    """Compiles each distinct template source once: docxtpl hands over the same document XML
-    for every report built with one template, and compiling it costs more than rendering."""
+# --- the sandbox --------------------------------------------------------------------------------
+
+PLAIN_TYPES = (str, int, float, bool, type(None), list, tuple, dict)  # Markup is a str
+MAX_TEXT = 1_000_000  # characters one operation may produce (the whole report is far smaller)
+MAX_INT_BITS = 4_096  # an integer of ~1,200 digits: more than any figure a report holds
+MAX_OUTPUT = 50_000_000  # characters one template part may render
+RENDER_SECONDS = 60.0  # wall-clock budget of one report's rendering
+MAX_TEMPLATE_BYTES = 150 * 2**20  # uncompressed size of a template's archive
+MAX_TEMPLATE_ENTRIES = 2_000
+
+_deadline: float | None = None  # set by ``time_limit`` for the render under way
+_budget = RENDER_SECONDS
+
+
+class TemplateLimitError(SecurityError):
+    """A template that tried something outside what a report template may do."""
+
+
+@contextmanager
+def time_limit(seconds: float | None = None):
+    """Bound the wall-clock time of the templates rendered inside this block."""
+    global _deadline, _budget
+    previous = _deadline, _budget
+    _budget = RENDER_SECONDS if seconds is None else seconds
+    _deadline = time.monotonic() + _budget
+    try:
+        yield
+    finally:
+        _deadline, _budget = previous
+
+
+def _check_time() -> None:
+    if _deadline is not None and time.monotonic() > _deadline:
+        raise TemplateLimitError(
+            f"templat melampaui batas waktu render ({_budget:g} detik): periksa perulangan (for) di templat"
+        )
+
+
+class _BoundedTemplate(Template):
+    """Renders like Jinja's Template, counting what it writes and watching the clock."""
+
+    def render(self, *args, **kwargs):
+        ctx = self.new_context(dict(*args, **kwargs))
+        out, size = [], 0
+        try:
+            for i, chunk in enumerate(self.root_render_func(ctx)):
+                size += len(chunk)
+                if size > MAX_OUTPUT:
+                    raise TemplateLimitError(
+                        f"templat menghasilkan lebih dari {MAX_OUTPUT:,} karakter: periksa perulangan di templat"
+                    )
+                if not i & 255:
+                    _check_time()
+                out.append(chunk)
+        except Exception:
+            self.environment.handle_exception()
+        return "".join(out)
+
+
+class _BoundedRange:
+    """``range`` for templates: at most MAX_RANGE items, and a clock check per item."""
+
+    def __init__(self, *args):
+        for arg in args:
+            if not isinstance(arg, int):
+                raise TemplateLimitError("range() di templat hanya menerima bilangan bulat")
+        self._range = range(*args)
+        if len(self._range) > MAX_RANGE:
+            raise TemplateLimitError(f"range() di templat paling banyak {MAX_RANGE:,} langkah")
+
+    def __len__(self) -> int:
+        return len(self._range)
+
+    def __iter__(self):
+        for i, value in enumerate(self._range):
+            if not i & 1023:
+                _check_time()
+            yield value
+
+
+def _size(value) -> int | None:
+    return len(value) if isinstance(value, (str, list, tuple)) else None
+
+
+class _Environment(ImmutableSandboxedEnvironment):
+    """Jinja's immutable sandbox, stricter: a template sees plain data only (text, numbers,
+    lists, dicts) and may call nothing but its macros, ``range`` and the plain data's own
+    methods; arithmetic that would take unbounded memory or time is refused; rendering has
+    a time budget (``time_limit``) and an output cap.
+
+    Each distinct template source is compiled once: docxtpl hands over the same document
+    XML for every report built with one template, and compiling costs more than rendering."""
 
     CACHE_SIZE = 16
+    template_class = _BoundedTemplate
+    intercepted_binops = frozenset(["**", "*", "+", "%", "//", "/"])
+    _UNSAFE_ON_TEXT = frozenset(["format", "format_map"])  # width specs build huge strings
 
     def __init__(self, **options):
         super().__init__(**options)
@@ -62,14 +160,138 @@ class _Environment(SandboxedEnvironment):
             template = self._compiled[source] = super().from_string(source)
         return template
 
+    def is_safe_attribute(self, obj, attr, value):
+        if isinstance(obj, LoopContext):
+            return not attr.startswith("_")
+        if not isinstance(obj, PLAIN_TYPES):
+            return False
+        if isinstance(obj, str) and attr in self._UNSAFE_ON_TEXT:
+            return False
+        return super().is_safe_attribute(obj, attr, value)
+
+    def is_safe_callable(self, obj):
+        if not super().is_safe_callable(obj):
+            return False
+        if isinstance(obj, (Macro, LoopContext)) or obj is _BoundedRange:  # macros, recursive loops
+            return True
+        owner = getattr(obj, "__self__", None)
+        if isinstance(obj, (types.BuiltinMethodType, types.MethodType)):
+            return isinstance(owner, PLAIN_TYPES + (LoopContext,)) and not isinstance(owner, type)
+        return False
+
+    def unsafe_undefined(self, obj, attribute):
+        return self.undefined(
+            f"templat mencoba membaca '{attribute}' dari objek {type(obj).__name__}: templat hanya boleh "
+            "membaca data laporan (teks, angka, daftar)",
+            name=attribute, obj=obj, exc=SecurityError,
+        )
+
+    def call(__self, __context, __obj, *args, **kwargs):  # noqa: N805 - Jinja's own signature
+        _check_time()
+        if not __self.is_safe_callable(__obj):
+            raise SecurityError(
+                f"templat mencoba memanggil {getattr(__obj, '__name__', type(__obj).__name__)!s}: templat hanya "
+                "boleh memanggil makronya sendiri, range() dan metode teks/daftar"
+            )
+        if any(isinstance(a, int) and abs(a) > MAX_TEXT for a in (*args, *kwargs.values())):
+            raise TemplateLimitError(f"argumen terlalu besar di templat (paling besar {MAX_TEXT:,})")
+        return super().call(__context, __obj, *args, **kwargs)
+
+    def getattr(self, obj, attribute):
+        _check_time()
+        return super().getattr(obj, attribute)
+
+    def call_binop(self, context, operator, left, right):
+        _check_time()
+        _check_binop(operator, left, right)
+        try:
+            return super().call_binop(context, operator, left, right)
+        except (ArithmeticError, ValueError) as exc:
+            raise TemplateLimitError(f"perhitungan di templat gagal ({left!r:.40} {operator} {right!r:.40}): {exc}") from None
+
+
+def _check_binop(operator: str, left, right) -> None:
+    """Refuse an operation whose result would be absurdly large, before computing it."""
+    too_big = False
+    if operator == "**":
+        if isinstance(left, int) and isinstance(right, int):
+            too_big = right > 0 and abs(left) > 1 and max(abs(left).bit_length() - 1, 1) * right > MAX_INT_BITS
+        elif isinstance(right, (int, float)) and abs(right) > 1_000:
+            too_big = True
+    elif operator == "*":
+        sizes = (_size(left), _size(right))
+        if isinstance(left, int) and isinstance(right, int):
+            too_big = left.bit_length() + right.bit_length() > MAX_INT_BITS
+        elif sizes[0] is not None and isinstance(right, int):
+            too_big = sizes[0] * right > MAX_TEXT
+        elif sizes[1] is not None and isinstance(left, int):
+            too_big = sizes[1] * left > MAX_TEXT
+    elif operator == "+":
+        if _size(left) is not None and _size(right) is not None:
+            too_big = _size(left) + _size(right) > MAX_TEXT
+        elif isinstance(left, int) and isinstance(right, int):
+            too_big = max(left.bit_length(), right.bit_length()) > MAX_INT_BITS
+    elif operator == "%" and isinstance(left, str):
+        too_big = bool(re.search(r"%[-#0 +]*(\*|\d{5,}|\d*\.(\*|\d{5,}))", left))
+    if too_big:
+        raise TemplateLimitError(
+            f"operasi '{operator}' di templat akan menghasilkan nilai yang terlalu besar "
+            f"(paling banyak {MAX_TEXT:,} karakter atau {MAX_INT_BITS} bit): sederhanakan templat"
+        )
+
+
+def _bounded_filter(inner):
+    """A filter whose numeric arguments (widths, counts) are capped at MAX_TEXT."""
+
+    @functools.wraps(inner)
+    def bounded(*args, **kwargs):
+        if any(isinstance(a, int) and abs(a) > MAX_TEXT for a in (*args, *kwargs.values())):
+            raise TemplateLimitError(f"argumen filter terlalu besar di templat (paling besar {MAX_TEXT:,})")
+        return inner(*args, **kwargs)
+
+    return bounded
+
+
+def _bounded_format(inner):
+    @functools.wraps(inner)
+    def bounded(value, *args, **kwargs):
+        _check_binop("%", value, args)
+        return inner(value, *args, **kwargs)
+
+    return bounded
+
 
 @functools.cache
 def environment() -> SandboxedEnvironment:
-    """Jinja for templates: sandboxed, strict about undefined names, autoescaping."""
+    """Jinja for templates: sandboxed (see ``_Environment``), strict about undefined names,
+    autoescaping."""
     env = _Environment(undefined=StrictUndefined, autoescape=True, loader=DictLoader({}))
-    for name in ("lipsum", "cycler", "joiner", "namespace"):
+    for name in ("lipsum", "cycler", "joiner", "namespace", "dict"):
         env.globals.pop(name, None)
+    env.globals["range"] = _BoundedRange
+    for name in ("center", "indent", "wordwrap", "truncate", "batch", "slice"):
+        env.filters[name] = _bounded_filter(env.filters[name])
+    env.filters["format"] = _bounded_format(env.filters["format"])
     return env
+
+
+def check_archive(template: Path) -> None:
+    """Refuse a template whose archive would unpack to more than MAX_TEMPLATE_BYTES or holds
+    more than MAX_TEMPLATE_ENTRIES parts (a zip bomb), before anything is decompressed.
+
+    Raises KpuDocsError."""
+    try:
+        with zipfile.ZipFile(template) as archive:
+            entries = archive.infolist()
+    except (OSError, zipfile.BadZipFile) as exc:
+        raise KpuDocsError(f"{template}: bukan templat .docx yang dapat dibaca ({exc})") from None
+    total = sum(e.file_size for e in entries)
+    if len(entries) > MAX_TEMPLATE_ENTRIES or total > MAX_TEMPLATE_BYTES:
+        raise KpuDocsError(
+            f"{template}: arsip templat terlalu besar bila dibuka ({len(entries)} bagian, {total / 2**20:,.0f} MB; "
+            f"paling banyak {MAX_TEMPLATE_ENTRIES} bagian dan {MAX_TEMPLATE_BYTES // 2**20} MB): "
+            "bukan templat Word biasa"
+        )
 
 
 def export(directory: Path) -> Path:
@@ -90,6 +312,7 @@ def template_paths(template: Path) -> set[str]:
     (``c.pagu_rp`` inside ``for c in capaian`` → ``capaian[].pagu_rp``)."""
     from docx import Document
 
+    check_archive(template)
     tpl = DocxTemplate(str(template))
     doc = Document(str(template))
     xml = tpl.patch_xml(tpl.xml_to_string(doc.element.body))
@@ -175,3 +398,67 @@ def block_sample_input() -> Path:
     """The shipped sample that uses every optional block (KPU Provinsi Contoh 2024: grants,
     indicators, kendala, Bagian, two signatories, added sections)."""
     return _shipped("kpu_docs.samples_provinsi", "inputs/kpu-provinsi-contoh", "2024.yaml")
+
+
+# --- references to anything outside the document ---------------------------------------------------
+
+_FIELD_FETCHES = re.compile(r"\b(INCLUDETEXT|INCLUDEPICTURE|INCLUDE|LINK|DDE|DDEAUTO|IMPORT|RD|DATABASE)\b",
+                            re.IGNORECASE)
+_INSTR = re.compile(r"<w:instrText\b[^>]*>([^<]*)</w:instrText>|\bw:instr=\"([^\"]*)\"")
+_RELATIONSHIP = re.compile(r"<Relationship\b[^>]*>")
+_SAFE_LINK = re.compile(r"^(https?:|mailto:|#)", re.IGNORECASE)
+ATTACHED_TEMPLATE = "/attachedTemplate"  # Word's note of the .dotx a file was made from: dropped
+
+
+def external_references(docx: Path) -> list[str]:
+    """What in a .docx would make Word or LibreOffice fetch something from outside it: an
+    external relationship other than a web/mail hyperlink (a picture linked to
+    ``file:///…``, an OLE link, a frame) and fetching fields (INCLUDETEXT, INCLUDEPICTURE,
+    LINK, DDE…) and imported chunks (altChunk). One description per finding, empty when
+    there is none."""
+    found = []
+    with zipfile.ZipFile(docx) as archive:
+        for info in archive.infolist():
+            name = info.filename
+            if name.endswith(".rels"):
+                text = archive.read(info).decode("utf-8", "replace")
+                for rel in _RELATIONSHIP.findall(text):
+                    attrs = dict(re.findall(r'(\w+)="([^"]*)"', rel))
+                    if attrs.get("Type", "").endswith("/aFChunk"):  # imported HTML/RTF may fetch files
+                        found.append(f"{name}: potongan dokumen sisipan (altChunk) {attrs.get('Target', '')[:120]}")
+                    if attrs.get("TargetMode") != "External":
+                        continue
+                    kind, target = attrs.get("Type", ""), attrs.get("Target", "")
+                    if kind.endswith("/hyperlink") and _SAFE_LINK.match(target):
+                        continue
+                    found.append(f"{name}: tautan {kind.rsplit('/', 1)[-1]} ke {target[:120]}")
+            elif name.startswith("word/") and name.endswith(".xml"):
+                text = archive.read(info).decode("utf-8", "replace")
+                codes = " ".join(a or b for a, b in _INSTR.findall(text))
+                for match in _FIELD_FETCHES.finditer(codes):
+                    found.append(f"{name}: kolom (field) {match.group(1).upper()}")
+    return found
+
+
+def drop_attached_template(document) -> None:
+    """Remove Word's link to the template a document was made from (python-docx Document)."""
+    from docx.oxml.ns import qn
+
+    part = document.part._settings_part
+    for rid, rel in list(part.rels.items()):
+        if rel.is_external and rel.reltype.endswith(ATTACHED_TEMPLATE):
+            part.rels.pop(rid)
+    for element in part.element.findall(qn("w:attachedTemplate")):
+        part.element.remove(element)
+
+
+def check_references(template: Path) -> None:
+    """Refuse a template that links to anything outside itself (see ``external_references``);
+    its note of an attached .dotx is allowed (it is dropped at rendering). Raises KpuDocsError."""
+    check_archive(template)  # a readable archive of modest size, before reading its parts
+    found = [f for f in external_references(template) if "attachedTemplate" not in f]
+    if found:
+        raise KpuDocsError(
+            f"{template}: templat memuat tautan ke berkas atau program di luar dokumen ({'; '.join(found[:3])}): "
+            "hapus gambar/objek bertaut dan kolom INCLUDE/LINK/DDE, lalu sisipkan gambarnya langsung"
+        )

@@ -10,7 +10,7 @@ from enum import Enum
 from fractions import Fraction
 from pathlib import Path
 
-from . import prose
+from . import images, prose
 from .derive import BudgetLine, Level, Report
 from .errors import Location, format_key_path
 from .formatting import percent, rupiah
@@ -186,14 +186,11 @@ def _report_meta(report: Report) -> Iterator[Finding]:
             f"berkas bernama {Path(path).name} tetapi berisi tahun {data.year}: samakan nama berkas dan 'tahun'.",
             _at(report, ("tahun",)),
         )
+    base = Path(path).parent if path is not None else Path.cwd()
     for key_path, name in _image_paths(report):
-        if not report.document.resolve(name).is_file():
-            yield Finding(
-                Severity.ERROR,
-                ".".join(str(k) for k in key_path),
-                f"berkas gambar '{name}' tidak ditemukan (dicari relatif terhadap berkas masukan).",
-                _at(report, key_path),
-            )
+        wrong = images.problem(base, name)  # inside the input's folder, a real picture, a few MB at most
+        if wrong:
+            yield Finding(Severity.ERROR, ".".join(str(k) for k in key_path), wrong + ".", _at(report, key_path))
 
 
 def _image_paths(report: Report) -> Iterator[tuple[tuple, str]]:

@@ -400,3 +400,18 @@ def _model_walk(node):
     yield node
     for child in node.children:
         yield from _model_walk(child)
+
+
+def test_province_context_is_plain_data():
+    """The sandbox renders plain data only (test_hardening): the blocks add no other types."""
+    def leaves(value):
+        if isinstance(value, dict):
+            for v in value.values():
+                yield from leaves(v)
+        elif isinstance(value, list):
+            for v in value:
+                yield from leaves(v)
+        else:
+            yield value
+
+    assert {type(v) for v in leaves(build_context(prepare(PROVINCE)[0]))} <= {str, int}

@@ -1,0 +1,115 @@
+"""Pictures named in an input (``satker.logo``, ``gambar_penutup[].berkas``): where they may
+be, what they must be, and their Word XML.
+
+An input may come from someone else: the file it names must stay inside the input's
+folder (after following symlinks), be a real picture of a kind Word shows, and be small
+enough to read. The picture is placed by kpu-docs, outside the template, so a template
+only ever sees its finished XML (escaped markup), never an object it could call.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import KpuDocsError
+
+MAX_IMAGE_BYTES = 5 * 2**20  # a logo or a photo for print: a few MB at most
+MAX_IMAGE_PIXELS = 40_000_000  # refuse decompression bombs: 40 megapixels is a large photo
+_RID = "rIdKpuDocsImage"
+FORMATS = {"PNG": "png", "JPEG": "jpeg", "GIF": "gif", "BMP": "bmp", "TIFF": "tiff"}  # what Word shows
+
+
+@dataclass(frozen=True)
+class Picture:
+    """A checked picture: its path and the bytes that were checked (read once)."""
+
+    path: Path
+    data: bytes
+
+
+def problem(base: Path, name: str) -> str | None:
+    """Why ``name`` (relative to the folder ``base``) cannot be used as a picture, in
+    Indonesian; None when it can."""
+    try:
+        load_picture(base, name)
+    except KpuDocsError as exc:
+        return str(exc)
+    return None
+
+
+def load_picture(base: Path, name: str) -> Picture:
+    """Resolve ``name`` inside ``base`` and check it is a real, modest picture.
+
+    Raises KpuDocsError (Indonesian, names the file) when the path leaves ``base``, the
+    file is missing, larger than MAX_IMAGE_BYTES, or does not decode as PNG, JPEG, GIF,
+    BMP or TIFF."""
+    from PIL import Image, UnidentifiedImageError
+
+    root = base.resolve()
+    path = (root / name).resolve()
+    if not path.is_relative_to(root):
+        raise KpuDocsError(
+            f"berkas gambar '{name}' berada di luar folder berkas masukan ({root}): salin gambarnya ke folder "
+            "itu (atau subfoldernya) dan tulis nama relatifnya, mis. gambar/logo.png"
+        )
+    if not path.is_file():
+        raise KpuDocsError(f"berkas gambar '{name}' tidak ditemukan (dicari relatif terhadap berkas masukan)")
+    size = path.stat().st_size
+    if size > MAX_IMAGE_BYTES:
+        raise KpuDocsError(
+            f"berkas gambar '{name}' terlalu besar ({size / 2**20:.1f} MB; paling besar "
+            f"{MAX_IMAGE_BYTES // 2**20} MB): perkecil gambarnya"
+        )
+    with path.open("rb") as f:
+        data = f.read(MAX_IMAGE_BYTES + 1)
+    if len(data) > MAX_IMAGE_BYTES:  # grew after the check
+        raise KpuDocsError(f"berkas gambar '{name}' terlalu besar (paling besar {MAX_IMAGE_BYTES // 2**20} MB)")
+    Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            kind = image.format
+            if kind not in FORMATS:
+                raise KpuDocsError(
+                    f"berkas gambar '{name}' berformat {kind}, yang tidak dapat ditampilkan Word: simpan sebagai PNG atau JPEG"
+                )
+            if image.width * image.height > MAX_IMAGE_PIXELS:
+                raise KpuDocsError(f"berkas gambar '{name}' terlalu besar ({image.width}×{image.height} piksel)")
+            image.load()  # decode for real: a truncated or forged file fails here
+    except KpuDocsError:
+        raise
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
+        raise KpuDocsError(
+            f"berkas gambar '{name}' bukan gambar yang dapat dibaca ({type(exc).__name__}): simpan ulang sebagai PNG atau JPEG"
+        ) from None
+    return Picture(path, data)
+
+
+def inline_xml(tpl, picture: Picture, width, names: tuple[str, ...] = ()) -> str:
+    """The run XML that shows ``picture`` at ``width`` (height from its aspect ratio), placed
+    where a template writes the tag. The picture's part is related from the document body,
+    and from each header and footer whose XML mentions one of ``names`` (the context keys
+    that carry it), under the same relationship id, so the tag works there too.
+
+    ``tpl`` is a DocxTemplate, loaded (``init_docx``) and not yet rendered."""
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+    from docx.oxml.shape import CT_Inline
+
+    tpl.init_docx()
+    body = tpl.docx.part
+    image_part = body.package.get_or_add_image_part(io.BytesIO(picture.data))
+    users = [rel.target_part for rel in list(body.rels.values())
+             if rel.reltype in (tpl.HEADER_URI, tpl.FOOTER_URI) and not rel.is_external
+             and any(name in rel.target_part.blob.decode("utf-8", "replace") for name in names)]
+    rid = body.relate_to(image_part, RT.IMAGE)
+    if any(rid in part.rels and part.rels[rid].target_part is not image_part for part in users):
+        rid = f"{_RID}{sum(r.rId.startswith(_RID) for r in body.rels.values()) + 1}"  # free everywhere
+        body.load_rel(RT.IMAGE, image_part, rid)
+    for part in users:
+        if rid not in part.rels:
+            part.load_rel(RT.IMAGE, image_part, rid)
+    cx, cy = image_part.image.scaled_dimensions(width, None)
+    inline = CT_Inline.new_pic_inline(body.next_id, rid, picture.path.name, cx, cy)
+    return ('</w:t></w:r><w:r><w:drawing>%s</w:drawing></w:r><w:r><w:t xml:space="preserve">'
+            % inline.xml)

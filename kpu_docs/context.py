@@ -104,6 +104,8 @@ def build_context(report: Report) -> dict[str, Any]:
         "sources": _sources(report, plan),
         "grand_total": figures(report.grand_total),
         "indicators": _indicators(report),
+        "indicators_previous": int(any(i.previous is not None for g in data.indicators for i in g.indicators)),
+        "previous_year": str(data.year - 1),
         "extra": _extra(report, plan),
         "data_source": data.data_source.describe() if data.data_source else "",  # "SAKTI, GLP039, periode …"
     }
@@ -177,6 +179,8 @@ def _sources(report: Report, plan: Outline) -> list[dict[str, Any]]:
         agreement = grant.agreement if grant else None
         out.append({
             "label": f"{s + 1}.",
+            # a grant's item in BAB II B follows the DIPA's programs (1., 2., …)
+            "number": f"{len(report.programs) + s}." if source.is_grant else "",
             "name": source.name,
             "source": source.source,
             "is_grant": int(source.is_grant),  # plain data: 0 or 1

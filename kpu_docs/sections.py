@@ -21,6 +21,9 @@ from dataclasses import dataclass, field
 from .derive import Report
 
 CHAPTERS = ("pendahuluan", "organisasi", "capaian", "penutup")
+# The template's places for added sections, in reading order (each program of BAB III has its own).
+POINTS = ("front", "after_pendahuluan", "organisasi_start", "organisasi_mid", "organisasi_end", "after_organisasi",
+          "capaian_start", "capaian_end", "after_capaian", "end")
 ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII", "XIV", "XV",
          "XVI", "XVII", "XVIII", "XIX", "XX")
 
@@ -84,7 +87,7 @@ def anchor_problem(anchor: str, report: Report) -> str | None:
 def outline(report: Report) -> Outline:
     """Walk the report in reading order once and number everything present."""
     data = report.data
-    out = Outline()
+    out = Outline(points={point: [] for point in POINTS})
     before: dict[str, list[int]] = {}
     after: dict[str, list[int]] = {}
     for i, section in enumerate(data.sections):

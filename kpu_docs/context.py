@@ -386,6 +386,9 @@ def check_context(contexts: list[dict[str, Any]]) -> dict[str, Any]:
     sections = [s for c in contexts for s in [*(x for v in c["extra"].values() for x in v),
                                              *(x for item in c["capaian"] for x in item["extra"])]]
     example = [_merge_items(sections)] if sections else []
+    if example:  # a subsection holds what a section holds, whichever the samples happen to show
+        body = {k: example[0][k] for k in ("heading", "paragraphs", "tables", "pictures")}
+        example[0]["subsections"] = [_merge_items([*example[0]["subsections"], body])]
     merged["extra"] = {point: example for point in merged["extra"]}
     for item in merged["capaian"]:
         item["extra"] = example

@@ -415,3 +415,166 @@ def test_province_context_is_plain_data():
             yield value
 
     assert {type(v) for v in leaves(build_context(prepare(PROVINCE)[0]))} <= {str, int}
+
+
+# --- the province's report (DOCX) -------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def province_docx(province_xlsx) -> Path:
+    return next(province_xlsx.parent.glob("laporan-tahunan-*.docx"))
+
+
+@pytest.fixture(scope="module")
+def document(province_docx):
+    from docx import Document
+
+    return Document(str(province_docx))
+
+
+def paragraphs(document) -> list[tuple[str, str]]:
+    """(style name, text) of every body paragraph, in order."""
+    return [(p.style.name, " ".join(p.text.split())) for p in document.paragraphs]
+
+
+def table_rows(table) -> list[list[str]]:
+    return [[" ".join(c.text.split()) for c in row.cells] for row in table.rows]
+
+
+def table_after(document, caption: str):
+    """The table that follows the paragraph whose text starts with ``caption``."""
+    body = document.element.body
+    for p in document.paragraphs:
+        if p.text.startswith(caption):
+            el = p._p.getnext()
+            while el is not None and el.tag.rsplit("}", 1)[1] != "tbl":
+                el = el.getnext()
+            return next(t for t in document.tables if t._tbl is el)
+    raise AssertionError(f"no caption {caption!r} in {[p.text for p in document.paragraphs if 'Tabel' in p.text]}")
+
+
+def test_chapters_numbered_by_what_is_present(document):
+    headings = [(s, t) for s, t in paragraphs(document) if s in ("Heading 1", "Heading 2")]
+    chapters = [t for s, t in headings if s == "Heading 1"]
+    assert chapters == ["KATA PENGANTAR", "RINGKASAN EKSEKUTIF", "BAB I PENDAHULUAN", "BAB II STRUKTUR ORGANISASI",
+                        "BAB III CAPAIAN PRIORITAS", "BAB IV DOKUMENTASI KEGIATAN", "BAB V RENCANA TINDAK LANJUT",
+                        "BAB VI PENUTUP"]
+    subs = [t for s, t in headings if s == "Heading 2"]
+    assert subs == ["A. Struktur Organisasi", "B. Program dan Anggaran", "C. Pengembalian Sisa Dana Hibah",
+                    "A. Capaian Indikator Kinerja",
+                    "B. Program Penyelenggaraan Pemilu dalam Proses Konsolidasi Demokrasi (076.01.CQ)",
+                    "C. Program Dukungan Manajemen (076.01.WA)",
+                    "D. Program Penyelenggaraan Pemilihan Gubernur dan Wakil Gubernur (076.01.CQ, dana hibah)",
+                    "A. Perencanaan Anggaran", "B. Penataan Arsip Pemilihan"]
+
+
+def test_table_of_contents_lists_the_added_sections(document):
+    toc = [" ".join(p.text.split()) for p in document.paragraphs if p.style.name.startswith("TOC")]
+    for entry in ("RINGKASAN EKSEKUTIF", "C. Pengembalian Sisa Dana Hibah", "BAB IV DOKUMENTASI KEGIATAN",
+                  "A. Perencanaan Anggaran", "BAB VI PENUTUP"):
+        assert any(t.startswith(entry) for t in toc), entry
+
+
+def test_table_captions_numbered_in_reading_order(document):
+    captions = [t for s, t in paragraphs(document) if s == "Keterangan Tabel"]
+    assert [c.split(".")[0] for c in captions] == [f"Tabel {n}" for n in range(1, 9)]
+    assert captions[0] == "Tabel 1. Rekapitulasi Alokasi dan Realisasi Anggaran per Sumber Dana"
+    assert captions[4].startswith("Tabel 5. Alokasi dan Realisasi Dana Hibah Program Penyelenggaraan Pemilihan")
+    assert captions[5] == "Tabel 6. Pengembalian Sisa Dana Hibah"
+    assert captions[6] == "Tabel 7. Capaian Indikator Kinerja Tahun 2024"
+    assert captions[7] == "Tabel 8. Rencana Tindak Lanjut Tahun 2025"
+
+
+def test_sources_table_totals_per_source_and_overall(document):
+    rows = table_rows(table_after(document, "Tabel 1."))
+    assert rows[0] == ["No.", "Sumber Dana", "Pagu (Rp)", "Realisasi (Rp)", "%"]
+    assert rows[1] == ["1.", "DIPA (APBN)", "10.120.000.000", "9.833.986.200", "97,17"]
+    assert rows[2] == ["2.", "Hibah Pemilihan Gubernur dan Wakil Gubernur Contoh Tahun 2024", "57.400.000.000",
+                       "53.634.050.000", "93,44"]
+    assert rows[3][0] == "Jumlah" and rows[3][2:] == ["67.520.000.000", "63.468.036.200", "94,00"]
+    text = [t for _, t in paragraphs(document)]
+    assert any("Naskah Perjanjian Hibah Daerah (NPHD) Nomor 001/NPHD/PROV-CTH/XI/2023 tanggal 10 November 2023" in t
+               for t in text)
+    grant = table_rows(table_after(document, "Tabel 5."))
+    assert grant[1][1:] == ["Persiapan Pemilihan", "23.000.000.000", "22.478.350.000", "97,73"]
+    assert grant[-1][2:] == ["57.400.000.000", "53.634.050.000", "93,44"]
+
+
+def test_indicator_table(document):
+    rows = table_rows(table_after(document, "Tabel 7."))
+    assert rows[0] == ["No", "Indikator Kinerja", "Satuan", "Target", "Realisasi", "Realisasi 2023", "Capaian (%)",
+                       "Kategori"]
+    goal = "Sasaran Strategis: Terselenggaranya Pemilihan Gubernur dan Wakil Gubernur yang berintegritas"
+    assert rows[1] == [goal] * 8  # one cell across the table
+    assert rows[2] == ["1", "Persentase partisipasi pemilih", "%", "77,5", "71,8", "80,2", "92,65", "Sangat Berhasil"]
+    assert rows[3][3:] == ["0,5", "0,3", "-", "140,00", "Sangat Berhasil"]
+    assert rows[4][0].startswith("Sasaran Strategis: Meningkatnya")
+    assert [r[6:] for r in rows[5:]] == [["98,33", "Sangat Berhasil"], ["75,00", "Berhasil"], ["62,00", "Cukup Berhasil"]]
+
+
+def test_kendala_under_their_node(document):
+    text = [t for _, t in paragraphs(document)]
+    ro = text.index("2) Monitoring dan Evaluasi Program dan Anggaran (CQ.6709.QGE.002)")
+    assert text[ro + 2] == "Monitoring dan evaluasi dilaksanakan di 8 kabupaten/kota."  # the narrative, then
+    assert text[ro + 3].startswith("Kendala: Jadwal monitoring ke kabupaten/kota")
+    assert text[ro + 4].startswith("Solusi: Monitoring dilakukan secara daring")
+    assert sum(t.startswith("Kendala: ") for t in text) == 2
+
+
+def test_organisation_with_commissioners_and_bagian(document):
+    text = [t for _, t in paragraphs(document)]
+    assert "KPU Provinsi Contoh terdiri atas 5 (lima) orang Anggota, yaitu:" in text
+    assert "• Nur Aisyah, Anggota, Divisi Sosialisasi, Pendidikan Pemilih, Partisipasi Masyarakat, dan SDM" in text
+    assert any("dibantu oleh 3 (tiga) orang Kepala Bagian dan 6 (enam) orang Kepala Subbagian dan kelompok" in t
+               for t in text)
+    assert "1. Bagian Keuangan, Umum, dan Logistik" in text and "a. Subbagian Keuangan" in text
+    assert ("Dipimpin oleh Hadi Purnomo selaku Kepala Bagian, yang membawahkan 2 (dua) orang Kepala Subbagian."
+            in text)
+    assert "4. Jabatan Fungsional" in text
+    assert ("Staf Sekretariat KPU Provinsi Contoh seluruhnya berjumlah 15 (lima belas) orang, terdiri atas PNS "
+            "8 (delapan) orang dan PPNPN 7 (tujuh) orang.") in text
+
+
+def test_two_signatories(document):
+    table = next(t for t in document.tables if "Mengetahui," in t.cell(0, 0).text)
+    left = [" ".join(p.text.split()) for p in table.cell(0, 0).paragraphs if p.text.strip()]
+    right = [" ".join(p.text.split()) for p in table.cell(0, 1).paragraphs if p.text.strip()]
+    assert left == ["Mengetahui,", "Ketua KPU Provinsi Contoh", "Bambang Sutrisno"]
+    assert right == ["Kota Contoh, 31 Januari 2025", "Sekretaris KPU Provinsi Contoh", "Ratna Widyastuti",
+                     "NIP 197805122005022001"]
+
+
+def test_added_tables_formatted_like_the_rest(document):
+    rows = table_rows(table_after(document, "Tabel 6."))
+    assert rows == [["Tahap", "Tanggal", "Jumlah (Rp)"], ["Tahap I", "20 Desember 2024", "1.500.000.000"],
+                    ["Tahap II", "15 Januari 2025", "2.265.950.000"], ["Jumlah", "", "3.765.950.000"]]
+    table = table_after(document, "Tabel 6.")
+    assert table.cell(1, 2).paragraphs[0].style.name == "Tabel Angka"  # amounts right-aligned
+    assert table.cell(1, 0).paragraphs[0].style.name == "Tabel Teks"
+    assert table_rows(table_after(document, "Tabel 8."))[-1] == ["Jumlah", "", "75.000.000"]
+
+
+def test_added_picture_with_its_caption(document, province_docx):
+    import zipfile
+
+    heading = next(p for p in document.paragraphs
+                   if p.text == "BAB IV DOKUMENTASI KEGIATAN" and p.style.name == "Heading 1")._p
+    following = []
+    el = heading.getnext()
+    while el is not None and len(following) < 4:
+        following.append(el)
+        el = el.getnext()
+    assert any(e.findall(".//{http://schemas.openxmlformats.org/drawingml/2006/main}blip") for e in following)
+    assert any("Rapat pleno terbuka rekapitulasi" in "".join(e.itertext()) for e in following)
+    source = (PROVINCE.parent / "dokumentasi-rapat-pleno.png").read_bytes()
+    with zipfile.ZipFile(province_docx) as z:
+        assert any(z.read(n) == source for n in z.namelist() if n.startswith("word/media/"))
+
+
+def test_template_check_knows_every_block(capsys):
+    from kpu_docs.templating import default_template
+
+    assert main(["template", "check", str(default_template())]) == 0
+    out = capsys.readouterr().out
+    assert "0 tag tidak dikenal" in out
+    assert "TIDAK DIPAKAI  indicators[].kategori" not in out and "TIDAK DIPAKAI  extra.front[].heading" not in out

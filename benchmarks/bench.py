@@ -244,7 +244,7 @@ def section_sample(table: Table, tmp: Path, runs: int) -> None:
     n_ro = sum(1 for line in report.lines() if line.level == 3)
     docx, xlsx = tmp / "ours.docx", tmp / "ours.xlsx"
     t_docx = best_of(lambda: ours_docx(SAMPLE, docx), runs)
-    t_xlsx = best_of(lambda: write_annex(report, findings, xlsx), runs)
+    t_xlsx = best_of(lambda: write_annex(report, xlsx), runs)
 
     context = build_context(report)
     cells = annex_cells(xlsx)
@@ -285,7 +285,7 @@ def section_scaling(table: Table, tmp: Path, sizes: list[int], runs_for: Callabl
         report, findings = prepare(path)
         if findings:
             raise SystemExit(f"synthetic input with {n} RO has findings: {findings[0]}")
-        t_xlsx = best_of(lambda: write_annex(report, findings, xlsx), runs, warmup=warmup)
+        t_xlsx = best_of(lambda: write_annex(report, xlsx), runs, warmup=warmup)
         results.append((n, t_docx, t_xlsx, runs, path.stat().st_size))
         del report, findings
 

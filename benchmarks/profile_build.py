@@ -70,14 +70,14 @@ def main() -> int:
             render_docx(r, tmp / "sample.docx")
 
         profile("sample DOCX: load+derive+validate+render_docx", sample_docx, 5, args.top)
-        profile("sample XLSX: write_annex", lambda: write_annex(report, findings, tmp / "sample.xlsx"), 10, args.top)
+        profile("sample XLSX: write_annex", lambda: write_annex(report, tmp / "sample.xlsx"), 10, args.top)
 
         path = write_input(tmp, args.ro, f"Profil {args.ro}")
 
         def synthetic_build():
             r, f = prepare(path)
             render_docx(r, tmp / "synthetic.docx")
-            write_annex(r, f, tmp / "synthetic.xlsx")
+            write_annex(r, tmp / "synthetic.xlsx")
 
         profile(f"synthetic {args.ro:,} RO: DOCX + XLSX", synthetic_build, 1, args.top)
     return 0

@@ -5,6 +5,10 @@ with its value computed from the derived ``Report``; viewers that never recalcul
 (previewers, pandas, LibreOffice by default) therefore show the same figures as Excel.
 Leaves hold numbers, all input text is written as text (never as a formula), and the
 file is byte-identical for the same input (its date comes from the input, not the clock).
+
+The annex is what KPU RI receives: the automatic review's findings (input lines, "periksa
+kembali …") are the office's internal notes and go into the separate check file
+(``check_file.py``), never into the annex.
 """
 
 from __future__ import annotations
@@ -23,15 +27,13 @@ from xlsxwriter.worksheet import Worksheet
 from .derive import BudgetLine, Figures, Level, Report
 from .diff import Change
 from .formatting import percent_formula, percent_fraction
-from .validate import Finding, Severity
 
-__all__ = ["write_annex", "SUMMARY", "TREE", "CHART", "ORGANISATION", "FINDINGS", "CHANGES", "YEARS"]
+__all__ = ["write_annex", "SUMMARY", "TREE", "CHART", "ORGANISATION", "CHANGES", "YEARS"]
 
 SUMMARY = "Ringkasan"
 TREE = "Rincian Anggaran"
 CHART = "Grafik"
 ORGANISATION = "Organisasi"
-FINDINGS = "Temuan"
 CHANGES = "Perubahan"
 YEARS = "Perbandingan Tahun"
 
@@ -39,9 +41,10 @@ AMOUNT = "#,##0"
 PERCENT = "0.00%"
 HEADER_FILL = "#D9E1F2"
 TOTAL_FILL = "#F2F2F2"
-SEVERITY_FILL = {Severity.ERROR: "#F8CBAD", Severity.WARNING: "#FFE699", Severity.INFO: None}
 MAX_SUM_ARGS = 255  # Excel's limit on the arguments of one function
 LINE_HEIGHT = 15  # points per line of the default font (Calibri 11)
+MAX_ROW_HEIGHT = 409  # points: Excel's limit for one row
+MAX_CELL_TEXT = 32767  # characters: Excel's limit for one cell
 
 # Columns of the budget table (Rincian Anggaran); the Ringkasan uses the same letters.
 CODE, LEVEL, NAME, PAGU, REAL, SISA, PCT = range(7)
@@ -49,9 +52,9 @@ TREE_HEADERS = ("Kode", "Tingkat", "Uraian", "Pagu (Rp)", "Realisasi (Rp)", "Sis
 TREE_FIRST = 2  # row 0: header, row 1: the office's total, then the tree
 
 
-def write_annex(report: Report, findings: list[Finding], path: Path, *, changes: list[Change] | None = None,
+def write_annex(report: Report, path: Path, *, changes: list[Change] | None = None,
                 previous: Report | None = None) -> None:
-    """Write the annex workbook of ``report`` (with the validation ``findings``) to ``path``.
+    """Write the annex workbook of ``report`` to ``path``.
 
     ``changes`` (from ``diff``) adds a "Perubahan" sheet for a resubmission; ``previous`` (the
     same office's previous year) adds a year-on-year sheet."""
@@ -62,12 +65,12 @@ def write_annex(report: Report, findings: list[Finding], path: Path, *, changes:
     _set_properties(workbook, report)
     styles = _Styles(workbook)
     rows = _tree_rows(report)
-    names = [SUMMARY, TREE, CHART, ORGANISATION, FINDINGS]
+    names = [SUMMARY, TREE, CHART, ORGANISATION]
     names += annex_blocks.sheet_names(report)  # funding sources, spending by type, indicators: when given
     names += [CHANGES] if changes is not None else []
     names += [YEARS] if previous is not None else []
     sheets = {name: workbook.add_worksheet(name) for name in names}
-    _summary_sheet(sheets[SUMMARY], report, findings, rows, styles)
+    _summary_sheet(sheets[SUMMARY], report, rows, styles)
     _tree_sheet(sheets[TREE], report, rows, styles)
     _chart_sheet(workbook, sheets[CHART], report, rows, styles)
     _organisation_sheet(sheets[ORGANISATION], report, styles)
@@ -75,7 +78,6 @@ def write_annex(report: Report, findings: list[Finding], path: Path, *, changes:
         annex_blocks.blokir_column(sheets[TREE], list(report.lines()), rows, TREE_FIRST - 1,
                                    [rows[p.code] for p in report.programs], styles)
     annex_blocks.write_sheets(sheets, report, rows, styles)
-    _findings_sheet(sheets[FINDINGS], findings, styles)
     if changes is not None:
         _changes_sheet(sheets[CHANGES], changes, styles)
     if previous is not None:
@@ -95,7 +97,7 @@ def _set_properties(workbook: xlsxwriter.Workbook, report: Report) -> None:
     workbook.set_properties(
         {
             "title": f"Lampiran Laporan Tahunan {data.year} {data.office.name}",
-            "subject": f"Rincian pagu dan realisasi anggaran, organisasi, dan temuan pemeriksaan tahun {data.year}",
+            "subject": f"Rincian pagu dan realisasi anggaran dan organisasi tahun {data.year}",
             "author": data.office.long_name,
             "company": "Komisi Pemilihan Umum",
             "keywords": f"laporan tahunan, lampiran, anggaran, {data.year}",
@@ -131,15 +133,15 @@ class _Styles:
         return self._make(border=1, valign="top", **{k: v for k, v in props.items() if v})
 
 
-def _page_setup(sheet: Worksheet, report: Report, pages_high: int = 0) -> None:
-    """A4 landscape, one page wide, office and year in the header, page numbers in the footer."""
+def _page_setup(sheet: Worksheet, report: Report, pages_high: int = 0, title: str = "Lampiran Laporan Tahunan") -> None:
+    """A4 landscape, one page wide, office, ``title`` and year in the header, page numbers in the footer."""
     office = _header_text(report.data.office.long_name)
     sheet.set_paper(9)
     sheet.set_landscape()
     sheet.fit_to_pages(1, pages_high)
     sheet.set_margins(left=0.5, right=0.5, top=0.75, bottom=0.75)
     sheet.center_horizontally()
-    sheet.set_header(f"&L&9{office}&C&9Lampiran Laporan Tahunan {report.data.year}&R&9&A", margin=0.3)
+    sheet.set_header(f"&L&9{office}&C&9{title} {report.data.year}&R&9&A", margin=0.3)
     sheet.set_footer("&C&9Halaman &P dari &N", margin=0.3)
 
 
@@ -178,23 +180,40 @@ def _fit_row(sheet: Worksheet, row: int, cells: Iterable[tuple[float, str, int]]
     Neither xlsxwriter nor LibreOffice fits row heights to wrapped text, so estimate it."""
     lines = max((_line_count(text, width, indent, bold) for width, text, indent in cells), default=1)
     options = {} if level is None else {"level": level}
-    sheet.set_row(row, LINE_HEIGHT * lines if lines > 1 else None, None, options)
+    sheet.set_row(row, min(LINE_HEIGHT * lines, MAX_ROW_HEIGHT) if lines > 1 else None, None, options)
+
+
+_NARROW = frozenset("iljtfr.,;:'!|()[]/- ")
+_WIDE = frozenset("mwMW@%")
+
+
+def _char_width(char: str) -> float:
+    """A character's width in column units (a column unit is one digit of Calibri 11)."""
+    if char in _NARROW:
+        return 0.55
+    if char in _WIDE:
+        return 1.35
+    return 1.0 if char.isupper() or char.isdigit() else 0.85
 
 
 def _line_count(text: str, width: float, indent: int = 0, bold: bool = False) -> int:
-    """Lines ``text`` takes in a column ``width`` characters wide (an estimate: a column is
-    ``width`` digits wide and text averages about 1.15 characters per digit)."""
-    chars = max(int((width - 1 - 1.5 * indent) * (1.05 if bold else 1.15)), 4)
-    if len(text) <= chars:
+    """Lines ``text`` takes in a column ``width`` units wide, wrapped at words as a spreadsheet
+    wraps them (an estimate from per-character widths: too high leaves blank double-height
+    rows, too low hides text)."""
+    # 10 % to spare: LibreOffice without Carlito draws Calibri in a wider font; a hidden line is
+    # worse than a blank one.
+    room = max(width - 0.8 - 1.4 * indent, 4.0) / (1.3 if bold else 1.1)
+    if sum(_char_width(c) for c in text) <= room:
         return 1
-    lines, used = 1, 0
-    for word in text.split():  # greedy word wrap, as a spreadsheet wraps (textwrap is slower)
-        size = len(word)
-        if used and used + 1 + size > chars:
-            lines, used = lines + 1, 0
-        used = size if not used else used + 1 + size
-        while used > chars:  # a word longer than the line is broken
-            lines, used = lines + 1, used - chars
+    lines, used = 1, 0.0
+    space = _char_width(" ")
+    for word in text.split():
+        size = sum(_char_width(c) for c in word)
+        if used and used + space + size > room:
+            lines, used = lines + 1, 0.0
+        used = size if not used else used + space + size
+        while used > room:  # a word longer than the line is broken
+            lines, used = lines + 1, used - room
     return lines
 
 
@@ -306,7 +325,7 @@ def _tree_line(sheet: Worksheet, line: BudgetLine, rows: dict[str, int], widths:
     _fit_row(sheet, row, texts, bold=bold, level=min(indent + 1, 7))
 
 
-# --- Ringkasan: one row per program, the office total, the findings at a glance ---------------
+# --- Ringkasan: one row per program and the office total ---------------------------------------
 
 SUMMARY_HEADERS = ("No", "Kode", "Program", "Pagu (Rp)", "Realisasi (Rp)", "Sisa (Rp)", "% Penyerapan",
                    "Jumlah Kegiatan", "Jumlah Output (KRO)", "Jumlah Sub Output (RO)")
@@ -315,9 +334,8 @@ COUNTED = (Level.KEGIATAN, Level.OUTPUT, Level.SUB_OUTPUT)
 SUMMARY_HEADER_ROW = 4
 
 
-def _summary_sheet(sheet: Worksheet, report: Report, findings: list[Finding],
-                   rows: dict[str, int], styles: _Styles) -> None:
-    """Title block, one row per program referencing Rincian Anggaran, the total, the findings."""
+def _summary_sheet(sheet: Worksheet, report: Report, rows: dict[str, int], styles: _Styles) -> None:
+    """Title block, one row per program referencing Rincian Anggaran, the total."""
     data = report.data
     _set_widths(sheet, SUMMARY_WIDTHS)
     sheet.write_string(0, 0, f"LAMPIRAN LAPORAN TAHUNAN {data.year}", styles.title)
@@ -332,7 +350,6 @@ def _summary_sheet(sheet: Worksheet, report: Report, findings: list[Finding],
     if data.data_source:
         sheet.write_string(total_row + 1, 1, f"Sumber data: {data.data_source.describe()}", styles.note)
     _flag_overspending(sheet, first, total_row, SISA, PCT, styles)
-    _findings_overview(sheet, total_row + (3 if data.data_source else 2), findings, styles)
     sheet.freeze_panes(first, 0)
 
 
@@ -365,18 +382,6 @@ def _summary_total(sheet: Worksheet, row: int, report: Report, first: int, style
     counts = Counter(line.level for line in report.lines())
     for col, level in enumerate(COUNTED, start=PCT + 1):
         sheet.write_formula(row, col, _sum(col, range(first, row)), bold, counts[level])
-
-
-def _findings_overview(sheet: Worksheet, row: int, findings: list[Finding], styles: _Styles) -> None:
-    """How many findings of each severity the Temuan sheet lists."""
-    headers = ("Hasil pemeriksaan otomatis (lembar Temuan)", "Jumlah")
-    _table_header(sheet, row, headers, SUMMARY_WIDTHS, styles, first_col=2, repeat=False)
-    counts = Counter(f.severity for f in findings)
-    severities = quote_sheetname(FINDINGS) + "!$A:$A"
-    for i, severity in enumerate(Severity, start=row + 1):
-        label = _severity_label(severity)
-        sheet.write_string(i, 2, label, styles.cell(fill=SEVERITY_FILL[severity]))
-        sheet.write_formula(i, 3, f'=COUNTIF({severities},"{label}")', styles.cell(), counts[severity])
 
 
 # --- Grafik: % penyerapan per kegiatan ------------------------------------------------------------
@@ -415,17 +420,18 @@ def _absorption_chart(workbook: xlsxwriter.Workbook, report: Report, count: int)
     chart.add_series(
         {
             "name": "% Penyerapan",
-            "categories": [CHART, 1, 0, count, 0],
+            "categories": [CHART, 1, 1, count, 1],  # the kegiatan's names, not only their codes
             "values": [CHART, 1, 4, count, 4],
             "fill": {"color": "#4472C4"},
             "gap": 60,
+            "data_labels": {"value": True, "num_format": "0.00%", "position": "outside_end"},
         }
     )
     chart.set_title({"name": f"Penyerapan Anggaran per Kegiatan Tahun {report.data.year}", "name_font": {"size": 12}})
     chart.set_x_axis({"num_format": "0%", "min": 0, "major_gridlines": {"visible": True}, "name": "% penyerapan"})
-    chart.set_y_axis({"reverse": True})  # first kegiatan on top, as in the table
+    chart.set_y_axis({"reverse": True, "num_font": {"size": 8}})  # first kegiatan on top, as in the table
     chart.set_legend({"none": True})
-    chart.set_size({"width": 900, "height": 110 + 22 * count})
+    chart.set_size({"width": 1000, "height": 120 + 34 * count})
     return chart
 
 
@@ -526,36 +532,6 @@ def _organisation_notes(sheet: Worksheet, row: int, report: Report, styles: _Sty
         _fit_row(sheet, row + i, [(ORGANISATION_WIDTHS[4], member.division or "", 0)])
 
 
-# --- Temuan: the validation findings ---------------------------------------------------------------
-
-FINDINGS_HEADERS = ("Tingkat", "Kode", "Pesan", "Baris")
-FINDINGS_WIDTHS = (12, 24, 100, 8)
-
-
-def _severity_label(severity: Severity) -> str:
-    """``Galat``, ``Peringatan``, ``Info``."""
-    return severity.value.capitalize()
-
-
-def _findings_sheet(sheet: Worksheet, findings: list[Finding], styles: _Styles) -> None:
-    """Severity, subject (code or key), message and the input line of every finding."""
-    _set_widths(sheet, FINDINGS_WIDTHS)
-    _table_header(sheet, 0, FINDINGS_HEADERS, FINDINGS_WIDTHS, styles)
-    for row, finding in enumerate(findings, start=1):
-        sheet.write_string(row, 0, _severity_label(finding.severity), styles.cell(fill=SEVERITY_FILL[finding.severity]))
-        sheet.write_string(row, 1, finding.subject, styles.cell(wrap=True))
-        sheet.write_string(row, 2, finding.message, styles.cell(wrap=True))
-        if finding.location.line is None:
-            sheet.write_blank(row, 3, None, styles.cell())
-        else:
-            sheet.write_number(row, 3, finding.location.line, styles.cell())
-        _fit_row(sheet, row, [(FINDINGS_WIDTHS[1], finding.subject, 0), (FINDINGS_WIDTHS[2], finding.message, 0)])
-    if not findings:
-        sheet.write_string(1, 2, "Tidak ada temuan.", styles.note)
-    sheet.autofilter(0, 0, max(len(findings), 1), len(FINDINGS_HEADERS) - 1)
-    sheet.freeze_panes(1, 0)
-
-
 # --- Perubahan: what a resubmission changed -------------------------------------------------------
 
 CHANGES_HEADERS = ("Jenis", "Kode / Kunci", "Bidang", "Lama", "Baru", "Selisih")
@@ -575,7 +551,7 @@ def _changes_sheet(sheet: Worksheet, changes: list[Change], styles: _Styles) -> 
             if isinstance(value, int) and not isinstance(value, bool):
                 sheet.write_number(row, col, value, amount)
             else:
-                sheet.write_string(row, col, "" if value is None else _change_text(value), text)
+                sheet.write_string(row, col, cell_text(_change_text(value)), text)
         if change.difference is not None:
             sheet.write_formula(row, 5, f"={_cell(row, 4)}-{_cell(row, 3)}", amount, change.difference)
         else:
@@ -586,6 +562,16 @@ def _changes_sheet(sheet: Worksheet, changes: list[Change], styles: _Styles) -> 
         sheet.write_string(1, 1, "Tidak ada perubahan.", styles.note)
     sheet.autofilter(0, 0, max(len(changes), 1), len(CHANGES_HEADERS) - 1)
     sheet.freeze_panes(1, 0)
+
+
+def cell_text(text: str) -> str:
+    """``text`` as one cell can hold it: Excel keeps at most 32,767 characters, so a longer text
+    is cut with a note saying so and where the whole text is (never silently)."""
+    if len(text) <= MAX_CELL_TEXT:
+        return text
+    note = (f" … [DIPOTONG: teks asli {len(text):,} karakter melebihi batas satu sel Excel "
+            f"({MAX_CELL_TEXT:,} karakter); teks lengkap ada di berkas masukan dan `kpu-docs diff`]").replace(",", ".")
+    return text[:MAX_CELL_TEXT - len(note)] + note
 
 
 def _change_text(value) -> str:

@@ -16,6 +16,7 @@ from pathlib import Path
 from . import pdf as pdf_mod
 from . import workers
 from .annex import write_annex
+from .check_file import write_check_file
 from .derive import Report, derive
 from .diff import diff
 from .errors import InputError, KpuDocsError, os_error_message
@@ -89,13 +90,14 @@ def stage(path: Path, out_root: Path, scratch: Path, template: Path | None, stri
             return result
         names = file_names(data)
         scratch.mkdir(parents=True, exist_ok=True)
-        docx, xlsx = scratch / names["docx"], scratch / names["xlsx"]
+        docx, xlsx, check = scratch / names["docx"], scratch / names["xlsx"], scratch / names["check"]
         entries = render_docx(report, docx, template, pages)
         changes = diff(prepare(compare)[0], report) if compare else None
-        write_annex(report, findings, xlsx, changes=changes, previous=_previous_year(report, previous))
-        for produced in (docx, xlsx):
+        write_annex(report, xlsx, changes=changes, previous=_previous_year(report, previous))
+        write_check_file(report, findings, check, path)
+        for produced in (docx, xlsx, check):
             normalize_zip(produced)
-        result.staged = [docx, xlsx]
+        result.staged = [docx, xlsx, check]
         result.headings = [(e.level, e.text) for e in entries]
         result.status = "ok"
     except InputError as exc:

@@ -171,8 +171,8 @@ def _build(args) -> int:
                     compare=args.compare,
                     progress=bar.step, notices=lambda m: print(f"kpu-docs: {m}", file=sys.stderr))
     bar.close()
-    for result in results:
-        for line in result.findings:
+    if len(results) == 1:
+        for line in results[0].findings:
             print(line, file=sys.stderr)
     if len(results) == 1:
         result = results[0]
@@ -185,7 +185,13 @@ def _build(args) -> int:
         else:
             print(f"{result.input}: gagal: {result.reason}", file=sys.stderr)
     else:
-        print(summary_table(results))
+        print(summary_table(results), end="")
+        findings = [line for result in results for line in result.findings]
+        if findings:  # after the table, set apart from it
+            sys.stdout.flush()
+            print(f"\nTemuan ({len(findings)}):", file=sys.stderr)
+            for line in findings:
+                print(f"  {line}", file=sys.stderr)
     return EXIT_OK if all(r.ok for r in results) else EXIT_FINDINGS
 
 

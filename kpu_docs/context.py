@@ -17,6 +17,8 @@ from .formatting import amount, count, date_id, percent, percent_number, rupiah
 from .indicators import measure_text, rows as indicator_rows
 from .model import Division, Signatory, StaffGroup, Subdivision, cell_value
 from .sections import Outline, outline
+from .outputs import file_names
+from .typography import paragraphs
 
 REPORT_DEPTH = Level.SUB_OUTPUT  # the report narrates down to RO; deeper levels stay in the annex
 
@@ -40,6 +42,15 @@ def join_names(names: list[str]) -> str:
     if len(names) <= 2:
         return " dan ".join(names)
     return ", ".join(names[:-1]) + ", dan " + names[-1]
+
+
+def bare_name(name: str, noun: str) -> str:
+    """A name without its level's word in front, for a template that writes the word itself:
+    SAKTI writes "Program Dukungan Manajemen", the template "Program {{ p.name }}"."""
+    words = name.split(maxsplit=1)
+    if len(words) == 2 and words[0].casefold() == noun.casefold():
+        return words[1]
+    return name
 
 
 def label(level: int, index: int) -> str:
@@ -86,9 +97,11 @@ def build_context(report: Report) -> dict[str, Any]:
         "date": date_id(meta.date),
         "signatory": _signatory(meta.signatory),
         "acknowledger": _signatory(meta.acknowledger),
-        "foreword": list(data.narratives.foreword),
-        "introduction": list(data.narratives.introduction),
-        "closing": list(data.narratives.closing),
+        "foreword": paragraphs(data.narratives.foreword),
+        "introduction": paragraphs(data.narratives.introduction),
+        "closing": paragraphs(data.narratives.closing),
+        "annex": {"file": file_names(data)["xlsx"],
+                  "depth": max((line.level for line in report.lines()), default=Level.PROGRAM).noun},
         "org": _organisation(report),
         "total": figures(report.total),
         "program_count": count(len(report.programs), "Program"),
@@ -124,7 +137,7 @@ def _program(line: BudgetLine, index: int, table: str) -> dict[str, Any]:
         "number": str(index + 1),
         "table": table,
         "code": line.code,
-        "name": line.name,
+        "name": bare_name(line.name, "Program"),
         **figures(line.figures),
         "kegiatan_count": count(len(line.children), "Kegiatan"),
         "kegiatan": [
@@ -157,11 +170,13 @@ def _capaian(line: BudgetLine, index: int) -> list[dict[str, Any]]:
         "level": int(line.level),
         "label": label(line.level, index),
         "code": line.code,
-        "name": line.name,
+        "name": bare_name(line.name, "Program") if line.level == Level.PROGRAM else line.name,
         **figures(line.figures),
         "children": count(len(shown), Level(line.level + 1).noun) if shown else "",
-        "narrative": list(line.narrative),
-        "obstacles": [{"obstacle": o.obstacle, "solution": o.solution} for o in line.obstacles],
+        "narrative": paragraphs(line.narrative),
+        "obstacles": [{"obstacle": obstacle, "solution": solution} for obstacle, solution in
+                      zip(paragraphs([o.obstacle for o in line.obstacles]),
+                          paragraphs([o.solution for o in line.obstacles]))],
         "extra": [],
         "source": "",
     }
@@ -248,7 +263,7 @@ def _body(report: Report, plan: Outline, section, key: tuple) -> dict[str, Any]:
     # where the section is in the input, for messages: ("bab_tambahan", i[, "subbab", k])
     key_path = ("bab_tambahan", key[1]) if len(key) == 2 else ("bab_tambahan", key[1], "subbab", key[2])
     return {
-        "paragraphs": list(section.paragraphs),
+        "paragraphs": paragraphs(section.paragraphs),
         "tables": [_table(t, plan.table(*key, i)) for i, t in enumerate(section.tables)],
         "pictures": [{"file": p.file, "caption": p.caption or "", "image": "", "key": [*key_path, "gambar", j, "berkas"]}
                      for j, p in enumerate(section.pictures)],
@@ -299,7 +314,7 @@ def _organisation(report: Report) -> dict[str, Any]:
     subs = org.all_subdivisions
     units = len(org.subdivisions) + len(org.divisions)  # what the Sekretariat lists directly
     return {
-        "legal_basis": list(org.legal_basis),
+        "legal_basis": paragraphs(org.legal_basis),
         "secretary": org.secretary,
         "heads": count(len(subs), "orang"),
         "heads_text": _heads(org.divisions, subs),
@@ -314,7 +329,7 @@ def _organisation(report: Report) -> dict[str, Any]:
         "staff_recap": _staff_recap(org.staff_groups),
         "functional": {
             "label": f"{units + 1}.",
-            "description": list(functional.description) if functional else [],
+            "description": paragraphs(functional.description) if functional else [],
             "holders": join_names(list(functional.holders)) if functional else "",
             "count": count(len(functional.holders), "orang") if functional else "",
         },
@@ -322,12 +337,12 @@ def _organisation(report: Report) -> dict[str, Any]:
 
 
 def _heads(divisions: list[Division], subs: list[Subdivision]) -> str:
-    """``3 (tiga) orang Kepala Subbagian``, or with Bagian ``2 (dua) orang Kepala Bagian dan
-    5 (lima) orang Kepala Subbagian``, counted from the structure given."""
-    text = f"{count(len(subs), 'orang')} Kepala Subbagian"
-    if divisions:
-        text = f"{count(len(divisions), 'orang')} Kepala Bagian dan {text}"
-    return text
+    """Who helps the Sekretaris, counted from the structure given: ``4 (empat) orang Kepala
+    Subbagian dan kelompok Jabatan Fungsional``, or with Bagian ``3 (tiga) orang Kepala Bagian,
+    6 (enam) orang Kepala Subbagian, dan kelompok Jabatan Fungsional``."""
+    heads = [f"{count(len(divisions), 'orang')} Kepala Bagian"] if divisions else []
+    heads.append(f"{count(len(subs), 'orang')} Kepala Subbagian")
+    return join_names([*heads, "kelompok Jabatan Fungsional"])
 
 
 def _staff_recap(groups: list[StaffGroup]) -> str:
@@ -344,7 +359,7 @@ def _division(division: Division, index: int) -> dict[str, Any]:
     return {
         "label": f"{index + 1}.",
         "name": division.name,
-        "tasks": list(division.tasks),
+        "tasks": paragraphs(division.tasks),
         "head": division.head,
         "heads": count(len(division.subdivisions), "orang"),
         "staff_count": count(sum(len(g.names) for g in division.staff), "orang"),
@@ -357,7 +372,7 @@ def _subdivision(sub: Subdivision, index: int, nested: bool = False) -> dict[str
     return {
         "label": label(Level.OUTPUT, index) if nested else f"{index + 1}.",
         "name": sub.name,
-        "tasks": list(sub.tasks),
+        "tasks": paragraphs(sub.tasks),
         "head": sub.head,
         "staff_count": count(sum(len(g.names) for g in sub.staff), "orang"),
         "staff": [_staff(g) for g in sub.staff],

@@ -41,6 +41,7 @@ def file_names(data: AnnualReportInput) -> dict[str, str]:
         "docx": f"laporan-tahunan-{stem}.docx",
         "xlsx": f"lampiran-{stem}.xlsx",
         "pdf": f"laporan-tahunan-{stem}.pdf",
+        "check": f"pemeriksaan-{stem}.xlsx",  # the office's own notes, not part of the submission
     }
 
 

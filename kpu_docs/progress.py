@@ -31,7 +31,7 @@ class Progress:
 
 
 def summary_table(results: list[Result]) -> str:
-    """Office, year, status, time, findings: one row per input."""
+    """Office, year, status, time, findings: one row per input; the text ends with a newline."""
     rows = [("Kantor", "Tahun", "Status", "Waktu", "Temuan", "Keterangan")]
     for r in results:
         rows.append((
@@ -48,4 +48,7 @@ def summary_table(results: list[Result]) -> str:
     lines.insert(1, "  ".join("-" * w for w in widths))
     failed = sum(not r.ok for r in results)
     lines.append(f"{len(results) - failed} berhasil, {failed} gagal")
-    return "\n".join(lines)
+    if any(r.ok for r in results):
+        lines.append("Hasil pemeriksaan otomatis setiap kantor: pemeriksaan-<tahun>-<satker>.xlsx di folder "
+                     "keluarannya (catatan internal, tidak dikirim).")
+    return "\n".join(lines) + "\n"

@@ -13,13 +13,16 @@ from jinja2 import TemplateError, UndefinedError
 from lxml import etree
 from markupsafe import Markup
 
+from .conform import conform
 from .context import build_context
 from .derive import Report
 from .errors import KpuDocsError
 from .images import Picture, inline_xml, load_picture
+from .table_list import fill_table_list, in_reading_order
 from .templating import (NEUTRAL_LOGO, check_archive, check_references, default_template, drop_attached_template,
                          environment, external_references, resource, time_limit)
 from .toc import TocEntry, fill_toc
+from .typography import no_break_hyphens
 
 
 class _Template(DocxTemplate):
@@ -88,6 +91,9 @@ def render_docx(report: Report, out: Path, template: Path | None = None,
     except MemoryError:
         raise KpuDocsError(f"{template}: render templat kehabisan memori; laporan tidak ditulis") from None
     entries = fill_toc(tpl.docx, pages or {})
+    entries = in_reading_order(tpl.docx, entries + fill_table_list(tpl.docx, pages or {}))
+    no_break_hyphens(tpl.docx.element.body)
+    conform(tpl.docx.element.body)
     _properties(tpl, report)
     tpl.save(str(out))
     found = external_references(out)  # e.g. a field code composed from the input's text

@@ -163,6 +163,14 @@ def _line(report: Report, line: BudgetLine, parent_over: bool, prefix: str = "",
 def _report_meta(report: Report) -> Iterator[Finding]:
     data = report.data
     meta = data.report
+    if not data.office.logo:
+        yield Finding(
+            Severity.WARNING,
+            "satker.logo",
+            "sampul memakai logo netral karena logo kantor tidak diberikan: tambahkan "
+            "'logo: logo-kpu.png' (berkas gambar di samping berkas ini) di bawah 'satker'.",
+            _at(report, ("satker",)),
+        )
     year_end = dt.date(data.year, 12, 31)
     if meta.date <= year_end:
         yield Finding(

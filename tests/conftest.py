@@ -59,7 +59,7 @@ def sample_docx(sample_build) -> Path:
 
 @pytest.fixture(scope="session")
 def sample_xlsx(sample_build) -> Path:
-    return next(sample_build.glob("*.xlsx"))
+    return next(sample_build.glob("lampiran-*.xlsx"))
 
 
 def program(data: dict, code: str) -> dict:

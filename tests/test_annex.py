@@ -20,6 +20,7 @@ import yaml
 from openpyxl.utils import column_index_from_string
 
 from kpu_docs.annex import write_annex
+from kpu_docs.check_file import write_check_file
 from kpu_docs.derive import derive
 from kpu_docs.formatting import percent_decimal, percent_formula
 from kpu_docs.load import load
@@ -29,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "inputs" / "kpu-kota-serang" / "2023.yaml"
 CHILD_KEYS = ("kegiatan", "output", "sub_output", "rincian")
 NOUNS = ["Program", "Kegiatan", "Output Kegiatan", "Sub. Output Kegiatan", "Komponen", "Sub Komponen", "Akun"]
-SHEETS = ["Ringkasan", "Rincian Anggaran", "Grafik", "Organisasi", "Temuan"]
+SHEETS = ["Ringkasan", "Rincian Anggaran", "Grafik", "Organisasi"]
 TREE_HEADERS = ["Kode", "Tingkat", "Uraian", "Pagu (Rp)", "Realisasi (Rp)", "Sisa (Rp)", "% Penyerapan"]
 FORMULA_NAME = "=SUM(1,2) bukan rumus"
 AT_NAME = "@Sarana Teknologi Informasi"
@@ -202,7 +203,8 @@ def refs(formula: str) -> list[tuple[str, int]]:
 def build(source: Path, target: Path):
     report = derive(load(source))
     findings = validate(report)
-    write_annex(report, findings, target)
+    write_annex(report, target)
+    write_check_file(report, findings, target.with_name("pemeriksaan.xlsx"), source)
     return findings
 
 
@@ -241,7 +243,6 @@ def test_sheets_and_headers(books):
     assert [c.value for c in wb["Ringkasan"][5]][:7] == ["No", "Kode", "Program", *TREE_HEADERS[3:]]
     assert [c.value for c in wb["Grafik"][1]] == ["Kode", "Kegiatan", *TREE_HEADERS[3:4], TREE_HEADERS[4], TREE_HEADERS[6]]
     assert [c.value for c in wb["Organisasi"][1]] == ["No", "Subbagian", "Kepala", "Status", "Peran", "Nama"]
-    assert [c.value for c in wb["Temuan"][1]] == ["Tingkat", "Kode", "Pesan", "Baris"]
     summary = wb["Ringkasan"]
     assert summary["A1"].value == "LAMPIRAN LAPORAN TAHUNAN 2023"
     assert summary["A2"].value == "Komisi Pemilihan Umum Kabupaten Contoh"
@@ -358,7 +359,6 @@ def test_freeze_panes_and_autofilter(books, tree_rows):
     ws = wb["Rincian Anggaran"]
     assert ws.freeze_panes == "A2"
     assert ws.auto_filter.ref == f"A1:G{max(tree_rows.values())}"
-    assert wb["Temuan"].freeze_panes == "A2"
     assert wb["Ringkasan"].freeze_panes == "A6"
 
 
@@ -441,7 +441,9 @@ def test_chart_is_a_native_chart_of_the_kegiatan(books, tree_rows, synthetic):
         chart = z.read("xl/charts/chart1.xml").decode()
     assert "<c:barChart>" in chart
     last = 1 + len(kegiatan)
-    assert f"Grafik!$A$2:$A${last}" in chart and f"Grafik!$E$2:$E${last}" in chart
+    # bars labelled with the kegiatan's names (not only codes) and with their values
+    assert f"Grafik!$B$2:$B${last}" in chart and f"Grafik!$E$2:$E${last}" in chart
+    assert '<c:showVal val="1"/>' in chart and 'formatCode="0.00%"' in chart
 
 
 def test_organisation_counts(books):
@@ -469,20 +471,29 @@ def test_organisation_counts(books):
     assert ws.cell(total, 6).value.startswith("=SUM(")
 
 
-def test_findings_sheet_lists_every_finding(books, synthetic):
-    ws = books[0]["Temuan"]
-    findings = synthetic[2]
-    rows = [[c.value for c in row] for row in ws.iter_rows(min_row=2, max_row=1 + len(findings))]
+def test_findings_go_to_the_check_file_not_the_annex(books, synthetic):
+    source, target, findings = synthetic
+    assert findings, "the synthetic input must produce findings for this test to mean anything"
+    check = openpyxl.load_workbook(target.with_name("pemeriksaan.xlsx"))
+    assert check.sheetnames == ["Temuan"]
+    ws = check["Temuan"]
+    assert [c.value for c in ws[4]] == ["Tingkat", "Kode", "Pesan", "Baris"]
+    rows = [[c.value for c in row] for row in ws.iter_rows(min_row=5, max_row=4 + len(findings))]
     assert [(r[0].casefold(), r[1], r[2], r[3]) for r in rows] == [
         (f.severity.value, f.subject, f.message, f.location.line) for f in findings
     ]
     over = [r for r in rows if r[1] == "CQ.1111.RAN"]
     assert over and over[0][0] == "Peringatan" and "melebihi pagu" in over[0][2] and "CQ.1111.RAN.001" in over[0][2]
-    assert all(isinstance(r[3], int) for r in rows if r[3] is not None)
-    summary = books[1]["Ringkasan"]
-    counts = {summary.cell(r, 3).value: summary.cell(r, 4).value for r in range(1, summary.max_row + 1)}
-    for severity in ("galat", "peringatan", "info"):
-        assert counts[severity.capitalize()] == sum(1 for f in findings if f.severity.value == severity)
+    assert source.name in ws["A2"].value and ws.freeze_panes == "A5"
+    assert "Hasil Pemeriksaan Otomatis" in ws.oddHeader.center.text and "Lampiran" not in ws.oddHeader.center.text
+    # The annex, which KPU RI receives, carries none of these internal notes.
+    wb = books[0]
+    annex_text = " ".join(str(c.value) for sheet in wb for row in sheet.iter_rows() for c in row if c.value is not None)
+    for finding in findings:
+        assert finding.message not in annex_text
+    for word in ("Temuan", "pemeriksaan otomatis", "periksa kembali", "Baris"):
+        assert word.casefold() not in annex_text.casefold()
+    assert "temuan" not in (wb.properties.subject or "").casefold()
 
 
 def test_rebuilding_gives_an_identical_file(synthetic, tmp_path):
@@ -601,3 +612,34 @@ def test_libreoffice_recalculation_matches_cached_values(synthetic, books, tmp_p
         else:
             assert row[6].endswith("%")
             assert float(row[6][:-1]) / 100 == pytest.approx(expected, rel=1e-13)
+
+
+def test_row_heights_fit_their_text_without_blank_lines():
+    """A name that fits one line gets no double-height row; a long one gets its lines, within 409 pt."""
+    from kpu_docs.annex import MAX_ROW_HEIGHT, _line_count
+    assert _line_count("Pendaftaran dan Verifikasi Partai Politik Peserta Pemilu", 52, indent=3) == 1
+    assert _line_count("Tata Kelola Kelembagaan Publik Bidang Politik dan Hukum", 52, indent=2) == 1
+    assert _line_count("Perencanaan Program dan Anggaran, serta Penyusunan Peraturan Pelaksanaan "
+                       "Penyelenggaraan Pemilu", 52, indent=1) == 2
+    assert _line_count("% Penyerapan", 12, bold=True) == 2
+    assert _line_count("kata " * 20000, 40) * 15 > MAX_ROW_HEIGHT
+
+
+def test_a_text_longer_than_a_cell_is_cut_with_a_note(tmp_path):
+    from kpu_docs.annex import MAX_CELL_TEXT, cell_text
+    assert cell_text("pendek") == "pendek"
+    long = "kata " * 10000  # 50.000 characters
+    cut = cell_text(long)
+    assert len(cut) == MAX_CELL_TEXT and "DIPOTONG" in cut and "50.000 karakter" in cut
+    assert cut.startswith(long[:1000])
+
+
+def test_changes_sheet_says_where_a_long_narrative_was_cut(tmp_path, sample_path):
+    from kpu_docs.diff import Change
+    report = derive(load(sample_path))
+    target = tmp_path / "lampiran.xlsx"
+    write_annex(report, target, changes=[Change("narasi", "CQ.6709", "narasi", "lama " * 9000, "baru")])
+    ws = openpyxl.load_workbook(target)["Perubahan"]
+    old = ws["D2"].value
+    assert len(old) == 32767 and "DIPOTONG" in old and "45.000 karakter" in old and ws["E2"].value == "baru"
+    assert ws.row_dimensions[2].height <= 409

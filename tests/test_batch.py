@@ -28,12 +28,18 @@ def test_batch_builds_all_and_isolates_a_bad_input(tmp_path, capsys):
     bad.write_text("satker: [tidak ditutup\n", encoding="utf-8")
     out = tmp_path / "out"
     assert main(["build", str(inputs), "--out", str(out), "-j", "2", "-q"]) == 1
-    table = capsys.readouterr().out
+    captured = capsys.readouterr()
+    table = captured.out
     assert "2 berhasil, 1 gagal" in table
     assert "GAGAL" in table and "masukan tidak dapat dibaca" in table
+    assert table.endswith("\n") and "pemeriksaan-<tahun>-<satker>.xlsx" in table.splitlines()[-1]
+    # the findings come after the table, under their own heading, never inside it
+    assert captured.err.lstrip("\n").startswith("Temuan (") and "kpu-rusak" in captured.err
     for year in (2023, 2024):
         folder = out / "kpu-kabupaten-contoh" / str(year)
-        assert sorted(p.suffix for p in folder.iterdir()) == [".docx", ".xlsx"]
+        assert sorted(p.name for p in folder.iterdir()) == [
+            f"lampiran-{year}-kpu-kabupaten-contoh.xlsx", f"laporan-tahunan-{year}-kpu-kabupaten-contoh.docx",
+            f"pemeriksaan-{year}-kpu-kabupaten-contoh.xlsx"]
 
 
 def test_two_inputs_for_the_same_office_and_year_are_refused(tmp_path):
@@ -55,9 +61,9 @@ def test_year_on_year_sheet_when_previous_year_is_in_the_batch(tmp_path):
     assert all(r.ok for r in results)
     old = yaml.safe_load((inputs / "kpu-kabupaten-contoh" / "2023.yaml").read_text(encoding="utf-8"))
     new = yaml.safe_load((inputs / "kpu-kabupaten-contoh" / "2024.yaml").read_text(encoding="utf-8"))
-    wb_2023 = openpyxl.load_workbook(next((tmp_path / "out" / "kpu-kabupaten-contoh" / "2023").glob("*.xlsx")))
+    wb_2023 = openpyxl.load_workbook(next((tmp_path / "out" / "kpu-kabupaten-contoh" / "2023").glob("lampiran-*.xlsx")))
     assert "Perbandingan Tahun" not in wb_2023.sheetnames
-    path = next((tmp_path / "out" / "kpu-kabupaten-contoh" / "2024").glob("*.xlsx"))
+    path = next((tmp_path / "out" / "kpu-kabupaten-contoh" / "2024").glob("lampiran-*.xlsx"))
     ws = openpyxl.load_workbook(path, data_only=True)["Perbandingan Tahun"]
     rows = {r[0]: r for r in ws.iter_rows(min_row=2, values_only=True)}
     assert set(rows) == {n["kode"] for d in (old, new) for p in d["program"] for n in [p, *p["kegiatan"]]}
@@ -81,9 +87,9 @@ def test_compare_adds_a_changes_sheet(make_input, sample_path, tmp_path):
     old = make_input(lambda d: node(d, "CQ.6709.QGE.004").update(pagu=4_000_000), name="lama.yaml")
     (result,) = build([sample_path], tmp_path / "out", compare=old)
     assert result.ok, result.reason
-    wb = openpyxl.load_workbook(next(result.destination.glob("*.xlsx")), data_only=True)
+    wb = openpyxl.load_workbook(next(result.destination.glob("lampiran-*.xlsx")), data_only=True)
     rows = list(wb["Perubahan"].iter_rows(min_row=2, values_only=True))
     assert ("angka", "CQ.6709.QGE.004", "pagu", 4_000_000, 5_000_000, 1_000_000) in rows
-    formulas = openpyxl.load_workbook(next(result.destination.glob("*.xlsx")))["Perubahan"]
+    formulas = openpyxl.load_workbook(next(result.destination.glob("lampiran-*.xlsx")))["Perubahan"]
     row = next(r for r in formulas.iter_rows(min_row=2) if r[1].value == "CQ.6709.QGE.004")
     assert row[5].value == f"=E{row[5].row}-D{row[5].row}"

@@ -35,14 +35,15 @@ def province_data() -> dict:
 
 @pytest.fixture
 def variant(tmp_path, province_data):
-    """Write a changed copy of the province sample (with its picture) and return its path."""
+    """Write a changed copy of the province sample (with its pictures) and return its path."""
 
     def make(mutate) -> Path:
         data = copy.deepcopy(province_data)
         mutate(data)
         folder = tmp_path / "kpu-provinsi-contoh"
         folder.mkdir(exist_ok=True)
-        shutil.copy(PROVINCE.parent / "dokumentasi-rapat-pleno.png", folder)
+        for picture in PROVINCE.parent.glob("*.png"):
+            shutil.copy(picture, folder)
         path = folder / "2024.yaml"
         path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
         return path
@@ -256,14 +257,15 @@ def test_missing_section_picture_is_an_error(variant):
 
 def test_heads_and_staff_counted_from_the_structure_given(sample_path):
     org = build_context(prepare(PROVINCE)[0])["org"]
-    assert org["heads_text"] == "3 (tiga) orang Kepala Bagian dan 6 (enam) orang Kepala Subbagian"
+    assert org["heads_text"] == ("3 (tiga) orang Kepala Bagian, 6 (enam) orang Kepala Subbagian, dan kelompok "
+                                 "Jabatan Fungsional")
     assert org["staff_recap"] == "PNS 8 (delapan) orang dan PPNPN 7 (tujuh) orang"
     assert [d["label"] for d in org["divisions"]] == ["1.", "2.", "3."]
     assert [s["label"] for s in org["divisions"][0]["subdivisions"]] == ["a.", "b."]
     assert org["functional"]["label"] == "4."
     assert [c["title"] for c in org["commissioners"]] == ["Ketua"] + ["Anggota"] * 4
     serang = build_context(prepare(sample_path)[0])["org"]
-    assert serang["heads_text"] == "4 (empat) orang Kepala Subbagian"
+    assert serang["heads_text"] == "4 (empat) orang Kepala Subbagian dan kelompok Jabatan Fungsional"
 
 
 def test_organisation_needs_subbagian_or_bagian(variant):
@@ -432,20 +434,25 @@ def document(province_docx):
     return Document(str(province_docx))
 
 
+def plain(text: str) -> str:
+    """Text as typed: without the typography's break opportunities and non-breaking hyphens."""
+    return " ".join(text.replace("\u200b", "").replace("\u2011", "-").split())
+
+
 def paragraphs(document) -> list[tuple[str, str]]:
     """(style name, text) of every body paragraph, in order."""
-    return [(p.style.name, " ".join(p.text.split())) for p in document.paragraphs]
+    return [(p.style.name, plain(p.text)) for p in document.paragraphs]
 
 
 def table_rows(table) -> list[list[str]]:
-    return [[" ".join(c.text.split()) for c in row.cells] for row in table.rows]
+    return [[plain(c.text) for c in row.cells] for row in table.rows]
 
 
 def table_after(document, caption: str):
     """The table that follows the paragraph whose text starts with ``caption``."""
     body = document.element.body
     for p in document.paragraphs:
-        if p.text.startswith(caption):
+        if p.text.startswith(caption) and p.style.name == "Keterangan Tabel":  # not the DAFTAR TABEL
             el = p._p.getnext()
             while el is not None and el.tag.rsplit("}", 1)[1] != "tbl":
                 el = el.getnext()
@@ -525,8 +532,8 @@ def test_organisation_with_commissioners_and_bagian(document):
     text = [t for _, t in paragraphs(document)]
     assert "KPU Provinsi Contoh terdiri atas 5 (lima) orang Anggota, yaitu:" in text
     assert "• Nur Aisyah, Anggota, Divisi Sosialisasi, Pendidikan Pemilih, Partisipasi Masyarakat, dan SDM" in text
-    assert any("dibantu oleh 3 (tiga) orang Kepala Bagian dan 6 (enam) orang Kepala Subbagian dan kelompok" in t
-               for t in text)
+    assert any("dibantu oleh 3 (tiga) orang Kepala Bagian, 6 (enam) orang Kepala Subbagian, dan kelompok "
+               "Jabatan Fungsional." in t for t in text)
     assert "1. Bagian Keuangan, Umum, dan Logistik" in text and "a. Subbagian Keuangan" in text
     assert ("Dipimpin oleh Hadi Purnomo selaku Kepala Bagian, yang membawahkan 2 (dua) orang Kepala Subbagian."
             in text)

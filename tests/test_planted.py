@@ -31,6 +31,7 @@ EXPECTED = [
     (E, "narasi.pendahuluan[1]", "rapat #1", ["terpotong oleh tanda '#'", "'#1 pada bulan Maret.'", "tanda kutip"]),
     (E, "program[0].kegiatan[0].output[0].sub_output[0].pagu", "0120000000",
      ["oktal (20971520)", "bukan 120000000", "Tulis tanpa 0 di depan (120000000)"]),
+    (W, "satker.logo", "satker:", ["sampul memakai logo netral"]),
     # figures
     (E, "CQ.6709", "realisasi: 300000000", ["Rp300.000.000", "Rp216.398.000", "selisih Rp83.602.000"]),
     (E, "076.01.WA", "pagu: 80000000", ["Rp80.000.000", "Rp75.000.000", "selisih Rp5.000.000"]),
@@ -82,8 +83,8 @@ def test_nothing_else_is_found(findings):
 def test_all_at_once_from_the_command_line(capsys):
     assert main(["validate", str(FIXTURE)]) == 1
     out = capsys.readouterr().out
-    assert out.count(" GALAT ") == 4 and out.count(" PERINGATAN ") == 15 and out.count(" INFO ") == 1
-    assert "4 galat, 15 peringatan, 1 info" in out  # load, model and prose findings in one run
+    assert out.count(" GALAT ") == 4 and out.count(" PERINGATAN ") == 16 and out.count(" INFO ") == 1
+    assert "4 galat, 16 peringatan, 1 info" in out  # load, model and prose findings in one run
 
 
 def test_a_broken_part_does_not_hide_the_budget_findings(tmp_path, capsys):

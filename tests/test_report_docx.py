@@ -164,7 +164,11 @@ def test_page_numbers_roman_then_arabic(doc):
         formats.append(pg.get(f"{ns}fmt") if pg is not None else None)
         instr = "".join(t.text or "" for t in section.footer._element.iter(f"{ns}instrText"))
         assert ("PAGE" in instr) == (pg is not None)
-    assert formats == [None, "lowerRoman", "decimal"]
+    assert formats == [None, "lowerRoman", "decimal", None]  # cover and back page carry no number
+    breaks = [p for p in doc.element.body.iterchildren(f"{ns}p") if p.find(f"{ns}pPr/{ns}sectPr") is not None]
+    back = [p for p in breaks[-1].itersiblings() if p.tag == f"{ns}p"]
+    back_text = " ".join("".join(t.text or "" for t in p.iter(f"{ns}t")) for p in back)
+    assert "KOMISI PEMILIHAN UMUM" in back_text and "Alokasi" not in back_text  # the back page only
 
 
 def test_toc_is_a_real_field_listing_the_headings(doc):

@@ -96,7 +96,7 @@ def test_report_prints_the_rule(halfway_build):
 
 
 def _annex_rows(out):
-    xlsx = next(out.glob("*.xlsx"))
+    xlsx = next(out.glob("lampiran-*.xlsx"))
     ws = openpyxl.load_workbook(xlsx, data_only=True)["Rincian Anggaran"]
     return xlsx, {ws.cell(r, 1).value: r for r in range(3, ws.max_row + 1)}, ws
 

@@ -126,7 +126,7 @@ def test_program_over_pagu_is_red_in_the_summary(make_input, tmp_path):
 
     result = build([make_input(mutate)], tmp_path / "out")[0]
     assert result.ok, result.reason
-    xlsx = next(result.destination.glob("*.xlsx"))
+    xlsx = next(result.destination.glob("lampiran-*.xlsx"))
     sheet = openpyxl.load_workbook(xlsx)["Ringkasan"]
     cached = openpyxl.load_workbook(xlsx, data_only=True)["Ringkasan"]
     cell = next(c for row in sheet.iter_rows() for c in row if c.value == "076.01.CQ")

@@ -358,7 +358,7 @@ def test_the_source_is_printed_under_the_budget_tables_and_in_the_annex(work, tm
     budget = [i for i in tables if "Pagu (Rp)" in texts[i]]
     assert len(budget) == 3  # the summary per program, then one per program
     assert all(texts[i + 1] == line for i in budget)
-    annex = openpyxl.load_workbook(next(result.destination.glob("*.xlsx")))
+    annex = openpyxl.load_workbook(next(result.destination.glob("lampiran-*.xlsx")))
     summary = [c.value for row in annex["Ringkasan"].iter_rows() for c in row if c.value]
     tree = [c.value for row in annex["Rincian Anggaran"].iter_rows() for c in row if c.value]
     assert line in summary and line in tree

@@ -42,7 +42,7 @@ def test_installed_command_runs_from_any_directory(tmp_path, sample_path):
     done = subprocess.run(["kpu-docs", "build", str(sample_path), "--out", str(tmp_path / "o"), "-q"],
                           cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
-    assert sorted(p.suffix for p in (tmp_path / "o" / "kpu-kota-serang" / "2023").iterdir()) == [".docx", ".xlsx"]
+    assert sorted(p.suffix for p in (tmp_path / "o" / "kpu-kota-serang" / "2023").iterdir()) == [".docx", ".xlsx", ".xlsx"]
 
 
 def test_bad_input_writes_nothing_and_keeps_the_input(make_input, tmp_path, capsys):

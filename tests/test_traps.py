@@ -330,7 +330,7 @@ def test_what_validate_accepts_at_every_limit_builds(make_input, tmp_path):
     assert not [f for f in findings if f.severity.value == "galat"]
     (result,) = build([path], tmp_path / "out")
     assert result.ok, result.reason
-    assert sorted(p.suffix for p in result.destination.iterdir() if not p.name.startswith(".")) == [".docx", ".xlsx"]
+    assert sorted(p.suffix for p in result.destination.iterdir() if not p.name.startswith(".")) == [".docx", ".xlsx", ".xlsx"]
 
 
 @pytest.mark.parametrize("command", ["validate", "diff", "new", "import", "build"])

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+import shutil
+from pathlib import Path
+
 from kpu_docs.cli import main
 from kpu_docs.derive import Level, derive
 from kpu_docs.load import load
@@ -41,16 +45,30 @@ def test_sample_warns_about_wa3355_and_has_no_errors(sample_path):
     findings = findings_for(sample_path)
     assert not [f for f in findings if f.severity is Severity.ERROR]
     warnings = [f for f in findings if f.severity is Severity.WARNING]
-    # WA.3355 over its pagu; below 80 % with no kendala: the Rp1.000 placeholder and CQ.6870
-    assert [f.subject for f in warnings] == ["WA.3355", "CQ.6709.QGE.003", "CQ.6870"]
+    # WA.3355 over its pagu; the missing logo; below 80 % with no kendala: the Rp1.000 placeholder and CQ.6870
+    assert [f.subject for f in warnings] == ["WA.3355", "satker.logo", "CQ.6709.QGE.003", "CQ.6870"]
     assert "melebihi pagu" in warnings[0].message and "Rp10.024.077" in warnings[0].message
     assert warnings[0].location.line
+
+
+def test_a_missing_logo_is_a_warning_and_a_given_one_is_not(tmp_path, sample_path):
+    text = sample_path.read_text(encoding="utf-8")
+    assert "\nsatker:" in text
+    missing = [f for f in findings_for(sample_path) if f.subject == "satker.logo"]
+    assert missing and missing[0].severity is Severity.WARNING and "logo netral" in missing[0].message
+    assert missing[0].location.line == text.splitlines().index(
+        next(line for line in text.splitlines() if line.startswith("satker:"))) + 1
+    shutil.copyfile(Path(__file__).resolve().parent.parent / "templates" / "logo_netral.png", tmp_path / "logo.png")
+    given = tmp_path / "2023.yaml"
+    given.write_text(re.sub(r"(?m)^satker:\n", "satker:\n  logo: logo.png\n", text, count=1), encoding="utf-8")
+    assert "logo: logo.png" in given.read_text(encoding="utf-8")
+    assert not [f for f in findings_for(given) if f.subject == "satker.logo"]
 
 
 def test_validate_command_exit_codes(sample_path, capsys):
     assert main(["validate", str(sample_path)]) == 0
     out = capsys.readouterr().out
-    assert "PERINGATAN WA.3355" in out and "0 galat, 3 peringatan" in out
+    assert "PERINGATAN WA.3355" in out and "0 galat, 4 peringatan" in out
     assert main(["validate", "--strict", str(sample_path)]) == 1
 
 

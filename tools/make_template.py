@@ -8,6 +8,7 @@ only exists so that the default can be rebuilt reproducibly. Run from the reposi
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import struct
 import zlib
@@ -17,10 +18,12 @@ from docx import Document
 from docx.enum.section import WD_SECTION
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_LINE_SPACING, WD_TAB_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING, WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
+
+from kpu_docs.outputs import normalize_zip
 
 ROOT = Path(__file__).resolve().parent.parent
 FONT = "Arial"  # in Word; LibreOffice substitutes the metric-compatible Liberation Sans
@@ -142,35 +145,49 @@ def setup_styles(doc) -> None:
             pf.alignment = WD_ALIGN_PARAGRAPH.LEFT
             pf.space_before = Pt(12)
             pf.space_after = Pt(6)
-            pf.left_indent = STEP
-            pf.first_line_indent = -STEP
-            pf.tab_stops.add_tab_stop(STEP)
+            pf.left_indent = Cm(0)
+            pf.first_line_indent = Cm(0)
 
     _paragraph_style(doc, "Paragraf", first=Cm(1.25))
     _paragraph_style(doc, "Sampul Judul", size=22, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, after=6)
     _paragraph_style(doc, "Sampul Instansi", size=16, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, after=0,
                      spacing=WD_LINE_SPACING.SINGLE)
-    _paragraph_style(doc, "Judul Daftar Isi", size=14, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, after=24)
-    _paragraph_style(doc, "Tanda Tangan", align=WD_ALIGN_PARAGRAPH.CENTER, left=Cm(7.5), after=0,
+    # The page break belongs to the style: LibreOffice, re-saving a template, turns a paragraph's own
+    # "page break before" into a break at the end of the paragraph above, which may be a {%p %} tag.
+    _paragraph_style(doc, "Judul Daftar Isi", size=14, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER,
+                     after=24).paragraph_format.page_break_before = True
+    _paragraph_style(doc, "Tanda Tangan", align=WD_ALIGN_PARAGRAPH.CENTER, left=Cm(7.0), after=0,
                      spacing=WD_LINE_SPACING.SINGLE, keep_next=True)
+    # Room to sign and stamp: about 3 cm between the title and the name.
+    _paragraph_style(doc, "Ruang Tanda Tangan", base="Tanda Tangan", before=0, after=0).paragraph_format.line_spacing = Pt(85)
     _paragraph_style(doc, "Slogan", size=20, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, before=120, after=24)
     _paragraph_style(doc, "Gambar", align=WD_ALIGN_PARAGRAPH.CENTER, after=0, keep_next=True)
     _paragraph_style(doc, "Keterangan Gambar", size=11, align=WD_ALIGN_PARAGRAPH.CENTER, after=18)
+    # One indentation rule for every list (BAB II A and B, BAB III): a label at level d
+    # (A. = 0, 1. = 1, a. = 2, 1) = 3) starts at d steps, its text and body at d + 1 steps;
+    # a bullet hangs from the body text of its item.
     for level in (1, 2, 3):
-        text = STEP * level
+        text = STEP * (level + 1)
         _paragraph_style(doc, f"Rincian {level}", bold=True, align=WD_ALIGN_PARAGRAPH.LEFT, left=text,
                          first=-STEP, before=6, keep_next=True, tabs=(text,))
-        _paragraph_style(doc, f"Isi {level}", left=text)
+    for level in (1, 2, 3, 4):
+        _paragraph_style(doc, f"Isi {level}", left=STEP * level)
+        # A lead-in ("… sebagai berikut:") never stays behind at the foot of a page.
+        _paragraph_style(doc, f"Pengantar {level}", base=f"Isi {level}", keep_next=True)
+    _paragraph_style(doc, "Subjudul", bold=True, align=WD_ALIGN_PARAGRAPH.LEFT, left=STEP, before=6, keep_next=True)
     _paragraph_style(doc, "Butir", left=STEP * 2 + Cm(0.5), first=-Cm(0.5), tabs=(STEP * 2 + Cm(0.5),), after=0)
     _paragraph_style(doc, "Keterangan Tabel", size=11, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, before=6,
                      after=6, keep_next=True, spacing=WD_LINE_SPACING.SINGLE)
-    _paragraph_style(doc, "Tabel Teks", size=10, align=WD_ALIGN_PARAGRAPH.LEFT, after=0, spacing=WD_LINE_SPACING.SINGLE)
+    # keep_next in every row keeps a table on one page, with its caption and lead-in, when it fits.
+    _paragraph_style(doc, "Tabel Teks", size=10, align=WD_ALIGN_PARAGRAPH.LEFT, after=0, spacing=WD_LINE_SPACING.SINGLE,
+                     keep_next=True)
     _paragraph_style(doc, "Tabel Angka", base="Tabel Teks", align=WD_ALIGN_PARAGRAPH.RIGHT)
     _paragraph_style(doc, "Tabel Kepala", base="Tabel Teks", bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
     for level in (1, 2):
-        _paragraph_style(doc, f"TOC {level}", align=WD_ALIGN_PARAGRAPH.LEFT, left=STEP * (level - 1), after=3,
-                         spacing=WD_LINE_SPACING.SINGLE)
-        tabs = styles[f"TOC {level}"].paragraph_format.tab_stops
+        # Wrapped lines indented further (a hanging indent).
+        style = _paragraph_style(doc, f"TOC {level}", align=WD_ALIGN_PARAGRAPH.LEFT, left=STEP * level, after=3,
+                                 first=-STEP, spacing=WD_LINE_SPACING.SINGLE)
+        tabs = style.paragraph_format.tab_stops
         tabs.add_tab_stop(TEXT_WIDTH, WD_TAB_ALIGNMENT.RIGHT, leader=1)  # dotted leader
     _paragraph_style(doc, "Kaki Halaman", base="Footer", align=WD_ALIGN_PARAGRAPH.CENTER, size=11)
 
@@ -189,13 +206,19 @@ def setup_section(section, number_format: str | None) -> None:
     footer = section.footer.paragraphs[0]
     for run in list(footer.runs):
         run._r.getparent().remove(run._r)
+    for inherited in section._sectPr.findall(qn("w:pgNumType")):  # add_section copies the previous one
+        section._sectPr.remove(inherited)
     if number_format:
         footer.style = "Kaki Halaman"
         _field(footer, "PAGE", "1")
-        _set(section._sectPr, "w:pgNumType", fmt=number_format, start=1)
+        page_numbers = OxmlElement("w:pgNumType")
+        page_numbers.set(qn("w:fmt"), number_format)
+        page_numbers.set(qn("w:start"), "1")
+        cols = section._sectPr.find(qn("w:cols"))  # CT_SectPr is a sequence: pgNumType precedes cols
+        cols.addprevious(page_numbers) if cols is not None else section._sectPr.append(page_numbers)
 
 
-def new_section(doc, number_format: str):
+def new_section(doc, number_format: str | None):
     section = doc.add_section(WD_SECTION.NEW_PAGE)
     setup_section(section, number_format)
     return section
@@ -220,9 +243,9 @@ def loop(doc, head: str, body, end: str = "{%p endfor %}") -> None:
 
 
 def chapter(doc, number: str, title: str) -> None:
-    p = doc.add_paragraph(style="Heading 1")
-    p.add_run(f"BAB {number}").add_break(WD_BREAK.LINE)
-    p.add_run(title)
+    """``BAB I PENDAHULUAN``: one line of plain text, no manual break or tab, so that a table
+    of contents rebuilt by Word reads the same and keeps its dot leaders."""
+    doc.add_paragraph(f"BAB {number} {title}", style="Heading 1")
 
 
 def cover(doc) -> None:
@@ -241,8 +264,7 @@ def signature(doc) -> None:
     p = para(doc, "{{ place }}, {{ date }}", "Tanda Tangan")
     p.paragraph_format.space_before = Pt(18)
     para(doc, "{{ signatory.title }}", "Tanda Tangan")
-    for _ in range(3):
-        para(doc, "", "Tanda Tangan")
+    para(doc, "", "Ruang Tanda Tangan")
     para(doc, "{{ signatory.name }}", "Tanda Tangan", bold=True, underline=True)
     loop(doc, "if signatory.nip", lambda: para(doc, "NIP {{ signatory.nip }}", "Tanda Tangan"), "{%p endif %}")
 
@@ -252,10 +274,16 @@ def front_matter(doc) -> None:
     p.paragraph_format.page_break_before = False
     loop(doc, "for p in foreword", lambda: para(doc, "{{ p }}"))
     signatures(doc, lambda: signature(doc))
-    para(doc, "DAFTAR ISI", "Judul Daftar Isi").paragraph_format.page_break_before = True
+    # e.g. a Ringkasan (Ikhtisar) Eksekutif: after the foreword, before the lists. Not at the end of
+    # this section: LibreOffice moves a section break into the last paragraph, which must survive rendering.
+    added_chapters(doc, "extra.front")
+    para(doc, "DAFTAR ISI", "Judul Daftar Isi")
     toc = para(doc, "", "TOC 1")
     _field(toc, 'TOC \\o "1-2" \\h \\z \\u', "Daftar isi diisi saat laporan dibuat.")
-    added_chapters(doc, "extra.front")  # e.g. a Ringkasan Eksekutif, before BAB I
+    # The tables' captions, gathered by style; kpu-docs writes the entries (see table_list.py).
+    para(doc, "DAFTAR TABEL", "Judul Daftar Isi")
+    tables = para(doc, "", "TOC 1")
+    _field(tables, 'TOC \\h \\z \\t "Keterangan Tabel,1"', "Daftar tabel diisi saat laporan dibuat.")
 
 
 def _cell(cell, text: str, style: str, bold: bool = False) -> None:
@@ -272,7 +300,7 @@ def _shade(cell, fill: str = "D9D9D9") -> None:
 
 def budget_table(doc, rows_expr: str, item: str, total: str, first_header: str = "Uraian") -> None:
     """Header | loop rows | total; header repeats on each page, rows never split."""
-    widths = (Cm(0.9), Cm(5.5), Cm(3.0), Cm(3.0), Cm(1.6))
+    widths = (Cm(1.1), Cm(5.3), Cm(3.0), Cm(3.0), Cm(1.6))  # 1.1 cm: "No." never wraps
     table = doc.add_table(rows=5, cols=5)
     table.style = doc.styles["Table Grid"]
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -283,11 +311,7 @@ def budget_table(doc, rows_expr: str, item: str, total: str, first_header: str =
             cell.width = width
     for col, width in zip(table._tbl.tblGrid.findall(qn("w:gridCol")), widths):
         col.set(qn("w:w"), str(width.twips))
-    layout = OxmlElement("w:tblLayout")
-    layout.set(qn("w:type"), "fixed")
-    tbl_pr = table._tbl.tblPr
-    successor = next((el for el in tbl_pr if el.tag in (qn("w:tblCellMar"), qn("w:tblLook"))), None)
-    successor.addprevious(layout) if successor is not None else tbl_pr.append(layout)
+    assert len(table._tbl.tblPr.findall(qn("w:tblLayout"))) == 1  # autofit = False wrote it: exactly one
     header, start, body, end, total_row = table.rows
     _set(header._tr.get_or_add_trPr(), "w:tblHeader")
     for cell, text in zip(header.cells, ("No.", first_header, "Pagu (Rp)", "Realisasi (Rp)", "%")):
@@ -317,6 +341,10 @@ def setup_block_styles(doc) -> None:
     """Styles of the optional blocks: a signature column (two signatories side by side), bullets
     under a Subbagian inside a Bagian."""
     _paragraph_style(doc, "Tanda Tangan Kolom", base="Tanda Tangan", left=Cm(0))
+    # the indicator table has up to eight columns: 9 pt keeps "Realisasi" and "Capaian" whole
+    _paragraph_style(doc, "Tabel Kecil Teks", base="Tabel Teks", size=9)
+    _paragraph_style(doc, "Tabel Kecil Angka", base="Tabel Angka", size=9)
+    _paragraph_style(doc, "Tabel Kecil Kepala", base="Tabel Kepala", size=9)
     _paragraph_style(doc, "Butir 3", base="Butir", left=STEP * 3 + Cm(0.5), first=-Cm(0.5),
                      tabs=(STEP * 3 + Cm(0.5),))
 
@@ -443,34 +471,39 @@ def indicator_table(doc, previous: bool) -> None:
     """No. | Indikator | Satuan | Target | Realisasi | [last year's] | Capaian (%) | Kategori, each
     sasaran strategis as a row across the table above its indicators."""
     keys = ["number", "name", "unit", "target", "realisasi", "previous", "capaian", "kategori"]
-    widths = [Cm(0.8), Cm(3.5), Cm(1.6), Cm(1.5), Cm(1.6), Cm(1.6), Cm(1.6), Cm(1.8)]  # 14 cm: the text width
+    widths = [Cm(0.9), Cm(3.4), Cm(1.5), Cm(1.5), Cm(1.6), Cm(1.6), Cm(1.6), Cm(1.9)]  # 14 cm: the text width
     headers = list(INDICATOR_HEADERS)
     if not previous:
         del keys[5], widths[5], headers[5]
         widths[1] = Cm(5.1)
     table = doc.add_table(rows=7, cols=len(keys))
     _grid(table, widths)
+    margins = OxmlElement("w:tblCellMar")  # narrower cell margins: 0.1 cm each side
+    for side in ("w:left", "w:right"):
+        _set(margins, side, w=57, type="dxa")
+    look = table._tbl.tblPr.find(qn("w:tblLook"))  # CT_TblPr is a sequence: tblCellMar before tblLook
+    look.addprevious(margins) if look is not None else table._tbl.tblPr.append(margins)
     header, start, goal_if, goal, goal_end, body, end = table.rows
     _set(header._tr.get_or_add_trPr(), "w:tblHeader")
     for cell, text in zip(header.cells, headers):
-        _cell(cell, text, "Tabel Kepala")
+        _cell(cell, text, "Tabel Kecil Kepala")
         _shade(cell)
-    _cell(start.cells[0], "{%tr for i in indicators %}", "Tabel Teks")
-    _cell(goal_if.cells[0], "{%tr if i.goal %}", "Tabel Teks")
+    _cell(start.cells[0], "{%tr for i in indicators %}", "Tabel Kecil Teks")
+    _cell(goal_if.cells[0], "{%tr if i.goal %}", "Tabel Kecil Teks")
     merged = goal.cells[0].merge(goal.cells[-1])
-    _cell(merged, "Sasaran Strategis: {{ i.goal }}", "Tabel Teks", bold=True)
+    _cell(merged, "Sasaran Strategis: {{ i.goal }}", "Tabel Kecil Teks", bold=True)
     _shade(merged, "F2F2F2")
-    _cell(goal_end.cells[0], "{%tr endif %}", "Tabel Teks")
+    _cell(goal_end.cells[0], "{%tr endif %}", "Tabel Kecil Teks")
     for cell, key in zip(body.cells, keys):
         right = key in ("target", "realisasi", "previous", "capaian")
-        _cell(cell, f"{{{{ i.{key} }}}}", "Tabel Angka" if right else "Tabel Teks")
-    _cell(end.cells[0], "{%tr endfor %}", "Tabel Teks")
+        _cell(cell, f"{{{{ i.{key} }}}}", "Tabel Kecil Angka" if right else "Tabel Kecil Teks")
+    _cell(end.cells[0], "{%tr endfor %}", "Tabel Kecil Teks")
     para(doc, "", "Normal")
 
 
 def indicators_subsection(doc) -> None:
     def body():
-        doc.add_paragraph("{{ subs.indikator }}\tCapaian Indikator Kinerja", style="Heading 2")
+        doc.add_paragraph("{{ subs.indikator }} Capaian Indikator Kinerja", style="Heading 2")
         para(
             doc,
             "Pengukuran kinerja {{ office.name }} Tahun {{ year }} membandingkan realisasi setiap indikator "
@@ -478,7 +511,7 @@ def indicators_subsection(doc) -> None:
             "indikator yang makin kecil makin baik: dua kali target dikurangi realisasi, dibagi target), dengan "
             "kategori Sangat Berhasil (85% ke atas), Berhasil (70% sampai kurang dari 85%), Cukup Berhasil (55% "
             "sampai kurang dari 70%) dan Tidak Berhasil (kurang dari 55%), sebagai berikut:",
-            "Isi 1",
+            "Pengantar 1",
         )
         para(doc, "Tabel {{ tables.indicators }}. Capaian Indikator Kinerja Tahun {{ year }}", "Keterangan Tabel")
         loop(doc, "if indicators_previous", lambda: indicator_table(doc, True), "{%p else %}")
@@ -498,7 +531,7 @@ def sources_recap(doc) -> None:
             "dengan pagu seluruhnya sebesar {{ grand_total.pagu_rp }} dan realisasi sebesar "
             "{{ grand_total.realisasi_rp }} atau {{ grand_total.persen_teks }}, dengan rincian per sumber dana "
             "sebagai berikut:",
-            "Isi 1",
+            "Pengantar 1",
         )
         para(doc, "Tabel {{ tables.sources }}. Rekapitulasi Alokasi dan Realisasi Anggaran per Sumber Dana",
              "Keterangan Tabel")
@@ -517,7 +550,7 @@ def grant_tables(doc) -> None:
             "Dana hibah tersebut bersumber dari {{ s.source }}{% if s.nphd %} berdasarkan {{ s.nphd }}{% endif %}, "
             "dengan pagu sebesar {{ s.pagu_rp }} dan realisasi sebesar {{ s.realisasi_rp }} atau "
             "{{ s.persen_teks }}, yang terdiri dari {{ s.program_count }} dengan rincian sebagai berikut:",
-            "Isi 1",
+            "Pengantar 2",
         )
 
         def program():
@@ -534,8 +567,8 @@ def organisation_blocks(doc) -> None:
     """The commissioners, before the Sekretariat."""
 
     def commissioners():
-        para(doc, "Komisioner", "Rincian 1")
-        para(doc, "{{ office.name }} terdiri atas {{ org.commissioner_count }} Anggota, yaitu:", "Isi 1")
+        para(doc, "Komisioner", "Subjudul")
+        para(doc, "{{ office.name }} terdiri atas {{ org.commissioner_count }} Anggota, yaitu:", "Pengantar 1")
         loop(doc, "for m in org.commissioners",
              lambda: para(doc, "•\t{{ m.name }}, {{ m.title }}{% if m.division %}, {{ m.division }}{% endif %}",
                           "Butir"))
@@ -552,18 +585,18 @@ def divisions(doc) -> None:
                                "{{ g.names }}.", style))
 
     def division():
-        para(doc, "{{ d.label }}\t{{ d.name }}", "Rincian 2")
+        para(doc, "{{ d.label }}\t{{ d.name }}", "Rincian 1")
         loop(doc, "for t in d.tasks", lambda: para(doc, "{{ t }}", "Isi 2"))
         para(doc, "Dipimpin oleh {{ d.head }} selaku Kepala Bagian, yang membawahkan {{ d.heads }} Kepala "
                   "Subbagian{% if d.staff %}, dengan staf langsung sebanyak {{ d.staff_count }}, yaitu:"
-                  "{% else %}.{% endif %}", "Isi 2")
+                  "{% else %}.{% endif %}", "Pengantar 2")
         staff("d")
 
         def subdivision():
-            para(doc, "{{ s.label }}\t{{ s.name }}", "Rincian 3")
+            para(doc, "{{ s.label }}\t{{ s.name }}", "Rincian 2")
             loop(doc, "for t in s.tasks", lambda: para(doc, "{{ t }}", "Isi 3"))
             para(doc, "Dipimpin oleh {{ s.head }} selaku Kepala Subbagian{% if s.staff %}, dengan staf sebanyak "
-                      "{{ s.staff_count }}, yaitu:{% else %}.{% endif %}", "Isi 3")
+                      "{{ s.staff_count }}, yaitu:{% else %}.{% endif %}", "Pengantar 3")
             staff("s", "Butir 3")
 
         loop(doc, "for s in d.subdivisions", subdivision)
@@ -604,29 +637,28 @@ def bab_1(doc) -> None:
     chapter(doc, "{{ chapters.pendahuluan }}", "PENDAHULUAN")
     doc.paragraphs[-1].paragraph_format.page_break_before = False  # the section break starts the page
     loop(doc, "for p in introduction", lambda: para(doc, "{{ p }}"))
-    added_chapters(doc, "extra.after_pendahuluan")
 
 
 def bab_2(doc) -> None:
     chapter(doc, "{{ chapters.organisasi }}", "STRUKTUR ORGANISASI")
     added_subsections(doc, "extra.organisasi_start")
-    doc.add_paragraph("{{ subs.struktur }}\tStruktur Organisasi", style="Heading 2")
-    doc.add_paragraph("Tugas dan Fungsi", style="Rincian 1")
+    doc.add_paragraph("{{ subs.struktur }} Struktur Organisasi", style="Heading 2")
+    doc.add_paragraph("Tugas dan Fungsi", style="Subjudul")
     loop(doc, "for p in org.legal_basis", lambda: para(doc, "{{ p }}", "Isi 1"))
     organisation_blocks(doc)
     para(
         doc,
         "Sekretariat {{ office.name }} dipimpin oleh seorang Sekretaris, yaitu {{ org.secretary }}, yang dibantu "
-        "oleh {{ org.heads_text }} dan kelompok Jabatan Fungsional. Sekretariat {{ office.name }} "
+        "oleh {{ org.heads_text }}. Sekretariat {{ office.name }} "
         "terdiri atas:",
-        "Isi 1",
+        "Pengantar 1",
     )
 
     def subdivision():
-        para(doc, "{{ s.label }}\t{{ s.name }}", "Rincian 2")
+        para(doc, "{{ s.label }}\t{{ s.name }}", "Rincian 1")
         loop(doc, "for t in s.tasks", lambda: para(doc, "{{ t }}", "Isi 2"))
         para(doc, "Dipimpin oleh {{ s.head }} selaku Kepala Subbagian{% if s.staff %}, dengan staf sebanyak "
-                  "{{ s.staff_count }}, yaitu:{% else %}.{% endif %}", "Isi 2")
+                  "{{ s.staff_count }}, yaitu:{% else %}.{% endif %}", "Pengantar 2")
         loop(
             doc,
             "for g in s.staff",
@@ -638,7 +670,7 @@ def bab_2(doc) -> None:
     divisions(doc)
 
     def functional():
-        para(doc, "{{ org.functional.label }}\tJabatan Fungsional", "Rincian 2")
+        para(doc, "{{ org.functional.label }}\tJabatan Fungsional", "Rincian 1")
         loop(doc, "for p in org.functional.description", lambda: para(doc, "{{ p }}", "Isi 2"))
         para(doc, "Jabatan Fungsional pada Sekretariat {{ office.name }} berjumlah {{ org.functional.count }}, "
                   "yaitu {{ org.functional.holders }}.", "Isi 2")
@@ -649,7 +681,7 @@ def bab_2(doc) -> None:
              "{{ org.staff_recap }}.", "Isi 1"), "{%p endif %}")
 
     added_subsections(doc, "extra.organisasi_mid")
-    doc.add_paragraph("{{ subs.anggaran }}\tProgram dan Anggaran", style="Heading 2")
+    doc.add_paragraph("{{ subs.anggaran }} Program dan Anggaran", style="Heading 2")
     sources_recap(doc)
     para(
         doc,
@@ -657,11 +689,17 @@ def bab_2(doc) -> None:
         "Pelaksanaan Anggaran (DIPA) Tahun Anggaran {{ year }} terdiri dari {{ program_count }} dengan pagu "
         "sebesar {{ total.pagu_rp }} dan realisasi sebesar {{ total.realisasi_rp }} atau {{ total.persen_teks }}, "
         "dengan rincian sebagai berikut:",
-        "Isi 1",
+        "Pengantar 1",
     )
     para(doc, "Tabel {{ tables.programs }}. Rekapitulasi Alokasi dan Realisasi Anggaran per Program",
          "Keterangan Tabel")
     budget_table(doc, "programs", "r", "total", "Program")
+    para(
+        doc,
+        "Rincian pagu dan realisasi setiap tingkat anggaran sampai dengan {{ annex.depth }}, beserta data "
+        "organisasi, dilampirkan dalam berkas Excel {{ annex.file }}.",
+        "Isi 1",
+    )
 
     def program():
         para(doc, "{{ p.number }}.\tProgram {{ p.name }} ({{ p.code }})", "Rincian 1")
@@ -670,7 +708,7 @@ def bab_2(doc) -> None:
             "Alokasi anggaran Program {{ p.name }} sebesar {{ p.pagu_rp }}, dengan realisasi sebesar "
             "{{ p.realisasi_rp }} atau {{ p.persen_teks }}, yang terdiri dari {{ p.kegiatan_count }} dengan "
             "rincian sebagai berikut:",
-            "Isi 1",
+            "Pengantar 2",
         )
         para(doc, "Tabel {{ p.table }}. Alokasi dan Realisasi Anggaran Program {{ p.name }}", "Keterangan Tabel")
         budget_table(doc, "p.kegiatan", "k", "p")
@@ -693,17 +731,18 @@ def bab_3(doc) -> None:
     para(doc, "{%p for c in capaian %}", "Normal")
     para(doc, "{%p if c.level == 0 %}", "Normal")
     added_subsections(doc, "c.extra")
-    doc.add_paragraph("{{ c.label }}\tProgram {{ c.name }} ({{ c.code }}{% if c.source %}, dana hibah{% endif %})",
+    doc.add_paragraph("{{ c.label }} Program {{ c.name }} ({{ c.code }}{% if c.source %}, dana hibah{% endif %})",
                       style="Heading 2")
-    para(doc, sentence, "Isi 1")
+    para(doc, sentence, "Pengantar 1")
     obstacles(doc, "Isi 1")
     for level in (1, 2, 3):
         para(doc, f"{{%p elif c.level == {level} %}}", "Normal")
         para(doc, "{{ c.label }}\t{{ c.name }} ({{ c.code }})", f"Rincian {level}")
-        para(doc, sentence, f"Isi {level}")
+        # An RO's sentence closes its figures (the report stops at RO): a lead-in only above it.
+        para(doc, sentence, f"Pengantar {level + 1}" if level < 3 else "Isi 4")
         if level == 3:
-            loop(doc, "for n in c.narrative", lambda: para(doc, "{{ n }}", "Isi 3"))
-        obstacles(doc, f"Isi {level}")
+            loop(doc, "for n in c.narrative", lambda: para(doc, "{{ n }}", "Isi 4"))
+        obstacles(doc, f"Isi {level + 1}")  # under the node, where its children's text would start
     para(doc, "{%p endif %}", "Normal")
     para(doc, "{%p endfor %}", "Normal")
     added_subsections(doc, "extra.capaian_end")
@@ -714,12 +753,17 @@ def bab_4(doc) -> None:
     chapter(doc, "{{ chapters.penutup }}", "PENUTUP")
     loop(doc, "for p in closing", lambda: para(doc, "{{ p }}"))
     added_chapters(doc, "extra.end")
+    # The section break that follows needs a paragraph of its own that rendering keeps:
+    # LibreOffice moves it into the last paragraph, here a {%p endfor %} that rendering removes.
+    para(doc, "", "Normal").paragraph_format.space_after = Pt(0)
 
 
 def back_matter(doc) -> None:
+    """The back page: its own section, without a page number."""
+    new_section(doc, None)
+
     def slogan():
-        p = para(doc, "{{ slogan }}", "Slogan")
-        p.paragraph_format.page_break_before = True
+        para(doc, "{{ slogan }}", "Slogan")
 
     loop(doc, "if slogan", slogan, "{%p endif %}")
 
@@ -731,6 +775,43 @@ def back_matter(doc) -> None:
     p = para(doc, "KOMISI PEMILIHAN UMUM", "Sampul Instansi")
     p.paragraph_format.space_before = Pt(48)
     para(doc, "{{ office.area_upper }}", "Sampul Instansi")
+
+
+APP_XML = b"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties" \
+xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">\
+<Application>kpu-docs</Application><DocSecurity>0</DocSecurity><ScaleCrop>false</ScaleCrop>\
+<Company>Komisi Pemilihan Umum</Company><LinksUpToDate>false</LinksUpToDate><SharedDoc>false</SharedDoc>\
+<HyperlinksChanged>false</HyperlinksChanged></Properties>"""
+
+_LEFTOVER_RELS = ("/thumbnail", "/stylesWithEffects", "/customXml")
+
+
+def clean_package(doc) -> None:
+    """A current Word document without python-docx's leftovers.
+
+    python-docx's default template is a Word 2010 file from a Mac: compatibility mode 14
+    ("[Compatibility Mode]" in Word), a stock thumbnail, a stale stylesWithEffects part, an
+    empty bibliography part and app.xml claiming "Microsoft Macintosh Word", 1 page, 0 words.
+    Parts that no relationship reaches are not saved."""
+    for rels in (doc.part.package.rels, doc.part.rels):
+        for rid, rel in list(rels.items()):
+            if rel.reltype.endswith(_LEFTOVER_RELS):
+                rels.pop(rid)
+    app = doc.part.package.part_related_by(
+        "http://schemas.openxmlformats.org/officeDocument/2006/relationships/extended-properties")
+    app._blob = APP_XML  # page and word counts are Word's to compute: none are claimed
+    settings = doc.settings.element
+    for el in settings.iter(qn("w:compatSetting")):
+        if el.get(qn("w:name")) == "compatibilityMode":
+            el.set(qn("w:val"), "15")
+    for tag in ("w:savePreviewPicture", "w:rsids"):
+        for el in settings.findall(qn(tag)):
+            settings.remove(el)
+    lang = settings.find(qn("w:themeFontLang"))
+    if lang is not None:
+        lang.set(qn("w:val"), "id-ID")
+        lang.attrib.pop(qn("w:eastAsia"), None)
 
 
 def build(path: Path) -> None:
@@ -751,7 +832,13 @@ def build(path: Path) -> None:
     props.title = "Laporan Tahunan"
     props.author = "kpu-docs"
     props.language = "id-ID"
+    props.subject = "Templat Laporan Tahunan satker KPU"
+    props.comments = "Templat docxtpl kpu-docs: gaya dan teksnya boleh diubah, tag templatnya jangan dihapus."
+    props.revision = 1
+    props.created = props.modified = dt.datetime(2024, 1, 1)  # fixed: regenerating changes no byte
+    clean_package(doc)
     doc.save(path)
+    normalize_zip(path)  # fixed entry times: regenerating an unchanged template changes no byte
 
 
 # --- the neutral default logo ---------------------------------------------------------------------

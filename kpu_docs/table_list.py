@@ -1,0 +1,73 @@
+"""The DAFTAR TABEL: a Word TOC field over the table captions, whose entries we write.
+
+The template's field is ``TOC \\h \\z \\t "Keterangan Tabel,1"``: Word rebuilds it from the
+paragraphs in the caption style. Like the DAFTAR ISI (``toc.py``), its cached entries are
+written here, with page numbers once a PDF pass has found them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from docx.document import Document
+from docx.oxml.ns import qn
+
+from .toc import TocEntry, _bookmark, _replace_result, _style_ids, _toc_style_ids
+
+CAPTION_STYLE = "Keterangan Tabel"
+LEVEL = 3  # entries are returned with the headings; level 3 marks a caption, found in reading order
+_FIRST_ID = 5000  # bookmark ids past those of the headings
+GAP = "\u00a0\u00a0"
+
+
+def captions(doc: Document) -> list[tuple[str, object]]:
+    """(text, ``w:p``) of every table caption, in order."""
+    style_id = _style_ids(doc).get(CAPTION_STYLE.casefold())
+    out = []
+    for p in doc.element.body.iter(qn("w:p")):
+        style = p.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")
+        if style_id is not None and style is not None and style.get(qn("w:val")) == style_id:
+            text = " ".join("".join(t.text or "" for t in p.iter(qn("w:t"))).split())
+            if text:
+                out.append((text, p))
+    return out
+
+
+def fill_table_list(doc: Document, pages: dict[str, str]) -> list[TocEntry]:
+    """Bookmark the captions and write the DAFTAR TABEL field's entries; return them."""
+    entries = []
+    for i, (text, p) in enumerate(captions(doc)):
+        anchor = f"_Tbl{900000 + i}"
+        _bookmark(p, anchor, _FIRST_ID + i)
+        entries.append(TocEntry(LEVEL, text, anchor, pages.get(text)))
+    field = _field_paragraphs(doc)
+    if field is not None and entries:
+        toc1 = _toc_style_ids(doc)[1]
+        # Two no-break spaces glued to the last word: a caption that would end exactly where its
+        # page number begins wraps its last word instead ("…Manajemen8" in LibreOffice).
+        shown = [replace(e, text=e.text + GAP) for e in entries]
+        _replace_result(*field, shown, {LEVEL: toc1})
+    return entries
+
+
+def _field_paragraphs(doc: Document):
+    """The paragraphs holding the caption list field's begin and end."""
+    for instr in doc.element.body.iter(qn("w:instrText")):
+        text = (instr.text or "").strip()
+        if text.startswith("TOC") and CAPTION_STYLE in text:
+            first = instr.getparent().getparent()
+            depth, p = 0, first
+            while p is not None:
+                for fld in p.iter(qn("w:fldChar")):
+                    depth += {"begin": 1, "end": -1}.get(fld.get(qn("w:fldCharType")), 0)
+                    if depth == 0:
+                        return first, p
+                p = p.getnext()
+    return None
+
+
+def in_reading_order(doc: Document, entries: list[TocEntry]) -> list[TocEntry]:
+    """Headings and captions merged in the order they appear (by their bookmarks), so that a
+    PDF pass finds each on or after the page of the one before."""
+    position = {el.get(qn("w:name")): i for i, el in enumerate(doc.element.body.iter(qn("w:bookmarkStart")))}
+    return sorted(entries, key=lambda e: position.get(e.anchor, len(position)))

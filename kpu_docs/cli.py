@@ -137,6 +137,25 @@ def _parser() -> argparse.ArgumentParser:
                    help="nilai lembar POK/Rincian Kertas Kerja dalam ribuan Rupiah (bawaan: dari judulnya)")
     p.set_defaults(run=_import)
 
+    p = sub.add_parser("import-report", help="draf masukan dari Laporan Tahunan yang sudah ada (.docx, .pdf, .txt)")
+    p.add_argument("report", type=Path, metavar="LAPORAN")
+    p.add_argument("--out", type=Path, metavar="INPUT.yaml",
+                   help="berkas draf yang dibuat (bawaan: inputs/<satker>/<tahun>.yaml); tidak pernah menimpa")
+    p.set_defaults(run=_import_report)
+
+    p = sub.add_parser("audit", help="periksa laporan yang diterima (.docx, .pdf, .txt, atau folder) dan tampilkan temuannya")
+    p.add_argument("reports", nargs="+", type=Path, metavar="LAPORAN")
+    p.add_argument("--json", action="store_true", help="keluaran JSON untuk mesin")
+    p.set_defaults(run=_audit)
+
+    p = sub.add_parser("serve", help="halaman web lokal untuk menyunting, memeriksa, mengimpor dan membuat laporan")
+    p.add_argument("folder", nargs="?", type=Path, default=Path("inputs"), metavar="FOLDER",
+                   help="folder masukan: satu subfolder per kantor berisi <tahun>.yaml (bawaan: inputs/)")
+    p.add_argument("--out", type=Path, help="folder keluaran (bawaan: FOLDER/keluaran)")
+    p.add_argument("--port", type=int, default=0, help="port di 127.0.0.1 (bawaan: port bebas)")
+    p.add_argument("--no-browser", action="store_true", help="jangan membuka peramban")
+    p.set_defaults(run=_serve)
+
     p = sub.add_parser("schema", help="tulis JSON Schema berkas masukan")
     p.add_argument("--out", type=Path, help="berkas tujuan (bawaan: layar)")
     p.set_defaults(run=_schema)
@@ -267,6 +286,24 @@ def _import(args) -> int:
     from .sakti.importer import run_import
 
     return run_import(args.export, args.into, dry_run=args.dry_run, thousands=args.ribuan)
+
+
+def _import_report(args) -> int:
+    from .report_import.commands import import_report
+
+    return import_report(args.report, args.out)
+
+
+def _audit(args) -> int:
+    from .report_import.commands import audit
+
+    return audit(args.reports, as_json=args.json)
+
+
+def _serve(args) -> int:
+    from .web.server import serve
+
+    return serve(args.folder, args.out, port=args.port, open_browser=not args.no_browser)
 
 
 def _schema(args) -> int:

@@ -101,3 +101,12 @@ def test_a_broken_part_does_not_hide_the_budget_findings(tmp_path, capsys):
     assert "PERINGATAN CQ.6709.QGE.002: '…penyusunan peraturan terserap 100%.'" in out  # a node's narrative
     assert "Tahun 2022" not in out  # the general chapters wait until the input loads
     assert "3 masalah membuat masukan belum dapat dibaca; anggarannya sudah diperiksa" in out
+
+
+def test_a_regulation_cited_in_lower_case_is_not_a_leftover_year(make_input):
+    def mutate(d):
+        d["narasi"]["pendahuluan"].append("Diatur oleh Peraturan KPU nomor 14 tahun 2020 dan Tahun 2021 lalu.")
+
+    findings = prepare(make_input(mutate))[1]
+    years = [f.message for f in findings if "bukan tahun laporan" in f.message]
+    assert len(years) == 1 and "tahun 2021" in years[0]

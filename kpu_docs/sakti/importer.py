@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import difflib
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
-from ..derive import Level, derive
-from ..diff import diff, summary
+from ..derive import Level, Report, derive
+from ..diff import Change, diff, summary
 from ..errors import KpuDocsError
 from ..formatting import amount
 from ..load import Document, loads
@@ -24,32 +25,71 @@ from .source_block import SourceRecord
 from .writing import read_input, reload, write_atomic
 
 
-def run_import(export_path: str | Path, input_path: str | Path, *, dry_run: bool = False,
-               thousands: bool | None = None) -> int:
-    """Update ``input_path`` from the export; print totals and changes. Returns the exit code (0).
+class ImportRefused(KpuDocsError):
+    """Nothing is written; ``totals`` is the export's totals table, to show before the reason."""
 
-    Raises KpuDocsError (nothing written) when the export does not reconcile with itself, when
-    it belongs to another satker, or when the imported tree's totals differ from the export's."""
+    def __init__(self, message: str, totals: str):
+        super().__init__(message)
+        self.totals = totals
+
+
+@dataclass
+class PreparedImport:
+    """An import checked end to end and not yet written: what ``kpu-docs import`` shows, and
+    what ``kpu-docs serve`` previews before the user confirms."""
+
+    original: str  # the input's text as read
+    export: Export
+    plan: Plan  # plan.text: the input's text after the import
+    old: Report
+    new: Report
+    totals: str  # the export's own totals beside the totals read (a small table)
+    changes: list[Change]
+
+
+def prepare_import(export_path: str | Path, input_path: str | Path, *,
+                   thousands: bool | None = None) -> PreparedImport:
+    """Read, place and reconcile; write nothing.
+
+    Raises ImportRefused (with the totals table) when the export does not reconcile with
+    itself or when the imported tree's totals differ from the export's ``JUMLAH SELURUHNYA``."""
     export_path, input_path = Path(export_path), Path(input_path)
     original = read_input(input_path)
     old = loads(original, input_path)
     export = read_export(export_path, known=frozenset(_codes(old)), thousands=thousands)
     if export.errors:
-        print(_totals(export, None))
-        raise KpuDocsError(f"{export_path} tidak dapat diimpor; {input_path} tidak diubah:\n- "
-                           + "\n- ".join(export.errors))
+        raise ImportRefused(f"{export_path} tidak dapat diimpor; {input_path} tidak diubah:\n- "
+                            + "\n- ".join(export.errors), _totals(export, None))
     _check_satker(old, export, input_path)
     plan = plan_import(original, old, export, SourceRecord.of(export_path, export.source))
     new = reload(plan, input_path)
     derived_old, derived_new = derive(old), derive(new)
-    print(_totals(export, derived_new))
-    _reconcile(export, plan, derived_new, input_path)
+    totals = _totals(export, derived_new)
+    try:
+        _reconcile(export, plan, derived_new, input_path)
+    except KpuDocsError as exc:
+        raise ImportRefused(str(exc), totals) from None
+    return PreparedImport(original, export, plan, derived_old, derived_new, totals, diff(derived_old, derived_new))
+
+
+def run_import(export_path: str | Path, input_path: str | Path, *, dry_run: bool = False,
+               thousands: bool | None = None) -> int:
+    """Update ``input_path`` from the export; print totals and changes. Returns the exit code (0).
+
+    Raises KpuDocsError (nothing written) where ``prepare_import`` refuses."""
+    export_path, input_path = Path(export_path), Path(input_path)
+    try:
+        prepared = prepare_import(export_path, input_path, thousands=thousands)
+    except ImportRefused as exc:
+        print(exc.totals)  # the totals come first, even when the import is refused
+        raise KpuDocsError(str(exc)) from None
+    original, plan = prepared.original, prepared.plan
+    print(prepared.totals)
     if dry_run:
         sys.stdout.writelines(difflib.unified_diff(
             original.splitlines(keepends=True), plan.text.splitlines(keepends=True),
             fromfile=str(input_path), tofile=f"{input_path} (setelah impor)"))
-    changes = diff(derived_old, derived_new)
-    for change in changes:
+    for change in prepared.changes:
         print(change.describe())
     for warning in plan.warnings:
         print(f"peringatan: {warning}", file=sys.stderr)
@@ -62,7 +102,7 @@ def run_import(export_path: str | Path, input_path: str | Path, *, dry_run: bool
     else:
         backup = write_atomic(input_path.resolve(), plan.text, original)
         outcome = f"{input_path} diperbarui (cadangan: {backup.name})"
-    print(f"{export_path} → {input_path}: {summary(changes)}; {len(plan.warnings)} peringatan; {outcome}")
+    print(f"{export_path} → {input_path}: {summary(prepared.changes)}; {len(plan.warnings)} peringatan; {outcome}")
     return 0
 
 

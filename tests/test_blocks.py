@@ -585,3 +585,10 @@ def test_template_check_knows_every_block(capsys):
     out = capsys.readouterr().out
     assert "0 tag tidak dikenal" in out
     assert "TIDAK DIPAKAI  indicators[].kategori" not in out and "TIDAK DIPAKAI  extra.front[].heading" not in out
+
+
+def test_added_paragraphs_are_read_like_the_other_prose(variant):
+    path = variant(lambda d: d["bab_tambahan"][3]["subbab"][0]["paragraf"].append(
+        "Tindak lanjut mencakup 3 (dua) kegiatan."))
+    found = [f for f in findings(path) if f.subject == "bab_tambahan[3].subbab[0].paragraf[1]"]
+    assert len(found) == 1 and "3 ditulis 'tiga'" in found[0].message and found[0].location.line

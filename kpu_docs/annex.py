@@ -113,6 +113,7 @@ class _Styles:
     def __init__(self, workbook: xlsxwriter.Workbook):
         self._workbook = workbook
         self._cache: dict[tuple, Format] = {}
+        self._cells: dict[tuple, Format] = {}
         self.header = self._make(bold=True, bg_color=HEADER_FILL, border=1, text_wrap=True, align="center", valign="vcenter")
         self.title = self._make(bold=True, font_size=14)
         self.subtitle = self._make(bold=True, font_size=12)
@@ -128,9 +129,13 @@ class _Styles:
     def cell(self, num_format: str | None = None, bold: bool = False, indent: int = 0,
              wrap: bool = False, fill: str | None = None, center: bool = False) -> Format:
         """A bordered table cell."""
-        props = {"num_format": num_format, "bold": bold, "indent": indent, "text_wrap": wrap,
-                 "bg_color": fill, "align": "center" if center else "left" if indent else None}  # indent needs left
-        return self._make(border=1, valign="top", **{k: v for k, v in props.items() if v})
+        key = (num_format, bold, indent, wrap, fill, center)
+        found = self._cells.get(key)  # asked once per cell written: looked up before building props
+        if found is None:
+            props = {"num_format": num_format, "bold": bold, "indent": indent, "text_wrap": wrap,
+                     "bg_color": fill, "align": "center" if center else "left" if indent else None}  # indent needs left
+            found = self._cells[key] = self._make(border=1, valign="top", **{k: v for k, v in props.items() if v})
+        return found
 
 
 def _page_setup(sheet: Worksheet, report: Report, pages_high: int = 0, title: str = "Lampiran Laporan Tahunan") -> None:

@@ -7,24 +7,24 @@ stops the others.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import shutil
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import pdf as pdf_mod
 from . import workers
 from .annex import write_annex
 from .check_file import write_check_file
 from .derive import Report, derive
-from .diff import diff
 from .errors import InputError, KpuDocsError, os_error_message
 from .load import load
-from .outputs import file_names, folder, normalize_zip, publish, staging
+from .outputs import file_names, folder, publish, staging
 from .report_docx import render_docx
 from .templating import check_archive, check_references
 from .validate import Finding, Severity, has_errors, validate
+from .zipping import fix_modes
 
 
 @dataclass
@@ -91,12 +91,20 @@ def stage(path: Path, out_root: Path, scratch: Path, template: Path | None, stri
         names = file_names(data)
         scratch.mkdir(parents=True, exist_ok=True)
         docx, xlsx, check = scratch / names["docx"], scratch / names["xlsx"], scratch / names["check"]
-        entries = render_docx(report, docx, template, pages)
-        changes = diff(prepare(compare)[0], report) if compare else None
-        write_annex(report, xlsx, changes=changes, previous=_previous_year(report, previous))
-        write_check_file(report, findings, check, path)
-        for produced in (docx, xlsx, check):
-            normalize_zip(produced)
+        gc.freeze()  # the loaded input (and all before it) is left out of collections while rendering
+        try:
+            entries = render_docx(report, docx, template, pages)
+            changes = None
+            if compare:
+                from .diff import diff
+
+                changes = diff(prepare(compare)[0], report)
+            write_annex(report, xlsx, changes=changes, previous=_previous_year(report, previous))
+            write_check_file(report, findings, check, path)
+        finally:
+            gc.unfreeze()  # and collectable again once this office is done
+        for workbook in (xlsx, check):
+            fix_modes(workbook)  # the DOCX is zipped reproducibly by render_docx
         result.staged = [docx, xlsx, check]
         result.headings = [(e.level, e.text) for e in entries]
         result.status = "ok"
@@ -159,7 +167,7 @@ def build(inputs: list[Path], out_root: Path, template: Path | None = None, *, p
         results = _run(tasks, jobs, progress)
         _refuse_collisions(results)
         if pdf:
-            _add_pdfs([(r, t) for r, t in zip(results, tasks) if r.ok], notices, jobs)
+            _add_pdfs([(r, t) for r, t in zip(results, tasks) if r.ok], notices)
         for result in results:
             if result.ok:
                 _publish(result)
@@ -211,34 +219,83 @@ def _refuse_collisions(results: list[Result]) -> None:
                 result.staged = []
 
 
-def _add_pdfs(jobs: list[tuple[Result, tuple]], notices, n_jobs: int = 1) -> None:
-    """Two LibreOffice passes for the whole batch: paginate, fill the TOC, convert again."""
+def _add_pdfs(jobs: list[tuple[Result, tuple]], notices) -> None:
+    """PDFs for the whole batch. With UNO: one LibreOffice pass numbers each table of contents
+    and reports the printed page numbers; only the Word file is then rendered again with them.
+    Without UNO: two plain passes (the older method), with a notice. A report LibreOffice
+    cannot convert, or whose PDF cannot be published, fails alone."""
     if not jobs:
         return
-    results = [r for r, _ in jobs]
+    from . import pdf as pdf_mod  # only --pdf needs it
+
     if pdf_mod.soffice() is None:
         if notices:
             notices(pdf_mod.INSTALL_HINT)
         return
-    work = results[0].staged[0].parent.parent
-    first = _convert(results, work / "pdf-pass-1")
-    again_tasks = []
+    scratch = jobs[0][0].staged[0].parent.parent
+    if pdf_mod.uno_python() is None:
+        if notices:
+            notices(pdf_mod.NO_UNO_NOTICE)
+        _add_pdfs_two_passes(jobs, scratch)
+        return
+    pending = list(jobs)
+    try:
+        # results come as LibreOffice writes them: each is finished here while it converts the next
+        for done in pdf_mod.convert_numbered([r.staged[0] for r, _ in jobs], scratch / "pdf"):
+            result, task = pending.pop(0)
+            try:
+                if done.error:
+                    raise KpuDocsError(f"LibreOffice gagal membuat PDF: {done.error}")
+                pages = pdf_mod.heading_labels(result.headings, pdf_mod.outline(done.pdf), done.labels, done.toc)
+                _render_docx_again(result, task, pages)
+                target = result.staged[0].with_suffix(".pdf")
+                shutil.move(done.pdf, target)
+                pdf_mod.set_page_labels(target, done.numbers)
+                pdf_mod.stabilize(target, result.signed)
+                result.staged.append(target)
+            except Exception as exc:  # one office's PDF failing must not stop the others
+                _pdf_failed(result, exc)
+    except KpuDocsError as exc:  # LibreOffice as a whole failed: the offices not yet done go the older way,
+        if pending and notices:  # where a file LibreOffice cannot convert fails alone
+            notices(f"{exc}; sisa {len(pending)} laporan dibuat dengan dua kali jalan LibreOffice")
+        _add_pdfs_two_passes(pending, scratch)
+
+
+def _pdf_failed(result: Result, exc: Exception) -> None:
+    if isinstance(exc, KpuDocsError):
+        reason = str(exc)
+    elif isinstance(exc, OSError):  # e.g. the disk filled up
+        reason = os_error_message(exc)
+    else:
+        reason = f"kesalahan tak terduga: {type(exc).__name__}: {exc}"
+    result.status, result.reason, result.staged = "gagal", reason, []
+
+
+def _render_docx_again(result: Result, task: tuple, pages: dict[str, str]) -> None:
+    """Only the Word file, now with the table of contents' page numbers."""
+    path, template = task[0], task[3]
+    report, _ = prepare(path)
+    render_docx(report, result.staged[0], template, pages)
+
+
+def _add_pdfs_two_passes(jobs: list[tuple[Result, tuple]], scratch: Path) -> None:
+    """Without UNO: convert, read the numbers from the first PDF, render the Word file again
+    and convert it again."""
+    from . import pdf as pdf_mod
+
+    first = _convert([r for r, _ in jobs], scratch / "pdf-pass-1")
     for (result, task), draft in zip(jobs, first):
         if draft is None:
             continue
         try:
-            pages = pdf_mod.heading_pages(pdf_mod.page_texts(draft), result.headings)
-        except Exception as exc:  # an unreadable PDF fails this report only
-            result.status, result.reason = "gagal", f"PDF dari LibreOffice tidak dapat dibaca: {exc}"
-            continue
-        path, out_root, scratch, template, strict, _, previous, compare = task
-        again_tasks.append((result, (path, out_root, scratch, template, strict, pages, previous, compare)))
-    again = workers.run(_stage_task, [t for _, t in again_tasks], n_jobs, _failed)
-    for (result, _), second in zip(again_tasks, again):
-        if not second.ok:
-            result.status, result.reason = "gagal", second.reason
-    ok = [r for r in results if r.ok]
-    for result, final in zip(ok, _convert(ok, work / "pdf-pass-2")):
+            texts = pdf_mod.page_texts(draft)
+            pages = pdf_mod.heading_labels(result.headings, pdf_mod.outline(draft), pdf_mod.footer_labels(texts),
+                                           texts=texts)
+            _render_docx_again(result, task, pages)
+        except Exception as exc:
+            _pdf_failed(result, exc)
+    ok = [r for r, _ in jobs if r.ok]
+    for result, final in zip(ok, _convert(ok, scratch / "pdf-pass-2")):
         if final is None:
             continue
         target = result.staged[0].with_suffix(".pdf")
@@ -254,6 +311,8 @@ def _add_pdfs(jobs: list[tuple[Result, tuple]], notices, n_jobs: int = 1) -> Non
 def _convert(results: list[Result], outdir: Path) -> list[Path | None]:
     """Each result's DOCX to PDF in one LibreOffice run; when that run fails, each file
     alone, so that one report LibreOffice cannot convert fails alone (status "gagal")."""
+    from . import pdf as pdf_mod
+
     if not results:
         return []
     if len(results) > 1:

@@ -92,6 +92,19 @@ class _Parser(argparse.ArgumentParser):
         sys.exit(EXIT_USAGE)
 
 
+def run() -> None:
+    """The console entry point: ``main``, then exit at once. Once the outputs are written and
+    the streams flushed there is nothing left to do, so the interpreter's teardown (freeing
+    every module and object one by one) is skipped."""
+    code = main()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):  # a closed pipe: nothing more can be said anyway
+        pass
+    os._exit(code)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="kpu-docs",
@@ -345,4 +358,4 @@ def _template_check(args) -> int:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    run()

@@ -13,7 +13,6 @@ import shutil
 import tempfile
 import time
 import unicodedata
-import zipfile
 from collections.abc import Iterable
 from contextlib import contextmanager
 from pathlib import Path
@@ -43,20 +42,6 @@ def file_names(data: AnnualReportInput) -> dict[str, str]:
         "pdf": f"laporan-tahunan-{stem}.pdf",
         "check": f"pemeriksaan-{stem}.xlsx",  # the office's own notes, not part of the submission
     }
-
-
-def normalize_zip(path: Path) -> None:
-    """Rewrite a .docx/.xlsx with fixed entry times so identical content gives identical bytes."""
-    with zipfile.ZipFile(path) as src:
-        entries = [(info, src.read(info)) for info in src.infolist()]
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info, data in entries:
-            fixed = zipfile.ZipInfo(info.filename, ZIP_EPOCH)
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.external_attr = 0o644 << 16
-            dst.writestr(fixed, data)
-    os.replace(tmp, path)
 
 
 STAGING_PREFIX = ".kpu-docs-"

@@ -16,6 +16,7 @@ from markupsafe import Markup
 from .conform import conform
 from .context import build_context
 from .derive import Report
+from .docxtemplate import Template
 from .errors import KpuDocsError
 from .images import Picture, inline_xml, load_picture
 from .table_list import fill_table_list, in_reading_order
@@ -23,12 +24,13 @@ from .templating import (NEUTRAL_LOGO, check_archive, check_references, default_
                          environment, external_references, resource, time_limit)
 from .toc import TocEntry, fill_toc
 from .typography import no_break_hyphens
+from .zipping import drop_unused_parts, save_docx
 
 
-class _Template(DocxTemplate):
-    """docxtpl, refusing a rendered body that does not parse whole: its own parser runs in
-    recover mode and silently drops what it cannot read (a text over 10 MB, broken markup),
-    which would publish a truncated report."""
+class _Template(Template):
+    """docxtpl (made linear by ``docxtemplate.Template``), refusing a rendered body that does
+    not parse whole: docxtpl's own parser runs in recover mode and silently drops what it
+    cannot read (a text over 10 MB, broken markup), which would publish a truncated report."""
 
     def fix_tables(self, xml):
         try:
@@ -95,7 +97,8 @@ def render_docx(report: Report, out: Path, template: Path | None = None,
     no_break_hyphens(tpl.docx.element.body)
     conform(tpl.docx.element.body)
     _properties(tpl, report)
-    tpl.save(str(out))
+    drop_unused_parts(tpl.docx)
+    save_docx(tpl.docx, out)  # one reproducible zip; docxtpl's save would need re-zipping
     found = external_references(out)  # e.g. a field code composed from the input's text
     if found:
         out.unlink(missing_ok=True)

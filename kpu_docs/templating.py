@@ -7,6 +7,7 @@ strict undefined names, and the input's text is always data (autoescaped), never
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
 import shutil
 import time
@@ -157,7 +158,7 @@ class _Environment(ImmutableSandboxedEnvironment):
         if template is None:
             if len(self._compiled) >= self.CACHE_SIZE:
                 self._compiled.pop(next(iter(self._compiled)))
-            template = self._compiled[source] = super().from_string(source)
+            template = self._compiled[source] = self._from_bytecode(source)
         return template
 
     def is_safe_attribute(self, obj, attr, value):
@@ -210,6 +211,26 @@ class _Environment(ImmutableSandboxedEnvironment):
             raise TemplateLimitError(f"perhitungan di templat gagal ({left!r:.40} {operator} {right!r:.40}): {exc}") from None
 
 
+    def _from_bytecode(self, source: str):
+        """Compile ``source``, or load its compiled code from Jinja's own bytecode cache (a
+        folder only this user may write, checked by Jinja; keyed by the source's hash, so an
+        edited template is compiled again). Saves a fresh process the compile (start-up)."""
+        cache = _bytecode_cache()
+        if cache is None:
+            return super().from_string(source)
+        try:
+            bucket = cache.get_bucket(self, hashlib.sha1(source.encode("utf-8")).hexdigest(), None, source)
+        except Exception:  # an unusable cache folder must never stop a build
+            return super().from_string(source)
+        if bucket.code is None:
+            bucket.code = self.compile(source)
+            try:
+                cache.set_bucket(bucket)
+            except OSError:
+                pass
+        return self.template_class.from_code(self, bucket.code, self.make_globals(None), None)
+
+
 def _check_binop(operator: str, left, right) -> None:
     """Refuse an operation whose result would be absurdly large, before computing it."""
     too_big = False
@@ -259,6 +280,16 @@ def _bounded_format(inner):
         return inner(value, *args, **kwargs)
 
     return bounded
+
+
+@functools.cache
+def _bytecode_cache():
+    from jinja2 import FileSystemBytecodeCache
+
+    try:
+        return FileSystemBytecodeCache()  # <tmp>/_jinja2-cache-<uid>, private to the user
+    except Exception:  # no usable temporary folder: compile every time
+        return None
 
 
 @functools.cache

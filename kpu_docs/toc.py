@@ -1,7 +1,7 @@
 """The table of contents: a real Word TOC field whose cached entries we write ourselves.
 
 Word and LibreOffice show a field's cached result as it is, so a TOC filled here (with
-page numbers from a LibreOffice pass, see ``pdf.paginate``) appears complete without
+page numbers from a LibreOffice pass, see ``pdf.heading_labels``) appears complete without
 the user updating anything. Without page numbers, Word is asked to update fields on
 opening.
 """

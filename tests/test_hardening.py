@@ -487,29 +487,37 @@ def test_a_worker_killed_by_the_oom_killer_fails_its_input_only(monkeypatch, mak
     assert results[1].ok and results[1].destination.is_dir()
 
 
-def test_with_pdf_a_report_libreoffice_fails_on_fails_alone(monkeypatch, make_input, tmp_path, sample_path):
-    from pypdf import PdfWriter
+@pytest.mark.libreoffice
+@pytest.mark.parametrize("one_pass", [True, False], ids=["uno", "two-passes"])
+def test_with_pdf_a_report_libreoffice_fails_on_fails_alone(monkeypatch, make_input, tmp_path, sample_path, one_pass):
+    from kpu_docs import pdf as pdf_mod
 
+    if pdf_mod.soffice() is None or (one_pass and pdf_mod.uno_python() is None):
+        pytest.skip("LibreOffice (and for one pass, its UNO bridge) is needed")
     other = make_input(lambda d: d["satker"].update(wilayah="Rusak"))
+    if one_pass:
+        real = pdf_mod.convert_numbered
 
-    def convert(files, outdir, target="pdf"):
-        if any("rusak" in f.name for f in files):
-            raise KpuDocsError("LibreOffice gagal membuat berkas")
-        outdir.mkdir(parents=True, exist_ok=True)
-        written = []
-        for f in files:
-            writer = PdfWriter()
-            writer.add_blank_page(595, 842)
-            with open(outdir / f"{f.stem}.pdf", "wb") as out:
-                writer.write(out)
-            written.append(outdir / f"{f.stem}.pdf")
-        return written
+        def numbered(files, outdir):
+            good = iter(real([f for f in files if "rusak" not in f.name], outdir))
+            for f in files:
+                yield (pdf_mod.Numbered(outdir / f"{f.stem}.pdf", [], error="berkas rusak") if "rusak" in f.name
+                       else next(good))
 
-    monkeypatch.setattr(build_mod.pdf_mod, "soffice", lambda: "soffice")
-    monkeypatch.setattr(build_mod.pdf_mod, "convert", convert)
+        monkeypatch.setattr(pdf_mod, "convert_numbered", numbered)
+    else:
+        real = pdf_mod.convert
+
+        def convert(files, outdir, target="pdf"):
+            if any("rusak" in f.name for f in files):
+                raise KpuDocsError("LibreOffice gagal membuat berkas")
+            return real(files, outdir, target)
+
+        monkeypatch.setattr(pdf_mod, "uno_python", lambda: None)
+        monkeypatch.setattr(pdf_mod, "convert", convert)
     results = build([sample_path, other], tmp_path / "out", pdf=True, jobs=2)
     assert results[0].ok and sorted(p.suffix for p in results[0].destination.iterdir()) == [".docx", ".pdf", ".xlsx", ".xlsx"]
-    assert not results[1].ok and "PDF tidak dapat dibuat" in results[1].reason
+    assert not results[1].ok and "PDF" in results[1].reason
     assert not (tmp_path / "out" / "kpu-kota-rusak").exists()
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+import sys
 
 import pytest
 from docx import Document
@@ -12,6 +13,7 @@ from docx import Document
 from kpu_docs import pdf as pdf_mod
 from kpu_docs.build import build
 from kpu_docs.cli import main
+from kpu_docs.errors import KpuDocsError
 
 from .conftest import soffice_available
 
@@ -43,11 +45,17 @@ def test_pdf_pages_and_numbered_toc(pdf_build):
     pages = [p for p in pages if p.strip()]
     assert 20 <= len(pages) <= 40
     toc_page = next(p for p in pages if p.strip().startswith("DAFTAR ISI"))
-    entries = re.findall(r"^\s*(\S.*?)\.{3,}\s*(\w+)\s*$", toc_page, re.M)
+    entries = re.findall(r"^\s*(\S.*?)\s*\.{3,}\s*(\w+)\s*$", toc_page, re.M)
     titles = [t for t, _ in entries]
     assert "KATA PENGANTAR" in titles and "BAB IV PENUTUP" in titles
     numbers = dict(entries)
     assert numbers["KATA PENGANTAR"] == "i" and numbers["BAB I PENDAHULUAN"] == "1"
+    # the PDF's page labels are the printed numbers (the footer's last line; the cover has none)
+    from pypdf import PdfReader
+
+    labels = PdfReader(str(pdf)).page_labels
+    assert labels[:5] == ["", "i", "ii", "iii", "1"]  # cover, KATA PENGANTAR, DAFTAR ISI, DAFTAR TABEL
+    assert all(page.strip().split()[-1] == label for page, label in zip(pages, labels) if label)
     # each chapter's number in the TOC is the number printed on the page where it starts
     for title, number in numbers.items():
         if title.startswith("BAB"):
@@ -76,12 +84,41 @@ def test_without_libreoffice_docx_and_xlsx_are_still_written(monkeypatch, sample
     assert doc.settings.element.find(f"{W}updateFields") is not None  # Word fills the numbers on opening
 
 
-def test_heading_pages_reads_footer_labels():
-    texts = ["LAPORAN", "KATA PENGANTAR\nisi\ni", "DAFTAR ISI\nBAB I PENDAHULUAN ...\nii",
-             "BAB I\nPENDAHULUAN\nisi\n1", "lanjutan\nA. Bagian\n2", "BAB II\nSTRUKTUR\n3"]
-    headings = [(1, "KATA PENGANTAR"), (1, "BAB I PENDAHULUAN"), (2, "A. Bagian"), (1, "BAB II STRUKTUR")]
-    assert pdf_mod.heading_pages(texts, headings) == {
-        "KATA PENGANTAR": "i", "BAB I PENDAHULUAN": "1", "A. Bagian": "2", "BAB II STRUKTUR": "3"}
+def test_heading_labels_follow_the_outline_not_the_text():
+    """Running headers repeat chapter titles on every page: the outline says where each
+    heading really is, the labels what its page prints."""
+    outline = [("KATA PENGANTAR", 1), ("DAFTAR ISI", 2), ("BAB I PENDAHULUAN", 3), ("A. Bagian", 4),
+               ("BAB II STRUKTUR", 5)]
+    labels = ["", "i", "ii", "1", "2", "3"]
+    headings = [(1, "KATA PENGANTAR"), (1, "BAB I\nPENDAHULUAN"), (2, "A. Bagian"), (1, "BAB II STRUKTUR")]
+    assert pdf_mod.heading_labels(headings, outline, labels) == {
+        "KATA PENGANTAR": "i", "BAB I\nPENDAHULUAN": "1", "A. Bagian": "2", "BAB II STRUKTUR": "3"}
+    toc = "KATA PENGANTAR\ti\nBAB I PENDAHULUAN\t1\nA. Bagian\t2\nBAB II STRUKTUR\t3"
+    assert pdf_mod.heading_labels(headings, outline, labels, toc)["BAB II STRUKTUR"] == "3"
+
+
+def test_heading_labels_refuse_rather_than_guess():
+    outline = [("KATA PENGANTAR", 1), ("BAB I PENDAHULUAN", 2)]
+    with pytest.raises(KpuDocsError, match="BAB II.*tidak ditemukan di kerangka"):
+        pdf_mod.heading_labels([(1, "BAB I PENDAHULUAN"), (1, "BAB II")], outline, ["", "i", "1"])
+    with pytest.raises(KpuDocsError, match="tidak mencetak nomor halaman"):
+        pdf_mod.heading_labels([(1, "KATA PENGANTAR")], outline, ["", "", "1"])
+    with pytest.raises(KpuDocsError, match="tidak cocok: 1 menurut PDF, 2 menurut daftar isi LibreOffice"):
+        pdf_mod.heading_labels([(1, "BAB I PENDAHULUAN")], outline, ["", "i", "1"], "BAB I PENDAHULUAN\t2")
+
+
+def test_footer_labels_without_uno():
+    """The fallback reads the footer's number as the page's last line; a footer with other
+    text ("Halaman 3") gives no label, so heading_labels refuses instead of guessing."""
+    assert pdf_mod.footer_labels(["SAMPUL", "KATA\ni", "teks\n12", "teks\nHalaman 3"]) == ["", "i", "12", ""]
+
+
+def test_page_label_ranges():
+    """UNO numbering types (3 = roman, 4 = arabic, 5 = none) become PDF page-label ranges."""
+    numbers = [(5, 1), (3, 1), (3, 2), (4, 1), (4, 2), (4, 3), (4, 1)]
+    assert pdf_mod.label_ranges(numbers) == [(0, 0, None, 1), (1, 2, "/r", 1), (3, 5, "/D", 1), (6, 6, "/D", 1)]
+    assert [pdf_mod.printed_number(k, n) for k, n in [(3, 4), (2, 9), (4, 12), (1, 28), (5, 3)]] == \
+        ["iv", "IX", "12", "ab", ""]
 
 
 @pytest.mark.libreoffice
@@ -94,3 +131,109 @@ def test_rebuild_with_pdf_replaces_nothing(pdf_build, sample_path):
     assert {p.name: p.read_bytes() for p in pdf_build.iterdir()} == before
     meta = subprocess.run(["pdfinfo", str(next(pdf_build.glob("*.pdf")))], capture_output=True, text=True).stdout
     assert "Komisi Pemilihan Umum Kota Serang" in meta and "2024" in meta  # author; date from the input
+
+
+RUNNING = "Laporan Tahunan KPU Kota Serang: KATA PENGANTAR, BAB I PENDAHULUAN, BAB II STRUKTUR ORGANISASI"
+
+
+@pytest.fixture(scope="module")
+def running_template(tmp_path_factory):
+    """The default template restyled with running text in every header, and a footer that
+    prints "Halaman N dari laporan" instead of the bare number."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    from kpu_docs.templating import default_template
+
+    doc = Document(str(default_template()))
+    for section in doc.sections:
+        section.header.paragraphs[0].text = RUNNING
+        footer = section.footer.paragraphs[0]
+        if not footer._p.xpath(".//w:instrText"):
+            continue
+        before, after = OxmlElement("w:r"), OxmlElement("w:r")
+        for run, text in ((before, "Halaman "), (after, " dari laporan")):
+            t = OxmlElement("w:t")
+            t.set(qn("xml:space"), "preserve")
+            t.text = text
+            run.append(t)
+        runs = footer._p.findall(qn("w:r"))
+        runs[0].addprevious(before)
+        runs[-1].addnext(after)
+    path = tmp_path_factory.mktemp("tpl") / "berjalan.docx"
+    doc.save(str(path))
+    return path
+
+
+@pytest.mark.libreoffice
+def test_toc_numbers_right_with_running_headers(running_template, sample_path, tmp_path):
+    """Headers repeat chapter titles on every page and the footer's number is not alone on
+    its line: the TOC still gives each chapter the number printed where it starts, and the
+    PDF's page labels are the printed numbers."""
+    if not shutil.which("pdftotext"):
+        pytest.skip("pdftotext (poppler-utils) is needed")
+    if pdf_mod.uno_python() is None:
+        pytest.skip("python3-uno is needed")
+    (result,) = build([sample_path], tmp_path, running_template, pdf=True)
+    assert result.ok, result.reason
+    pdf = next(result.destination.glob("*.pdf"))
+    pages = pdftotext(pdf).split("\f")[:-1]
+    printed = [(re.search(r"Halaman (\w+) dari laporan", p) or [None, ""])[1] for p in pages]
+    assert printed[:5] == ["", "i", "ii", "iii", "1"] and printed[-2] != ""
+    from pypdf import PdfReader
+
+    assert PdfReader(str(pdf)).page_labels == printed
+    assert all(RUNNING.split(":")[0] in p for p in pages[1:])
+    toc_page = next(p for p in pages if "DAFTAR ISI" in p.split("\n", 3)[-1])
+    numbers = dict(re.findall(r"^\s*(\S.*?)\s*\.{3,}\s*(\w+)\s*$", toc_page, re.M))
+    assert numbers["KATA PENGANTAR"] == "i" and numbers["BAB IV PENUTUP"] not in ("", "i")
+    doc_toc = [p.text for p in Document(str(next(result.destination.glob("*.docx")))).paragraphs
+               if p.style.name.startswith("TOC")]
+    for title, number in numbers.items():
+        if title.startswith("BAB"):
+            # the chapter's own page: its heading is a line of its own (the header has it mid-line)
+            index = next(i for i, p in enumerate(pages) if re.search(rf"^\s*{re.escape(title)}\s*$", p, re.M))
+            assert printed[index] == number, title
+            assert f"{title}\t{number}" in doc_toc
+
+
+@pytest.mark.libreoffice
+def test_without_uno_running_footer_is_refused_not_guessed(running_template, sample_path, tmp_path, monkeypatch):
+    """The two-pass fallback cannot read "Halaman 3 dari laporan" as a page number: it says so
+    instead of writing wrong numbers."""
+    if not shutil.which("pdftotext"):
+        pytest.skip("pdftotext (poppler-utils) is needed")
+    monkeypatch.setattr(pdf_mod, "uno_python", lambda: None)
+    notices = []
+    (result,) = build([sample_path], tmp_path, running_template, pdf=True, notices=notices.append)
+    assert notices == [pdf_mod.NO_UNO_NOTICE]
+    assert not result.ok and "tidak mencetak nomor halaman" in result.reason
+    assert not list(tmp_path.rglob("*.pdf"))
+
+
+@pytest.mark.libreoffice
+def test_without_uno_two_passes_still_number_the_toc(sample_path, tmp_path, monkeypatch):
+    monkeypatch.setattr(pdf_mod, "uno_python", lambda: None)
+    (result,) = build([sample_path], tmp_path, pdf=True, notices=lambda m: None)
+    assert result.ok, result.reason
+    toc = [p.text for p in Document(str(next(result.destination.glob("*.docx")))).paragraphs
+           if p.style.name.startswith("TOC")]
+    assert toc[:2] == ["KATA PENGANTAR\ti", "BAB I PENDAHULUAN\t1"]
+
+
+def test_libreoffice_failing_midway_fails_those_offices_cleanly(sample_path, tmp_path, monkeypatch):
+    """A UNO run that dies: every office still waiting is made the older way (two plain
+    passes, where a file LibreOffice cannot convert fails alone), with a notice."""
+    if not soffice_available():
+        pytest.skip("LibreOffice is needed")
+    worker = tmp_path / "worker.py"
+    worker.write_text("import sys\nsys.stdin.read()\nsys.stderr.write('soffice crashed')\nsys.exit(1)\n")
+    monkeypatch.setattr(pdf_mod, "WORKER", worker)
+    monkeypatch.setattr(pdf_mod, "uno_python", lambda: sys.executable)
+    out = tmp_path / "out"
+    notices = []
+    (result,) = build([sample_path], out, pdf=True, notices=notices.append)
+    assert result.ok, result.reason
+    assert any("LibreOffice (UNO) gagal setelah 0 dari 1 berkas: soffice crashed" in n and "dua kali jalan" in n
+               for n in notices)
+    assert sorted(p.suffix for p in result.destination.iterdir()) == [".docx", ".pdf", ".xlsx", ".xlsx"]

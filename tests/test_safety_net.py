@@ -211,6 +211,7 @@ def test_failed_second_pdf_pass_fails_the_input(make_input, tmp_path, monkeypatc
     path = make_input()
     real_convert = pdf.convert
     calls = []
+    monkeypatch.setattr(pdf, "uno_python", lambda: None)  # the two-pass method (without UNO)
 
     def convert(files, outdir, *args, **kwargs):
         calls.append(len(files))
@@ -250,11 +251,35 @@ def test_failed_second_pdf_conversion_publishes_nothing(sample_path, tmp_path, m
         return real_convert(files, outdir, *args, **kwargs)
 
     monkeypatch.setattr(pdf, "convert", convert)
+    monkeypatch.setattr(pdf, "uno_python", lambda: None)  # the two-pass method (without UNO)
     out = tmp_path / "out"
     assert main(["build", str(sample_path), "--out", str(out), "--pdf", "-q"]) == 1
     assert len(calls) == 2
     assert not [p for p in out.rglob("*") if p.is_file()]
     assert "LibreOffice" in capsys.readouterr().err
+
+
+@pytest.mark.libreoffice
+def test_input_broken_before_the_word_file_is_numbered_fails_it(make_input, tmp_path, monkeypatch, capsys):
+    """One LibreOffice pass (UNO), then the Word file rendered again with the page numbers: an
+    input that breaks in between fails, and nothing of it is published."""
+    import kpu_docs.pdf as pdf
+
+    if pdf.soffice() is None or pdf.uno_python() is None:
+        pytest.skip("LibreOffice with its UNO bridge is needed")
+    path = make_input()
+    real = pdf.convert_numbered
+
+    def numbered(files, outdir):
+        for done in real(files, outdir):
+            path.write_text("satker: [\n", encoding="utf-8")  # edited mid-build, now unreadable
+            yield done
+
+    monkeypatch.setattr(pdf, "convert_numbered", numbered)
+    out = tmp_path / "out"
+    assert main(["build", str(path), "--out", str(out), "--pdf", "-q"]) == 1
+    assert not [p for p in out.rglob("*") if p.is_file()]
+    assert "gagal" in capsys.readouterr().err
 
 
 # --- code shapes in the loader -----------------------------------------------------------------

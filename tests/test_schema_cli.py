@@ -66,3 +66,22 @@ def test_rebuild_is_byte_identical_and_reports_unchanged(sample_path, tmp_path, 
     assert first == second
     leftovers = [p for p in out.rglob(".kpu-docs-*")]
     assert not leftovers
+
+
+def test_console_entry_flushes_before_its_quick_exit(sample_path):
+    """`kpu-docs` / `python -m kpu_docs` skip the interpreter's teardown (os._exit) but still
+    deliver everything printed, through a pipe, with the exit code of main()."""
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}  # a pipe is block-buffered
+    done = subprocess.run([sys.executable, "-m", "kpu_docs", "validate", str(sample_path)],
+                          capture_output=True, text=True, timeout=120, env=env)
+    assert done.returncode == 0, done.stderr
+    # WA.3355 over its pagu, the missing logo, two nodes below 80 % with no kendala (issue 14)
+    assert done.stdout.rstrip().endswith("0 galat, 4 peringatan, 0 info")
+    assert done.stdout.count("PERINGATAN") == 4
+    bad = subprocess.run([sys.executable, "-m", "kpu_docs", "validate", str(sample_path) + ".tidak-ada"],
+                         capture_output=True, text=True, timeout=120, env=env)
+    assert bad.returncode == 1 and "tidak" in bad.stdout + bad.stderr

@@ -1,0 +1,55 @@
+"""docxtpl's ``DocxTemplate``, with its body replacement made linear.
+
+docxtpl parses the rendered body as a separate lxml document and then moves it into the
+Word document (``map_tree``); lxml's move between documents costs time quadratic in the
+number of ``xml:space`` attributes (5.5 s for 80,000 runs, 0.27 s for 20,000: Word writes
+one on nearly every run of text), which made the build of a 30,000-RO input grow faster
+than its size. For large bodies the rendered body is instead serialized and parsed once
+more inside the document element itself, which is linear but costs more below about
+60,000 such attributes (some 13,000 RO; measured with lxml 6.1).
+Checked with docxtpl 0.20 (``map_tree``, ``fix_tables``).
+"""
+
+from __future__ import annotations
+
+import re
+
+from docx.oxml.parser import element_class_lookup
+from docxtpl import DocxTemplate
+from lxml import etree
+
+_MARK = b"<kpu-docs-body/>"
+_START = re.compile(rb"<w:body((?:\s+xmlns:\w+=\"[^\"]*\")*)\s*>")
+_DECLARATION = re.compile(rb'\s+xmlns:([\w.-]+)="([^"]*)"')
+_PARSER = etree.XMLParser(resolve_entities=False, huge_tree=True)  # python-docx's, keeping whitespace
+_PARSER.set_element_class_lookup(element_class_lookup)
+
+
+QUADRATIC_FROM = 60_000  # xml:space attributes: below this, lxml's move is the faster way
+
+
+class Template(DocxTemplate):
+    def map_tree(self, tree) -> None:
+        """Put the rendered ``tree`` (a ``w:body``) in place of the template's body, with the
+        same result as lxml's move: declarations that repeat the document element's dropped."""
+        if tree.xpath("count(//@xml:space)") < QUADRATIC_FROM:
+            return super().map_tree(tree)
+        document = self.docx
+        root = document._element
+        xml = etree.tostring(tree, encoding="UTF-8")
+        start = _START.match(xml)
+        known = {prefix.encode(): uri.encode() for prefix, uri in root.nsmap.items() if prefix}
+        declared = _DECLARATION.findall(xml)
+        if start is None or any(known.get(prefix, uri) != uri for prefix, uri in declared):
+            return super().map_tree(tree)  # a prefix bound to another namespace: let lxml reconcile
+        inner = _DECLARATION.sub(lambda m: b"" if m.group(1) in known else m.group(0), xml[start.end():])
+        body = root.body
+        placeholder = etree.Element("kpu-docs-body")
+        body.addprevious(placeholder)
+        root.remove(body)
+        head, _, tail = etree.tostring(root, encoding="UTF-8").partition(_MARK)
+        root.replace(placeholder, body)  # the template as it was, should parsing fail
+        new_root = etree.fromstring(head + b"<w:body>" + inner + tail, _PARSER)
+        document._element = new_root
+        document.part._element = new_root
+        document._Document__body = None  # python-docx's cached body proxy, if any

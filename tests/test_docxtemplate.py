@@ -1,0 +1,63 @@
+"""The linear body replacement gives exactly what docxtpl's own gives."""
+
+from __future__ import annotations
+
+import shutil
+import zipfile
+
+import pytest
+from docxtpl import DocxTemplate
+from lxml import etree
+
+from kpu_docs import docxtemplate, report_docx
+from kpu_docs.build import prepare
+from kpu_docs.docxtemplate import Template
+from kpu_docs.templating import resource
+
+
+@pytest.fixture(autouse=True)
+def always_reparse(monkeypatch):
+    """The linear way is kept for bodies of 13,000 RO and more; here it is used at any size."""
+    monkeypatch.setattr(docxtemplate, "QUADRATIC_FROM", 0)
+
+
+def render_both(path, tmp_path, monkeypatch) -> tuple[bytes, bytes]:
+    report, _ = prepare(path)
+    ours, theirs = tmp_path / "ours.docx", tmp_path / "theirs.docx"
+    report_docx.render_docx(report, ours)
+    monkeypatch.setattr(report_docx, "Template", DocxTemplate)
+    report_docx.render_docx(report, theirs)
+    monkeypatch.setattr(report_docx, "Template", Template)
+    return tuple(zipfile.ZipFile(p).read("word/document.xml") for p in (ours, theirs))
+
+
+def test_same_document_as_docxtpl(sample_path, tmp_path, monkeypatch):
+    ours, theirs = render_both(sample_path, tmp_path, monkeypatch)
+    assert ours == theirs and b"<w:body>" in ours
+
+
+def test_same_document_with_images(make_input, tmp_path, monkeypatch):
+    def mutate(d):
+        d["satker"]["logo"] = "logo.png"
+        d["gambar_penutup"] = [{"berkas": "a.png", "keterangan": "A"}, {"berkas": "b.png", "keterangan": "B"}]
+
+    path = make_input(mutate)
+    for name in ("logo.png", "a.png", "b.png"):
+        shutil.copyfile(resource("logo_netral.png"), path.parent / name)
+    ours, theirs = render_both(path, tmp_path, monkeypatch)
+    assert ours.count(b"<pic:pic") == 3 and ours == theirs
+
+
+@pytest.mark.parametrize("body_ns", ["http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+                                     "urn:another"])
+def test_prefix_bound_elsewhere_falls_back_to_docxtpl(body_ns, sample_path):
+    """A body that binds a document prefix (r:) to another namespace is left to lxml."""
+    tpl = Template(str(resource("laporan_tahunan.docx")))
+    tpl.init_docx()
+    w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+    tree = etree.fromstring(f'<w:body xmlns:w="{w}"><w:p><w:r xmlns:r="{body_ns}" r:x="1"><w:t '
+                            f'xml:space="preserve">a</w:t></w:r></w:p></w:body>')
+    tpl.map_tree(tree)
+    run = tpl.docx.element.body.find(f".//{{{w}}}r")
+    assert run.get(f"{{{body_ns}}}x") == "1" and run.find(f"{{{w}}}t").text == "a"
+    assert tpl.docx.element.body.getparent() is tpl.docx.element

@@ -23,7 +23,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
-from kpu_docs.outputs import normalize_zip
+from kpu_docs.zipping import save_docx
 
 ROOT = Path(__file__).resolve().parent.parent
 FONT = "Arial"  # in Word; LibreOffice substitutes the metric-compatible Liberation Sans
@@ -837,8 +837,7 @@ def build(path: Path) -> None:
     props.revision = 1
     props.created = props.modified = dt.datetime(2024, 1, 1)  # fixed: regenerating changes no byte
     clean_package(doc)
-    doc.save(path)
-    normalize_zip(path)  # fixed entry times: regenerating an unchanged template changes no byte
+    save_docx(doc, path)  # fixed entry times: regenerating an unchanged template changes no byte
 
 
 # --- the neutral default logo ---------------------------------------------------------------------

@@ -58,12 +58,15 @@ def write_annex(report: Report, path: Path, *, changes: list[Change] | None = No
 
     ``changes`` (from ``diff``) adds a "Perubahan" sheet for a resubmission; ``previous`` (the
     same office's previous year) adds a year-on-year sheet."""
+    from . import annex_blocks  # it builds on this module's helpers
+
     options = {"strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False, "in_memory": True}
     workbook = xlsxwriter.Workbook(str(path), options)
     _set_properties(workbook, report)
     styles = _Styles(workbook)
     rows = _tree_rows(report)
     names = [SUMMARY, TREE, CHART, ORGANISATION]
+    names += annex_blocks.sheet_names(report)  # funding sources, spending by type, indicators: when given
     names += [CHANGES] if changes is not None else []
     names += [YEARS] if previous is not None else []
     sheets = {name: workbook.add_worksheet(name) for name in names}
@@ -71,6 +74,10 @@ def write_annex(report: Report, path: Path, *, changes: list[Change] | None = No
     _tree_sheet(sheets[TREE], report, rows, styles)
     _chart_sheet(workbook, sheets[CHART], report, rows, styles)
     _organisation_sheet(sheets[ORGANISATION], report, styles)
+    if annex_blocks.has_blokir(report.lines()):
+        annex_blocks.blokir_column(sheets[TREE], list(report.lines()), rows, TREE_FIRST - 1,
+                                   [rows[p.code] for p in report.programs], styles)
+    annex_blocks.write_sheets(sheets, report, rows, styles)
     if changes is not None:
         _changes_sheet(sheets[CHANGES], changes, styles)
     if previous is not None:
@@ -441,13 +448,29 @@ COUNT_HEADERS = ("Subbagian", "Kepala", "PNS", "PPNPN", "Jumlah Staf")
 STATUS = 3  # the Status column, counted per subbagian
 
 
+def _units(report: Report) -> list:
+    """The units staff belong to, as (name, head, staff): Subbagian directly under the Sekretariat,
+    then each Bagian (its own staff) followed by its Subbagian, named with their Bagian."""
+    from types import SimpleNamespace as Unit
+
+    org = report.data.organisation
+    units = [Unit(name=s.name, head=s.head, staff=s.staff) for s in org.subdivisions]
+    for division in org.divisions:
+        units.append(Unit(name=division.name, head=division.head, staff=division.staff))
+        units += [Unit(name=f"{s.name} ({division.name})", head=s.head, staff=s.staff) for s in division.subdivisions]
+    return units
+
+
 def _organisation_sheet(sheet: Worksheet, report: Report, styles: _Styles) -> None:
     """One row per staff member, then the counts per subbagian (COUNTIF over those rows)."""
     org = report.data.organisation
+    headers = ORGANISATION_HEADERS
+    if org.divisions:
+        headers = (headers[0], "Bagian / Subbagian", *headers[2:])
     _set_widths(sheet, ORGANISATION_WIDTHS)
-    _table_header(sheet, 0, ORGANISATION_HEADERS, ORGANISATION_WIDTHS, styles)
+    _table_header(sheet, 0, headers, ORGANISATION_WIDTHS, styles)
     row, number, spans = 1, 0, []
-    for sub in org.subdivisions:
+    for sub in _units(report):
         people = [(g.status, g.role or "", name) for g in sub.staff for name in g.names] or [("", "", "")]
         spans.append((row, row + len(people) - 1))
         for status, role, name in people:
@@ -470,8 +493,9 @@ def _organisation_sheet(sheet: Worksheet, report: Report, styles: _Styles) -> No
 def _staff_counts(sheet: Worksheet, row: int, report: Report, spans: list[tuple[int, int]],
                   styles: _Styles) -> int:
     """PNS, PPNPN and their total per subbagian, and the grand total; returns the next free row."""
-    subs = report.data.organisation.subdivisions
-    _table_header(sheet, row, COUNT_HEADERS, ORGANISATION_WIDTHS, styles, first_col=1, repeat=False)
+    subs = _units(report)
+    headers = COUNT_HEADERS if not report.data.organisation.divisions else ("Bagian / Subbagian", *COUNT_HEADERS[1:])
+    _table_header(sheet, row, headers, ORGANISATION_WIDTHS, styles, first_col=1, repeat=False)
     first = row + 1
     for r, sub, (top, bottom) in zip(range(first, first + len(subs)), subs, spans):
         statuses = Counter(g.status for g in sub.staff for _ in g.names)
@@ -489,7 +513,8 @@ def _staff_counts(sheet: Worksheet, row: int, report: Report, spans: list[tuple[
     everyone = Counter(g.status for s in subs for g in s.staff for _ in g.names)
     for col, value in ((3, everyone["PNS"]), (4, everyone["PPNPN"]), (5, everyone.total())):
         sheet.write_formula(total, col, _sum(col, range(first, total)), bold, value)
-    sheet.write_string(total + 1, 1, "Jumlah staf tidak termasuk Kepala Subbagian.", styles.note)
+    heads = "Kepala Bagian dan Kepala Subbagian" if report.data.organisation.divisions else "Kepala Subbagian"
+    sheet.write_string(total + 1, 1, f"Jumlah staf tidak termasuk {heads}.", styles.note)
     return total + 2
 
 
@@ -503,6 +528,13 @@ def _organisation_notes(sheet: Worksheet, row: int, report: Report, styles: _Sty
         label = "Jabatan Fungsional" if i == 0 else ""
         sheet.write_string(row + 1 + i, 1, label, styles.cell(bold=True))
         sheet.write_string(row + 1 + i, 2, name, styles.cell())
+    row += 1 + len(holders)
+    for i, member in enumerate(org.commissioners):
+        sheet.write_string(row + i, 1, "Komisioner" if i == 0 else "", styles.cell(bold=True))
+        sheet.write_string(row + i, 2, member.name, styles.cell())
+        sheet.write_string(row + i, 3, member.title, styles.cell())
+        sheet.write_string(row + i, 4, member.division or "", styles.cell(wrap=True))
+        _fit_row(sheet, row + i, [(ORGANISATION_WIDTHS[4], member.division or "", 0)])
 
 
 # --- Perubahan: what a resubmission changed -------------------------------------------------------

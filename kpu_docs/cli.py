@@ -339,13 +339,14 @@ def _template_export(args) -> int:
 
 def _template_check(args) -> int:
     from .build import prepare
-    from .context import build_context
-    from .templating import check, check_references, sample_input
+    from .context import build_context, check_context
+    from .templating import block_sample_input, check, check_references, sample_input
 
     check_references(args.template)  # a template that links outside itself is refused by build too
-    sample = args.input or sample_input()
-    report, _ = prepare(sample)
-    context = build_context(report)
+    # the given input (or the Kota Serang sample) with the sample that uses every optional block,
+    # so that a template's tags for grants, indicators or added sections are known
+    samples = [args.input or sample_input(), block_sample_input()]
+    context = check_context([build_context(prepare(sample)[0]) for sample in samples])
     context.update(logo="", closing_images=[{"image": "", "caption": ""}])
     unknown, unused = check(args.template, context)
     for name in unknown:

@@ -13,7 +13,7 @@ from fractions import Fraction
 
 from .errors import KeyPath
 from .load import Document
-from .model import AnnualReportInput, Node, SubOutput, child_key
+from .model import AnnualReportInput, Grant, Node, Obstacle, SubOutput, child_key
 
 
 class Level(IntEnum):
@@ -54,6 +54,7 @@ class Figures:
 
     pagu: int
     realisasi: int
+    blokir: int = 0  # pagu held back (lock pagu), where the input gives it
 
     @property
     def sisa(self) -> int:
@@ -65,7 +66,7 @@ class Figures:
         return Fraction(self.realisasi, self.pagu) if self.pagu else None
 
     def __add__(self, other: Figures) -> Figures:
-        return Figures(self.pagu + other.pagu, self.realisasi + other.realisasi)
+        return Figures(self.pagu + other.pagu, self.realisasi + other.realisasi, self.blokir + other.blokir)
 
 
 ZERO = Figures(0, 0)
@@ -84,6 +85,7 @@ class BudgetLine:
     narrative: tuple[str, ...]
     children: tuple[BudgetLine, ...]
     key_path: KeyPath = field(compare=False)
+    obstacles: tuple[Obstacle, ...] = ()
 
     @property
     def segment(self) -> str:
@@ -97,12 +99,41 @@ class BudgetLine:
             yield from child.walk()
 
 
+DIPA = "DIPA (APBN)"
+
+
+@dataclass(frozen=True)
+class FundingSource:
+    """One budget tree: the DIPA (APBN), or a regional grant (hibah APBD under an NPHD)."""
+
+    name: str  # "DIPA (APBN)" or the grant's name
+    source: str  # "APBN", "APBD Provinsi Contoh"
+    programs: tuple[BudgetLine, ...]
+    key_path: KeyPath = field(compare=False)  # () for the DIPA, ("hibah", i) for a grant
+    grant: Grant | None = None
+
+    @property
+    def total(self) -> Figures:
+        return sum((p.figures for p in self.programs), ZERO)
+
+    @property
+    def is_grant(self) -> bool:
+        return self.grant is not None
+
+    def lines(self) -> Iterator[BudgetLine]:
+        for program in self.programs:
+            yield from program.walk()
+
+
 @dataclass(frozen=True)
 class Report:
-    """Everything the renderers need: the input's facts and the derived tree."""
+    """Everything the renderers need: the input's facts and the derived tree.
+
+    ``programs`` is the DIPA (APBN) tree, as always; ``grants`` the regional grants' trees."""
 
     document: Document
     programs: tuple[BudgetLine, ...]
+    grants: tuple[FundingSource, ...] = ()
 
     @property
     def data(self) -> AnnualReportInput:
@@ -111,6 +142,16 @@ class Report:
     @property
     def total(self) -> Figures:
         return sum((p.figures for p in self.programs), ZERO)
+
+    @property
+    def sources(self) -> tuple[FundingSource, ...]:
+        """The DIPA first, then each grant."""
+        return (FundingSource(DIPA, "APBN", self.programs, ()), *self.grants)
+
+    @property
+    def grand_total(self) -> Figures:
+        """All sources together (equal to ``total`` without grants)."""
+        return sum((s.total for s in self.sources), ZERO)
 
     @property
     def depth(self) -> Level:
@@ -125,7 +166,13 @@ class Report:
 def derive(document: Document) -> Report:
     """Build the derived report from a loaded document."""
     programs = tuple(_line(p, 0, ("program", i)) for i, p in enumerate(document.data.programs))
-    return Report(document, programs)
+    grants = tuple(
+        FundingSource(g.name, g.source,
+                      tuple(_line(p, 0, ("hibah", gi, "program", i)) for i, p in enumerate(g.programs)),
+                      ("hibah", gi), g)
+        for gi, g in enumerate(document.data.grants)
+    )
+    return Report(document, programs, grants)
 
 
 def _line(node: Node, depth: int, key_path: KeyPath) -> BudgetLine:
@@ -135,7 +182,7 @@ def _line(node: Node, depth: int, key_path: KeyPath) -> BudgetLine:
     else:
         # A leaf's own figures are the authority; a childless parent (an error the
         # validator reports) counts as whatever it states.
-        figures = Figures(node.pagu or 0, node.realisasi or 0)
+        figures = Figures(node.pagu or 0, node.realisasi or 0, getattr(node, "blokir", None) or 0)
     return BudgetLine(
         code=node.code,
         name=node.name,
@@ -146,4 +193,5 @@ def _line(node: Node, depth: int, key_path: KeyPath) -> BudgetLine:
         narrative=tuple(node.narrative) if isinstance(node, SubOutput) else (),
         children=children,
         key_path=key_path,
+        obstacles=tuple(getattr(node, "obstacles", ())),
     )

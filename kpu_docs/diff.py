@@ -16,13 +16,14 @@ from .derive import BudgetLine, Report
 from .formatting import amount, date_id, percent
 from .model import AnnualReportInput, Node
 
-FIGURES = ("pagu", "realisasi")
+FIGURES = ("pagu", "realisasi", "blokir")
 
 
 @dataclass(frozen=True)
 class Change:
     """One difference. ``kind``: angka, ditambah, dihapus, nama, narasi, organisasi, metadata, total,
-    penyerapan (a program's or the total's percentage as the report prints it, e.g. "99,52%")."""
+    indikator, bab_tambahan, penyerapan (a program's or the total's percentage as the report prints it,
+    e.g. "99,52%")."""
 
     kind: str
     subject: str
@@ -86,42 +87,55 @@ def diff(old: Report, new: Report) -> list[Change]:
     changes += _narratives(old.data, new.data)
     changes += _organisation(old.data, new.data)
     changes += _budget(old, new)
+    changes += _grants(old, new)
+    changes += _compare("indikator", _flatten(old.data.indicators, "indikator_kinerja"),
+                        _flatten(new.data.indicators, "indikator_kinerja"))
+    changes += _compare("bab_tambahan", _flatten(old.data.sections, "bab_tambahan"),
+                        _flatten(new.data.sections, "bab_tambahan"))
     return changes
 
 
-def _nodes(report: Report) -> dict[str, tuple[BudgetLine, Node]]:
-    """Full code → (derived line, input node)."""
+def _nodes(programs, lines) -> dict[str, tuple[BudgetLine, Node]]:
+    """Full code → (derived line, input node), within one funding source."""
     raw: dict[str, Node] = {}
-    stack: list[Node] = list(report.data.programs)
+    stack: list[Node] = list(programs)
     while stack:
         node = stack.pop()
         raw[node.code] = node
         stack += node.children
-    return {line.code: (line, raw[line.code]) for line in report.lines()}
+    return {line.code: (line, raw[line.code]) for line in lines}
+
+
+def _grants(old: Report, new: Report) -> list[Change]:
+    """Each grant's tree against the grant of the same name; grants added or removed whole."""
+    before = {g.name: g for g in old.grants}
+    after = {g.name: g for g in new.grants}
+    changes: list[Change] = []
+    for name, grant in after.items():
+        if name not in before:
+            f = grant.total
+            changes.append(Change("ditambah", f"hibah '{name}'", "", None,
+                                  f"{grant.source} (pagu {amount(f.pagu)}, realisasi {amount(f.realisasi)})"))
+            continue
+        was = before[name]
+        changes += _tree(_nodes(was.grant.programs, was.lines()), _nodes(grant.grant.programs, grant.lines()),
+                         f"hibah '{name}': ")
+        for key in FIGURES[:2]:
+            a, b = getattr(was.total, key), getattr(grant.total, key)
+            if a != b:
+                changes.append(Change("total", f"Jumlah hibah '{name}'", key, a, b))
+        changes += _compare("metadata", {f"hibah[{name}].sumber": was.source, f"hibah[{name}].nphd": _nphd(was)},
+                            {f"hibah[{name}].sumber": grant.source, f"hibah[{name}].nphd": _nphd(grant)})
+    for name, grant in before.items():
+        if name not in after:
+            changes.append(Change("dihapus", f"hibah '{name}'", "", grant.source, None))
+    return changes
 
 
 def _budget(old: Report, new: Report) -> list[Change]:
-    before, after = _nodes(old), _nodes(new)
-    changes: list[Change] = []
-    for code, (line, node) in after.items():
-        if code not in before:
-            f = line.figures
-            changes.append(Change("ditambah", code, "", None,
-                                  f"{line.name} (pagu {amount(f.pagu)}, realisasi {amount(f.realisasi)})"))
-            continue
-        old_line, old_node = before[code]
-        if old_line.name != line.name:
-            changes.append(Change("nama", code, "nama", old_line.name, line.name))
-        for key in FIGURES:
-            was, now = getattr(old_node, key), getattr(node, key)
-            if was != now:
-                changes.append(Change("angka", code, key, was, now))
-        if old_line.narrative != line.narrative:
-            changes += _paragraphs(code, "narasi", old_line.narrative, line.narrative)
-    for code, (line, _) in before.items():
-        if code not in after:
-            changes.append(Change("dihapus", code, "", line.name, None))
-    for key in FIGURES:
+    before = _nodes(old.data.programs, old.lines())
+    changes = _tree(before, _nodes(new.data.programs, new.lines()))
+    for key in FIGURES[:2]:
         was, now = getattr(old.total, key), getattr(new.total, key)
         if was != now:
             changes.append(Change("total", "Jumlah seluruhnya", key, was, now))
@@ -130,6 +144,34 @@ def _budget(old: Report, new: Report) -> list[Change]:
     for subject, was, now in [*pairs, ("Jumlah seluruhnya", old.total, new.total)]:
         if percent(was.ratio) != percent(now.ratio):
             changes.append(Change("penyerapan", subject, "penyerapan", percent(was.ratio), percent(now.ratio)))
+    return changes
+
+
+def _tree(before: dict, after: dict, prefix: str = "") -> list[Change]:
+    changes: list[Change] = []
+    for code, (line, node) in after.items():
+        code = prefix + code
+        if code.removeprefix(prefix) not in before:
+            f = line.figures
+            changes.append(Change("ditambah", code, "", None,
+                                  f"{line.name} (pagu {amount(f.pagu)}, realisasi {amount(f.realisasi)})"))
+            continue
+        old_line, old_node = before[code.removeprefix(prefix)]
+        if old_line.name != line.name:
+            changes.append(Change("nama", code, "nama", old_line.name, line.name))
+        for key in FIGURES:
+            was, now = getattr(old_node, key, None), getattr(node, key, None)
+            if was != now:
+                changes.append(Change("angka", code, key, was, now))
+        if old_line.narrative != line.narrative:
+            changes += _paragraphs(code, "narasi", old_line.narrative, line.narrative)
+        if old_line.obstacles != line.obstacles:
+            for field, attr in (("kendala", "obstacle"), ("solusi", "solution")):
+                changes += _paragraphs(code, field, [getattr(o, attr) for o in old_line.obstacles],
+                                       [getattr(o, attr) for o in line.obstacles])
+    for code, (line, _) in before.items():
+        if code not in after:
+            changes.append(Change("dihapus", prefix + code, "", line.name, None))
     return changes
 
 
@@ -192,3 +234,8 @@ def summary(changes: list[Change]) -> str:
     for change in changes:
         counts[change.kind] = counts.get(change.kind, 0) + 1
     return ", ".join(f"{n} {kind}" for kind, n in counts.items())
+
+
+def _nphd(grant) -> str | None:
+    agreement = grant.grant.agreement
+    return f"{agreement.number} ({agreement.date.isoformat()})" if agreement else None

@@ -760,4 +760,12 @@ def _tree_problems(raw: dict) -> list[tuple[KeyPath, str]]:
     if isinstance(programs, list):
         for i, program in enumerate(programs):
             visit(program, None, ("program", i), 0)
+    grants = raw.get("hibah")
+    for g, grant in enumerate(grants if isinstance(grants, list) else []):
+        # each grant's tree on its own: its codes may repeat the DIPA's
+        programs = grant.get("program") if isinstance(grant, dict) else None
+        if isinstance(programs, list):
+            seen = {}
+            for i, program in enumerate(programs):
+                visit(program, None, ("hibah", g, "program", i), 0)
     return problems

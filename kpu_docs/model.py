@@ -8,6 +8,8 @@ derived later (see ``derive``).
 from __future__ import annotations
 
 import datetime as dt
+import re
+from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -153,6 +155,10 @@ class ReportMeta(Strict):
     place: Text = Field(alias="tempat", description="Tempat penandatanganan")
     date: Date = Field(alias="tanggal", description="Tanggal penandatanganan (YYYY-MM-DD)")
     signatory: Signatory = Field(alias="penandatangan")
+    acknowledger: Signatory | None = Field(
+        None, alias="mengetahui",
+        description="Penanda tangan kedua, 'Mengetahui' (mis. Ketua KPU), di samping penandatangan",
+    )
 
 
 class Narratives(Strict):
@@ -186,6 +192,24 @@ class Subdivision(Strict):
     staff: list[StaffGroup] = Field(default_factory=list, alias="staf")
 
 
+class Division(Strict):
+    """A Bagian of a KPU Provinsi's Sekretariat, containing Subbagian (DOMAIN.md, Organisation)."""
+
+    name: Text = Field(alias="nama")
+    tasks: Paragraphs = Field(default_factory=list, alias="tugas")
+    head: Text = Field(alias="kepala")
+    staff: list[StaffGroup] = Field(default_factory=list, alias="staf", description="Staf langsung di bawah Bagian")
+    subdivisions: list[Subdivision] = Field(alias="subbagian", min_length=1)
+
+
+class Commissioner(Strict):
+    """A member of the commission: the Ketua or an Anggota heading a Divisi."""
+
+    title: Literal["Ketua", "Anggota"] = Field(alias="jabatan")
+    name: Text = Field(alias="nama")
+    division: Text | None = Field(None, alias="divisi", description="Divisi yang dipimpin, mis. Divisi Teknis Penyelenggaraan")
+
+
 class FunctionalPositions(Strict):
     """The Jabatan Fungsional."""
 
@@ -194,10 +218,31 @@ class FunctionalPositions(Strict):
 
 
 class Organisation(Strict):
+    """The Sekretariat: Subbagian directly (KPU Kabupaten/Kota) or Bagian containing Subbagian
+    (KPU Provinsi); optionally the commissioners."""
+
     legal_basis: Paragraphs = Field(alias="tugas_fungsi", description="Dasar hukum dan tugas sekretariat")
+    commissioners: list[Commissioner] = Field(default_factory=list, alias="komisioner")
     secretary: Text = Field(alias="sekretaris")
-    subdivisions: list[Subdivision] = Field(alias="subbagian", min_length=1)
+    subdivisions: list[Subdivision] = Field(default_factory=list, alias="subbagian")
+    divisions: list[Division] = Field(default_factory=list, alias="bagian", description="Bagian (KPU Provinsi)")
     functional: FunctionalPositions | None = Field(None, alias="jabatan_fungsional")
+
+    @model_validator(mode="after")
+    def _one_structure(self) -> Organisation:
+        if not self.subdivisions and not self.divisions:
+            raise ValueError("isi 'subbagian' (KPU Kabupaten/Kota) atau 'bagian' berisi subbagian (KPU Provinsi)")
+        return self
+
+    @property
+    def all_subdivisions(self) -> list[Subdivision]:
+        """Every Subbagian: those directly under the Sekretariat, then those in each Bagian."""
+        return [*self.subdivisions, *(s for d in self.divisions for s in d.subdivisions)]
+
+    @property
+    def staff_groups(self) -> list[StaffGroup]:
+        """Every staff group, wherever it sits."""
+        return [*(g for d in self.divisions for g in d.staff), *(g for s in self.all_subdivisions for g in s.staff)]
 
 
 # --- the budget tree ------------------------------------------------------------------------
@@ -209,6 +254,16 @@ def child_key(depth: int) -> str:
     """The YAML key listing the children of a node at ``depth`` (0: program; RO and below: rincian)."""
     return CHILD_KEYS[min(depth, len(CHILD_KEYS) - 1)]
 
+
+
+class Obstacle(Strict):
+    """One kendala (what held the work back) and its solusi (what was done or will be)."""
+
+    obstacle: Text = Field(alias="kendala")
+    solution: Text = Field(alias="solusi")
+
+
+Obstacles = Annotated[list[Obstacle], Field(description="Kendala dan solusi, ditampilkan di bawah butir ini")]
 
 
 class Node(Strict):
@@ -228,6 +283,7 @@ class Node(Strict):
 class Detail(Node):
     """Below the RO: komponen, sub-komponen, akun (by depth)."""
 
+    blokir: Money | None = Field(None, description="Pagu yang diblokir / lock pagu (Rupiah), pada rincian terbawah")
     details: list[Detail] = Field(default_factory=list, alias="rincian")
 
     @property
@@ -243,6 +299,8 @@ class SubOutput(Node):
     """RO (Sub. Output Kegiatan): the level the report narrates."""
 
     narrative: list[Text] = Field(default_factory=list, alias="narasi")
+    obstacles: Obstacles = Field(default_factory=list, alias="kendala")
+    blokir: Money | None = Field(None, description="Pagu yang diblokir / lock pagu (Rupiah), pada rincian terbawah")
     details: list[Detail] = Field(default_factory=list, alias="rincian")
 
     @property
@@ -257,6 +315,7 @@ class SubOutput(Node):
 class Output(Node):
     """KRO (Output Kegiatan)."""
 
+    obstacles: Obstacles = Field(default_factory=list, alias="kendala")
     sub_outputs: list[SubOutput] = Field(default_factory=list, alias="sub_output")
 
     @property
@@ -265,6 +324,7 @@ class Output(Node):
 
 
 class Kegiatan(Node):
+    obstacles: Obstacles = Field(default_factory=list, alias="kendala")
     outputs: list[Output] = Field(default_factory=list, alias="output")
 
     @property
@@ -273,6 +333,7 @@ class Kegiatan(Node):
 
 
 class Program(Node):
+    obstacles: Obstacles = Field(default_factory=list, alias="kendala")
     kegiatan: list[Kegiatan] = Field(default_factory=list)
 
     @property
@@ -281,6 +342,8 @@ class Program(Node):
 
 
 def _require_leaf_figures(node: SubOutput | Detail):
+    if node.details and node.blokir is not None:
+        raise ValueError(f"blokir pada {node.code} ditulis pada rincian terbawah, bukan pada induknya")
     if not node.details:
         missing = [k for k in ("pagu", "realisasi") if getattr(node, k) is None]
         if missing:
@@ -289,6 +352,160 @@ def _require_leaf_figures(node: SubOutput | Detail):
                 "(angka di tingkat terbawah adalah sumber semua jumlah)"
             )
     return node
+
+
+# --- funding sources besides the DIPA -------------------------------------------------------
+
+
+class GrantAgreement(Strict):
+    """The NPHD (Naskah Perjanjian Hibah Daerah) under which a regional grant is given."""
+
+    number: Text = Field(alias="nomor")
+    date: dt.date = Field(alias="tanggal")
+
+
+class Grant(Strict):
+    """A regional grant (hibah APBD, e.g. for a Pilkada) with its own budget tree, checked on its
+    own: codes are unique within the grant, figures add up within it (DOMAIN.md, Funding sources)."""
+
+    name: Text = Field(alias="nama", description="mis. Hibah Pemilihan Gubernur dan Wakil Gubernur 2024")
+    source: Text = Field("APBD", alias="sumber", description="mis. APBD Provinsi Contoh")
+    agreement: GrantAgreement | None = Field(None, alias="nphd")
+    programs: list[Program] = Field(alias="program", min_length=1)
+
+
+# --- performance indicators (IKU / Perjanjian Kinerja) -----------------------------------------
+
+
+def _measure(value: Any) -> Decimal:
+    """An indicator's target or realisasi: a number (``77.5``) or Indonesian text (``"77,5"``)."""
+    if isinstance(value, bool) or value is None:
+        raise ValueError("bukan angka: tulis mis. 77.5 atau \"77,5\"")
+    if isinstance(value, (int, float)):
+        number = Decimal(str(value))
+    elif isinstance(value, str):
+        text = value.strip().removesuffix("%").strip()
+        if re.fullmatch(r"\d{1,3}(\.\d{3})+(,\d+)?", text):
+            text = text.replace(".", "")
+        try:
+            number = Decimal(text.replace(",", "."))
+        except InvalidOperation:
+            raise ValueError(f"'{value}' bukan angka: tulis mis. 77.5 atau \"77,5\"") from None
+    else:
+        raise ValueError("bukan angka: tulis mis. 77.5 atau \"77,5\"")
+    if not number.is_finite() or number < 0:
+        raise ValueError("angka indikator harus bilangan tidak negatif")
+    return number
+
+
+Measure = Annotated[
+    Decimal,
+    BeforeValidator(_measure),
+    WithJsonSchema({"anyOf": [{"type": "number", "minimum": 0}, {"type": "string", "pattern": r"^\s*\d[\d.]*(,\d+)?\s*%?\s*$"}],
+                    "description": "Angka: 77.5 atau \"77,5\""}),
+]
+
+
+class Indicator(Strict):
+    """One performance indicator with its target and realisation (same unit)."""
+
+    name: Text = Field(alias="indikator")
+    unit: Text = Field(alias="satuan", description="mis. %, dokumen, laporan")
+    target: Measure
+    realisasi: Measure
+    previous: Measure | None = Field(None, alias="realisasi_tahun_lalu")
+    lower_is_better: bool = Field(
+        False, alias="makin_kecil_makin_baik",
+        description="true bila indikator makin baik jika makin kecil (capaian = (2 × target − realisasi) / target)",
+    )
+
+
+class StrategicGoal(Strict):
+    """A sasaran strategis and its indicators."""
+
+    goal: Text = Field(alias="sasaran")
+    indicators: list[Indicator] = Field(alias="indikator", min_length=1)
+
+
+# --- sections the input adds ---------------------------------------------------------------
+
+
+TableCell = Annotated[str | int | float | None, Field(description="Isi sel: teks atau angka")]
+
+
+class TableColumn(Strict):
+    title: Text = Field(alias="judul")
+    kind: Literal["teks", "rupiah", "angka", "persen"] = Field(
+        "teks", alias="jenis", description="rupiah: Rupiah bulat, ditulis seperti tabel anggaran")
+
+
+class SimpleTable(Strict):
+    """A table written in the input: columns and rows; rupiah columns formatted like the budget tables."""
+
+    caption: Text = Field(alias="judul", description="Judul tabel (diberi nomor otomatis)")
+    columns: list[TableColumn] = Field(alias="kolom", min_length=1, max_length=8)
+    rows: list[list[TableCell]] = Field(alias="baris", min_length=1, max_length=500)
+    total: bool = Field(False, alias="jumlah", description="true: baris Jumlah untuk kolom rupiah dan angka")
+
+    @model_validator(mode="after")
+    def _cells(self) -> SimpleTable:
+        for r, row in enumerate(self.rows, start=1):
+            if len(row) != len(self.columns):
+                raise ValueError(f"baris {r} berisi {len(row)} sel, padahal ada {len(self.columns)} kolom: samakan")
+            for c, (cell, column) in enumerate(zip(row, self.columns), start=1):
+                try:
+                    cell_value(cell, column.kind)
+                except ValueError as exc:
+                    raise ValueError(f"baris {r}, kolom {c} ('{column.title}'): {exc}") from None
+        return self
+
+
+def cell_value(cell: Any, kind: str) -> Any:
+    """A table cell as its kind: Rupiah (int), a number (Decimal), text; None for an empty cell."""
+    if cell is None or cell == "":
+        return None
+    if kind == "rupiah":
+        return _money(cell)
+    if kind in ("angka", "persen"):
+        return _measure(cell)
+    return str(cell)
+
+
+class Picture(Strict):
+    file: Text = Field(alias="berkas", description="Berkas gambar (PNG/JPEG), relatif terhadap berkas ini")
+    caption: Text | None = Field(None, alias="keterangan")
+
+
+class SectionBody(Strict):
+    title: Text = Field(alias="judul")
+    paragraphs: Paragraphs = Field(default_factory=list, alias="paragraf")
+    tables: list[SimpleTable] = Field(default_factory=list, alias="tabel")
+    pictures: list[Picture] = Field(default_factory=list, alias="gambar")
+
+
+class SubSection(SectionBody):
+    """A subsection inside an added chapter."""
+
+
+class AddedSection(SectionBody):
+    """A chapter or subsection the input adds before or after a chapter or subsection of the
+    report (``sections.ANCHORS``); its level follows the place it is put."""
+
+    before: Text | None = Field(None, alias="sebelum", description="mis. pendahuluan, organisasi.anggaran")
+    after: Text | None = Field(None, alias="sesudah", description="mis. capaian, penutup")
+    numbered: bool | None = Field(
+        None, alias="bernomor", description="Bab bernomor (BAB V …); bawaan: ya, kecuali sebelum BAB I")
+    subsections: list[SubSection] = Field(default_factory=list, alias="subbab")
+
+    @model_validator(mode="after")
+    def _one_place(self) -> AddedSection:
+        if (self.before is None) == (self.after is None):
+            raise ValueError("tulis tepat satu dari 'sebelum' atau 'sesudah', mis. sesudah: capaian")
+        return self
+
+    @property
+    def anchor(self) -> str:
+        return self.before or self.after or ""
 
 
 class DataSource(Strict):
@@ -331,6 +548,11 @@ class AnnualReportInput(Strict):
     narratives: Narratives = Field(alias="narasi")
     organisation: Organisation = Field(alias="organisasi")
     programs: list[Program] = Field(alias="program", min_length=1)
+    grants: list[Grant] = Field(default_factory=list, alias="hibah", description="Dana hibah (APBD, NPHD)")
+    indicators: list[StrategicGoal] = Field(
+        default_factory=list, alias="indikator_kinerja", description="Indikator kinerja (IKU / Perjanjian Kinerja)")
+    sections: list[AddedSection] = Field(default_factory=list, alias="bab_tambahan",
+                                         description="Bab atau subbab tambahan, sebelum/sesudah bab atau subbab")
     closing_images: list[ClosingImage] = Field(default_factory=list, alias="gambar_penutup")
     slogan: Text | None = Field(None, description="Slogan di halaman penutup")
     data_source: DataSource | None = Field(None, alias="sumber_data", description="Diisi oleh kpu-docs import")

@@ -22,7 +22,7 @@ from .load import clean_text, load, loads
 from .model import CHILD_KEYS
 
 NARRATIVE_KEYS = ("kata_pengantar", "pendahuluan", "penutup")
-FIGURE_KEYS = ("pagu", "realisasi")
+FIGURE_KEYS = ("pagu", "realisasi", "blokir")
 LETTER_NOTE = "periksa tanggal dan nomor surat untuk tahun baru"
 _DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 
@@ -48,8 +48,10 @@ def start_next_year(previous: Path, year: int, out: Path | None = None) -> Path:
 
 def next_year_text(text: str, year: int) -> str:
     """Last year's input text → next year's: ``tahun`` set, the report's dates moved by the same
-    number of years, narratives and RO narratives emptied (``[]``), leaf pagu/realisasi set to 0,
-    figures stated on parents and ``sumber_data`` removed. ``text`` must be an input that loads."""
+    number of years, narratives, RO narratives, kendala and added sections' paragraphs emptied
+    (``[]``), leaf pagu/realisasi/blokir set to 0 in the DIPA and each grant, figures stated on
+    parents removed, indicators' realisasi moved to ``realisasi_tahun_lalu`` (where written) and
+    set to 0; ``sumber_data`` removed. ``text`` must be an input that loads."""
     root = yaml.compose(clean_text(text)[0], Loader=yaml.SafeLoader)  # same length: positions hold
     edits = _Edits(text)
     _, tahun = _item(root, "tahun")
@@ -68,7 +70,30 @@ def next_year_text(text: str, year: int) -> str:
         edits.remove(root, *source)
     for program in _item(root, "program")[1].value:
         _empty_figures(program, edits)
+    grants = _item(root, "hibah")
+    for grant in grants[1].value if grants else ():
+        for program in _item(grant, "program")[1].value:
+            _empty_figures(program, edits)
+    _next_indicators(root, edits)
+    sections = _item(root, "bab_tambahan")
+    for section in sections[1].value if sections else ():
+        for body in [section, *(_item(section, "subbab")[1].value if _item(section, "subbab") else ())]:
+            found = _item(body, "paragraf")
+            if found:
+                edits.empty(*found)
     return edits.apply()
+
+
+def _next_indicators(root: yaml.Node, edits: _Edits) -> None:
+    """This year's realisasi becomes last year's (where the key is written); realisasi set to 0."""
+    goals = _item(root, "indikator_kinerja")
+    for goal in goals[1].value if goals else ():
+        for indicator in _item(goal, "indikator")[1].value:
+            _, actual = _item(indicator, "realisasi")
+            previous = _item(indicator, "realisasi_tahun_lalu")
+            if previous:  # as written, quotes included ("71,8" must stay quoted in a flow mapping)
+                edits.replace(previous[1], edits.text[actual.start_mark.index:actual.end_mark.index])
+            edits.replace(actual, "0")
 
 
 def _item(mapping: yaml.Node, key: str) -> tuple[yaml.Node, yaml.Node] | None:
@@ -103,9 +128,10 @@ def _empty_figures(node: yaml.Node, edits: _Edits) -> None:
             edits.replace(found[1], "0")
     for child in children:
         _empty_figures(child, edits)
-    found = _item(node, "narasi")
-    if found:
-        edits.empty(*found)
+    for key in ("narasi", "kendala"):  # last year's text, and last year's obstacles
+        found = _item(node, key)
+        if found:
+            edits.empty(*found)
 
 
 class _Edits:

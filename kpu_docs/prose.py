@@ -67,6 +67,13 @@ def texts(report: Report) -> Iterator[_Text]:
         for i, text in enumerate(org.functional.description):
             yield _Text(("organisasi", "jabatan_fungsional", "uraian", i), text,
                         f"organisasi.jabatan_fungsional.uraian[{i}]")
+    for i, section in enumerate(getattr(data, "sections", [])):  # chapters and subsections the input adds
+        for j, text in enumerate(section.paragraphs):
+            yield _Text(("bab_tambahan", i, "paragraf", j), text, f"bab_tambahan[{i}].paragraf[{j}]")
+        for k, sub in enumerate(section.subsections):
+            for j, text in enumerate(sub.paragraphs):
+                yield _Text(("bab_tambahan", i, "subbab", k, "paragraf", j), text,
+                            f"bab_tambahan[{i}].subbab[{k}].paragraf[{j}]")
     yield from _node_texts(report)
 
 
@@ -153,7 +160,7 @@ class _Checker:
         self.lines = {line.code: line for line in report.lines()}
         self.programs = {p.code.rsplit(".", 1)[-1]: p for p in report.programs}
         org = getattr(report.data, "organisation", None)  # absent from a budget-only report
-        self.subdivisions = org.subdivisions if org else []
+        self.subdivisions = org.all_subdivisions if org else []  # with those inside each Bagian
         self.functional = org.functional if org else None
         self._general: list[tuple[str, Figures]] | None = None
 

@@ -67,6 +67,10 @@ def render_docx(report: Report, out: Path, template: Path | None = None,
     context = build_context(report)  # plain data only: text, numbers, lists, dicts
     context["logo"] = Markup(inline_xml(tpl, _picture(report, report.data.office.logo, ("satker", "logo")), Mm(45),
                                         ("logo",)))
+    for section in _added_sections(context):  # pictures of the sections the input adds
+        for picture in section["pictures"]:
+            where = tuple(picture["key"])
+            picture["image"] = Markup(inline_xml(tpl, _picture(report, picture["file"], where), Mm(120), ("extra",)))
     context["closing_images"] = [
         {"image": Markup(inline_xml(tpl, _picture(report, img.file, ("gambar_penutup", i, "berkas")), Mm(60),
                                      ("closing_images",))),
@@ -106,6 +110,15 @@ def render_docx(report: Report, out: Path, template: Path | None = None,
             "laporan tidak ditulis. Periksa tag templat di dalam kolom (field) Word"
         )
     return entries
+
+
+def _added_sections(context: dict):
+    """Every added section and subsection in the context (see ``context._extra``)."""
+    placed = [s for sections in context["extra"].values() for s in sections]
+    placed += [s for item in context["capaian"] for s in item["extra"]]
+    for section in placed:
+        yield section
+        yield from section["subsections"]
 
 
 def _picture(report: Report, name: str | None, key_path: tuple) -> Picture:

@@ -460,6 +460,12 @@ def sample_input() -> Path:
     return _shipped("kpu_docs.samples", "inputs/kpu-kota-serang", "2023.yaml")
 
 
+def block_sample_input() -> Path:
+    """The shipped sample that uses every optional block (KPU Provinsi Contoh 2024: grants,
+    indicators, kendala, Bagian, two signatories, added sections)."""
+    return _shipped("kpu_docs.samples_provinsi", "inputs/kpu-provinsi-contoh", "2024.yaml")
+
+
 # --- references to anything outside the document ---------------------------------------------------
 
 _FIELD_FETCHES = re.compile(r"\b(INCLUDETEXT|INCLUDEPICTURE|INCLUDE|LINK|DDE|DDEAUTO|IMPORT|RD|DATABASE)\b",

@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import Enum
+from fractions import Fraction
 from pathlib import Path
 
 from . import images, prose
@@ -37,7 +38,6 @@ class Finding:
         return f"{where}: {self.severity.value.upper()} {self.subject}: {self.message}"
 
 
-LOW_ABSORPTION = 0.5  # below this, a reviewer asks why: the narrative must explain it
 
 _EXPECTED_CHILDREN = {
     Level.PROGRAM: "Kegiatan",
@@ -49,15 +49,16 @@ _EXPECTED_CHILDREN = {
 def validate(report: Report) -> list[Finding]:
     """All findings, errors first, then in input order: the load problems that left the
     model meaningful (errors) and its notices (info), the figures, the metadata, the
-    organisation and the prose (see ``prose``)."""
-    findings = [*_loading(report), *_budget(report), *_report_meta(report), *_organisation(report), *_prose(report)]
+    organisation, the prose (see ``prose``), kendala, indicators and added sections."""
+    findings = [*_loading(report), *_budget(report), *_report_meta(report), *_organisation(report), *_prose(report),
+                *_obstacles(report), *_indicators(report), *_sections(report)]
     return sorted(findings, key=lambda f: -f.severity.rank)
 
 
 def validate_budget(report: Report) -> list[Finding]:
     """The findings on the budget tree and its narratives alone, for an input whose other parts
     cannot be loaded yet (``InputError.partial``): reported in the same run as the load problems."""
-    findings = [*_budget(report), *_prose(report, budget_only=True)]
+    findings = [*_budget(report), *_obstacles(report), *_prose(report, budget_only=True)]
     return sorted(findings, key=lambda f: -f.severity.rank)
 
 
@@ -84,14 +85,20 @@ def _at(report: Report, key_path) -> Location:
 
 
 def _budget(report: Report) -> Iterator[Finding]:
-    for program in report.programs:
-        yield from _line(report, program, parent_over=False)
+    """Each funding source on its own: the DIPA, then each grant (subject ``hibah 1: CODE``)."""
+    for s, source in enumerate(report.sources):
+        prefix = f"hibah {s}: " if source.is_grant else ""
+        for program in source.programs:
+            yield from _line(report, program, parent_over=False, prefix=prefix)
 
 
-def _line(report: Report, line: BudgetLine, parent_over: bool) -> Iterator[Finding]:
+def _line(report: Report, line: BudgetLine, parent_over: bool, prefix: str = "",
+          explained_above: bool = False) -> Iterator[Finding]:
+    """The figures of one node and those below it. Realisasi above pagu is a warning, or only
+    information where a kendala on the node, above or below it explains it."""
     def finding(severity: Severity, message: str, key: str | None = None) -> Finding:
         path = (*line.key_path, key) if key else line.key_path
-        return Finding(severity, line.code, message, _at(report, path))
+        return Finding(severity, prefix + line.code, message, _at(report, path))
 
     fig = line.figures
     for key, stated, derived in (("pagu", line.stated_pagu, fig.pagu), ("realisasi", line.stated_realisasi, fig.realisasi)):
@@ -110,6 +117,7 @@ def _line(report: Report, line: BudgetLine, parent_over: bool) -> Iterator[Findi
             f"tambahkan rinciannya (pagu dan realisasi dicatat di tingkat RO).",
         )
     over = fig.realisasi > fig.pagu
+    explained = explained_above or bool(line.obstacles) or _explained_below(line)
     if fig.pagu == 0 and fig.realisasi > 0:
         if not line.children:
             yield finding(
@@ -121,10 +129,11 @@ def _line(report: Report, line: BudgetLine, parent_over: bool) -> Iterator[Findi
         below = [c.code for c in line.walk() if c is not line and not c.children and c.figures.realisasi > c.figures.pagu]
         where = f" (terjadi pada {', '.join(below)})" if below else ""
         yield finding(
-            Severity.WARNING,
+            Severity.INFO if explained else Severity.WARNING,
             f"realisasi {rupiah(fig.realisasi)} melebihi pagu {rupiah(fig.pagu)} sebesar "
             f"{rupiah(-fig.sisa)} (penyerapan {percent(fig.ratio)}){where}. "
-            "Periksa kembali data realisasi (SAKTI) dan jelaskan dalam narasi.",
+            "Periksa kembali data realisasi (SAKTI) dan jelaskan dalam narasi"
+            + (" (dijelaskan dalam kendala)." if explained else " atau dalam 'kendala' (kendala dan solusi)."),
             "realisasi",
         )
     if line.level == Level.SUB_OUTPUT:
@@ -134,23 +143,17 @@ def _line(report: Report, line: BudgetLine, parent_over: bool) -> Iterator[Findi
                 f"Sub. Output Kegiatan '{line.name}' belum memiliki narasi: tambahkan 'narasi' "
                 "berisi uraian pelaksanaannya.",
             )
-        if fig.pagu and fig.realisasi == 0:
-            yield finding(
-                Severity.INFO,
-                f"pagu {rupiah(fig.pagu)} tanpa realisasi: pastikan narasi menjelaskan sebabnya (mis. diblokir).",
-            )
-        elif fig.pagu and fig.ratio < LOW_ABSORPTION:
-            yield finding(
-                Severity.INFO,
-                f"penyerapan rendah ({percent(fig.ratio)}): pastikan narasi menjelaskan sebabnya.",
-            )
         if fig.pagu == 0 and fig.realisasi == 0 and not line.children:
             yield finding(
                 Severity.WARNING,
                 "pagu dan realisasi sama-sama nol: hapus Sub. Output ini atau isi angkanya.",
             )
+    if not line.children and fig.blokir > fig.pagu:
+        yield finding(Severity.ERROR, f"blokir {rupiah(fig.blokir)} melebihi pagu {rupiah(fig.pagu)}: "
+                      "periksa angka blokir dan pagu.", "blokir")
     for child in line.children:
-        yield from _line(report, child, parent_over=over)
+        yield from _line(report, child, parent_over=over, prefix=prefix,
+                         explained_above=explained_above or bool(line.obstacles))
     siblings = Counter(c.name.casefold() for c in line.children)
     for name, n in siblings.items():
         if n > 1:
@@ -204,6 +207,12 @@ def _image_paths(report: Report) -> Iterator[tuple[tuple, str]]:
         yield ("satker", "logo"), data.office.logo
     for i, image in enumerate(data.closing_images):
         yield ("gambar_penutup", i, "berkas"), image.file
+    for i, section in enumerate(data.sections):
+        for j, picture in enumerate(section.pictures):
+            yield ("bab_tambahan", i, "gambar", j, "berkas"), picture.file
+        for k, sub in enumerate(section.subsections):
+            for j, picture in enumerate(sub.pictures):
+                yield ("bab_tambahan", i, "subbab", k, "gambar", j, "berkas"), picture.file
 
 
 def _organisation(report: Report) -> Iterator[Finding]:
@@ -217,16 +226,99 @@ def _organisation(report: Report) -> Iterator[Finding]:
             "samakan, atau tulis jabatan penandatangan (mis. Plh. Sekretaris).",
             _at(report, ("laporan", "penandatangan", "nama")),
         )
+    acknowledger = report.data.report.acknowledger
+    chair = next((c.name for c in org.commissioners if c.title == "Ketua"), None)
+    if acknowledger and chair and acknowledger.title.casefold().startswith("ketua") and acknowledger.name != chair:
+        yield Finding(
+            Severity.WARNING,
+            "laporan.mengetahui.nama",
+            f"penanda tangan 'Mengetahui' ({acknowledger.name}) berbeda dengan Ketua di komisioner ({chair}): "
+            "samakan, atau tulis jabatannya (mis. Plh. Ketua).",
+            _at(report, ("laporan", "mengetahui", "nama")),
+        )
     people: Counter[str] = Counter()
-    for sub in org.subdivisions:
+    for division in org.divisions:
+        people[division.head] += 1
+    for sub in org.all_subdivisions:
         people[sub.head] += 1
-        for group in sub.staff:
-            people.update(group.names)
+    for group in org.staff_groups:
+        people.update(group.names)
     for name, n in people.items():
         if n > 1:
             yield Finding(
                 Severity.WARNING,
                 "organisasi",
                 f"'{name}' tercantum {n} kali dalam susunan organisasi: periksa apakah tertulis dua kali.",
-                _at(report, ("organisasi", "subbagian")),
+                _at(report, ("organisasi", "bagian" if org.divisions else "subbagian")),
             )
+
+
+# --- kendala dan solusi ------------------------------------------------------------------------
+
+KENDALA_BELOW = Fraction(80, 100)  # absorption below this needs a kendala (issue 14; reviewers' practice)
+
+
+def _obstacles(report: Report) -> Iterator[Finding]:
+    """Absorption below 80 % that no kendala explains, per funding source (above 100 %: ``_line``).
+
+    A kendala explains its own node, everything below it and everything above it; only the
+    highest unexplained node is reported, naming the nodes below it that are also off."""
+    for s, source in enumerate(report.sources):
+        prefix = f"hibah {s}: " if source.is_grant else ""
+        for program in source.programs:
+            yield from _unexplained(report, program, prefix)
+
+
+def _off(line: BudgetLine) -> bool:
+    """Absorption below 80 %; above 100 % is the budget check's warning (``_line``)."""
+    ratio = line.figures.ratio
+    return ratio is not None and ratio < KENDALA_BELOW
+
+
+def _explained_below(line: BudgetLine) -> bool:
+    return any(node.obstacles for node in line.walk() if node.level <= Level.SUB_OUTPUT)
+
+
+def _unexplained(report: Report, line: BudgetLine, prefix: str) -> Iterator[Finding]:
+    if line.level > Level.SUB_OUTPUT or line.obstacles:
+        return  # a kendala here explains this node and all below it
+    if _off(line) and not _explained_below(line):
+        below = [c.code for c in line.walk() if c is not line and c.level <= Level.SUB_OUTPUT and _off(c)]
+        where = f"; juga pada {', '.join(below[:5])}{' …' if len(below) > 5 else ''}" if below else ""
+        yield Finding(
+            Severity.WARNING, prefix + line.code,
+            f"penyerapan {percent(line.figures.ratio)} (di bawah 80%) tanpa penjelasan{where}. Tambahkan 'kendala' "
+            "berisi kendala dan solusi pada butir ini (atau pada rincian yang menyebabkannya).",
+            _at(report, line.key_path),
+        )
+        return
+    for child in line.children:
+        yield from _unexplained(report, child, prefix)
+
+
+# --- indicators and added sections ----------------------------------------------------------------
+
+
+def _indicators(report: Report) -> Iterator[Finding]:
+    from .indicators import rows
+
+    for row in rows(report.data.indicators):
+        if row.capaian is None:
+            yield Finding(Severity.WARNING, ".".join(map(str, row.key_path)),
+                          f"target indikator '{row.indicator.name}' bernilai 0: capaian tidak dapat dihitung. "
+                          "Periksa targetnya.", _at(report, (*row.key_path, "target")))
+
+
+def _sections(report: Report) -> Iterator[Finding]:
+    from .sections import CHAPTERS, anchor_problem
+
+    for i, section in enumerate(report.data.sections):
+        key = ("bab_tambahan", i, "sebelum" if section.before else "sesudah")
+        problem = anchor_problem(section.anchor, report)
+        if problem:
+            yield Finding(Severity.ERROR, ".".join(map(str, key)), problem + ".", _at(report, key))
+        elif section.subsections and section.anchor not in CHAPTERS:
+            yield Finding(Severity.ERROR, f"bab_tambahan.{i}.subbab",
+                          f"'{section.title}' diletakkan sebagai subbab (di '{section.anchor}'), sehingga tidak "
+                          "dapat berisi 'subbab': letakkan sebelum/sesudah sebuah bab, atau pindahkan isinya.",
+                          _at(report, ("bab_tambahan", i, "subbab")))

@@ -238,7 +238,7 @@ def tree_rows(books):
 
 def test_sheets_and_headers(books):
     wb, _ = books
-    assert wb.sheetnames == SHEETS
+    assert wb.sheetnames == [*SHEETS, "Jenis Belanja"]  # the synthetic input keeps akun rincian
     assert [c.value for c in wb["Rincian Anggaran"][1]] == TREE_HEADERS
     assert [c.value for c in wb["Ringkasan"][5]][:7] == ["No", "Kode", "Program", *TREE_HEADERS[3:]]
     assert [c.value for c in wb["Grafik"][1]] == ["Kode", "Kegiatan", *TREE_HEADERS[3:4], TREE_HEADERS[4], TREE_HEADERS[6]]

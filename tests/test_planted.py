@@ -37,8 +37,9 @@ EXPECTED = [
     (E, "076.01.WA", "pagu: 80000000", ["Rp80.000.000", "Rp75.000.000", "selisih Rp5.000.000"]),
     (W, "CQ.6709.QGE.004", "- kode: CQ.6709.QGE.004", ["pagu dan realisasi sama-sama nol"]),
     (W, "076.01.WA", "- kode: 076.01.WA", ["melebihi pagu Rp75.000.000 sebesar Rp1.500.000", "102,00%", "WA.3355.EBA.994"]),
-    (I, "CQ.6709.QGE.003", "- kode: CQ.6709.QGE.003", ["pagu Rp1.000 tanpa realisasi"]),
-    (I, "CQ.6867.QGE.001", "- kode: CQ.6867.QGE.001", ["penyerapan rendah (30,00%)"]),
+    # below 80 % with no kendala (issue 14): reported once, at the highest node, naming those below
+    (W, "076.01.CQ", "- kode: 076.01.CQ", ["penyerapan 50,89% (di bawah 80%) tanpa penjelasan",
+                                          "CQ.6709.QGE.003, CQ.6867, CQ.6867.QGE, CQ.6867.QGE.001", "'kendala'"]),
     # the prose
     (W, "narasi.kata_pengantar[1]", "anggaran Tahun 2022", ["'…pertanggungjawaban pelaksanaan anggaran Tahun 2022",
                                                             "tahun 2022 bukan tahun laporan (2023)"]),
@@ -82,8 +83,8 @@ def test_nothing_else_is_found(findings):
 def test_all_at_once_from_the_command_line(capsys):
     assert main(["validate", str(FIXTURE)]) == 1
     out = capsys.readouterr().out
-    assert out.count(" GALAT ") == 4 and out.count(" PERINGATAN ") == 15 and out.count(" INFO ") == 3
-    assert "4 galat, 15 peringatan, 3 info" in out  # load, model and prose findings in one run
+    assert out.count(" GALAT ") == 4 and out.count(" PERINGATAN ") == 16 and out.count(" INFO ") == 1
+    assert "4 galat, 16 peringatan, 1 info" in out  # load, model and prose findings in one run
 
 
 def test_a_broken_part_does_not_hide_the_budget_findings(tmp_path, capsys):

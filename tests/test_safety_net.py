@@ -426,9 +426,12 @@ def _emptied(lines: list[str]) -> set[int]:
     while i < len(lines):
         line = lines[i]
         key, _, value = line.strip().removeprefix("- ").partition(":")
-        if key in ("pagu", "realisasi", "tahun", "tanggal", "surat_permintaan"):
+        if key in ("pagu", "realisasi", "blokir", "tahun", "tanggal", "surat_permintaan"):
             allowed.add(i)
-        is_list = key in ("kata_pengantar", "pendahuluan", "penutup") or (key == "narasi" and _indent(line) > 0)
+        if "{" in line and any(f"{k}:" in line for k in ("pagu", "realisasi", "blokir")):
+            allowed.add(i)  # a flow mapping holding figures (akun rows, indicators)
+        is_list = (key in ("kata_pengantar", "pendahuluan", "penutup", "kendala", "paragraf")
+                   or (key == "narasi" and _indent(line) > 0))
         if is_list:
             allowed.add(i)
         if is_list and (not value.strip() or value.strip().startswith("#")):  # a block list follows
@@ -465,8 +468,8 @@ def test_new_keeps_every_other_byte(sample, tmp_path):
         if tag in ("insert", "replace"):
             for line in new[j1:j2]:
                 stripped = line.strip()
-                assert stripped.split(":", 1)[0].lstrip("- ") in (
-                    "tahun", "tanggal", "surat_permintaan", "pagu", "realisasi",
+                assert stripped.startswith("- {") or stripped.split(":", 1)[0].lstrip("- ") in (
+                    "tahun", "tanggal", "surat_permintaan", "pagu", "realisasi", "blokir", "kendala", "paragraf",
                     "narasi", "kata_pengantar", "pendahuluan", "penutup"), line
     # every comment outside an emptied narrative survives, in order
     comments = [line for i, line in enumerate(old) if line.lstrip().startswith("#") and i not in allowed]

@@ -79,8 +79,9 @@ def test_console_entry_flushes_before_its_quick_exit(sample_path):
     done = subprocess.run([sys.executable, "-m", "kpu_docs", "validate", str(sample_path)],
                           capture_output=True, text=True, timeout=120, env=env)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.rstrip().endswith("0 galat, 2 peringatan, 3 info")
-    assert done.stdout.count("INFO") == 3
+    # WA.3355 over its pagu, the missing logo, two nodes below 80 % with no kendala (issue 14)
+    assert done.stdout.rstrip().endswith("0 galat, 4 peringatan, 0 info")
+    assert done.stdout.count("PERINGATAN") == 4
     bad = subprocess.run([sys.executable, "-m", "kpu_docs", "validate", str(sample_path) + ".tidak-ada"],
                          capture_output=True, text=True, timeout=120, env=env)
     assert bad.returncode == 1 and "tidak" in bad.stdout + bad.stderr

@@ -162,7 +162,7 @@ def test_pages_render_in_indonesian(served):
     app, _ = served
     client = app.test_client()
     index = client.get("/").get_data(as_text=True)
-    assert "Kantor dan tahun" in index and "KPU Kota Serang" in index and "2 peringatan" in index
+    assert "Kantor dan tahun" in index and "KPU Kota Serang" in index and "4 peringatan" in index  # 2 below 80 %
     edit = client.get("/kantor/kpu-kota-serang/2023").get_data(as_text=True)
     assert 'data-row="program[0].kegiatan[0]"' in edit and "1.279.853.000" in edit
     assert "Penyelenggaraan Pemilu dalam Proses Konsolidasi Demokrasi" in edit

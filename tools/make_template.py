@@ -273,7 +273,10 @@ def front_matter(doc) -> None:
     p = doc.add_paragraph("KATA PENGANTAR", style="Heading 1")
     p.paragraph_format.page_break_before = False
     loop(doc, "for p in foreword", lambda: para(doc, "{{ p }}"))
-    signature(doc)
+    signatures(doc, lambda: signature(doc))
+    # e.g. a Ringkasan (Ikhtisar) Eksekutif: after the foreword, before the lists. Not at the end of
+    # this section: LibreOffice moves a section break into the last paragraph, which must survive rendering.
+    added_chapters(doc, "extra.front")
     para(doc, "DAFTAR ISI", "Judul Daftar Isi")
     toc = para(doc, "", "TOC 1")
     _field(toc, 'TOC \\o "1-2" \\h \\z \\u', "Daftar isi diisi saat laporan dibuat.")
@@ -331,21 +334,322 @@ def budget_table(doc, rows_expr: str, item: str, total: str, first_header: str =
     para(doc, "{% if data_source %}Sumber data: {{ data_source }}{% endif %}", "Normal")  # from kpu-docs import
 
 
+# --- blocks an input may add (issue 14): sections, tables, indicators, grants, signatories -------
+
+
+def setup_block_styles(doc) -> None:
+    """Styles of the optional blocks: a signature column (two signatories side by side), bullets
+    under a Subbagian inside a Bagian."""
+    _paragraph_style(doc, "Tanda Tangan Kolom", base="Tanda Tangan", left=Cm(0))
+    # the indicator table has up to eight columns: 9 pt keeps "Realisasi" and "Capaian" whole
+    _paragraph_style(doc, "Tabel Kecil Teks", base="Tabel Teks", size=9)
+    _paragraph_style(doc, "Tabel Kecil Angka", base="Tabel Angka", size=9)
+    _paragraph_style(doc, "Tabel Kecil Kepala", base="Tabel Kepala", size=9)
+    _paragraph_style(doc, "Butir 3", base="Butir", left=STEP * 3 + Cm(0.5), first=-Cm(0.5),
+                     tabs=(STEP * 3 + Cm(0.5),))
+
+
+def _bold_lead(doc, lead: str, text: str, style: str):
+    """A paragraph starting with a bold lead-in ("Kendala: …")."""
+    p = doc.add_paragraph(style=style)
+    p.add_run(lead).bold = True
+    p.add_run(text)
+    return p
+
+
+def _grid(table, widths) -> None:
+    """Fixed column widths, rows that never split."""
+    table.style = table.part.document.styles["Table Grid"]
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False
+    for row in table.rows:
+        _set(row._tr.get_or_add_trPr(), "w:cantSplit")
+        for cell, width in zip(row.cells, widths):
+            cell.width = width
+    for col, width in zip(table._tbl.tblGrid.findall(qn("w:gridCol")), widths):
+        col.set(qn("w:w"), str(width.twips))
+
+
+def input_table(doc, expr: str) -> None:
+    """A table written in the input (see ``context._table``): its columns looped with ``{%tc %}``
+    across the text width, amounts right-aligned, an optional Jumlah row."""
+    table = doc.add_table(rows=7, cols=3)
+    table.style = doc.styles["Table Grid"]
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    tbl_pr = table._tbl.tblPr
+    _set(tbl_pr, "w:tblW", w=5000, type="pct")  # the text width, shared by however many columns
+    header, start, body, end, total_start, total, total_end = table.rows
+    _set(header._tr.get_or_add_trPr(), "w:tblHeader")
+    for row in table.rows:
+        _set(row._tr.get_or_add_trPr(), "w:cantSplit")
+        for cell in row.cells:
+            _set(cell._tc.get_or_add_tcPr(), "w:tcW", w=0, type="auto")
+
+    def columns(row, head: str, tail: str, item: str, bold: bool = False, shade: str | None = None):
+        first, middle, last = row.cells
+        _cell(first, f"{{%tc for {item} in {head} %}}", "Tabel Teks")
+        _cell(last, "{%tc endfor %}", "Tabel Teks")
+        if tail == "header":
+            _cell(middle, f"{{{{ {item}.text }}}}", "Tabel Kepala")
+        else:
+            _cell(middle, f"{{%p if {item}.right %}}", "Tabel Teks")
+            for text, style in ((f"{{{{ {item}.text }}}}", "Tabel Angka"), ("{%p else %}", "Tabel Teks"),
+                                (f"{{{{ {item}.text }}}}", "Tabel Teks"), ("{%p endif %}", "Tabel Teks")):
+                p = middle.add_paragraph(style=style)
+                p.add_run(text).bold = bold or None
+        if shade:
+            _shade(middle, shade)
+
+    columns(header, f"{expr}.headers", "header", "h", shade="D9D9D9")
+    _cell(start.cells[0], f"{{%tr for r in {expr}.rows %}}", "Tabel Teks")
+    columns(body, "r.cells", "", "c")
+    _cell(end.cells[0], "{%tr endfor %}", "Tabel Teks")
+    _cell(total_start.cells[0], f"{{%tr if {expr}.total %}}", "Tabel Teks")
+    columns(total, f"{expr}.total", "", "c", bold=True, shade="F2F2F2")
+    _cell(total_end.cells[0], "{%tr endif %}", "Tabel Teks")
+    para(doc, "", "Normal")
+
+
+def section_body(doc, item: str, text_style: str) -> None:
+    """Paragraphs, tables (numbered captions) and pictures of an added section."""
+    loop(doc, f"for p in {item}.paragraphs", lambda: para(doc, "{{ p }}", text_style))
+
+    def table():
+        para(doc, "{{ t.caption }}", "Keterangan Tabel")
+        input_table(doc, "t")
+
+    loop(doc, f"for t in {item}.tables", table)
+
+    def picture():
+        para(doc, "{{ g.image }}", "Gambar")
+        para(doc, "{{ g.caption }}", "Keterangan Gambar")
+
+    loop(doc, f"for g in {item}.pictures", picture)
+
+
+def added_chapters(doc, expr: str) -> None:
+    """The chapters an input adds at one place, with their subsections."""
+
+    def chapter_():
+        doc.add_paragraph("{{ x.heading }}", style="Heading 1")
+        section_body(doc, "x", "Paragraf")
+
+        def sub():
+            doc.add_paragraph("{{ y.heading }}", style="Heading 2")
+            section_body(doc, "y", "Isi 1")
+
+        loop(doc, "for y in x.subsections", sub)
+
+    loop(doc, f"for x in {expr}", chapter_)
+
+
+def added_subsections(doc, expr: str) -> None:
+    """The subsections an input adds at one place of a chapter."""
+
+    def sub():
+        doc.add_paragraph("{{ x.heading }}", style="Heading 2")
+        section_body(doc, "x", "Isi 1")
+
+    loop(doc, f"for x in {expr}", sub)
+
+
+def obstacles(doc, style: str) -> None:
+    """Kendala dan solusi under a node of BAB III."""
+
+    def one():
+        _bold_lead(doc, "Kendala: ", "{{ o.obstacle }}", style)
+        _bold_lead(doc, "Solusi: ", "{{ o.solution }}", style)
+
+    loop(doc, "for o in c.obstacles", one)
+
+
+INDICATOR_HEADERS = ("No", "Indikator Kinerja", "Satuan", "Target", "Realisasi", "Realisasi {{ previous_year }}",
+                     "Capaian (%)", "Kategori")
+
+
+def indicator_table(doc, previous: bool) -> None:
+    """No. | Indikator | Satuan | Target | Realisasi | [last year's] | Capaian (%) | Kategori, each
+    sasaran strategis as a row across the table above its indicators."""
+    keys = ["number", "name", "unit", "target", "realisasi", "previous", "capaian", "kategori"]
+    widths = [Cm(0.9), Cm(3.4), Cm(1.5), Cm(1.5), Cm(1.6), Cm(1.6), Cm(1.6), Cm(1.9)]  # 14 cm: the text width
+    headers = list(INDICATOR_HEADERS)
+    if not previous:
+        del keys[5], widths[5], headers[5]
+        widths[1] = Cm(5.1)
+    table = doc.add_table(rows=7, cols=len(keys))
+    _grid(table, widths)
+    margins = OxmlElement("w:tblCellMar")  # narrower cell margins: 0.1 cm each side
+    for side in ("w:left", "w:right"):
+        _set(margins, side, w=57, type="dxa")
+    look = table._tbl.tblPr.find(qn("w:tblLook"))  # CT_TblPr is a sequence: tblCellMar before tblLook
+    look.addprevious(margins) if look is not None else table._tbl.tblPr.append(margins)
+    header, start, goal_if, goal, goal_end, body, end = table.rows
+    _set(header._tr.get_or_add_trPr(), "w:tblHeader")
+    for cell, text in zip(header.cells, headers):
+        _cell(cell, text, "Tabel Kecil Kepala")
+        _shade(cell)
+    _cell(start.cells[0], "{%tr for i in indicators %}", "Tabel Kecil Teks")
+    _cell(goal_if.cells[0], "{%tr if i.goal %}", "Tabel Kecil Teks")
+    merged = goal.cells[0].merge(goal.cells[-1])
+    _cell(merged, "Sasaran Strategis: {{ i.goal }}", "Tabel Kecil Teks", bold=True)
+    _shade(merged, "F2F2F2")
+    _cell(goal_end.cells[0], "{%tr endif %}", "Tabel Kecil Teks")
+    for cell, key in zip(body.cells, keys):
+        right = key in ("target", "realisasi", "previous", "capaian")
+        _cell(cell, f"{{{{ i.{key} }}}}", "Tabel Kecil Angka" if right else "Tabel Kecil Teks")
+    _cell(end.cells[0], "{%tr endfor %}", "Tabel Kecil Teks")
+    para(doc, "", "Normal")
+
+
+def indicators_subsection(doc) -> None:
+    def body():
+        doc.add_paragraph("{{ subs.indikator }} Capaian Indikator Kinerja", style="Heading 2")
+        para(
+            doc,
+            "Pengukuran kinerja {{ office.name }} Tahun {{ year }} membandingkan realisasi setiap indikator "
+            "kinerja dalam Perjanjian Kinerja dengan targetnya. Capaian adalah realisasi dibagi target (untuk "
+            "indikator yang makin kecil makin baik: dua kali target dikurangi realisasi, dibagi target), dengan "
+            "kategori Sangat Berhasil (85% ke atas), Berhasil (70% sampai kurang dari 85%), Cukup Berhasil (55% "
+            "sampai kurang dari 70%) dan Tidak Berhasil (kurang dari 55%), sebagai berikut:",
+            "Pengantar 1",
+        )
+        para(doc, "Tabel {{ tables.indicators }}. Capaian Indikator Kinerja Tahun {{ year }}", "Keterangan Tabel")
+        loop(doc, "if indicators_previous", lambda: indicator_table(doc, True), "{%p else %}")
+        indicator_table(doc, False)
+        para(doc, "{%p endif %}", "Normal")
+
+    loop(doc, "if tables.indicators", body, "{%p endif %}")
+
+
+def sources_recap(doc) -> None:
+    """BAB II B's table per funding source, when the input has grants."""
+
+    def body():
+        para(
+            doc,
+            "Alokasi anggaran {{ office.name }} Tahun Anggaran {{ year }} bersumber dari DIPA (APBN) dan dana hibah, "
+            "dengan pagu seluruhnya sebesar {{ grand_total.pagu_rp }} dan realisasi sebesar "
+            "{{ grand_total.realisasi_rp }} atau {{ grand_total.persen_teks }}, dengan rincian per sumber dana "
+            "sebagai berikut:",
+            "Pengantar 1",
+        )
+        para(doc, "Tabel {{ tables.sources }}. Rekapitulasi Alokasi dan Realisasi Anggaran per Sumber Dana",
+             "Keterangan Tabel")
+        budget_table(doc, "sources", "r", "grand_total", "Sumber Dana")
+
+    loop(doc, "if tables.sources", body, "{%p endif %}")
+
+
+def grant_tables(doc) -> None:
+    """Each grant's programs in BAB II B, after the DIPA's."""
+
+    def grant():
+        para(doc, "{{ s.number }}\tDana Hibah: {{ s.name }}", "Rincian 1")
+        para(
+            doc,
+            "Dana hibah tersebut bersumber dari {{ s.source }}{% if s.nphd %} berdasarkan {{ s.nphd }}{% endif %}, "
+            "dengan pagu sebesar {{ s.pagu_rp }} dan realisasi sebesar {{ s.realisasi_rp }} atau "
+            "{{ s.persen_teks }}, yang terdiri dari {{ s.program_count }} dengan rincian sebagai berikut:",
+            "Pengantar 2",
+        )
+
+        def program():
+            para(doc, "Tabel {{ gp.table }}. Alokasi dan Realisasi Dana Hibah Program {{ gp.name }}",
+                 "Keterangan Tabel")
+            budget_table(doc, "gp.kegiatan", "k", "gp")
+
+        loop(doc, "for gp in s.programs", program)
+
+    loop(doc, "for s in sources", lambda: loop(doc, "if s.is_grant", grant, "{%p endif %}"))
+
+
+def organisation_blocks(doc) -> None:
+    """The commissioners, before the Sekretariat."""
+
+    def commissioners():
+        para(doc, "Komisioner", "Subjudul")
+        para(doc, "{{ office.name }} terdiri atas {{ org.commissioner_count }} Anggota, yaitu:", "Pengantar 1")
+        loop(doc, "for m in org.commissioners",
+             lambda: para(doc, "•\t{{ m.name }}, {{ m.title }}{% if m.division %}, {{ m.division }}{% endif %}",
+                          "Butir"))
+
+    loop(doc, "if org.commissioners", commissioners, "{%p endif %}")
+
+
+def divisions(doc) -> None:
+    """A KPU Provinsi's Bagian, each with its Subbagian."""
+
+    def staff(item: str, style: str = "Butir"):
+        loop(doc, f"for g in {item}.staff",
+             lambda: para(doc, "•\t{{ g.status }}{% if g.role %} ({{ g.role }}){% endif %} sebanyak {{ g.count }}: "
+                               "{{ g.names }}.", style))
+
+    def division():
+        para(doc, "{{ d.label }}\t{{ d.name }}", "Rincian 1")
+        loop(doc, "for t in d.tasks", lambda: para(doc, "{{ t }}", "Isi 2"))
+        para(doc, "Dipimpin oleh {{ d.head }} selaku Kepala Bagian, yang membawahkan {{ d.heads }} Kepala "
+                  "Subbagian{% if d.staff %}, dengan staf langsung sebanyak {{ d.staff_count }}, yaitu:"
+                  "{% else %}.{% endif %}", "Pengantar 2")
+        staff("d")
+
+        def subdivision():
+            para(doc, "{{ s.label }}\t{{ s.name }}", "Rincian 2")
+            loop(doc, "for t in s.tasks", lambda: para(doc, "{{ t }}", "Isi 3"))
+            para(doc, "Dipimpin oleh {{ s.head }} selaku Kepala Subbagian{% if s.staff %}, dengan staf sebanyak "
+                      "{{ s.staff_count }}, yaitu:{% else %}.{% endif %}", "Pengantar 3")
+            staff("s", "Butir 3")
+
+        loop(doc, "for s in d.subdivisions", subdivision)
+
+    loop(doc, "for d in org.divisions", division)
+
+
+def signatures(doc, single) -> None:
+    """One signatory (``single``), or two side by side: "Mengetahui," and the title on the left."""
+
+    def two():
+        table = doc.add_table(rows=1, cols=2)
+        table.alignment = WD_TABLE_ALIGNMENT.CENTER
+        left, right = table.rows[0].cells
+        for cell, lines, who in ((left, ("Mengetahui,", "{{ acknowledger.title }}"), "acknowledger"),
+                                 (right, ("{{ place }}, {{ date }}", "{{ signatory.title }}"), "signatory")):
+            _cell(cell, lines[0], "Tanda Tangan Kolom")
+            cell.add_paragraph(lines[1], style="Tanda Tangan Kolom")
+            if "Ruang Tanda Tangan" in [st.name for st in doc.styles]:
+                cell.add_paragraph("", style="Ruang Tanda Tangan")
+            else:
+                for _ in range(3):
+                    cell.add_paragraph("", style="Tanda Tangan Kolom")
+            name = cell.add_paragraph(style="Tanda Tangan Kolom").add_run(f"{{{{ {who}.name }}}}")
+            name.bold, name.underline = True, True
+            cell.add_paragraph(f"{{%p if {who}.nip %}}", style="Tanda Tangan Kolom")
+            cell.add_paragraph(f"NIP {{{{ {who}.nip }}}}", style="Tanda Tangan Kolom")
+            cell.add_paragraph("{%p endif %}", style="Tanda Tangan Kolom")
+        p = para(doc, "", "Normal")
+        p.paragraph_format.space_before = Pt(18)
+
+    loop(doc, "if acknowledger.name", two, "{%p else %}")
+    single()
+    para(doc, "{%p endif %}", "Normal")
+
+
 def bab_1(doc) -> None:
-    chapter(doc, "I", "PENDAHULUAN")
+    chapter(doc, "{{ chapters.pendahuluan }}", "PENDAHULUAN")
     doc.paragraphs[-1].paragraph_format.page_break_before = False  # the section break starts the page
     loop(doc, "for p in introduction", lambda: para(doc, "{{ p }}"))
 
 
 def bab_2(doc) -> None:
-    chapter(doc, "II", "STRUKTUR ORGANISASI")
-    doc.add_paragraph("A. Struktur Organisasi", style="Heading 2")
+    chapter(doc, "{{ chapters.organisasi }}", "STRUKTUR ORGANISASI")
+    added_subsections(doc, "extra.organisasi_start")
+    doc.add_paragraph("{{ subs.struktur }} Struktur Organisasi", style="Heading 2")
     doc.add_paragraph("Tugas dan Fungsi", style="Subjudul")
     loop(doc, "for p in org.legal_basis", lambda: para(doc, "{{ p }}", "Isi 1"))
+    organisation_blocks(doc)
     para(
         doc,
         "Sekretariat {{ office.name }} dipimpin oleh seorang Sekretaris, yaitu {{ org.secretary }}, yang dibantu "
-        "oleh {{ org.heads }} Kepala Subbagian dan kelompok Jabatan Fungsional. Sekretariat {{ office.name }} "
+        "oleh {{ org.heads_text }}. Sekretariat {{ office.name }} "
         "terdiri atas:",
         "Pengantar 1",
     )
@@ -363,6 +667,7 @@ def bab_2(doc) -> None:
         )
 
     loop(doc, "for s in org.subdivisions", subdivision)
+    divisions(doc)
 
     def functional():
         para(doc, "{{ org.functional.label }}\tJabatan Fungsional", "Rincian 1")
@@ -371,8 +676,13 @@ def bab_2(doc) -> None:
                   "yaitu {{ org.functional.holders }}.", "Isi 2")
 
     loop(doc, "if org.functional.holders", functional, "{%p endif %}")
+    loop(doc, "if org.staff_recap", lambda: para(
+        doc, "Staf Sekretariat {{ office.name }} seluruhnya berjumlah {{ org.staff_total }}, terdiri atas "
+             "{{ org.staff_recap }}.", "Isi 1"), "{%p endif %}")
 
-    doc.add_paragraph("B. Program dan Anggaran", style="Heading 2")
+    added_subsections(doc, "extra.organisasi_mid")
+    doc.add_paragraph("{{ subs.anggaran }} Program dan Anggaran", style="Heading 2")
+    sources_recap(doc)
     para(
         doc,
         "Alokasi anggaran {{ office.name }} Tahun Anggaran {{ year }} sebagaimana tercantum dalam Daftar Isian "
@@ -381,7 +691,8 @@ def bab_2(doc) -> None:
         "dengan rincian sebagai berikut:",
         "Pengantar 1",
     )
-    para(doc, "Tabel 1. Rekapitulasi Alokasi dan Realisasi Anggaran per Program", "Keterangan Tabel")
+    para(doc, "Tabel {{ tables.programs }}. Rekapitulasi Alokasi dan Realisasi Anggaran per Program",
+         "Keterangan Tabel")
     budget_table(doc, "programs", "r", "total", "Program")
     para(
         doc,
@@ -403,10 +714,15 @@ def bab_2(doc) -> None:
         budget_table(doc, "p.kegiatan", "k", "p")
 
     loop(doc, "for p in programs", program)
+    grant_tables(doc)
+    added_subsections(doc, "extra.organisasi_end")
+    added_chapters(doc, "extra.after_organisasi")
 
 
 def bab_3(doc) -> None:
-    chapter(doc, "III", "CAPAIAN PRIORITAS")
+    chapter(doc, "{{ chapters.capaian }}", "CAPAIAN PRIORITAS")
+    added_subsections(doc, "extra.capaian_start")
+    indicators_subsection(doc)
     sentence = (
         "Alokasi anggarannya sebesar {{ c.pagu_rp }}, dengan realisasi sebesar {{ c.realisasi_rp }} atau sebesar "
         "{{ c.persen_teks }}{% if c.children %}, yang terdiri dari {{ c.children }}, yaitu sebagai berikut:"
@@ -414,21 +730,29 @@ def bab_3(doc) -> None:
     )
     para(doc, "{%p for c in capaian %}", "Normal")
     para(doc, "{%p if c.level == 0 %}", "Normal")
-    doc.add_paragraph("{{ c.label }} Program {{ c.name }} ({{ c.code }})", style="Heading 2")
+    added_subsections(doc, "c.extra")
+    doc.add_paragraph("{{ c.label }} Program {{ c.name }} ({{ c.code }}{% if c.source %}, dana hibah{% endif %})",
+                      style="Heading 2")
     para(doc, sentence, "Pengantar 1")
+    obstacles(doc, "Isi 1")
     for level in (1, 2, 3):
         para(doc, f"{{%p elif c.level == {level} %}}", "Normal")
         para(doc, "{{ c.label }}\t{{ c.name }} ({{ c.code }})", f"Rincian {level}")
         # An RO's sentence closes its figures (the report stops at RO): a lead-in only above it.
         para(doc, sentence, f"Pengantar {level + 1}" if level < 3 else "Isi 4")
-    loop(doc, "for n in c.narrative", lambda: para(doc, "{{ n }}", "Isi 4"))
+        if level == 3:
+            loop(doc, "for n in c.narrative", lambda: para(doc, "{{ n }}", "Isi 4"))
+        obstacles(doc, f"Isi {level + 1}")  # under the node, where its children's text would start
     para(doc, "{%p endif %}", "Normal")
     para(doc, "{%p endfor %}", "Normal")
+    added_subsections(doc, "extra.capaian_end")
+    added_chapters(doc, "extra.after_capaian")
 
 
 def bab_4(doc) -> None:
-    chapter(doc, "IV", "PENUTUP")
+    chapter(doc, "{{ chapters.penutup }}", "PENUTUP")
     loop(doc, "for p in closing", lambda: para(doc, "{{ p }}"))
+    added_chapters(doc, "extra.end")
     # The section break that follows needs a paragraph of its own that rendering keeps:
     # LibreOffice moves it into the last paragraph, here a {%p endfor %} that rendering removes.
     para(doc, "", "Normal").paragraph_format.space_after = Pt(0)
@@ -493,6 +817,7 @@ def clean_package(doc) -> None:
 def build(path: Path) -> None:
     doc = Document()
     setup_styles(doc)
+    setup_block_styles(doc)
     setup_section(doc.sections[0], None)
     cover(doc)
     new_section(doc, "lowerRoman")

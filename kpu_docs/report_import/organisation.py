@@ -81,6 +81,8 @@ def read_organisation(reading: Reading, blocks: list[Block]) -> None:
     status_ctx: str | None = None
     announced: tuple[int, str] | None = None
     for b in paras[i:]:
+        if _STAFF_RECAP.match(b.text):
+            continue  # the staff recap the report counts from the staff lists (README: organisation)
         label, rest = strip_marker(b.text)
         # Word's automatic numbering is not part of the text: a short "Subbagian …" line is a heading too
         heading = (label is not None and label.isdigit()) or (len(rest) < 120 and not ends_sentence(rest))
@@ -129,6 +131,9 @@ def read_organisation(reading: Reading, blocks: list[Block]) -> None:
         reading.missing(("organisasi", "subbagian"), paras[0].where, "daftar subbagian (\"1. Subbagian …\")")
     if org["sekretaris"] is None:
         reading.comment(("organisasi", "sekretaris"), "nama sekretaris tidak tertulis di BAB II")
+
+
+_STAFF_RECAP = re.compile(r"^Staf Sekretariat .+? seluruhnya berjumlah ")
 
 
 def _legal_basis(reading: Reading, org: dict[str, Any], b: Block) -> None:

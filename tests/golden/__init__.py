@@ -16,6 +16,7 @@ INPUTS = (
     ROOT / "inputs" / "kpu-kota-serang" / "2023.yaml",
     ROOT / "inputs" / "kpu-kabupaten-contoh" / "2023.yaml",
     ROOT / "inputs" / "kpu-kabupaten-contoh" / "2024.yaml",
+    ROOT / "inputs" / "kpu-provinsi-contoh" / "2024.yaml",  # every optional block (issue 14)
 )
 KINDS = ("docx", "xlsx")
 VERSIONS = REFERENCE / "versions.txt"

@@ -453,3 +453,25 @@ def test_a_glp039_without_its_basis_is_flagged(tmp_path):
     assert any("basis realisasi (akrual atau kas/SP2D) tidak tertulis" in w for w in export.warnings)
     sp2d = read_export(glp039.write_csv(tmp_path / "GLP039 SP2D.csv", sheet), known={"076.01.CQ", "076.01.WA"})
     assert sp2d.source.basis == "kas (SP2D)"  # from the file name
+
+
+def test_a_second_program_after_akun_rows_flattened_by_hand_is_a_program(work, tmp_path, capsys):
+    """`WA` after the akun rows of the last RO of `CQ` is the next program (its kegiatan `WA.3355`
+    follows), not a sub-komponen `WA` of the komponen above."""
+    tree = glp039.detailed(revised())
+    cq = next(p for p in tree if p.code == "076.01.CQ")
+    last_ro = [n for depth, n in flatten([cq]) if depth == 3][-1]
+    k = f"{last_ro.code}.051"
+    last_ro.kids = [N(k, "Dukungan Operasional", kids=[N(f"{k}.0A", "Operasional", kids=[
+        N(f"{k}.0A.521211", "Belanja Bahan", last_ro.pagu, last_ro.realisasi)])])]
+    akun = find(tree, "CQ.6709.QGE.001.051.0A.521211")
+    akun.pagu, akun.realisasi, akun.kids = *akun.figures(), []
+    export = write_flat_xlsx(tmp_path / "e.xlsx", _flattened_by_hand(tree, lambda p: f"{p[-2]}.{p[-1]}"))
+
+    code, out, err = run(capsys, export, "--into", work)
+
+    assert code == 0, err
+    doc = load(work)
+    assert (node(doc, "076.01.WA").pagu, node(doc, "076.01.CQ").pagu) == (
+        next(p for p in tree if p.code == "076.01.WA").figures()[0], cq.figures()[0])
+    assert "+ " not in out

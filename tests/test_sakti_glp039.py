@@ -475,3 +475,14 @@ def test_a_second_program_after_akun_rows_flattened_by_hand_is_a_program(work, t
     assert (node(doc, "076.01.WA").pagu, node(doc, "076.01.CQ").pagu) == (
         next(p for p in tree if p.code == "076.01.WA").figures()[0], cq.figures()[0])
     assert "+ " not in out
+
+
+def test_period_and_satker_are_read_from_the_file_name_when_the_titles_lack_them(tmp_path):
+    sheet = glp039.rows(revised())[len(glp039.TITLES):]  # no title rows at all
+    known = {"076.01.CQ", "076.01.WA"}
+    named = read_export(glp039.write_csv(tmp_path / "GLP039_satker_654321_Desember_2023_akrual.csv", sheet), known)
+    assert (named.source.period, named.source.satker, named.source.basis) == ("Desember 2023", "654321", "akrual")
+    assert not any("periode" in w for w in named.warnings)
+    bare = read_export(glp039.write_csv(tmp_path / "Laporan Fa Detail (16 Segmen) (51).csv", sheet), known)
+    assert bare.source.period == "" and bare.source.satker == ""
+    assert any("periode laporan (mis. 'Periode Desember 2023') tidak tertulis" in w for w in bare.warnings)

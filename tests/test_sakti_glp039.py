@@ -486,3 +486,21 @@ def test_period_and_satker_are_read_from_the_file_name_when_the_titles_lack_them
     bare = read_export(glp039.write_csv(tmp_path / "Laporan Fa Detail (16 Segmen) (51).csv", sheet), known)
     assert bare.source.period == "" and bare.source.satker == ""
     assert any("periode laporan (mis. 'Periode Desember 2023') tidak tertulis" in w for w in bare.warnings)
+
+
+def test_a_csv_with_komponen_written_without_its_leading_zeros_reads_like_the_xlsx(work, tmp_path, capsys):
+    """The xlsx stores komponen 51 as a number shown 051; a CSV written from the stored value says 51."""
+    reference = tmp_path / "reference.yaml"
+    shutil.copyfile(work, reference)
+    code, _, err = run(capsys, _export("xlsx", tmp_path), "--into", reference)
+    assert code == 0, err
+    path = _export("csv", tmp_path)
+    text = path.read_text(encoding="utf-8")
+    stripped = text.replace(";051;", ";51;").replace(";052;", ";52;")
+    assert stripped != text
+    path.write_text(stripped, encoding="utf-8")
+
+    code, out, err = run(capsys, path, "--into", work)
+
+    assert code == 0, err
+    assert figures_only(work.read_text(encoding="utf-8")) == figures_only(reference.read_text(encoding="utf-8"))

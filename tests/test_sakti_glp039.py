@@ -504,3 +504,19 @@ def test_a_csv_with_komponen_written_without_its_leading_zeros_reads_like_the_xl
 
     assert code == 0, err
     assert figures_only(work.read_text(encoding="utf-8")) == figures_only(reference.read_text(encoding="utf-8"))
+
+
+def test_text_where_a_workbook_has_numbers_is_read_with_a_warning_naming_the_cell(work, tmp_path, capsys):
+    path = _export("xlsx", tmp_path)
+    wb = openpyxl.load_workbook(path)
+    ws = wb.active
+    cell = next(row[glp039.PAGU] for row in ws.iter_rows() if row[2].value == "QGE.001")
+    cell.value = amount(int(cell.value))  # '852.312.000' typed over the number
+    wb.save(path)
+
+    code, out, err = run(capsys, path, "--into", work)
+
+    assert code == 0, err
+    assert node(load(work), "CQ.6709.QGE.001").pagu == 852_312_000
+    assert (f"peringatan: 1 angka di buku kerja tersimpan sebagai teks, dibaca sebagai angka (mis. baris {cell.row}, "
+            f"kolom Q '852.312.000')") in err

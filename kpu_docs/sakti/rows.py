@@ -35,6 +35,8 @@ class Reading:
     errors: list[str]
     warnings: list[str]
     notes: list[str]
+    text_figures: list[str] = field(default_factory=list)  # "baris 13, kolom Q '852.312.000'": text in a workbook
+    number_figures: int = 0  # figures stored as numbers in a workbook
 
 
 def read_rows(header: Header) -> Reading:
@@ -75,6 +77,11 @@ def read_rows(header: Header) -> Reading:
         out.notes.append(f"{footnotes} baris catatan kaki (diawali '*') dilewati")
     if repeats:
         out.notes.append(f"{repeats} baris judul kolom yang berulang (per halaman cetak) dilewati")
+    if out.text_figures and out.number_figures:  # text among numbers: typed over by hand?
+        more = len(out.text_figures) - 1
+        out.warnings.append(f"{len(out.text_figures)} angka di buku kerja tersimpan sebagai teks, dibaca sebagai angka "
+                            f"(mis. {out.text_figures[0]}" + (f", dan {more} lainnya" if more else "")
+                            + "): periksa bahwa angka itu tidak diketik ulang dengan tangan")
     return out
 
 
@@ -100,6 +107,10 @@ def _read_figures(header: Header, cells: list[Any], line: int, out: Reading, raw
             continue
         try:
             raw.figures[field_name] = percent(value) if field_name == "persen" else money(value)
+            if isinstance(value, str) and field_name != "persen" and not header.sheet.text_only \
+                    and value.strip() not in ("-", "–", "—", ""):
+                out.text_figures.append(f"baris {line}, kolom {column(col)} '{value.strip()[:20]}'")
+            out.number_figures += field_name != "persen" and isinstance(value, (int, float))
         except ValueError as exc:
             message = f"baris {line}, kolom {column(col)} ({LABELS[field_name]}): {exc}"
             if field_name == "persen":

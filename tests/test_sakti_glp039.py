@@ -520,3 +520,20 @@ def test_text_where_a_workbook_has_numbers_is_read_with_a_warning_naming_the_cel
     assert node(load(work), "CQ.6709.QGE.001").pagu == 852_312_000
     assert (f"peringatan: 1 angka di buku kerja tersimpan sebagai teks, dibaca sebagai angka (mis. baris {cell.row}, "
             f"kolom Q '852.312.000')") in err
+
+
+def test_a_total_written_first_and_last_must_say_the_same(work, tmp_path, capsys):
+    original = work.read_text(encoding="utf-8")
+    sheet = glp039.rows(glp039.detailed(revised()))
+    total = next(i for i, row in enumerate(sheet) if row.get(0) == "JUMLAH SELURUHNYA")
+    same = [*sheet, dict(sheet[total])]
+    code, _, err = run(capsys, _export("xlsx", tmp_path, same), "--into", work)
+    assert code == 0, err
+
+    shutil.copyfile(tmp_path / "kantor" / "2023.yaml", tmp_path / "imported.yaml")
+    other = dict(sheet[total])
+    other[glp039.PAGU] += 1_000
+    code, out, err = run(capsys, _export("xlsx", tmp_path, [*sheet, other]), "--into", work)
+    assert code == 1
+    assert f"baris {len(sheet) + 1}: JUMLAH SELURUHNYA ditulis lagi dengan Pagu Revisi lain" in err
+    assert work.read_text(encoding="utf-8") == (tmp_path / "imported.yaml").read_text(encoding="utf-8") != original

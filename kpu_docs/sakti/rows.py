@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..formatting import amount
 from .cells import clean_text, column, filled, money, norm, percent
 from .export import LABELS, MONEY_FIELDS, TOTAL_LABEL, Row
 from .header import FIGURE_FIELDS, Header
@@ -67,6 +68,15 @@ def read_rows(header: Header) -> Reading:
                 out.total = Row(line, "", TOTAL_LABEL, -1, None)
                 _figures(header, cells, line, out, out.total)
                 out.total_first = not out.rows
+            else:  # written again (first and last): both must say the same
+                again = Row(line, "", TOTAL_LABEL, -1, None)
+                _figures(header, cells, line, out, again)
+                for key in ("pagu", "realisasi"):
+                    if getattr(again, key) != getattr(out.total, key):
+                        out.errors.append(
+                            f"baris {line}: {TOTAL_LABEL} ditulis lagi dengan {LABELS[key]} lain "
+                            f"({_rupiah(getattr(again, key))}, di baris {out.total.line}: "
+                            f"{_rupiah(getattr(out.total, key))}); ekspor ini tidak dapat dicocokkan")
             if out.rows and not out.total_first:
                 break  # the total closes the table; what follows is a footer
             continue
@@ -134,6 +144,10 @@ def fill(row: Row, raw: RawRow) -> None:
     written = raw.figures.get("persen")
     if written:
         row.persen, row.persen_text = written
+
+
+def _rupiah(value: int | None) -> str:
+    return "kosong" if value is None else f"Rp{amount(value)}"
 
 
 def text_cells(cells: list[Any], start: int, end: int) -> list[tuple[int, str]]:

@@ -537,3 +537,22 @@ def test_a_total_written_first_and_last_must_say_the_same(work, tmp_path, capsys
     assert code == 1
     assert f"baris {len(sheet) + 1}: JUMLAH SELURUHNYA ditulis lagi dengan Pagu Revisi lain" in err
     assert work.read_text(encoding="utf-8") == (tmp_path / "imported.yaml").read_text(encoding="utf-8") != original
+
+
+@pytest.mark.parametrize("name, accepted", [
+    ("KPU KABUPATEN SERANG", False), ("KPU KABUPATEN LEBAK", False), ("KOMISI PEMILIHAN UMUM KOTA SERANG", True),
+    ("KPU KOTA SERANG", True)])
+def test_a_first_import_checks_the_satker_name_against_the_office(name, accepted, work, tmp_path, capsys):
+    """Before the input has its kode_satker, the export's satker name must be the input's office."""
+    original = work.read_text(encoding="utf-8")
+    sheet = glp039.rows(glp039.detailed(revised()))
+    row = next(r for r in sheet if r.get(0) == "Satuan Kerja")
+    row[4] = name
+    code, out, err = run(capsys, _export("csv", tmp_path, sheet), "--into", work)
+    if accepted:
+        assert code == 0, err
+        return
+    assert code == 1
+    assert f"adalah ekspor satker 123456 ({name}), sedangkan {work} milik KPU Kota Serang" in err
+    assert 'tulis kode_satker: "123456"' in err
+    assert work.read_text(encoding="utf-8") == original

@@ -453,3 +453,106 @@ def test_a_glp039_without_its_basis_is_flagged(tmp_path):
     assert any("basis realisasi (akrual atau kas/SP2D) tidak tertulis" in w for w in export.warnings)
     sp2d = read_export(glp039.write_csv(tmp_path / "GLP039 SP2D.csv", sheet), known={"076.01.CQ", "076.01.WA"})
     assert sp2d.source.basis == "kas (SP2D)"  # from the file name
+
+
+def test_a_second_program_after_akun_rows_flattened_by_hand_is_a_program(work, tmp_path, capsys):
+    """`WA` after the akun rows of the last RO of `CQ` is the next program (its kegiatan `WA.3355`
+    follows), not a sub-komponen `WA` of the komponen above."""
+    tree = glp039.detailed(revised())
+    cq = next(p for p in tree if p.code == "076.01.CQ")
+    last_ro = [n for depth, n in flatten([cq]) if depth == 3][-1]
+    k = f"{last_ro.code}.051"
+    last_ro.kids = [N(k, "Dukungan Operasional", kids=[N(f"{k}.0A", "Operasional", kids=[
+        N(f"{k}.0A.521211", "Belanja Bahan", last_ro.pagu, last_ro.realisasi)])])]
+    akun = find(tree, "CQ.6709.QGE.001.051.0A.521211")
+    akun.pagu, akun.realisasi, akun.kids = *akun.figures(), []
+    export = write_flat_xlsx(tmp_path / "e.xlsx", _flattened_by_hand(tree, lambda p: f"{p[-2]}.{p[-1]}"))
+
+    code, out, err = run(capsys, export, "--into", work)
+
+    assert code == 0, err
+    doc = load(work)
+    assert (node(doc, "076.01.WA").pagu, node(doc, "076.01.CQ").pagu) == (
+        next(p for p in tree if p.code == "076.01.WA").figures()[0], cq.figures()[0])
+    assert "+ " not in out
+
+
+def test_period_and_satker_are_read_from_the_file_name_when_the_titles_lack_them(tmp_path):
+    sheet = glp039.rows(revised())[len(glp039.TITLES):]  # no title rows at all
+    known = {"076.01.CQ", "076.01.WA"}
+    named = read_export(glp039.write_csv(tmp_path / "GLP039_satker_654321_Desember_2023_akrual.csv", sheet), known)
+    assert (named.source.period, named.source.satker, named.source.basis) == ("Desember 2023", "654321", "akrual")
+    assert not any("periode" in w for w in named.warnings)
+    bare = read_export(glp039.write_csv(tmp_path / "Laporan Fa Detail (16 Segmen) (51).csv", sheet), known)
+    assert bare.source.period == "" and bare.source.satker == ""
+    assert any("periode laporan (mis. 'Periode Desember 2023') tidak tertulis" in w for w in bare.warnings)
+
+
+def test_a_csv_with_komponen_written_without_its_leading_zeros_reads_like_the_xlsx(work, tmp_path, capsys):
+    """The xlsx stores komponen 51 as a number shown 051; a CSV written from the stored value says 51."""
+    reference = tmp_path / "reference.yaml"
+    shutil.copyfile(work, reference)
+    code, _, err = run(capsys, _export("xlsx", tmp_path), "--into", reference)
+    assert code == 0, err
+    path = _export("csv", tmp_path)
+    text = path.read_text(encoding="utf-8")
+    stripped = text.replace(";051;", ";51;").replace(";052;", ";52;")
+    assert stripped != text
+    path.write_text(stripped, encoding="utf-8")
+
+    code, out, err = run(capsys, path, "--into", work)
+
+    assert code == 0, err
+    assert figures_only(work.read_text(encoding="utf-8")) == figures_only(reference.read_text(encoding="utf-8"))
+
+
+def test_text_where_a_workbook_has_numbers_is_read_with_a_warning_naming_the_cell(work, tmp_path, capsys):
+    path = _export("xlsx", tmp_path)
+    wb = openpyxl.load_workbook(path)
+    ws = wb.active
+    cell = next(row[glp039.PAGU] for row in ws.iter_rows() if row[2].value == "QGE.001")
+    cell.value = amount(int(cell.value))  # '852.312.000' typed over the number
+    wb.save(path)
+
+    code, out, err = run(capsys, path, "--into", work)
+
+    assert code == 0, err
+    assert node(load(work), "CQ.6709.QGE.001").pagu == 852_312_000
+    assert (f"peringatan: 1 angka di buku kerja tersimpan sebagai teks, dibaca sebagai angka (mis. baris {cell.row}, "
+            f"kolom Q '852.312.000')") in err
+
+
+def test_a_total_written_first_and_last_must_say_the_same(work, tmp_path, capsys):
+    original = work.read_text(encoding="utf-8")
+    sheet = glp039.rows(glp039.detailed(revised()))
+    total = next(i for i, row in enumerate(sheet) if row.get(0) == "JUMLAH SELURUHNYA")
+    same = [*sheet, dict(sheet[total])]
+    code, _, err = run(capsys, _export("xlsx", tmp_path, same), "--into", work)
+    assert code == 0, err
+
+    shutil.copyfile(tmp_path / "kantor" / "2023.yaml", tmp_path / "imported.yaml")
+    other = dict(sheet[total])
+    other[glp039.PAGU] += 1_000
+    code, out, err = run(capsys, _export("xlsx", tmp_path, [*sheet, other]), "--into", work)
+    assert code == 1
+    assert f"baris {len(sheet) + 1}: JUMLAH SELURUHNYA ditulis lagi dengan Pagu Revisi lain" in err
+    assert work.read_text(encoding="utf-8") == (tmp_path / "imported.yaml").read_text(encoding="utf-8") != original
+
+
+@pytest.mark.parametrize("name, accepted", [
+    ("KPU KABUPATEN SERANG", False), ("KPU KABUPATEN LEBAK", False), ("KOMISI PEMILIHAN UMUM KOTA SERANG", True),
+    ("KPU KOTA SERANG", True)])
+def test_a_first_import_checks_the_satker_name_against_the_office(name, accepted, work, tmp_path, capsys):
+    """Before the input has its kode_satker, the export's satker name must be the input's office."""
+    original = work.read_text(encoding="utf-8")
+    sheet = glp039.rows(glp039.detailed(revised()))
+    row = next(r for r in sheet if r.get(0) == "Satuan Kerja")
+    row[4] = name
+    code, out, err = run(capsys, _export("csv", tmp_path, sheet), "--into", work)
+    if accepted:
+        assert code == 0, err
+        return
+    assert code == 1
+    assert f"adalah ekspor satker 123456 ({name}), sedangkan {work} milik KPU Kota Serang" in err
+    assert 'tulis kode_satker: "123456"' in err
+    assert work.read_text(encoding="utf-8") == original

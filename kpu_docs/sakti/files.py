@@ -121,7 +121,7 @@ def _read_csv(path: Path) -> list[Sheet]:
                     )
         except csv.Error as exc:
             raise KpuDocsError(f"{path} bukan CSV yang sah ({exc})") from None
-        sheets.append(Sheet(path.name, rows))
+        sheets.append(Sheet(path.name, rows, text_only=True))
     return sheets
 
 

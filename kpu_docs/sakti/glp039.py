@@ -50,6 +50,8 @@ def _kind(value: Any) -> tuple[int, str, str] | None:
     if len(text) > 14 or not text:
         return None  # a name: codes are short
     compact = code_text(text)
+    if compact.isdigit() and len(compact) < 3 and int(compact):  # a CSV writes the stored 51, not the shown 051
+        return KOMPONEN, compact.zfill(3), ""
     for level, form in _FORMS:
         if form.match(compact):
             return level, compact, ""

@@ -9,6 +9,7 @@ every earlier backup.
 from __future__ import annotations
 
 import difflib
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -117,12 +118,31 @@ def _codes(document: Document) -> list[str]:
 
 def _check_satker(document: Document, export: Export, input_path: Path) -> None:
     mine, theirs = document.data.satker_code, export.source.satker
+    office = document.data.office
+    if not mine and export.source.satker_name and not _same_office(export.source.satker_name, office):
+        raise KpuDocsError(
+            f"{export.path} adalah ekspor satker {theirs} ({export.source.satker_name}), sedangkan {input_path} milik "
+            f"{office.name}; tidak ada yang ditulis. Unduh ekspor {office.name} dari SAKTI (bila ekspor ini memang "
+            f"milik kantor ini dengan nama lain, tulis kode_satker: \"{theirs}\" di {input_path}, lalu impor lagi)"
+        )
     if mine and theirs and mine != theirs:
         name = f" ({export.source.satker_name})" if export.source.satker_name else ""
         raise KpuDocsError(
             f"{export.path} adalah ekspor satker {theirs}{name}, sedangkan {input_path} milik satker {mine} "
             f"({document.data.office.name}); tidak ada yang ditulis. Unduh ekspor satker {mine} dari SAKTI"
         )
+
+
+def _same_office(satker_name: str, office) -> bool:
+    """Whether SAKTI's satker name (``KPU KOTA SERANG``, ``KOMISI PEMILIHAN UMUM KAB. SERANG``) can
+    be the input's office: its region is in it, and no other level (Kota Serang is not Kabupaten Serang)."""
+    words = re.sub(r"[^a-z0-9]+", " ", satker_name.lower()).split()
+    region = re.sub(r"[^a-z0-9]+", " ", office.region.lower()).split()
+    if not any(words[i:i + len(region)] == region for i in range(len(words))):
+        return False
+    levels = {"kota": "kota", "kabupaten": "kabupaten", "kab": "kabupaten", "provinsi": "provinsi", "prov": "provinsi"}
+    named = {levels[w] for w in words if w in levels}
+    return not named or office.level in named
 
 
 def _ro_count(report) -> int:

@@ -158,8 +158,8 @@ class KodePlacer:
 
     def _place_segment(self, i: int, raw: RawRow, code: str, seg: str) -> tuple[str, int, str | None] | None:
         path = self.path
-        if seg in self.programs and len(path) <= RO + 1 and _SHORT_PROGRAM.match(seg):  # CQ, not a sub-komponen
-            return self.programs[seg], PROGRAM, None
+        if seg in self.programs and _SHORT_PROGRAM.match(seg) and (len(path) <= RO + 1 or self._kegiatan_next(i, seg)):
+            return self.programs[seg], PROGRAM, None  # CQ, not a sub-komponen
         if _SHORT_PROGRAM.match(seg) and not path:
             return self._unknown(raw, code, f"(program) tidak ada di masukan: kode lengkapnya (mis. 076.01.{seg}) "
                                             "tidak dapat ditentukan")
@@ -191,6 +191,14 @@ class KodePlacer:
                 return self._unknown(raw, code, "(sub komponen) tidak didahului baris komponen")
             return self._under(path[KOMPONEN], seg)
         return self._unknown(raw, code, "tidak dikenali (contoh: 076.01.CQ, 6709, QGE, 001, 521211)")
+
+    def _kegiatan_next(self, i: int, seg: str) -> bool:
+        """A known short program code below a komponen is the next program when its kegiatan
+        (``WA.3355`` or ``3355``) follows; a sub-komponen is never followed by a kegiatan."""
+        if i + 1 >= len(self.raws):
+            return False
+        code = self.raws[i + 1][1]
+        return bool(_KEGIATAN.match(code) or re.fullmatch(rf"{re.escape(seg)}\.\d{{4}}", code))
 
     def _detail_only(self, code: str) -> bool:
         """Segments only found below a komponen: sub-komponen letters, 6-digit akun."""

@@ -66,6 +66,9 @@ def read_export(path: str | Path, known: frozenset[str] | set[str] = frozenset()
     source = _source(titles, path, header, pagu_only)
     export = Export(path, rows, reading.total, titles, reading.warnings + placer.warnings,
                     reading.errors + placer.errors, reading.notes, source, pagu_only)
+    if source.report == "GLP039" and not source.period:
+        export.warnings.append("periode laporan (mis. 'Periode Desember 2023') tidak tertulis di judul maupun nama "
+                               "berkas: periksa dan sebutkan per kapan realisasinya di laporan")
     if source.report == "GLP039" and not source.basis:
         export.warnings.append("basis realisasi (akrual atau kas/SP2D) tidak tertulis di judul maupun nama berkas: "
                                "periksa dan sebutkan basisnya di laporan")
@@ -109,7 +112,8 @@ def _source(titles: list[str], path: Path, header: Header, pagu_only: bool) -> S
         source.report = "GLP039"
     months = "|".join(_MONTHS)
     periods = [t for t in titles if re.search(r"periode", t, re.I)] or titles  # not "dicetak 5 Januari 2024"
-    found = re.findall(rf"\b({months})\s+(20\d\d)\b", " ".join(periods), re.I)
+    found = (re.findall(rf"\b({months})\s+(20\d\d)\b", " ".join(periods), re.I)
+             or re.findall(rf"(?<![a-z])({months})[\s_-]+(20\d\d)(?!\d)", path.stem, re.I))
     if found:
         month, year = found[-1]  # "1 Januari 2023 s.d. 31 Desember 2023": the period ends in Desember
         source.period = f"{month.title()} {year}"
@@ -128,4 +132,7 @@ def _source(titles: list[str], path: Path, header: Header, pagu_only: bool) -> S
             after = joined[code.end():].strip(" :-")
             source.satker_name = after
             break
+    named = re.search(r"(?i)(?:satker|satuan\s*kerja)[\s_-]*(\d{6})(?!\d)", path.stem)
+    if not source.satker and named:
+        source.satker = named.group(1)
     return source

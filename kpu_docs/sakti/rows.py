@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..formatting import amount
 from .cells import clean_text, column, filled, money, norm, percent
 from .export import LABELS, MONEY_FIELDS, TOTAL_LABEL, Row
 from .header import FIGURE_FIELDS, Header
@@ -35,6 +36,8 @@ class Reading:
     errors: list[str]
     warnings: list[str]
     notes: list[str]
+    text_figures: list[str] = field(default_factory=list)  # "baris 13, kolom Q '852.312.000'": text in a workbook
+    number_figures: int = 0  # figures stored as numbers in a workbook
 
 
 def read_rows(header: Header) -> Reading:
@@ -65,6 +68,15 @@ def read_rows(header: Header) -> Reading:
                 out.total = Row(line, "", TOTAL_LABEL, -1, None)
                 _figures(header, cells, line, out, out.total)
                 out.total_first = not out.rows
+            else:  # written again (first and last): both must say the same
+                again = Row(line, "", TOTAL_LABEL, -1, None)
+                _figures(header, cells, line, out, again)
+                for key in ("pagu", "realisasi"):
+                    if getattr(again, key) != getattr(out.total, key):
+                        out.errors.append(
+                            f"baris {line}: {TOTAL_LABEL} ditulis lagi dengan {LABELS[key]} lain "
+                            f"({_rupiah(getattr(again, key))}, di baris {out.total.line}: "
+                            f"{_rupiah(getattr(out.total, key))}); ekspor ini tidak dapat dicocokkan")
             if out.rows and not out.total_first:
                 break  # the total closes the table; what follows is a footer
             continue
@@ -75,6 +87,11 @@ def read_rows(header: Header) -> Reading:
         out.notes.append(f"{footnotes} baris catatan kaki (diawali '*') dilewati")
     if repeats:
         out.notes.append(f"{repeats} baris judul kolom yang berulang (per halaman cetak) dilewati")
+    if out.text_figures and out.number_figures:  # text among numbers: typed over by hand?
+        more = len(out.text_figures) - 1
+        out.warnings.append(f"{len(out.text_figures)} angka di buku kerja tersimpan sebagai teks, dibaca sebagai angka "
+                            f"(mis. {out.text_figures[0]}" + (f", dan {more} lainnya" if more else "")
+                            + "): periksa bahwa angka itu tidak diketik ulang dengan tangan")
     return out
 
 
@@ -100,6 +117,10 @@ def _read_figures(header: Header, cells: list[Any], line: int, out: Reading, raw
             continue
         try:
             raw.figures[field_name] = percent(value) if field_name == "persen" else money(value)
+            if isinstance(value, str) and field_name != "persen" and not header.sheet.text_only \
+                    and value.strip() not in ("-", "–", "—", ""):
+                out.text_figures.append(f"baris {line}, kolom {column(col)} '{value.strip()[:20]}'")
+            out.number_figures += field_name != "persen" and isinstance(value, (int, float))
         except ValueError as exc:
             message = f"baris {line}, kolom {column(col)} ({LABELS[field_name]}): {exc}"
             if field_name == "persen":
@@ -123,6 +144,10 @@ def fill(row: Row, raw: RawRow) -> None:
     written = raw.figures.get("persen")
     if written:
         row.persen, row.persen_text = written
+
+
+def _rupiah(value: int | None) -> str:
+    return "kosong" if value is None else f"Rp{amount(value)}"
 
 
 def text_cells(cells: list[Any], start: int, end: int) -> list[tuple[int, str]]:

@@ -31,6 +31,7 @@ class Sheet:
     name: str
     rows: Table
     unsaved: set[tuple[int, int]] = field(default_factory=set)  # (row, col), 0-based: formulas without a value
+    text_only: bool = False  # a CSV: every cell is text, numbers included
 
 
 def _letters_to_index(ref: str) -> int:

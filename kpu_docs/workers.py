@@ -163,7 +163,7 @@ def run(fn: Callable[[Any], Any], tasks: Sequence[Any], jobs: int,
 
     try:
         while pending or any(w.index is not None for w in live):
-            while pending and len(live) < max(1, jobs):
+            while len(live) < max(1, jobs) and sum(w.index is None for w in live) < len(pending):  # no idle spares
                 live.append(_Worker(context, fn, MEMORY_BYTES, spawned))
             for worker in live:
                 if worker.index is None and pending:

@@ -755,3 +755,17 @@ def test_template_check_of_a_broken_template_is_one_line(edit, said, tmp_path, c
     assert main(["template", "check", str(template)]) == 1
     line = _one_line(capsys.readouterr().err)
     assert said in line and "tak terduga" not in line, line
+
+
+def test_no_more_workers_than_inputs(monkeypatch):
+    """-j 100000 with one input forked 100,000 processes (a fork bomb); now one."""
+    started = []
+    real = workers._Worker.__init__
+
+    def counting(self, *args, **kwargs):
+        started.append(1)
+        real(self, *args, **kwargs)
+
+    monkeypatch.setattr(workers._Worker, "__init__", counting)
+    assert workers.run(abs, [-1, -2], 50, lambda task, reason: None) == [1, 2]
+    assert len(started) == 2

@@ -175,8 +175,15 @@ def build(inputs: list[Path], out_root: Path, template: Path | None = None, *, p
     return results
 
 
+def _signed(result: Result) -> dt.date:
+    """The report's date of a loaded result (set with the input, before any PDF is made)."""
+    assert result.signed is not None, "PDF made before the input was loaded"
+    return result.signed
+
+
 def _publish(result: Result) -> None:
     """Publish one input's files; a failure fails this input only."""
+    assert result.destination is not None, "published before the input was loaded"
     try:
         result.written = publish(result.staged, result.destination, owned=_owned_names(result.staged))
     except KpuDocsError as exc:
@@ -251,7 +258,7 @@ def _add_pdfs(jobs: list[tuple[Result, tuple]], notices) -> None:
                 target = result.staged[0].with_suffix(".pdf")
                 shutil.move(done.pdf, target)
                 pdf_mod.set_page_labels(target, done.numbers)
-                pdf_mod.stabilize(target, result.signed)
+                pdf_mod.stabilize(target, _signed(result))
                 result.staged.append(target)
             except Exception as exc:  # one office's PDF failing must not stop the others
                 _pdf_failed(result, exc)
@@ -301,7 +308,7 @@ def _add_pdfs_two_passes(jobs: list[tuple[Result, tuple]], scratch: Path) -> Non
         target = result.staged[0].with_suffix(".pdf")
         try:
             shutil.move(final, target)
-            pdf_mod.stabilize(target, result.signed)
+            pdf_mod.stabilize(target, _signed(result))
         except OSError as exc:  # e.g. the disk filled up: this report fails, the others go on
             result.status, result.reason = "gagal", os_error_message(exc)
             continue

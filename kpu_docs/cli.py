@@ -208,7 +208,7 @@ def _build(args) -> int:
             print(line, file=sys.stderr)
     if len(results) == 1:
         result = results[0]
-        if result.ok:
+        if result.ok and result.destination is not None:
             print(f"{result.office} {result.year}: {result.destination}")
             for path in sorted(result.destination.iterdir()):
                 mark = "ditulis" if path in result.written else "tidak berubah"

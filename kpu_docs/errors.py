@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 KeyPath = tuple[str | int, ...]
 
@@ -54,7 +55,7 @@ class InputError(Exception):
     def __init__(self, problems: list[Problem], notices: list[Problem] | tuple[Problem, ...] = ()):
         self.problems = problems
         self.notices = list(notices)
-        self.partial = None  # load.Document of the budget tree alone, when it is sound
+        self.partial: Any = None  # load.Document of the budget tree alone, when it is sound
         super().__init__("\n".join(str(p) for p in problems))
 
 

@@ -111,5 +111,4 @@ def inline_xml(tpl, picture: Picture, width, names: tuple[str, ...] = ()) -> str
             part.load_rel(RT.IMAGE, image_part, rid)
     cx, cy = image_part.image.scaled_dimensions(width, None)
     inline = CT_Inline.new_pic_inline(body.next_id, rid, picture.path.name, cx, cy)
-    return ('</w:t></w:r><w:r><w:drawing>%s</w:drawing></w:r><w:r><w:t xml:space="preserve">'
-            % inline.xml)
+    return f'</w:t></w:r><w:r><w:drawing>{inline.xml}</w:drawing></w:r><w:r><w:t xml:space="preserve">'

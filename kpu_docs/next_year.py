@@ -127,7 +127,7 @@ class _Edits:
             start, end = start + offset, start + offset + len(value.value)
         self._add(start, end, new)
 
-    def empty(self, key: yaml.Node, value: yaml.Node) -> None:
+    def empty(self, key: yaml.Node, value: yaml.CollectionNode) -> None:
         """``key: [...]`` → ``key: []``; blank lines and comments after the list stay."""
         start, end = value.start_mark.index, value.end_mark.index
         if not value.flow_style:  # a block list's range runs on to the next token
@@ -143,7 +143,7 @@ class _Edits:
         else:
             self._add(start, end, "[]")
 
-    def remove(self, mapping: yaml.Node, key: yaml.Node, value: yaml.Node) -> None:
+    def remove(self, mapping: yaml.CollectionNode, key: yaml.Node, value: yaml.Node) -> None:
         """Remove ``key: value`` from a mapping: its whole line(s) in block style."""
         line_start = self.text.rfind("\n", 0, key.start_mark.index) + 1
         if value.end_mark.column == 0:  # a block collection ends where the next line begins

@@ -16,8 +16,8 @@ import hashlib
 import json
 import os
 import re
-import signal
 import shutil
+import signal
 import subprocess
 import tempfile
 from collections.abc import Iterator
@@ -165,6 +165,7 @@ def convert_numbered(files: list[Path], outdir: Path) -> Iterator[Numbered]:
             # its own process group: soffice.bin, started by the worker, goes with it on a kill
             proc = subprocess.Popen([python, str(WORKER)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                     stderr=stderr, text=True, encoding="utf-8", start_new_session=True)
+            assert proc.stdin is not None and proc.stdout is not None  # both PIPE
             timer = threading.Timer(limit, _signal_group, (proc,))
             timer.start()
             count = 0
@@ -245,6 +246,7 @@ def set_page_labels(pdf: Path, numbers: list[tuple[int, int]]) -> None:
     the numbers printed on the pages: i, ii, 1, 2 … Appended as an incremental update (a new
     catalog, xref section and trailer, ISO 32000-1 7.5.6): the pages' bytes are untouched."""
     from io import BytesIO
+    from typing import cast
 
     from pypdf import PdfReader  # imported here: only the PDF path needs it
     from pypdf.generic import ArrayObject, DictionaryObject, NameObject, NumberObject, TextStringObject
@@ -263,7 +265,7 @@ def set_page_labels(pdf: Path, numbers: list[tuple[int, int]]) -> None:
             label[NameObject("/St")] = NumberObject(start)
         nums += [NumberObject(first), label]
     root = reader.trailer.raw_get("/Root")
-    catalog = DictionaryObject(reader.trailer["/Root"])
+    catalog = DictionaryObject(cast(DictionaryObject, reader.trailer["/Root"]))
     catalog[NameObject("/PageLabels")] = DictionaryObject({NameObject("/Nums"): nums})
     previous = int(re.findall(rb"startxref\s+(\d+)", data)[-1])
     out = BytesIO()
@@ -280,7 +282,7 @@ def set_page_labels(pdf: Path, numbers: list[tuple[int, int]]) -> None:
         trailer += f" /Info {info.idnum} {info.generation} R"
     if "/ID" in reader.trailer:  # as hex strings, where stabilize() finds them
         trailer += " /ID [ " + " ".join(f"<{bytes(part.original_bytes).hex().upper()}>"
-                                        for part in reader.trailer["/ID"]) + " ]"
+                                        for part in cast(ArrayObject, reader.trailer["/ID"])) + " ]"
     out.write(f"trailer\n<< {trailer} /Prev {previous} >>".encode())
     out.write(f"\nstartxref\n{xref}\n%%EOF\n".encode())
     pdf.write_bytes(out.getvalue())
@@ -360,6 +362,7 @@ def _caption_label(text: str, wanted: str, toc_lines: list[tuple[str, str]], tex
     if listed:
         return listed[0], page
     for index in range(page, len(texts or [])):
+        assert texts is not None
         if wanted in _normal(texts[index]) and index < len(labels) and labels[index]:
             return labels[index], index
     raise KpuDocsError(f"keterangan tabel \"{text}\" tidak ditemukan di PDF, sehingga nomor halamannya di "

@@ -20,8 +20,17 @@ from .docxtemplate import Template
 from .errors import KpuDocsError
 from .images import Picture, inline_xml, load_picture
 from .table_list import fill_table_list, in_reading_order
-from .templating import (NEUTRAL_LOGO, check_archive, check_references, default_template, drop_attached_template,
-                         environment, external_references, resource, time_limit)
+from .templating import (
+    NEUTRAL_LOGO,
+    check_archive,
+    check_references,
+    default_template,
+    drop_attached_template,
+    environment,
+    external_references,
+    resource,
+    time_limit,
+)
 from .toc import TocEntry, fill_toc
 from .typography import no_break_hyphens
 from .zipping import drop_unused_parts, save_docx

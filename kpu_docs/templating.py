@@ -187,7 +187,7 @@ class _Environment(ImmutableSandboxedEnvironment):
             name=attribute, obj=obj, exc=SecurityError,
         )
 
-    def call(__self, __context, __obj, *args, **kwargs):  # noqa: N805 - Jinja's own signature
+    def call(__self, __context, __obj, *args, **kwargs):
         _check_time()
         if not __self.is_safe_callable(__obj):
             raise SecurityError(
@@ -248,8 +248,9 @@ def _check_binop(operator: str, left, right) -> None:
         elif sizes[1] is not None and isinstance(left, int):
             too_big = sizes[1] * left > MAX_TEXT
     elif operator == "+":
-        if _size(left) is not None and _size(right) is not None:
-            too_big = _size(left) + _size(right) > MAX_TEXT
+        left_size, right_size = _size(left), _size(right)
+        if left_size is not None and right_size is not None:
+            too_big = left_size + right_size > MAX_TEXT
         elif isinstance(left, int) and isinstance(right, int):
             too_big = max(left.bit_length(), right.bit_length()) > MAX_INT_BITS
     elif operator == "%" and isinstance(left, str):
@@ -389,7 +390,7 @@ def _path(node: nodes.Node, scope: dict[str, str]) -> str | None:
     if isinstance(node, nodes.Getitem) and isinstance(node.arg, nodes.Const) and isinstance(node.arg.value, str):
         base = _path(node.node, scope)
         return f"{base}.{node.arg.value}" if base else None
-    if isinstance(node, nodes.Filter):
+    if isinstance(node, nodes.Filter) and node.node is not None:
         return _path(node.node, scope)
     return None
 

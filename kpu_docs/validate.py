@@ -139,7 +139,7 @@ def _line(report: Report, line: BudgetLine, parent_over: bool) -> Iterator[Findi
                 Severity.INFO,
                 f"pagu {rupiah(fig.pagu)} tanpa realisasi: pastikan narasi menjelaskan sebabnya (mis. diblokir).",
             )
-        elif fig.pagu and fig.ratio < LOW_ABSORPTION:
+        elif fig.pagu and fig.ratio is not None and fig.ratio < LOW_ABSORPTION:
             yield finding(
                 Severity.INFO,
                 f"penyerapan rendah ({percent(fig.ratio)}): pastikan narasi menjelaskan sebabnya.",

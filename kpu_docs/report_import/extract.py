@@ -199,7 +199,7 @@ def _pdf(path: Path) -> list[Block]:
 
 def _rows(lines: list[_Line]) -> list[_Line]:
     """Lines at one height (table cells) merged into one row, in reading order."""
-    lines.sort(key=lambda l: (round(l.top), l.x0))
+    lines.sort(key=lambda line: (round(line.top), line.x0))
     rows: list[_Line] = []
     for line in lines:
         last = rows[-1] if rows else None
@@ -230,12 +230,12 @@ def _drop_headers_footers(pages: list[tuple[float, list[_Line]]]) -> list[list[_
     def key(line: _Line) -> str:
         return re.sub(r"\d+", "#", line.text.lower())
 
-    repeated = Counter(k for height, lines in pages for k in {key(l) for l in lines if band(l, height)})
+    repeated = Counter(k for height, lines in pages for k in {key(line) for line in lines if band(line, height)})
     threshold = max(3, len(pages) // 2)
     out = []
     for height, lines in pages:
-        kept = [l for l in lines
-                if not (band(l, height) and (_PAGE_NUMBER.match(l.text) or repeated[key(l)] >= threshold))]
+        kept = [line for line in lines
+                if not (band(line, height) and (_PAGE_NUMBER.match(line.text) or repeated[key(line)] >= threshold))]
         out.append(kept)
     return out
 
@@ -261,9 +261,9 @@ def _paragraphs(pages: list[list[_Line]]) -> list[Block]:
     next word would have fitted on (the previous line was ended by hand)."""
     gaps = [b.top - a.bottom for lines in pages for a, b in zip(lines, lines[1:]) if 0 <= b.top - a.bottom < 40]
     usual_gap = statistics.median(gaps) if gaps else 4.0
-    right = [l.x1 for lines in pages for l in lines if not _is_row(l)]
+    right = [line.x1 for lines in pages for line in lines if not _is_row(line)]
     right_margin = statistics.quantiles(right, n=10)[-1] if len(right) >= 10 else max(right, default=0)
-    left = [l.x0 for lines in pages for l in lines if not _is_row(l)]
+    left = [line.x0 for lines in pages for line in lines if not _is_row(line)]
     left_margin = statistics.quantiles(left, n=10)[0] if len(left) >= 10 else min(left, default=0)
     blocks: list[Block] = []
     current: list[_Line] = []

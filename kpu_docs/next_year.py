@@ -17,7 +17,7 @@ from pathlib import Path
 
 import yaml
 
-from .errors import KpuDocsError
+from .errors import OutputError
 from .load import clean_text, load, loads
 from .model import CHILD_KEYS
 
@@ -30,11 +30,11 @@ _DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 def start_next_year(previous: Path, year: int, out: Path | None = None) -> Path:
     """Write the new input and return its path; refuse to overwrite an existing file.
 
-    Raises InputError when ``previous`` does not load, KpuDocsError when the target exists."""
+    Raises InputError when ``previous`` does not load, OutputError when the target exists."""
     load(previous)  # refuse to start from an input that does not load
     target = out or previous.parent / f"{year}.yaml"
     if target.exists():
-        raise KpuDocsError(f"{target} sudah ada: kpu-docs tidak menimpa masukan. Hapus atau pilih --out lain.")
+        raise OutputError(f"{target} sudah ada: kpu-docs tidak menimpa masukan. Hapus atau pilih --out lain.")
     raw = previous.read_bytes()
     try:
         text = raw.decode("utf-8")
@@ -193,6 +193,6 @@ def _write_new(target: Path, text: str) -> None:
             handle.write(text)
         os.link(tmp, target)  # fails if target exists: never overwrite
     except FileExistsError:
-        raise KpuDocsError(f"{target} sudah ada: kpu-docs tidak menimpa masukan.") from None
+        raise OutputError(f"{target} sudah ada: kpu-docs tidak menimpa masukan.") from None
     finally:
         os.unlink(tmp)

@@ -23,7 +23,7 @@ from jinja2 import DictLoader, StrictUndefined, Template, nodes
 from jinja2.runtime import LoopContext, Macro
 from jinja2.sandbox import MAX_RANGE, ImmutableSandboxedEnvironment, SandboxedEnvironment, SecurityError
 
-from .errors import KpuDocsError
+from .errors import OutputError, TemplateError
 
 DEFAULT_TEMPLATE = "laporan_tahunan.docx"
 NEUTRAL_LOGO = "logo_netral.png"
@@ -316,10 +316,10 @@ def check_archive(template: Path) -> None:
         with zipfile.ZipFile(template) as archive:
             entries = archive.infolist()
     except (OSError, zipfile.BadZipFile) as exc:
-        raise KpuDocsError(f"{template}: bukan templat .docx yang dapat dibaca ({exc})") from None
+        raise TemplateError(f"{template}: bukan templat .docx yang dapat dibaca ({exc})") from None
     total = sum(e.file_size for e in entries)
     if len(entries) > MAX_TEMPLATE_ENTRIES or total > MAX_TEMPLATE_BYTES:
-        raise KpuDocsError(
+        raise TemplateError(
             f"{template}: arsip templat terlalu besar bila dibuka ({len(entries)} bagian, {total / 2**20:,.0f} MB; "
             f"paling banyak {MAX_TEMPLATE_ENTRIES} bagian dan {MAX_TEMPLATE_BYTES // 2**20} MB): "
             "bukan templat Word biasa"
@@ -331,7 +331,7 @@ def export(directory: Path) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
     target = directory / DEFAULT_TEMPLATE
     if target.exists():
-        raise KpuDocsError(f"{target} sudah ada: pilih folder lain atau hapus berkas itu lebih dulu")
+        raise OutputError(f"{target} sudah ada: pilih folder lain atau hapus berkas itu lebih dulu")
     shutil.copyfile(default_template(), target)
     return target
 
@@ -484,7 +484,7 @@ def check_references(template: Path) -> None:
     check_archive(template)  # a readable archive of modest size, before reading its parts
     found = [f for f in external_references(template) if "attachedTemplate" not in f]
     if found:
-        raise KpuDocsError(
+        raise TemplateError(
             f"{template}: templat memuat tautan ke berkas atau program di luar dokumen ({'; '.join(found[:3])}): "
             "hapus gambar/objek bertaut dan kolom INCLUDE/LINK/DDE, lalu sisipkan gambarnya langsung"
         )

@@ -24,7 +24,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import KpuDocsError
+from ..errors import ImportRefused
 from .text import BULLETS, clean, ends_sentence, starts_like
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -49,15 +49,15 @@ def extract(path: Path) -> list[Block]:
     """The blocks of a report file; raises KpuDocsError with an Indonesian message."""
     suffix = path.suffix.lower()
     if suffix not in FORMATS:
-        raise KpuDocsError(f"{path}: format tidak dikenal; gunakan berkas .docx, .pdf atau .txt")
+        raise ImportRefused(f"{path}: format tidak dikenal; gunakan berkas .docx, .pdf atau .txt")
     if not path.is_file():
-        raise KpuDocsError(f"{path}: berkas tidak ditemukan: periksa nama dan foldernya")
+        raise ImportRefused(f"{path}: berkas tidak ditemukan: periksa nama dan foldernya")
     if path.stat().st_size > MAX_FILE_BYTES:
-        raise KpuDocsError(f"{path}: berkas lebih dari {MAX_FILE_BYTES // 2**20} MB; laporan tahunan jauh lebih kecil")
+        raise ImportRefused(f"{path}: berkas lebih dari {MAX_FILE_BYTES // 2**20} MB; laporan tahunan jauh lebih kecil")
     reader = {".txt": _txt, ".docx": _docx, ".pdf": _pdf}[suffix]
     blocks = join_broken(reader(path))
     if not any(b.text for b in blocks):
-        raise KpuDocsError(f"{path}: tidak ada teks yang dapat dibaca (PDF hasil pindai tanpa lapisan teks?)")
+        raise ImportRefused(f"{path}: tidak ada teks yang dapat dibaca (PDF hasil pindai tanpa lapisan teks?)")
     return blocks[:MAX_BLOCKS]
 
 
@@ -66,7 +66,7 @@ def _txt(path: Path) -> list[Block]:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise KpuDocsError(f"{path}: berkas teks bukan UTF-8: simpan ulang sebagai UTF-8") from None
+        raise ImportRefused(f"{path}: berkas teks bukan UTF-8: simpan ulang sebagai UTF-8") from None
     return lines_to_blocks(text.splitlines(), "baris")
 
 
@@ -94,7 +94,7 @@ def _docx(path: Path) -> list[Block]:
     try:
         document = docx.Document(str(path))
     except Exception as exc:  # python-docx raises several types for a damaged package
-        raise KpuDocsError(f"{path}: bukan dokumen Word (.docx) yang utuh ({type(exc).__name__})") from None
+        raise ImportRefused(f"{path}: bukan dokumen Word (.docx) yang utuh ({type(exc).__name__})") from None
     blocks: list[Block] = []
     counter = 0
 
@@ -143,12 +143,12 @@ def _check_zip(path: Path) -> None:
         with zipfile.ZipFile(path) as archive:
             infos = archive.infolist()
     except (zipfile.BadZipFile, OSError):
-        raise KpuDocsError(f"{path}: bukan dokumen Word (.docx) yang utuh: buka dan simpan ulang di Word") from None
+        raise ImportRefused(f"{path}: bukan dokumen Word (.docx) yang utuh: buka dan simpan ulang di Word") from None
     if len(infos) > 10_000 or sum(i.file_size for i in infos) > MAX_UNZIPPED_BYTES:
-        raise KpuDocsError(f"{path}: isi arsip .docx terlalu besar setelah dibuka (lebih dari "
+        raise ImportRefused(f"{path}: isi arsip .docx terlalu besar setelah dibuka (lebih dari "
                            f"{MAX_UNZIPPED_BYTES // 2**20} MB); berkas ini ditolak")
     if any(i.flag_bits & 0x1 for i in infos):
-        raise KpuDocsError(f"{path}: dokumen terenkripsi (berpassword): simpan ulang tanpa password")
+        raise ImportRefused(f"{path}: dokumen terenkripsi (berpassword): simpan ulang tanpa password")
 
 
 # --- PDF ----------------------------------------------------------------------------------------
@@ -182,13 +182,13 @@ def _pdf(path: Path) -> list[Block]:
         proc = subprocess.run(cmd, capture_output=True, timeout=PDF_SECONDS,
                               preexec_fn=_limit_memory if os.name == "posix" else None)
     except subprocess.TimeoutExpired:
-        raise KpuDocsError(f"{path}: membaca PDF ini memakan lebih dari {PDF_SECONDS} detik; berkas ditolak") from None
+        raise ImportRefused(f"{path}: membaca PDF ini memakan lebih dari {PDF_SECONDS} detik; berkas ditolak") from None
     if proc.returncode == 3:
-        raise KpuDocsError(f"{path}: lebih dari {MAX_PAGES} halaman; laporan tahunan jauh lebih pendek")
+        raise ImportRefused(f"{path}: lebih dari {MAX_PAGES} halaman; laporan tahunan jauh lebih pendek")
     if proc.returncode != 0:
         reason = proc.stderr.decode("utf-8", "replace").strip().splitlines()
         why = f" ({reason[-1][:80]})" if reason else ""
-        raise KpuDocsError(f"{path}: PDF tidak dapat dibaca{why}: simpan ulang sebagai PDF biasa tanpa password")
+        raise ImportRefused(f"{path}: PDF tidak dapat dibaca{why}: simpan ulang sebagai PDF biasa tanpa password")
     pages: list[tuple[float, list[_Line]]] = []
     for number, (height, found) in enumerate(json.loads(proc.stdout), 1):
         lines = [_Line(number, x0, x1, top, bottom, clean(text), [clean(text)])

@@ -405,7 +405,7 @@ def create_app(root: Path, out: Path | None = None) -> Flask:
 
     @app.post("/kantor/<office>/<year>/impor")
     def import_preview(office: str, year: str):
-        from ..sakti.importer import ImportRefused, prepare_import
+        from ..sakti.importer import NotReconciled, prepare_import
 
         path, _ = _paths(office, year)
         upload = request.files.get("ekspor")
@@ -420,7 +420,7 @@ def create_app(root: Path, out: Path | None = None) -> Flask:
             upload.save(export_path)
             try:
                 prepared = prepare_import(export_path, path)
-            except ImportRefused as exc:
+            except NotReconciled as exc:
                 raise KpuDocsError(f"{exc}\n{exc.totals}") from None
             except InputError as exc:
                 raise KpuDocsError("masukan ini belum dapat dibaca; perbaiki dulu: "

@@ -85,11 +85,6 @@ class BudgetLine:
     children: tuple[BudgetLine, ...]
     key_path: KeyPath = field(compare=False)
 
-    @property
-    def segment(self) -> str:
-        """The code's own last segment (``QGE`` in ``CQ.6709.QGE``)."""
-        return self.code.rsplit(".", 1)[-1]
-
     def walk(self) -> Iterator[BudgetLine]:
         """This line and all below it, depth first, in input order."""
         yield self

@@ -12,12 +12,36 @@ from collections.abc import Sequence
 from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
-from .annex import (AMOUNT, CODE, LEVEL, NAME, PAGU, PCT, REAL, SISA, TOTAL_FILL, TREE, TREE_FIRST,
-                    TREE_HEADERS, _cell, _figures, _fit_row, _flag_overspending, _percent_format,
-                    _ratio_value, _set_widths, _Styles, _sum, _table_header, _tree_line, _tree_widths)
-from .formatting import percent_formula
+from .annex import (
+    AMOUNT,
+    CODE,
+    LEVEL,
+    NAME,
+    PAGU,
+    PCT,
+    REAL,
+    SISA,
+    TOTAL_FILL,
+    TREE,
+    TREE_FIRST,
+    TREE_HEADERS,
+    _cell,
+    _figures,
+    _fit_row,
+    _flag_overspending,
+    _percent_format,
+    _ratio_value,
+    _set_widths,
+    _Styles,
+    _sum,
+    _table_header,
+    _tree_line,
+    _tree_widths,
+)
 from .derive import ZERO, BudgetLine, FundingSource, Report
-from .indicators import BANDS, rows as indicator_rows
+from .formatting import percent_formula
+from .indicators import BANDS
+from .indicators import rows as indicator_rows
 from .spending import TYPES, akun_lines, by_type, spending_type
 
 SOURCES = "Sumber Dana"

@@ -18,7 +18,7 @@ from . import workers
 from .annex import write_annex
 from .check_file import write_check_file
 from .derive import Report, derive
-from .errors import InputError, KpuDocsError, os_error_message
+from .errors import InputError, KpuDocsError, PdfError, UsageError, os_error_message
 from .load import load
 from .outputs import file_names, folder, publish, staging
 from .report_docx import render_docx
@@ -155,7 +155,7 @@ def build(inputs: list[Path], out_root: Path, template: Path | None = None, *, p
     """Build every input; publish each one that fully succeeded."""
     if compare is not None:
         if len(inputs) != 1:
-            raise KpuDocsError("--compare membandingkan satu masukan dengan versi lamanya: berikan tepat satu INPUT")
+            raise UsageError("--compare membandingkan satu masukan dengan versi lamanya: berikan tepat satu INPUT")
         prepare(compare)  # a bad old version is refused, with its location, before any work
     if template is not None:  # a template that cannot be used is refused once, not once per input
         check_archive(template)
@@ -175,8 +175,15 @@ def build(inputs: list[Path], out_root: Path, template: Path | None = None, *, p
     return results
 
 
+def _signed(result: Result) -> dt.date:
+    """The report's date of a loaded result (set with the input, before any PDF is made)."""
+    assert result.signed is not None, "PDF made before the input was loaded"
+    return result.signed
+
+
 def _publish(result: Result) -> None:
     """Publish one input's files; a failure fails this input only."""
+    assert result.destination is not None, "published before the input was loaded"
     try:
         result.written = publish(result.staged, result.destination, owned=_owned_names(result.staged))
     except KpuDocsError as exc:
@@ -245,13 +252,13 @@ def _add_pdfs(jobs: list[tuple[Result, tuple]], notices) -> None:
             result, task = pending.pop(0)
             try:
                 if done.error:
-                    raise KpuDocsError(f"LibreOffice gagal membuat PDF: {done.error}")
+                    raise PdfError(f"LibreOffice gagal membuat PDF: {done.error}")
                 pages = pdf_mod.heading_labels(result.headings, pdf_mod.outline(done.pdf), done.labels, done.toc)
                 _render_docx_again(result, task, pages)
                 target = result.staged[0].with_suffix(".pdf")
                 shutil.move(done.pdf, target)
                 pdf_mod.set_page_labels(target, done.numbers)
-                pdf_mod.stabilize(target, result.signed)
+                pdf_mod.stabilize(target, _signed(result))
                 result.staged.append(target)
             except Exception as exc:  # one office's PDF failing must not stop the others
                 _pdf_failed(result, exc)
@@ -301,7 +308,7 @@ def _add_pdfs_two_passes(jobs: list[tuple[Result, tuple]], scratch: Path) -> Non
         target = result.staged[0].with_suffix(".pdf")
         try:
             shutil.move(final, target)
-            pdf_mod.stabilize(target, result.signed)
+            pdf_mod.stabilize(target, _signed(result))
         except OSError as exc:  # e.g. the disk filled up: this report fails, the others go on
             result.status, result.reason = "gagal", os_error_message(exc)
             continue

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from . import __version__
-from .errors import InputError, KpuDocsError, os_error_message
+from .errors import InputError, KpuDocsError, UsageError, os_error_message
 from .terminal import SafeText, safe_text
 from .workers import Terminated, install_signal_handlers
 
@@ -191,13 +191,13 @@ def _build(args) -> int:
 
     inputs = find_inputs(args.inputs)
     if not inputs:
-        raise KpuDocsError("tidak ada berkas masukan (.yaml) yang ditemukan")
+        raise UsageError("tidak ada berkas masukan (.yaml) yang ditemukan")
     if args.template and not args.template.is_file():
-        raise KpuDocsError(f"templat {args.template} tidak ditemukan")
+        raise UsageError(f"templat {args.template} tidak ditemukan")
     if args.out.exists() and not args.out.is_dir():
-        raise KpuDocsError(f"--out {args.out}: ini berkas, bukan folder; tulis folder keluaran, mis. --out outputs")
+        raise UsageError(f"--out {args.out}: ini berkas, bukan folder; tulis folder keluaran, mis. --out outputs")
     if args.jobs < 1:
-        raise KpuDocsError(f"--jobs {args.jobs}: jumlah proses paling sedikit 1")
+        raise UsageError(f"--jobs {args.jobs}: jumlah proses paling sedikit 1")
     bar = Progress(len(inputs), enabled=not args.quiet and len(inputs) > 1)
     results = build(inputs, args.out, args.template, pdf=args.pdf, jobs=args.jobs, strict=args.strict,
                     compare=args.compare,
@@ -208,7 +208,7 @@ def _build(args) -> int:
             print(line, file=sys.stderr)
     if len(results) == 1:
         result = results[0]
-        if result.ok:
+        if result.ok and result.destination is not None:
             print(f"{result.office} {result.year}: {result.destination}")
             for path in sorted(result.destination.iterdir()):
                 mark = "ditulis" if path in result.written else "tidak berubah"
@@ -288,9 +288,9 @@ def _new(args) -> int:
     from .next_year import start_next_year
 
     if not 2000 <= args.year <= 2100:
-        raise KpuDocsError(f"--year {args.year}: tahun anggaran harus antara 2000 dan 2100")
+        raise UsageError(f"--year {args.year}: tahun anggaran harus antara 2000 dan 2100")
     if args.out is not None and args.out.is_dir():
-        raise KpuDocsError(f"--out {args.out}: ini folder; tulis nama berkas, mis. {args.out / f'{args.year}.yaml'}")
+        raise UsageError(f"--out {args.out}: ini folder; tulis nama berkas, mis. {args.out / f'{args.year}.yaml'}")
     print(start_next_year(args.previous, args.year, args.out))
     return EXIT_OK
 

@@ -7,17 +7,17 @@ restyled template depends on them (``kpu-docs template check`` lists them).
 from __future__ import annotations
 
 import string
+from collections import Counter
 from decimal import Decimal
 from typing import Any
 
-from collections import Counter
-
-from .derive import BudgetLine, Figures, FundingSource, Level, Report
+from .derive import BudgetLine, Figures, Level, Report
 from .formatting import amount, count, date_id, percent, percent_number, rupiah
-from .indicators import measure_text, rows as indicator_rows
+from .indicators import measure_text
+from .indicators import rows as indicator_rows
 from .model import Division, Signatory, StaffGroup, Subdivision, cell_value
-from .sections import Outline, outline
 from .outputs import file_names
+from .sections import Outline, outline
 from .typography import paragraphs
 
 REPORT_DEPTH = Level.SUB_OUTPUT  # the report narrates down to RO; deeper levels stay in the annex
@@ -151,7 +151,8 @@ def _all_capaian(report: Report, plan: Outline) -> list[dict[str, Any]]:
     """BAB III in reading order: the DIPA's programs, then each grant's; a program's label
     and the sections placed before it come from the outline."""
     items: list[dict[str, Any]] = []
-    programs = [(p, None, f"capaian_program_{i}") for i, p in enumerate(report.programs)]
+    programs: list[tuple[BudgetLine, Any, str]] = [(p, None, f"capaian_program_{i}")
+                                                  for i, p in enumerate(report.programs)]
     programs += [(p, g, f"capaian_grant_{gi}_{i}") for gi, g in enumerate(report.grants)
                  for i, p in enumerate(g.programs)]
     for k, (program, grant, point) in enumerate(programs):
@@ -348,7 +349,7 @@ def _heads(divisions: list[Division], subs: list[Subdivision]) -> str:
 def _staff_recap(groups: list[StaffGroup]) -> str:
     """``PNS 5 (lima) orang dan PPNPN 7 (tujuh) orang``: staff counted by status from the lists
     (heads of Bagian/Subbagian, the Sekretaris and the functional positions not included)."""
-    counts = Counter()
+    counts: Counter[str] = Counter()
     for group in groups:
         counts[group.status] += len(group.names)
     parts = [f"{status} {count(counts[status], 'orang')}" for status in ("PNS", "PPNPN") if counts[status]]

@@ -89,7 +89,7 @@ class BudgetLine:
 
     @property
     def segment(self) -> str:
-        """The code's own last segment (``QGE`` in ``CQ.6709.QGE``)."""
+        """The code's own last segment (``QGE`` in ``CQ.6709.QGE``; an akun's ``521211``)."""
         return self.code.rsplit(".", 1)[-1]
 
     def walk(self) -> Iterator[BudgetLine]:

@@ -118,6 +118,7 @@ def _grants(old: Report, new: Report) -> list[Change]:
                                   f"{grant.source} (pagu {amount(f.pagu)}, realisasi {amount(f.realisasi)})"))
             continue
         was = before[name]
+        assert was.grant is not None and grant.grant is not None  # both are grants, found by name
         changes += _tree(_nodes(was.grant.programs, was.lines()), _nodes(grant.grant.programs, grant.lines()),
                          f"hibah '{name}': ")
         for key in FIGURES[:2]:

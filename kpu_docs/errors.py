@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 KeyPath = tuple[str | int, ...]
 
@@ -54,12 +55,42 @@ class InputError(Exception):
     def __init__(self, problems: list[Problem], notices: list[Problem] | tuple[Problem, ...] = ()):
         self.problems = problems
         self.notices = list(notices)
-        self.partial = None  # load.Document of the budget tree alone, when it is sound
+        self.partial: Any = None  # load.Document of the budget tree alone, when it is sound
         super().__init__("\n".join(str(p) for p in problems))
 
 
 class KpuDocsError(Exception):
     """An error the command line reports as a message, without a traceback."""
+
+
+# The kinds of KpuDocsError: the command line reports them all alike (one message, exit 1);
+# tests and callers tell them apart by kind, never by their Indonesian wording.
+
+
+class UsageError(KpuDocsError):
+    """A command-line argument that cannot be used (no inputs, a folder for a file, --jobs 0)."""
+
+
+class TemplateError(KpuDocsError):
+    """A Word template that cannot be read or rendered (bad tags, unknown keys, too large)."""
+
+
+class ImageError(KpuDocsError):
+    """An image named in an input that is missing, too large or not a picture."""
+
+
+class ImportRefused(KpuDocsError):
+    """An outside file (SAKTI export, hand-typed report) that is refused: unreadable, hostile,
+    of an unknown layout or not reconciling with its own totals. Nothing has been written."""
+
+
+class OutputError(KpuDocsError):
+    """An output that cannot be written where asked (exists already, a file where a folder
+    belongs, changed meanwhile). Nothing has been overwritten."""
+
+
+class PdfError(KpuDocsError):
+    """LibreOffice missing, failing or too slow, or a PDF whose page numbers do not match."""
 
 
 _OS_ERRORS = {

@@ -19,7 +19,6 @@ __all__ = [
     "LOCALE",
     "amount",
     "rupiah",
-    "percent_value",
     "percent_decimal",
     "percent_number",
     "percent",
@@ -67,15 +66,6 @@ def rupiah(n: int) -> str:
 
 
 # --- percentages -----------------------------------------------------------------------
-
-
-def percent_value(part: int, whole: int) -> Fraction | None:
-    """Exact ratio part/whole as a Fraction; None when whole == 0."""
-    _require_int(part, "part")
-    _require_int(whole, "whole")
-    if whole == 0:
-        return None
-    return Fraction(part, whole)
 
 
 def _require_ratio(ratio: object) -> Fraction:

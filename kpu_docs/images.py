@@ -13,7 +13,7 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import KpuDocsError
+from .errors import ImageError, KpuDocsError
 
 MAX_IMAGE_BYTES = 5 * 2**20  # a logo or a photo for print: a few MB at most
 MAX_IMAGE_PIXELS = 40_000_000  # refuse decompression bombs: 40 megapixels is a large photo
@@ -42,7 +42,7 @@ def problem(base: Path, name: str) -> str | None:
 def load_picture(base: Path, name: str) -> Picture:
     """Resolve ``name`` inside ``base`` and check it is a real, modest picture.
 
-    Raises KpuDocsError (Indonesian, names the file) when the path leaves ``base``, the
+    Raises ImageError (Indonesian, names the file) when the path leaves ``base``, the
     file is missing, larger than MAX_IMAGE_BYTES, or does not decode as PNG, JPEG, GIF,
     BMP or TIFF."""
     from PIL import Image, UnidentifiedImageError
@@ -50,37 +50,37 @@ def load_picture(base: Path, name: str) -> Picture:
     root = base.resolve()
     path = (root / name).resolve()
     if not path.is_relative_to(root):
-        raise KpuDocsError(
+        raise ImageError(
             f"berkas gambar '{name}' berada di luar folder berkas masukan ({root}): salin gambarnya ke folder "
             "itu (atau subfoldernya) dan tulis nama relatifnya, mis. gambar/logo.png"
         )
     if not path.is_file():
-        raise KpuDocsError(f"berkas gambar '{name}' tidak ditemukan (dicari relatif terhadap berkas masukan)")
+        raise ImageError(f"berkas gambar '{name}' tidak ditemukan (dicari relatif terhadap berkas masukan)")
     size = path.stat().st_size
     if size > MAX_IMAGE_BYTES:
-        raise KpuDocsError(
+        raise ImageError(
             f"berkas gambar '{name}' terlalu besar ({size / 2**20:.1f} MB; paling besar "
             f"{MAX_IMAGE_BYTES // 2**20} MB): perkecil gambarnya"
         )
     with path.open("rb") as f:
         data = f.read(MAX_IMAGE_BYTES + 1)
     if len(data) > MAX_IMAGE_BYTES:  # grew after the check
-        raise KpuDocsError(f"berkas gambar '{name}' terlalu besar (paling besar {MAX_IMAGE_BYTES // 2**20} MB)")
+        raise ImageError(f"berkas gambar '{name}' terlalu besar (paling besar {MAX_IMAGE_BYTES // 2**20} MB)")
     Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS
     try:
         with Image.open(io.BytesIO(data)) as image:
             kind = image.format
             if kind not in FORMATS:
-                raise KpuDocsError(
+                raise ImageError(
                     f"berkas gambar '{name}' berformat {kind}, yang tidak dapat ditampilkan Word: simpan sebagai PNG atau JPEG"
                 )
             if image.width * image.height > MAX_IMAGE_PIXELS:
-                raise KpuDocsError(f"berkas gambar '{name}' terlalu besar ({image.width}×{image.height} piksel)")
+                raise ImageError(f"berkas gambar '{name}' terlalu besar ({image.width}×{image.height} piksel)")
             image.load()  # decode for real: a truncated or forged file fails here
     except KpuDocsError:
         raise
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
-        raise KpuDocsError(
+        raise ImageError(
             f"berkas gambar '{name}' bukan gambar yang dapat dibaca ({type(exc).__name__}): simpan ulang sebagai PNG atau JPEG"
         ) from None
     return Picture(path, data)
@@ -111,5 +111,4 @@ def inline_xml(tpl, picture: Picture, width, names: tuple[str, ...] = ()) -> str
             part.load_rel(RT.IMAGE, image_part, rid)
     cx, cy = image_part.image.scaled_dimensions(width, None)
     inline = CT_Inline.new_pic_inline(body.next_id, rid, picture.path.name, cx, cy)
-    return ('</w:t></w:r><w:r><w:drawing>%s</w:drawing></w:r><w:r><w:t xml:space="preserve">'
-            % inline.xml)
+    return f'</w:t></w:r><w:r><w:drawing>{inline.xml}</w:drawing></w:r><w:r><w:t xml:space="preserve">'

@@ -47,7 +47,7 @@ def category(capaian: Fraction | None) -> str:
     ``-`` without capaian (see ``BANDS``)."""
     if capaian is None:
         return "-"
-    shown = Fraction(percent_decimal(capaian)) / 100
+    shown = Fraction(percent_decimal(capaian) or 0) / 100
     return next(name for bound, name in BANDS if shown >= bound)
 
 
@@ -57,7 +57,7 @@ def measure_text(value: Decimal | None) -> str:
         return "-"
     normal = value.normalize()
     sign, digits, exponent = normal.as_tuple()
-    if exponent > 0:
+    if isinstance(exponent, int) and exponent > 0:
         normal = normal.quantize(Decimal(1))
     whole, _, fraction = f"{normal:f}".partition(".")
     grouped = f"{int(whole):,}".replace(",", ".")

@@ -63,22 +63,22 @@ def in_process_script(ctx, name):
 
 
 def connect(soffice, profile):
-    pipe = "kpudocs%d" % os.getpid()
+    pipe = f"kpudocs{os.getpid()}"
     proc = subprocess.Popen(
         [soffice, "-env:UserInstallation=" + profile, "--headless", "--invisible", "--norestore",
-         "--nolockcheck", "--nodefault", "--accept=pipe,name=%s;urp;StarOffice.ComponentContext" % pipe],
+         "--nolockcheck", "--nodefault", f"--accept=pipe,name={pipe};urp;StarOffice.ComponentContext"],
         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     local = uno.getComponentContext()
     resolver = local.ServiceManager.createInstanceWithContext("com.sun.star.bridge.UnoUrlResolver", local)
     deadline = time.monotonic() + START_TIMEOUT
     while True:
         try:
-            ctx = resolver.resolve("uno:pipe,name=%s;urp;StarOffice.ComponentContext" % pipe)
+            ctx = resolver.resolve(f"uno:pipe,name={pipe};urp;StarOffice.ComponentContext")
             break
-        except NoConnectException:
+        except NoConnectException as exc:
             if proc.poll() is not None or time.monotonic() > deadline:
                 proc.kill()
-                raise RuntimeError("LibreOffice tidak dapat dijalankan")
+                raise RuntimeError("LibreOffice tidak dapat dijalankan") from exc
             time.sleep(0.05)
     desktop = ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
     return proc, desktop, ctx
@@ -194,7 +194,7 @@ def main():
             try:
                 line = convert(desktop, docx, pdf, script)
             except Exception as exc:  # one bad document must not stop the batch
-                line = {"pdf": pdf, "error": "%s: %s" % (type(exc).__name__, getattr(exc, "Message", exc))}
+                line = {"pdf": pdf, "error": f"{type(exc).__name__}: {getattr(exc, 'Message', exc)}"}
             sys.stdout.write(json.dumps(line) + "\n")
             sys.stdout.flush()
     finally:

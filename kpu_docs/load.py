@@ -185,7 +185,8 @@ def loads(text: str, path: Path | None = None, *, keep_going: bool = False,
         raise InputError(soft + hard, notices)
     hard += _strings(raw, path, lines, notices)
     seen = {p.location.path for p in soft + hard}
-    errors: list[dict] = []
+    errors: list = []
+    data: AnnualReportInput | None
     try:
         data = AnnualReportInput.model_validate(raw)
     except ValidationError as exc:
@@ -293,7 +294,7 @@ def _control_characters(text: str, path: Path | None, notices: list[Problem]) ->
 # --- YAML ---------------------------------------------------------------------------------------
 
 
-class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
+class _Loader(_BaseLoader):
     """The safe loader, with constructors that never raise on what a user may type."""
 
 
@@ -320,8 +321,9 @@ def _int(loader: yaml.constructor.SafeConstructor, node: yaml.ScalarNode) -> Any
         return node.value
 
 
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
-_Loader.add_constructor("tag:yaml.org,2002:int", _int)
+# types-PyYAML types add_constructor for BaseConstructor subclasses only, not SafeConstructor's
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)  # type: ignore[type-var]
+_Loader.add_constructor("tag:yaml.org,2002:int", _int)  # type: ignore[type-var]
 
 
 def _compose(text: str, path: Path | None) -> yaml.Node | None:
@@ -539,7 +541,7 @@ def _scalar_problems(root: yaml.Node | None, text: str, path: Path | None) -> li
 
 
 def _base60(value: str) -> str:
-    total = 0
+    total = 0.0
     for part in value.lstrip("+-").split(":"):
         total = total * 60 + float(part.replace("_", "") or 0)
     return f"{total:g}"
@@ -638,7 +640,7 @@ _KNOWN_KEYS = sorted(_all_aliases(AnnualReportInput))
 _YAML_READS = {bool: "nilai benar/salah", int: "bilangan", float: "bilangan pecahan", type(None): "kosong"}
 
 
-def _problem(err: dict, path: Path | None, lines: LineMap) -> Problem:
+def _problem(err: Any, path: Path | None, lines: LineMap) -> Problem:
     """One pydantic error as an Indonesian message; every type gets one, none leaks English."""
     loc = tuple(err["loc"])
     kind = err["type"]

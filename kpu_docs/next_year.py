@@ -17,7 +17,7 @@ from pathlib import Path
 
 import yaml
 
-from .errors import KpuDocsError
+from .errors import OutputError
 from .load import clean_text, load, loads
 from .model import CHILD_KEYS
 
@@ -30,11 +30,11 @@ _DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 def start_next_year(previous: Path, year: int, out: Path | None = None) -> Path:
     """Write the new input and return its path; refuse to overwrite an existing file.
 
-    Raises InputError when ``previous`` does not load, KpuDocsError when the target exists."""
+    Raises InputError when ``previous`` does not load, OutputError when the target exists."""
     load(previous)  # refuse to start from an input that does not load
     target = out or previous.parent / f"{year}.yaml"
     if target.exists():
-        raise KpuDocsError(f"{target} sudah ada: kpu-docs tidak menimpa masukan. Hapus atau pilih --out lain.")
+        raise OutputError(f"{target} sudah ada: kpu-docs tidak menimpa masukan. Hapus atau pilih --out lain.")
     raw = previous.read_bytes()
     try:
         text = raw.decode("utf-8")
@@ -153,7 +153,7 @@ class _Edits:
             start, end = start + offset, start + offset + len(value.value)
         self._add(start, end, new)
 
-    def empty(self, key: yaml.Node, value: yaml.Node) -> None:
+    def empty(self, key: yaml.Node, value: yaml.CollectionNode) -> None:
         """``key: [...]`` → ``key: []``; blank lines and comments after the list stay."""
         start, end = value.start_mark.index, value.end_mark.index
         if not value.flow_style:  # a block list's range runs on to the next token
@@ -169,7 +169,7 @@ class _Edits:
         else:
             self._add(start, end, "[]")
 
-    def remove(self, mapping: yaml.Node, key: yaml.Node, value: yaml.Node) -> None:
+    def remove(self, mapping: yaml.CollectionNode, key: yaml.Node, value: yaml.Node) -> None:
         """Remove ``key: value`` from a mapping: its whole line(s) in block style."""
         line_start = self.text.rfind("\n", 0, key.start_mark.index) + 1
         if value.end_mark.column == 0:  # a block collection ends where the next line begins
@@ -219,6 +219,6 @@ def _write_new(target: Path, text: str) -> None:
             handle.write(text)
         os.link(tmp, target)  # fails if target exists: never overwrite
     except FileExistsError:
-        raise KpuDocsError(f"{target} sudah ada: kpu-docs tidak menimpa masukan.") from None
+        raise OutputError(f"{target} sudah ada: kpu-docs tidak menimpa masukan.") from None
     finally:
         os.unlink(tmp)

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from contextlib import contextmanager
 from pathlib import Path
 
-from .errors import KpuDocsError
+from .errors import OutputError
 from .model import AnnualReportInput
 
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)  # the earliest date a zip entry can hold
@@ -54,7 +54,7 @@ def staging(root: Path):
     atomic rename); removed whatever happens. Scratch folders left by killed builds (their
     process is gone) are removed first."""
     if root.exists() and not root.is_dir():
-        raise KpuDocsError(f"{root}: folder keluaran (--out) ini adalah berkas, bukan folder; pilih folder lain")
+        raise OutputError(f"{root}: folder keluaran (--out) ini adalah berkas, bukan folder; pilih folder lain")
     root.mkdir(parents=True, exist_ok=True)
     remove_stale_staging(root)
     scratch = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{os.getpid()}-", dir=root))
@@ -118,7 +118,7 @@ def publish(files: list[Path], destination: Path, owned: Iterable[str] = ()) -> 
         with _lock(destination):
             return _publish_locked(files, destination, set(owned))
     except TimeoutError:
-        raise KpuDocsError(
+        raise OutputError(
             f"{destination}: build lain sedang menulis ke folder ini lebih dari {LOCK_SECONDS:g} detik; coba lagi nanti"
         ) from None
 
@@ -127,12 +127,12 @@ def _publish_locked(files: list[Path], destination: Path, owned: set[str]) -> li
     parent, name = destination.parent, destination.name
     _recover(destination)
     if destination.exists() and not destination.is_dir():
-        raise KpuDocsError(f"{destination}: sudah ada sebagai berkas, padahal harus folder; pindahkan berkas itu")
+        raise OutputError(f"{destination}: sudah ada sebagai berkas, padahal harus folder; pindahkan berkas itu")
     current = {p.name: p for p in destination.iterdir()} if destination.is_dir() else {}
     for src in files:
         old = current.get(src.name)
         if old is not None and (old.is_symlink() or not old.is_file()):
-            raise KpuDocsError(
+            raise OutputError(
                 f"{old}: nama ini dipakai oleh folder atau tautan, bukan berkas laporan; pindahkan atau ganti namanya"
             )
     changed = [src.name for src in files if src.name not in current or not _same(current[src.name], src)]

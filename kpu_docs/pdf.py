@@ -16,15 +16,15 @@ import hashlib
 import json
 import os
 import re
-import signal
 import shutil
+import signal
 import subprocess
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import KpuDocsError
+from .errors import PdfError
 
 INSTALL_HINT = (
     "LibreOffice tidak ditemukan, sehingga PDF tidak dibuat (DOCX dan XLSX tetap ditulis). "
@@ -50,7 +50,7 @@ def convert(files: list[Path], outdir: Path, target: str = "pdf") -> list[Path]:
     """Convert ``files`` in one LibreOffice process; return the files written."""
     exe = soffice()
     if exe is None:
-        raise KpuDocsError(INSTALL_HINT)
+        raise PdfError(INSTALL_HINT)
     if not files:
         return []
     outdir.mkdir(parents=True, exist_ok=True)
@@ -62,7 +62,7 @@ def convert(files: list[Path], outdir: Path, target: str = "pdf") -> list[Path]:
     written = [outdir / (f.stem + suffix) for f in files]
     missing = [p.name for p in written if not p.is_file()]
     if missing:
-        raise KpuDocsError(f"LibreOffice gagal membuat {', '.join(missing)}: {done.stderr.strip()[-500:]}")
+        raise PdfError(f"LibreOffice gagal membuat {', '.join(missing)}: {done.stderr.strip()[-500:]}")
     return written
 
 
@@ -75,7 +75,7 @@ def _run_group(cmd: list[str]) -> subprocess.CompletedProcess:
         out, err = proc.communicate(timeout=TIMEOUT)
     except subprocess.TimeoutExpired:
         _kill_group(proc)
-        raise KpuDocsError(f"LibreOffice tidak selesai dalam {TIMEOUT} detik") from None
+        raise PdfError(f"LibreOffice tidak selesai dalam {TIMEOUT} detik") from None
     except BaseException:
         _kill_group(proc)
         raise
@@ -150,9 +150,9 @@ def convert_numbered(files: list[Path], outdir: Path) -> Iterator[Numbered]:
 
     exe, python = soffice(), uno_python()
     if exe is None:
-        raise KpuDocsError(INSTALL_HINT)
+        raise PdfError(INSTALL_HINT)
     if python is None:
-        raise KpuDocsError(NO_UNO_NOTICE)
+        raise PdfError(NO_UNO_NOTICE)
     if not files:
         return
     outdir.mkdir(parents=True, exist_ok=True)
@@ -165,6 +165,7 @@ def convert_numbered(files: list[Path], outdir: Path) -> Iterator[Numbered]:
             # its own process group: soffice.bin, started by the worker, goes with it on a kill
             proc = subprocess.Popen([python, str(WORKER)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                     stderr=stderr, text=True, encoding="utf-8", start_new_session=True)
+            assert proc.stdin is not None and proc.stdout is not None  # both PIPE
             timer = threading.Timer(limit, _signal_group, (proc,))
             timer.start()
             count = 0
@@ -189,11 +190,11 @@ def convert_numbered(files: list[Path], outdir: Path) -> Iterator[Numbered]:
             stderr.seek(0)
             message = stderr.read().strip()[-500:]
     if proc.returncode == 3:
-        raise KpuDocsError(NO_UNO_NOTICE)
+        raise PdfError(NO_UNO_NOTICE)
     if expired:
-        raise KpuDocsError(f"LibreOffice tidak selesai dalam {limit} detik")
+        raise PdfError(f"LibreOffice tidak selesai dalam {limit} detik")
     if proc.returncode != 0 or count != len(files):
-        raise KpuDocsError(f"LibreOffice (UNO) gagal setelah {count} dari {len(files)} berkas: {message}")
+        raise PdfError(f"LibreOffice (UNO) gagal setelah {count} dari {len(files)} berkas: {message}")
 
 
 # com.sun.star.style.NumberingType → PDF page label style (ISO 32000-1, 12.4.2)
@@ -245,6 +246,7 @@ def set_page_labels(pdf: Path, numbers: list[tuple[int, int]]) -> None:
     the numbers printed on the pages: i, ii, 1, 2 … Appended as an incremental update (a new
     catalog, xref section and trailer, ISO 32000-1 7.5.6): the pages' bytes are untouched."""
     from io import BytesIO
+    from typing import cast
 
     from pypdf import PdfReader  # imported here: only the PDF path needs it
     from pypdf.generic import ArrayObject, DictionaryObject, NameObject, NumberObject, TextStringObject
@@ -252,7 +254,7 @@ def set_page_labels(pdf: Path, numbers: list[tuple[int, int]]) -> None:
     data = pdf.read_bytes()
     reader = PdfReader(BytesIO(data))
     if len(reader.pages) != len(numbers):
-        raise KpuDocsError(f"{pdf.name}: {len(reader.pages)} halaman PDF, tetapi {len(numbers)} nomor halaman")
+        raise PdfError(f"{pdf.name}: {len(reader.pages)} halaman PDF, tetapi {len(numbers)} nomor halaman")
     nums = ArrayObject()
     for first, _, style, start in label_ranges(numbers):
         label = DictionaryObject()
@@ -263,7 +265,7 @@ def set_page_labels(pdf: Path, numbers: list[tuple[int, int]]) -> None:
             label[NameObject("/St")] = NumberObject(start)
         nums += [NumberObject(first), label]
     root = reader.trailer.raw_get("/Root")
-    catalog = DictionaryObject(reader.trailer["/Root"])
+    catalog = DictionaryObject(cast(DictionaryObject, reader.trailer["/Root"]))
     catalog[NameObject("/PageLabels")] = DictionaryObject({NameObject("/Nums"): nums})
     previous = int(re.findall(rb"startxref\s+(\d+)", data)[-1])
     out = BytesIO()
@@ -280,7 +282,7 @@ def set_page_labels(pdf: Path, numbers: list[tuple[int, int]]) -> None:
         trailer += f" /Info {info.idnum} {info.generation} R"
     if "/ID" in reader.trailer:  # as hex strings, where stabilize() finds them
         trailer += " /ID [ " + " ".join(f"<{bytes(part.original_bytes).hex().upper()}>"
-                                        for part in reader.trailer["/ID"]) + " ]"
+                                        for part in cast(ArrayObject, reader.trailer["/ID"])) + " ]"
     out.write(f"trailer\n<< {trailer} /Prev {previous} >>".encode())
     out.write(f"\nstartxref\n{xref}\n%%EOF\n".encode())
     pdf.write_bytes(out.getvalue())
@@ -335,19 +337,19 @@ def heading_labels(headings: list[tuple[int, str]], entries: list[tuple[str, int
             continue
         found = next((i for i in range(cursor, len(entries)) if _normal(entries[i][0]) == wanted), None)
         if found is None:
-            raise KpuDocsError(f"judul \"{text}\" tidak ditemukan di kerangka (outline) PDF, sehingga nomor "
+            raise PdfError(f"judul \"{text}\" tidak ditemukan di kerangka (outline) PDF, sehingga nomor "
                                "halamannya di daftar isi tidak dapat dipastikan")
         cursor = found + 1
         page = index = entries[found][1]
         label = labels[index] if index < len(labels) else ""
         if not label:
-            raise KpuDocsError(f"halaman judul \"{text}\" (halaman ke-{index + 1} PDF) tidak mencetak nomor "
+            raise PdfError(f"halaman judul \"{text}\" (halaman ke-{index + 1} PDF) tidak mencetak nomor "
                                "halaman: periksa kaki/kepala halaman templat")
         in_toc = next((i for i in range(toc_cursor, len(toc_lines)) if toc_lines[i][0] == wanted), None)
         if in_toc is not None:
             toc_cursor = in_toc + 1
             if toc_lines[in_toc][1] != label:
-                raise KpuDocsError(f"nomor halaman \"{text}\" tidak cocok: {label} menurut PDF, "
+                raise PdfError(f"nomor halaman \"{text}\" tidak cocok: {label} menurut PDF, "
                                    f"{toc_lines[in_toc][1]} menurut daftar isi LibreOffice")
         pages.setdefault(text, label)
     return pages
@@ -360,9 +362,10 @@ def _caption_label(text: str, wanted: str, toc_lines: list[tuple[str, str]], tex
     if listed:
         return listed[0], page
     for index in range(page, len(texts or [])):
+        assert texts is not None
         if wanted in _normal(texts[index]) and index < len(labels) and labels[index]:
             return labels[index], index
-    raise KpuDocsError(f"keterangan tabel \"{text}\" tidak ditemukan di PDF, sehingga nomor halamannya di "
+    raise PdfError(f"keterangan tabel \"{text}\" tidak ditemukan di PDF, sehingga nomor halamannya di "
                        "daftar tabel tidak dapat dipastikan")
 
 

@@ -42,7 +42,7 @@ def summary_table(results: list[Result]) -> str:
             f"{r.n_errors} galat, {r.n_warnings} peringatan",
             "" if r.ok else r.reason,
         ))
-    rows = [tuple(safe_text(cell) for cell in row) for row in rows]
+    rows = [tuple(safe_text(cell) for cell in row) for row in rows]  # type: ignore[misc]  # same width, cleaned
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))

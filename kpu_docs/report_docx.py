@@ -9,7 +9,8 @@ from pathlib import Path
 
 from docx.shared import Mm
 from docxtpl import DocxTemplate
-from jinja2 import TemplateError, UndefinedError
+from jinja2 import TemplateError as JinjaTemplateError
+from jinja2 import UndefinedError
 from lxml import etree
 from markupsafe import Markup
 
@@ -17,11 +18,20 @@ from .conform import conform
 from .context import build_context
 from .derive import Report
 from .docxtemplate import Template
-from .errors import KpuDocsError
+from .errors import KpuDocsError, TemplateError
 from .images import Picture, inline_xml, load_picture
 from .table_list import fill_table_list, in_reading_order
-from .templating import (NEUTRAL_LOGO, check_archive, check_references, default_template, drop_attached_template,
-                         environment, external_references, resource, time_limit)
+from .templating import (
+    NEUTRAL_LOGO,
+    check_archive,
+    check_references,
+    default_template,
+    drop_attached_template,
+    environment,
+    external_references,
+    resource,
+    time_limit,
+)
 from .toc import TocEntry, fill_toc
 from .typography import no_break_hyphens
 from .zipping import drop_unused_parts, save_docx
@@ -62,7 +72,7 @@ def render_docx(report: Report, out: Path, template: Path | None = None,
         tpl = _Template(str(template))
         tpl.init_docx()
     except Exception as exc:  # a file that is not a .docx: say so, with its name
-        raise KpuDocsError(f"{template}: bukan templat .docx yang dapat dibaca ({exc})") from None
+        raise TemplateError(f"{template}: bukan templat .docx yang dapat dibaca ({exc})") from None
     drop_attached_template(tpl.docx)
     context = build_context(report)  # plain data only: text, numbers, lists, dicts
     context["logo"] = Markup(inline_xml(tpl, _picture(report, report.data.office.logo, ("satker", "logo")), Mm(45),
@@ -81,19 +91,19 @@ def render_docx(report: Report, out: Path, template: Path | None = None,
         with time_limit():
             tpl.render(context, jinja_env=environment(), autoescape=True)
     except UndefinedError as exc:
-        raise KpuDocsError(_undefined_message(template, tpl, exc)) from None
-    except TemplateError as exc:
+        raise TemplateError(_undefined_message(template, tpl, exc)) from None
+    except JinjaTemplateError as exc:
         around = " / ".join(line.strip() for line in getattr(exc, "docx_context", []) if line.strip())
-        raise KpuDocsError(f"{template}: templat tidak sah ({exc}). Di sekitar: {around[:300]}") from None
+        raise TemplateError(f"{template}: templat tidak sah ({exc}). Di sekitar: {around[:300]}") from None
     except IncompleteDocument as exc:
-        raise KpuDocsError(
+        raise TemplateError(
             f"{template}: hasil render tidak utuh ({exc}); laporan tidak ditulis. Periksa teks yang sangat panjang "
             "di masukan dan tag templat yang memotong paragraf"
         ) from None
     except MemoryError:
-        raise KpuDocsError(f"{template}: render templat kehabisan memori; laporan tidak ditulis") from None
+        raise TemplateError(f"{template}: render templat kehabisan memori; laporan tidak ditulis") from None
     except RecursionError:  # a macro that calls itself without end
-        raise KpuDocsError(f"{template}: templat memanggil makro secara berulang tanpa akhir (rekursi terlalu dalam); "
+        raise TemplateError(f"{template}: templat memanggil makro secara berulang tanpa akhir (rekursi terlalu dalam); "
                            "laporan tidak ditulis") from None
     entries = fill_toc(tpl.docx, pages or {})
     entries = in_reading_order(tpl.docx, entries + fill_table_list(tpl.docx, pages or {}))
@@ -105,7 +115,7 @@ def render_docx(report: Report, out: Path, template: Path | None = None,
     found = external_references(out)  # e.g. a field code composed from the input's text
     if found:
         out.unlink(missing_ok=True)
-        raise KpuDocsError(
+        raise TemplateError(
             f"{template}: laporan hasil render memuat tautan ke luar dokumen ({'; '.join(found[:3])}); "
             "laporan tidak ditulis. Periksa tag templat di dalam kolom (field) Word"
         )

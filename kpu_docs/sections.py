@@ -100,7 +100,7 @@ def outline(report: Report) -> Outline:
         nonlocal table_no
         for t in range(count):
             table_no += 1
-            out.tables[(*key, t)] = table_no
+            out.tables[key + (t,)] = table_no
 
     def chapters_at(point: str, indexes: list[int], front: bool) -> None:
         nonlocal chapter_no
@@ -130,7 +130,7 @@ def outline(report: Report) -> Outline:
             tables_of(("section", i), len(data.sections[i].tables))
 
     def builtin_sub(anchor: str) -> str:
-        label = next(letters)
+        label: str = next(letters)
         out.subsections[anchor] = label
         return label
 

@@ -8,6 +8,7 @@ written here, with page numbers once a PDF pass has found them.
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 from docx.document import Document
 from docx.oxml.ns import qn
@@ -50,7 +51,7 @@ def fill_table_list(doc: Document, pages: dict[str, str]) -> list[TocEntry]:
     return entries
 
 
-def _field_paragraphs(doc: Document):
+def _field_paragraphs(doc: Document) -> tuple[Any, Any] | None:
     """The paragraphs holding the caption list field's begin and end."""
     for instr in doc.element.body.iter(qn("w:instrText")):
         text = (instr.text or "").strip()

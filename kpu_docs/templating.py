@@ -23,7 +23,7 @@ from jinja2 import DictLoader, StrictUndefined, Template, nodes
 from jinja2.runtime import LoopContext, Macro
 from jinja2.sandbox import MAX_RANGE, ImmutableSandboxedEnvironment, SandboxedEnvironment, SecurityError
 
-from .errors import KpuDocsError
+from .errors import OutputError, TemplateError
 
 DEFAULT_TEMPLATE = "laporan_tahunan.docx"
 NEUTRAL_LOGO = "logo_netral.png"
@@ -187,7 +187,7 @@ class _Environment(ImmutableSandboxedEnvironment):
             name=attribute, obj=obj, exc=SecurityError,
         )
 
-    def call(__self, __context, __obj, *args, **kwargs):  # noqa: N805 - Jinja's own signature
+    def call(__self, __context, __obj, *args, **kwargs):
         _check_time()
         if not __self.is_safe_callable(__obj):
             raise SecurityError(
@@ -250,8 +250,9 @@ def _check_binop(operator: str, left, right) -> None:
         elif sizes[1] is not None and isinstance(left, int):
             too_big = sizes[1] * left > MAX_TEXT
     elif operator == "+":
-        if _size(left) is not None and _size(right) is not None:
-            too_big = _size(left) + _size(right) > MAX_TEXT
+        left_size, right_size = _size(left), _size(right)
+        if left_size is not None and right_size is not None:
+            too_big = left_size + right_size > MAX_TEXT
         elif isinstance(left, int) and isinstance(right, int):
             too_big = max(left.bit_length(), right.bit_length()) > MAX_INT_BITS
     elif operator == "%" and isinstance(left, str):
@@ -341,10 +342,10 @@ def check_archive(template: Path) -> None:
         with zipfile.ZipFile(template) as archive:
             entries = archive.infolist()
     except (OSError, zipfile.BadZipFile) as exc:
-        raise KpuDocsError(f"{template}: bukan templat .docx yang dapat dibaca ({exc})") from None
+        raise TemplateError(f"{template}: bukan templat .docx yang dapat dibaca ({exc})") from None
     total = sum(e.file_size for e in entries)
     if len(entries) > MAX_TEMPLATE_ENTRIES or total > MAX_TEMPLATE_BYTES:
-        raise KpuDocsError(
+        raise TemplateError(
             f"{template}: arsip templat terlalu besar bila dibuka ({len(entries)} bagian, {total / 2**20:,.0f} MB; "
             f"paling banyak {MAX_TEMPLATE_ENTRIES} bagian dan {MAX_TEMPLATE_BYTES // 2**20} MB): "
             "bukan templat Word biasa"
@@ -356,7 +357,7 @@ def export(directory: Path) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
     target = directory / DEFAULT_TEMPLATE
     if target.exists():
-        raise KpuDocsError(f"{target} sudah ada: pilih folder lain atau hapus berkas itu lebih dulu")
+        raise OutputError(f"{target} sudah ada: pilih folder lain atau hapus berkas itu lebih dulu")
     shutil.copyfile(default_template(), target)
     return target
 
@@ -368,7 +369,6 @@ def template_paths(template: Path) -> set[str]:
     """Every dotted data path the template reads, loop variables resolved to their list
     (``c.pagu_rp`` inside ``for c in capaian`` → ``capaian[].pagu_rp``)."""
     from docx import Document
-
     from jinja2 import TemplateSyntaxError
 
     check_archive(template)
@@ -380,11 +380,11 @@ def template_paths(template: Path) -> set[str]:
             if rel.reltype in (tpl.HEADER_URI, tpl.FOOTER_URI):
                 xml += tpl.patch_xml(rel.target_part.blob.decode("utf-8"))
     except Exception as exc:  # not a sound .docx: say so, with its name (as build does)
-        raise KpuDocsError(f"{template}: bukan templat .docx yang dapat dibaca ({exc})") from None
+        raise TemplateError(f"{template}: bukan templat .docx yang dapat dibaca ({exc})") from None
     try:
         parsed = environment().parse(xml)
     except TemplateSyntaxError as exc:
-        raise KpuDocsError(f"{template}: templat tidak sah ({exc.message})") from None
+        raise TemplateError(f"{template}: templat tidak sah ({exc.message})") from None
     paths: set[str] = set()
     _collect(parsed, {}, paths)
     return paths
@@ -424,7 +424,7 @@ def _path(node: nodes.Node, scope: dict[str, str]) -> str | None:
     if isinstance(node, nodes.Getitem) and isinstance(node.arg, nodes.Const) and isinstance(node.arg.value, str):
         base = _path(node.node, scope)
         return f"{base}.{node.arg.value}" if base else None
-    if isinstance(node, nodes.Filter):
+    if isinstance(node, nodes.Filter) and node.node is not None:
         return _path(node.node, scope)
     return None
 
@@ -534,7 +534,7 @@ def external_references(docx: Path) -> list[str]:
                 continue
             root = _xml(archive.read(info))
             if root is None:
-                raise KpuDocsError(f"{docx}: bukan templat .docx yang dapat dibaca (bagian {name} bukan XML yang sah)")
+                raise TemplateError(f"{docx}: bukan templat .docx yang dapat dibaca (bagian {name} bukan XML yang sah)")
             if is_rels:
                 for rel in root.xpath('//*[local-name()="Relationship"]'):
                     attrs = {_local(k): v for k, v in rel.attrib.items()}
@@ -571,7 +571,7 @@ def check_references(template: Path) -> None:
     check_archive(template)  # a readable archive of modest size, before reading its parts
     found = [f for f in external_references(template) if "attachedTemplate" not in f]
     if found:
-        raise KpuDocsError(
+        raise TemplateError(
             f"{template}: templat memuat tautan ke berkas atau program di luar dokumen ({'; '.join(found[:3])}): "
             "hapus gambar/objek bertaut dan kolom INCLUDE/LINK/DDE, lalu sisipkan gambarnya langsung"
         )

@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from docx.document import Document
-from lxml import etree
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from lxml import etree
 
 TOC_STYLES = {"Heading 1": 1, "Heading 2": 2}
 _T = qn("w:t")

@@ -155,6 +155,7 @@ def run(fn: Callable[[Any], Any], tasks: Sequence[Any], jobs: int,
 
     def finish(worker: _Worker, result) -> None:
         index, worker.index = worker.index, None
+        assert index is not None, "a result from an idle worker"
         if isinstance(result, _Failure):
             result = failed(tasks[index], result.reason)
         results[index] = result

@@ -63,27 +63,6 @@ def test_int_functions_refuse_non_int(func, bad):
 # --- percentages -----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "part, whole, expected",
-    [
-        (18168826339, 18256293000, Fraction(18168826339, 18256293000)),
-        (1, 2, Fraction(1, 2)),
-        (0, 5, Fraction(0)),
-        (3, 3, Fraction(1)),
-        (0, 0, None),
-        (5, 0, None),
-    ],
-)
-def test_percent_value(part, whole, expected):
-    assert fmt.percent_value(part, whole) == expected
-
-
-@pytest.mark.parametrize("part, whole", [(1.0, 2), (1, 2.0), (True, 2), (1, True), ("1", 2)])
-def test_percent_value_refuses_non_int(part, whole):
-    with pytest.raises(TypeError):
-        fmt.percent_value(part, whole)
-
-
 # (ratio, expected percent_number, expected percent_decimal)
 PERCENT_CASES = [
     # exactly zero stays zero
@@ -163,9 +142,9 @@ def test_percent_refuses_non_fraction(bad):
             func(bad)
 
 
-def test_percent_from_value():
-    assert fmt.percent(fmt.percent_value(18168826339, 18256293000)) == "99,52%"
-    assert fmt.percent(fmt.percent_value(1, 0)) == "-"
+def test_percent_of_a_realisasi_ratio():
+    assert fmt.percent(Fraction(18168826339, 18256293000)) == "99,52%"
+    assert fmt.percent(None) == "-"
 
 
 # --- dates -----------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from docx import Document
 from kpu_docs import pdf as pdf_mod
 from kpu_docs.build import build
 from kpu_docs.cli import main
-from kpu_docs.errors import KpuDocsError
+from kpu_docs.errors import KpuDocsError, PdfError
 
 from .conftest import soffice_available
 
@@ -99,11 +99,11 @@ def test_heading_labels_follow_the_outline_not_the_text():
 
 def test_heading_labels_refuse_rather_than_guess():
     outline = [("KATA PENGANTAR", 1), ("BAB I PENDAHULUAN", 2)]
-    with pytest.raises(KpuDocsError, match="BAB II.*tidak ditemukan di kerangka"):
+    with pytest.raises(PdfError, match="BAB II.*tidak ditemukan di kerangka"):
         pdf_mod.heading_labels([(1, "BAB I PENDAHULUAN"), (1, "BAB II")], outline, ["", "i", "1"])
-    with pytest.raises(KpuDocsError, match="tidak mencetak nomor halaman"):
+    with pytest.raises(PdfError, match="tidak mencetak nomor halaman"):
         pdf_mod.heading_labels([(1, "KATA PENGANTAR")], outline, ["", "", "1"])
-    with pytest.raises(KpuDocsError, match="tidak cocok: 1 menurut PDF, 2 menurut daftar isi LibreOffice"):
+    with pytest.raises(PdfError, match="tidak cocok: 1 menurut PDF, 2 menurut daftar isi LibreOffice"):
         pdf_mod.heading_labels([(1, "BAB I PENDAHULUAN")], outline, ["", "i", "1"], "BAB I PENDAHULUAN\t2")
 
 

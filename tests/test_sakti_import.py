@@ -657,13 +657,13 @@ def test_rincian_in_the_input_and_another_indentation_style(make_input, tmp_path
 
 
 def test_the_write_is_checked_before_it_replaces_the_input(work):
-    from kpu_docs.errors import KpuDocsError
+    from kpu_docs.errors import OutputError
     from kpu_docs.sakti.writing import write_atomic
 
     before = work.read_text(encoding="utf-8")
-    with pytest.raises(KpuDocsError, match="tidak dapat dibaca kembali"):
+    with pytest.raises(OutputError, match="tidak dapat dibaca kembali"):
         write_atomic(work, before.replace("tahun: 2023", "tahun: dua ribu"), before)
-    with pytest.raises(KpuDocsError, match="berubah selama impor"):
+    with pytest.raises(OutputError, match="berubah selama impor"):
         write_atomic(work, before.replace("2024-01-31", "2024-02-01"), "isi lain\n")
     assert work.read_text(encoding="utf-8") == before
     assert sorted(p.name for p in work.parent.iterdir()) == ["2023.yaml"]  # no backup, no temporary file

@@ -12,7 +12,7 @@ from docx import Document
 
 from kpu_docs.build import build, prepare
 from kpu_docs.cli import main
-from kpu_docs.errors import KpuDocsError
+from kpu_docs.errors import TemplateError
 from kpu_docs.report_docx import render_docx
 from kpu_docs.templating import default_template
 
@@ -65,7 +65,7 @@ def test_check_reports_a_typo_and_exits_1(tmp_path, capsys):
 def test_misspelled_tag_is_an_error_naming_tag_and_paragraph(tmp_path, sample_path):
     template = edited_template(tmp_path, "{{ place }}, {{ date }}", "{{ place }}, {{ tangal }}")
     report, _ = prepare(sample_path)
-    with pytest.raises(KpuDocsError) as exc:
+    with pytest.raises(TemplateError) as exc:
         render_docx(report, tmp_path / "x.docx", template)
     message = str(exc.value)
     assert "tangal" in message and "{{ tangal }}" in message and "{{ place }}" in message
@@ -89,7 +89,7 @@ def test_build_with_another_template(tmp_path, sample_path):
 def test_template_is_sandboxed(tmp_path, sample_path, tag):
     template = edited_template(tmp_path, "LAPORAN TAHUNAN", tag)
     report, _ = prepare(sample_path)
-    with pytest.raises(KpuDocsError):
+    with pytest.raises(TemplateError):
         render_docx(report, tmp_path / "x.docx", template)
 
 

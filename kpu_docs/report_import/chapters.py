@@ -67,7 +67,7 @@ def segment(blocks: list[Block]) -> tuple[dict[str, list[Block]], list[Block], l
         (cover if current is None else current).append(b)
     chapters: dict[str, list[Block]] = {}
     unknown: list[tuple[str, str]] = []
-    for key, where, found in occurrences:
+    for key, _where, found in occurrences:
         if key not in chapters or _size(found) > _size(chapters[key]):
             chapters[key] = found
     for key, where, found in occurrences:

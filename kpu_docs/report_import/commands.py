@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from ..derive import derive
-from ..errors import InputError, KpuDocsError
+from ..errors import InputError, KpuDocsError, UsageError
 from ..load import loads
 from ..validate import validate
 from . import read_report
@@ -29,7 +29,7 @@ def import_report(report: Path, out: Path | None) -> int:
     if out is None:
         name = slug(reading.data)
         if name is None or not reading.data.get("tahun"):
-            raise KpuDocsError(f"{report}: nama kantor atau tahun tidak terbaca; sebutkan berkas tujuan dengan --out")
+            raise UsageError(f"{report}: nama kantor atau tahun tidak terbaca; sebutkan berkas tujuan dengan --out")
         out = Path("inputs") / name / f"{reading.data['tahun']}.yaml"
     problems = _load_problems(text, out)
     write_new(out, text)
@@ -153,7 +153,7 @@ def audit(paths: list[Path], as_json: bool = False) -> int:
     """Print every finding of every report, then a summary table; 1 when any report has errors."""
     reports = find_reports(paths)
     if not reports:
-        raise KpuDocsError("tidak ada laporan (.docx, .pdf, .txt) yang ditemukan")
+        raise UsageError("tidak ada laporan (.docx, .pdf, .txt) yang ditemukan")
     folders = [p for p in paths if p.is_dir()]
     results = []
     for report in reports:

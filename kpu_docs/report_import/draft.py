@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from ..errors import KpuDocsError
+from ..errors import KpuDocsError, OutputError
 from .result import KeyPath, Reading
 
 WIDTH = 88
@@ -170,7 +170,7 @@ def write_new(path: Path, text: str) -> None:
     """Write ``text`` to a new file ``path`` atomically; never replace an existing file."""
     path = Path(path)
     if path.exists():
-        raise KpuDocsError(f"{path} sudah ada: draf tidak menimpa berkas. Pilih nama lain dengan --out, "
+        raise OutputError(f"{path} sudah ada: draf tidak menimpa berkas. Pilih nama lain dengan --out, "
                            "atau pindahkan berkas lama dulu")
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -182,10 +182,10 @@ def write_new(path: Path, text: str) -> None:
         try:
             os.link(tmp, path)  # fails if the name was taken meanwhile: no overwrite, ever
         except FileExistsError:
-            raise KpuDocsError(f"{path} sudah ada: draf tidak menimpa berkas") from None
+            raise OutputError(f"{path} sudah ada: draf tidak menimpa berkas") from None
         except OSError:
             if path.exists():
-                raise KpuDocsError(f"{path} sudah ada: draf tidak menimpa berkas") from None
+                raise OutputError(f"{path} sudah ada: draf tidak menimpa berkas") from None
             os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):

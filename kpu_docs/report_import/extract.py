@@ -24,7 +24,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import KpuDocsError
+from ..errors import ImportRefused
 from .text import BULLETS, clean, ends_sentence, starts_like
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -49,15 +49,15 @@ def extract(path: Path) -> list[Block]:
     """The blocks of a report file; raises KpuDocsError with an Indonesian message."""
     suffix = path.suffix.lower()
     if suffix not in FORMATS:
-        raise KpuDocsError(f"{path}: format tidak dikenal; gunakan berkas .docx, .pdf atau .txt")
+        raise ImportRefused(f"{path}: format tidak dikenal; gunakan berkas .docx, .pdf atau .txt")
     if not path.is_file():
-        raise KpuDocsError(f"{path}: berkas tidak ditemukan: periksa nama dan foldernya")
+        raise ImportRefused(f"{path}: berkas tidak ditemukan: periksa nama dan foldernya")
     if path.stat().st_size > MAX_FILE_BYTES:
-        raise KpuDocsError(f"{path}: berkas lebih dari {MAX_FILE_BYTES // 2**20} MB; laporan tahunan jauh lebih kecil")
+        raise ImportRefused(f"{path}: berkas lebih dari {MAX_FILE_BYTES // 2**20} MB; laporan tahunan jauh lebih kecil")
     reader = {".txt": _txt, ".docx": _docx, ".pdf": _pdf}[suffix]
     blocks = join_broken(reader(path))
     if not any(b.text for b in blocks):
-        raise KpuDocsError(f"{path}: tidak ada teks yang dapat dibaca (PDF hasil pindai tanpa lapisan teks?)")
+        raise ImportRefused(f"{path}: tidak ada teks yang dapat dibaca (PDF hasil pindai tanpa lapisan teks?)")
     return blocks[:MAX_BLOCKS]
 
 
@@ -66,7 +66,7 @@ def _txt(path: Path) -> list[Block]:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise KpuDocsError(f"{path}: berkas teks bukan UTF-8: simpan ulang sebagai UTF-8") from None
+        raise ImportRefused(f"{path}: berkas teks bukan UTF-8: simpan ulang sebagai UTF-8") from None
     return lines_to_blocks(text.splitlines(), "baris")
 
 
@@ -94,7 +94,7 @@ def _docx(path: Path) -> list[Block]:
     try:
         document = docx.Document(str(path))
     except Exception as exc:  # python-docx raises several types for a damaged package
-        raise KpuDocsError(f"{path}: bukan dokumen Word (.docx) yang utuh ({type(exc).__name__})") from None
+        raise ImportRefused(f"{path}: bukan dokumen Word (.docx) yang utuh ({type(exc).__name__})") from None
     blocks: list[Block] = []
     counter = 0
 
@@ -143,12 +143,12 @@ def _check_zip(path: Path) -> None:
         with zipfile.ZipFile(path) as archive:
             infos = archive.infolist()
     except (zipfile.BadZipFile, OSError):
-        raise KpuDocsError(f"{path}: bukan dokumen Word (.docx) yang utuh: buka dan simpan ulang di Word") from None
+        raise ImportRefused(f"{path}: bukan dokumen Word (.docx) yang utuh: buka dan simpan ulang di Word") from None
     if len(infos) > 10_000 or sum(i.file_size for i in infos) > MAX_UNZIPPED_BYTES:
-        raise KpuDocsError(f"{path}: isi arsip .docx terlalu besar setelah dibuka (lebih dari "
+        raise ImportRefused(f"{path}: isi arsip .docx terlalu besar setelah dibuka (lebih dari "
                            f"{MAX_UNZIPPED_BYTES // 2**20} MB); berkas ini ditolak")
     if any(i.flag_bits & 0x1 for i in infos):
-        raise KpuDocsError(f"{path}: dokumen terenkripsi (berpassword): simpan ulang tanpa password")
+        raise ImportRefused(f"{path}: dokumen terenkripsi (berpassword): simpan ulang tanpa password")
 
 
 # --- PDF ----------------------------------------------------------------------------------------
@@ -182,17 +182,17 @@ def _pdf(path: Path) -> list[Block]:
         proc = subprocess.run(cmd, capture_output=True, timeout=PDF_SECONDS,
                               preexec_fn=_limit_memory if os.name == "posix" else None)
     except subprocess.TimeoutExpired:
-        raise KpuDocsError(f"{path}: membaca PDF ini memakan lebih dari {PDF_SECONDS} detik; berkas ditolak") from None
+        raise ImportRefused(f"{path}: membaca PDF ini memakan lebih dari {PDF_SECONDS} detik; berkas ditolak") from None
     if proc.returncode == 3:
-        raise KpuDocsError(f"{path}: lebih dari {MAX_PAGES} halaman; laporan tahunan jauh lebih pendek")
+        raise ImportRefused(f"{path}: lebih dari {MAX_PAGES} halaman; laporan tahunan jauh lebih pendek")
     if proc.returncode != 0:
         reason = proc.stderr.decode("utf-8", "replace").strip().splitlines()
         last = reason[-1].strip() if reason else ""
         if proc.returncode != 2 or "MemoryError" in last or not re.fullmatch(r"\w{1,60}", last):
             # out of memory, or the reader died (a crash prints a dump, not a reason to show)
-            raise KpuDocsError(f"{path}: membaca PDF ini memerlukan lebih dari {PDF_MEMORY_BYTES // 2**30} GB "
+            raise ImportRefused(f"{path}: membaca PDF ini memerlukan lebih dari {PDF_MEMORY_BYTES // 2**30} GB "
                                "memori atau terhenti; berkas ditolak: simpan ulang sebagai PDF biasa")
-        raise KpuDocsError(f"{path}: PDF tidak dapat dibaca ({last}): simpan ulang sebagai PDF biasa tanpa password")
+        raise ImportRefused(f"{path}: PDF tidak dapat dibaca ({last}): simpan ulang sebagai PDF biasa tanpa password")
     pages: list[tuple[float, list[_Line]]] = []
     for number, (height, found) in enumerate(json.loads(proc.stdout), 1):
         lines = [_Line(number, x0, x1, top, bottom, clean(text), [clean(text)])
@@ -203,7 +203,7 @@ def _pdf(path: Path) -> list[Block]:
 
 def _rows(lines: list[_Line]) -> list[_Line]:
     """Lines at one height (table cells) merged into one row, in reading order."""
-    lines.sort(key=lambda l: (round(l.top), l.x0))
+    lines.sort(key=lambda line: (round(line.top), line.x0))
     rows: list[_Line] = []
     for line in lines:
         last = rows[-1] if rows else None
@@ -234,12 +234,12 @@ def _drop_headers_footers(pages: list[tuple[float, list[_Line]]]) -> list[list[_
     def key(line: _Line) -> str:
         return re.sub(r"\d+", "#", line.text.lower())
 
-    repeated = Counter(k for height, lines in pages for k in {key(l) for l in lines if band(l, height)})
+    repeated = Counter(k for height, lines in pages for k in {key(line) for line in lines if band(line, height)})
     threshold = max(3, len(pages) // 2)
     out = []
     for height, lines in pages:
-        kept = [l for l in lines
-                if not (band(l, height) and (_PAGE_NUMBER.match(l.text) or repeated[key(l)] >= threshold))]
+        kept = [line for line in lines
+                if not (band(line, height) and (_PAGE_NUMBER.match(line.text) or repeated[key(line)] >= threshold))]
         out.append(kept)
     return out
 
@@ -265,9 +265,9 @@ def _paragraphs(pages: list[list[_Line]]) -> list[Block]:
     next word would have fitted on (the previous line was ended by hand)."""
     gaps = [b.top - a.bottom for lines in pages for a, b in zip(lines, lines[1:]) if 0 <= b.top - a.bottom < 40]
     usual_gap = statistics.median(gaps) if gaps else 4.0
-    right = [l.x1 for lines in pages for l in lines if not _is_row(l)]
+    right = [line.x1 for lines in pages for line in lines if not _is_row(line)]
     right_margin = statistics.quantiles(right, n=10)[-1] if len(right) >= 10 else max(right, default=0)
-    left = [l.x0 for lines in pages for l in lines if not _is_row(l)]
+    left = [line.x0 for lines in pages for line in lines if not _is_row(line)]
     left_margin = statistics.quantiles(left, n=10)[0] if len(left) >= 10 else min(left, default=0)
     blocks: list[Block] = []
     current: list[_Line] = []

@@ -14,24 +14,27 @@ import sys
 
 def lines(path: str, max_pages: int) -> list:
     from pdfminer.high_level import extract_pages
-    from pdfminer.layout import LAParams, LTTextLineHorizontal
+    from pdfminer.layout import LAParams
 
     pages = []
     for number, page in enumerate(extract_pages(path, laparams=LAParams(), maxpages=max_pages + 1), 1):
         if number > max_pages:
             raise OverflowError
-        found = []
-
-        def collect(obj) -> None:
-            if isinstance(obj, LTTextLineHorizontal):
-                found.append([obj.x0, obj.x1, page.height - obj.y1, page.height - obj.y0, obj.get_text()])
-            elif hasattr(obj, "__iter__"):
-                for child in obj:
-                    collect(child)
-
-        collect(page)
+        found: list = []
+        _collect(page, page.height, found)
         pages.append([page.height, found])
     return pages
+
+
+def _collect(obj, height: float, found: list) -> None:
+    """Append ``[x0, x1, top, bottom, text]`` of every text line under ``obj`` (top-down coordinates)."""
+    from pdfminer.layout import LTTextLineHorizontal
+
+    if isinstance(obj, LTTextLineHorizontal):
+        found.append([obj.x0, obj.x1, height - obj.y1, height - obj.y0, obj.get_text()])
+    elif hasattr(obj, "__iter__"):
+        for child in obj:
+            _collect(child, height, found)
 
 
 def main(argv: list[str]) -> int:

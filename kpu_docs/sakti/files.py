@@ -15,7 +15,7 @@ from pathlib import Path
 import defusedxml  # noqa: F401  (openpyxl parses workbook XML through defusedxml when importable)
 import openpyxl
 
-from ..errors import KpuDocsError
+from ..errors import ImportRefused, KpuDocsError
 from ..formatting import amount
 from .sheet_xml import MAX_COLUMNS, MAX_ROWS, Sheet, SheetReader, Table  # noqa: F401
 
@@ -28,26 +28,26 @@ MAX_UNZIPPED_BYTES = 100 * 1024 * 1024  # a zip bomb is refused before parsing
 def read_tables(path: Path) -> list[Sheet]:
     """Every worksheet of the export, or the CSV read with each plausible delimiter.
 
-    Raises KpuDocsError (Indonesian) for a missing, empty, oversized, encrypted, damaged or
+    Raises ImportRefused (Indonesian) for a missing, empty, oversized, encrypted, damaged or
     non-spreadsheet file. Formula cells without a saved value are listed in ``Sheet.unsaved``."""
     if not path.is_file():
-        raise KpuDocsError(f"berkas ekspor {path} tidak ditemukan: periksa nama dan foldernya")
+        raise ImportRefused(f"berkas ekspor {path} tidak ditemukan: periksa nama dan foldernya")
     size = path.stat().st_size
     if size == 0:
-        raise KpuDocsError(f"berkas ekspor {path} kosong")
+        raise ImportRefused(f"berkas ekspor {path} kosong")
     if size > MAX_FILE_BYTES:
-        raise KpuDocsError(f"berkas ekspor {path} terlalu besar ({size // (1024 * 1024)} MB) untuk ekspor realisasi")
+        raise ImportRefused(f"berkas ekspor {path} terlalu besar ({size // (1024 * 1024)} MB) untuk ekspor realisasi")
     with path.open("rb") as f:
         head = f.read(8)
     if head.startswith(OLE_SIGNATURE):
-        raise KpuDocsError(
+        raise ImportRefused(
             f"{path} terenkripsi atau format .xls lama: simpan ulang sebagai .xlsx tanpa kata sandi "
             "(atau sebagai .csv), lalu impor berkas itu"
         )
     if head.startswith(ZIP_SIGNATURES):
         return _read_xlsx(path)
     if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
-        raise KpuDocsError(
+        raise ImportRefused(
             f"{path} bukan buku kerja Excel (.xlsx) yang sah: isinya bukan arsip .xlsx. "
             "Ekspor ulang dari SAKTI sebagai .xlsx atau .csv"
         )
@@ -57,7 +57,7 @@ def read_tables(path: Path) -> list[Sheet]:
 def _read_xlsx(path: Path) -> list[Sheet]:
     _check_zip(path)
     if not openpyxl.DEFUSEDXML:  # pragma: no cover - defusedxml is a dependency
-        raise KpuDocsError("defusedxml tidak terpasang: buku kerja dari luar tidak dibaca tanpanya")
+        raise ImportRefused("defusedxml tidak terpasang: buku kerja dari luar tidak dibaca tanpanya")
     try:  # openpyxl reads the workbook's structure and shared strings (through defusedxml)
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged workbook
@@ -88,20 +88,20 @@ def _check_zip(path: Path) -> None:
             unzipped = sum(info.file_size for info in archive.infolist())
             if unzipped > MAX_UNZIPPED_BYTES:
                 size = unzipped // (1024 * 1024)
-                raise KpuDocsError(f"{path}: isi arsip terlalu besar ({size} MB) untuk ekspor realisasi")
+                raise ImportRefused(f"{path}: isi arsip terlalu besar ({size} MB) untuk ekspor realisasi")
             damaged = archive.testzip()
     except KpuDocsError:
         raise
     except Exception as exc:  # BadZipFile, zlib.error, EOFError, a garbled member name, ...
-        raise KpuDocsError(
+        raise ImportRefused(
             f"berkas {path} rusak: arsip .xlsx tidak utuh ({_reason(exc)}). Ekspor ulang dari SAKTI"
         ) from None
     if damaged is not None:
-        raise KpuDocsError(
+        raise ImportRefused(
             f"berkas {path} rusak: bagian {damaged} di dalam arsip .xlsx tidak utuh. Ekspor ulang dari SAKTI"
         )
     if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
-        raise KpuDocsError(
+        raise ImportRefused(
             f"{path} bukan buku kerja Excel .xlsx (arsip zip lain, mis. .docx atau .ods): "
             "simpan sebagai .xlsx atau .csv"
         )
@@ -116,11 +116,11 @@ def _read_csv(path: Path) -> list[Sheet]:
             for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
                 rows.append(row[:MAX_COLUMNS])
                 if len(rows) > MAX_ROWS:
-                    raise KpuDocsError(
+                    raise ImportRefused(
                         f"{path}: lebih dari {amount(MAX_ROWS)} baris; ini bukan ekspor realisasi satu satker"
                     )
         except csv.Error as exc:
-            raise KpuDocsError(f"{path} bukan CSV yang sah ({exc})") from None
+            raise ImportRefused(f"{path} bukan CSV yang sah ({exc})") from None
         sheets.append(Sheet(path.name, rows, text_only=True))
     return sheets
 
@@ -147,8 +147,8 @@ def _decode(data: bytes, path: Path) -> str:
     return text
 
 
-def _unreadable(path: Path, exc: Exception) -> KpuDocsError:
-    return KpuDocsError(f"buku kerja {path} rusak atau tidak dapat dibaca ({_reason(exc)}): ekspor ulang dari SAKTI")
+def _unreadable(path: Path, exc: Exception) -> ImportRefused:
+    return ImportRefused(f"buku kerja {path} rusak atau tidak dapat dibaca ({_reason(exc)}): ekspor ulang dari SAKTI")
 
 
 def _reason(exc: Exception) -> str:

@@ -14,7 +14,7 @@ import re
 from typing import Any
 
 from .cells import code_text, column
-from .export import (AKUN, DETAIL, KEGIATAN, KOMPONEN, KRO, LEVEL_NAMES, PROGRAM, RO, SUB_KOMPONEN, Row)
+from .export import AKUN, DETAIL, KEGIATAN, KOMPONEN, KRO, LEVEL_NAMES, PROGRAM, RO, SUB_KOMPONEN, Row
 from .rows import RawRow, fill, has_escape, text_cells
 
 _FORMS = (

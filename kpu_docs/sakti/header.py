@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import KpuDocsError
+from ..errors import ImportRefused
 from .cells import column, norm
 from .export import LABELS
 from .files import MAX_COLUMNS, Sheet
@@ -97,7 +97,7 @@ def find_header(sheets: list[Sheet], path: Path) -> Header:
                     best = (sheet, i, found)
                 break
     if best is None:
-        raise KpuDocsError(
+        raise ImportRefused(
             f"{path}: baris judul kolom tidak ditemukan. Ekspor realisasi SAKTI (GLP039) memuat kolom "
             "Uraian, Pagu Revisi, Realisasi (Periode Lalu, Periode Ini, s.d. Periode), % dan Sisa Anggaran: "
             "apakah ini memang ekspor realisasi SAKTI?"
@@ -106,7 +106,7 @@ def find_header(sheets: list[Sheet], path: Path) -> Header:
     where = f"{path}, baris {top + 1}"
     for field in ("uraian", "pagu"):
         if field not in found:
-            raise KpuDocsError(f"{where}: kolom '{LABELS[field]}' tidak ditemukan pada baris judul kolom")
+            raise ImportRefused(f"{where}: kolom '{LABELS[field]}' tidak ditemukan pada baris judul kolom")
     labelled = {c for c, v in enumerate(sheet.rows[top]) if isinstance(v, str) and v.strip()}
     rows = 1
     below = sheet.rows[top + 1] if top + 1 < len(sheet.rows) else []
@@ -115,7 +115,7 @@ def find_header(sheets: list[Sheet], path: Path) -> Header:
         rows = 2
         labelled |= set(subs.values())
         if "realisasi" not in subs and found.get("realisasi") in labelled and norm(sheet.rows[top][found["realisasi"]]) == "realisasi":
-            raise KpuDocsError(
+            raise ImportRefused(
                 f"{where}: judul 'Realisasi' bergabung di atas beberapa kolom, tetapi baris {top + 2} di bawahnya "
                 "tidak memuat 's.d. Periode': realisasi tidak dapat ditentukan. Ekspor ulang laporan GLP039 utuh"
             )

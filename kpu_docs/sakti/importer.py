@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ..derive import Level, Report, derive
 from ..diff import Change, diff, summary
-from ..errors import KpuDocsError
+from ..errors import ImportRefused, KpuDocsError
 from ..formatting import amount
 from ..load import Document, loads
 from .export import RO, TOTAL_LABEL, Export
@@ -26,7 +26,7 @@ from .source_block import SourceRecord
 from .writing import read_input, reload, write_atomic
 
 
-class ImportRefused(KpuDocsError):
+class NotReconciled(ImportRefused):
     """Nothing is written; ``totals`` is the export's totals table, to show before the reason."""
 
     def __init__(self, message: str, totals: str):
@@ -52,14 +52,14 @@ def prepare_import(export_path: str | Path, input_path: str | Path, *,
                    thousands: bool | None = None) -> PreparedImport:
     """Read, place and reconcile; write nothing.
 
-    Raises ImportRefused (with the totals table) when the export does not reconcile with
+    Raises NotReconciled (with the totals table) when the export does not reconcile with
     itself or when the imported tree's totals differ from the export's ``JUMLAH SELURUHNYA``."""
     export_path, input_path = Path(export_path), Path(input_path)
     original = read_input(input_path)
     old = loads(original, input_path)
     export = read_export(export_path, known=frozenset(_codes(old)), thousands=thousands)
     if export.errors:
-        raise ImportRefused(f"{export_path} tidak dapat diimpor; {input_path} tidak diubah:\n- "
+        raise NotReconciled(f"{export_path} tidak dapat diimpor; {input_path} tidak diubah:\n- "
                             + "\n- ".join(export.errors), _totals(export, None))
     _check_satker(old, export, input_path)
     plan = plan_import(original, old, export, SourceRecord.of(export_path, export.source))
@@ -69,7 +69,7 @@ def prepare_import(export_path: str | Path, input_path: str | Path, *,
     try:
         _reconcile(export, plan, derived_new, input_path)
     except KpuDocsError as exc:
-        raise ImportRefused(str(exc), totals) from None
+        raise NotReconciled(str(exc), totals) from None
     return PreparedImport(original, export, plan, derived_old, derived_new, totals, diff(derived_old, derived_new))
 
 
@@ -81,9 +81,9 @@ def run_import(export_path: str | Path, input_path: str | Path, *, dry_run: bool
     export_path, input_path = Path(export_path), Path(input_path)
     try:
         prepared = prepare_import(export_path, input_path, thousands=thousands)
-    except ImportRefused as exc:
+    except NotReconciled as exc:
         print(exc.totals)  # the totals come first, even when the import is refused
-        raise KpuDocsError(str(exc)) from None
+        raise ImportRefused(str(exc)) from None
     original, plan = prepared.original, prepared.plan
     print(prepared.totals)
     if dry_run:
@@ -127,7 +127,7 @@ def _check_satker(document: Document, export: Export, input_path: Path) -> None:
         )
     if mine and theirs and mine != theirs:
         name = f" ({export.source.satker_name})" if export.source.satker_name else ""
-        raise KpuDocsError(
+        raise ImportRefused(
             f"{export.path} adalah ekspor satker {theirs}{name}, sedangkan {input_path} milik satker {mine} "
             f"({document.data.office.name}); tidak ada yang ditulis. Unduh ekspor satker {mine} dari SAKTI"
         )
@@ -189,4 +189,4 @@ def _reconcile(export: Export, plan: Plan, report, input_path: Path) -> None:
     if plan.unplaced:
         lines.append("- ada di ekspor tetapi tidak dapat ditempatkan di masukan:")
         lines += [f"    {u}" for u in plan.unplaced]
-    raise KpuDocsError("\n".join(lines))
+    raise ImportRefused("\n".join(lines))

@@ -109,8 +109,10 @@ class KodePlacer:
             self.path = [*self.path[:level], row]
         return self.rows
 
-    def _unknown(self, raw: RawRow, code: str, why: str) -> None:
+    def _unknown(self, raw: RawRow, code: str, why: str) -> tuple[str, int, str | None] | None:
+        """Record a code that has no place; ``None``: the row is not placed."""
         self.unplaced.append(f"baris {raw.line}: kode '{code}' {why}")
+        return None
 
     def _place(self, i: int, raw: RawRow, code: str) -> tuple[str, int, str | None] | None:
         if PROGRAM_CODE.match(code):

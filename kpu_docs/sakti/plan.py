@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..errors import KpuDocsError
+from ..errors import ImportRefused
 from ..formatting import amount
 from ..load import Document
 from .additions import Additions
@@ -49,7 +49,7 @@ class Planner:
 
     def plan(self) -> Plan:
         if not any(self.export.row(code) for code in self.index):
-            raise KpuDocsError(
+            raise ImportRefused(
                 f"tidak satu pun kode di {self.export.path} ada di masukan: "
                 "periksa bahwa ekspor ini milik satker dan tahun anggaran yang sama"
             )

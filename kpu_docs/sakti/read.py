@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from ..errors import KpuDocsError
+from ..errors import ImportRefused
 from .cells import clean_text, code_text, filled
 from .checks import check, reconcile
 from .export import LABELS, MONEY_FIELDS, Export, Source
@@ -58,7 +58,7 @@ def read_export(path: str | Path, known: frozenset[str] | set[str] = frozenset()
         placer = Glp039Placer(reading.rows, header.structure_end, known)
     rows = placer.place_all()
     if not rows and reading.rows:
-        raise KpuDocsError(
+        raise ImportRefused(
             f"{path}: tidak ada kode yang dikenali. Ekspor GLP039 menulis kode tiap tingkat di kolomnya sendiri "
             "(CQ, CQ.6709, QGE, QGE.001, 051, 051.0A, 521211) di kiri kolom Pagu Revisi; ekspor lain memuat kolom "
             f"'{LABELS['kode']}'"

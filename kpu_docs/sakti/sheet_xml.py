@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 from xml.parsers import expat
 
-from ..errors import KpuDocsError
+from ..errors import ImportRefused
 from ..formatting import amount
 
 MAX_ROWS = 100_000
@@ -82,10 +82,10 @@ class SheetReader:
                 parser.Parse(block, False)
             parser.Parse(b"", True)
         except _Forbidden:
-            raise KpuDocsError(f"{self.path}: lembar '{self.title}' memuat deklarasi DTD/entitas XML; "
+            raise ImportRefused(f"{self.path}: lembar '{self.title}' memuat deklarasi DTD/entitas XML; "
                                "berkas ini tidak dibaca. Ekspor ulang dari SAKTI") from None
         except expat.ExpatError as exc:
-            raise KpuDocsError(f"{self.path}: lembar '{self.title}' rusak ({exc}); ekspor ulang dari SAKTI") from None
+            raise ImportRefused(f"{self.path}: lembar '{self.title}' rusak ({exc}); ekspor ulang dari SAKTI") from None
         while self.rows and not any(v is not None for v in self.rows[-1]):
             self.rows.pop()
         return Sheet(self.title, self.rows, self.unsaved)
@@ -147,11 +147,11 @@ class SheetReader:
 
     def _place(self, value: Any) -> None:
         if self.row > MAX_ROWS:
-            raise KpuDocsError(f"{self.path}: lebih dari {amount(MAX_ROWS)} baris; ini bukan ekspor realisasi satu satker")
+            raise ImportRefused(f"{self.path}: lebih dari {amount(MAX_ROWS)} baris; ini bukan ekspor realisasi satu satker")
         if self.col >= MAX_COLUMNS:
             from .cells import column
 
-            raise KpuDocsError(
+            raise ImportRefused(
                 f"{self.path}: lembar '{self.title}', baris {self.row}: ada isi di kolom {column(MAX_COLUMNS)} "
                 "atau sesudahnya; ekspor realisasi SAKTI tidak selebar itu. Hapus kolom tambahan itu"
             )

@@ -7,19 +7,19 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from ..errors import InputError, KpuDocsError
+from ..errors import ImportRefused, InputError, OutputError
 from ..load import Document, load, loads
 
 
 def read_input(path: Path) -> str:
     """The input as text, its own line endings kept. Raises KpuDocsError when missing or not UTF-8."""
     if not path.is_file():
-        raise KpuDocsError(f"berkas masukan {path} tidak ditemukan: periksa nama dan foldernya")
+        raise ImportRefused(f"berkas masukan {path} tidak ditemukan: periksa nama dan foldernya")
     try:
         with path.open(encoding="utf-8", newline="") as f:
             return f.read()
     except UnicodeDecodeError:
-        raise KpuDocsError(f"berkas masukan {path} bukan teks UTF-8: simpan ulang sebagai UTF-8") from None
+        raise ImportRefused(f"berkas masukan {path} bukan teks UTF-8: simpan ulang sebagai UTF-8") from None
 
 
 def reload(plan, path: Path) -> Document:
@@ -27,7 +27,7 @@ def reload(plan, path: Path) -> Document:
     try:
         document = loads(plan.text, path)
     except InputError as exc:
-        raise KpuDocsError(
+        raise ImportRefused(
             f"hasil impor ke {path} tidak dapat dibaca kembali (berkas tidak diubah):\n"
             + "\n".join(str(p) for p in exc.problems)
         ) from None
@@ -41,7 +41,7 @@ def reload(plan, path: Path) -> Document:
              if code not in nodes or any(getattr(nodes[code], k) != v for k, v in figures.items())]
     wrong += [code for code in plan.added if code not in nodes]
     if wrong:
-        raise KpuDocsError(
+        raise ImportRefused(
             f"penyuntingan {path} tidak menghasilkan angka yang dimaksud ({', '.join(wrong)}); berkas tidak diubah"
         )
     return document
@@ -59,9 +59,9 @@ def write_atomic(path: Path, text: str, expected: str) -> Path:
         try:
             load(tmp)
         except InputError as exc:
-            raise KpuDocsError(f"hasil impor tidak dapat dibaca kembali; {path} tidak diubah: {exc}") from None
+            raise OutputError(f"hasil impor tidak dapat dibaca kembali; {path} tidak diubah: {exc}") from None
         if read_input(path) != expected:
-            raise KpuDocsError(f"{path} berubah selama impor; tidak ditulis. Jalankan impor sekali lagi")
+            raise OutputError(f"{path} berubah selama impor; tidak ditulis. Jalankan impor sekali lagi")
         backup = _new_backup(path, expected)
         os.replace(tmp, path)
         _sync_folder(path.parent)
@@ -88,7 +88,7 @@ def _new_backup(path: Path, content: str) -> Path:
             backup.unlink(missing_ok=True)
             raise
         return backup
-    raise KpuDocsError(f"terlalu banyak cadangan {path.name}.bak.*: pindahkan yang lama, lalu impor lagi")
+    raise OutputError(f"terlalu banyak cadangan {path.name}.bak.*: pindahkan yang lama, lalu impor lagi")
 
 
 def _write_temp(path: Path, write) -> Path:

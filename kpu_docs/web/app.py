@@ -424,15 +424,15 @@ def create_app(root: Path, out: Path | None = None) -> Flask:
             upload.save(export_path)
             try:
                 prepared = prepare_import(export_path, path)
+            except InputError as exc:
+                raise KpuDocsError("masukan ini belum dapat dibaca; perbaiki dulu: "
+                                   + "; ".join(str(p) for p in exc.problems[:3])) from None
             except KpuDocsError as exc:  # refused (with the export's totals) or another satker's export
                 # the user knows the file by its own name and the input as office/year, not by server paths
                 message = str(exc).replace(str(export_path), export_path.name).replace(
                     str(path), f"{office}/{path.name}")
                 refused = {"file": export_path.name, "message": message, "totals": getattr(exc, "totals", "")}
                 return render_template("import.html", office=office, year=year, preview=None, refused=refused), 400
-            except InputError as exc:
-                raise KpuDocsError("masukan ini belum dapat dibaca; perbaiki dulu: "
-                                   + "; ".join(str(p) for p in exc.problems[:3])) from None
         plan, export, text = prepared.plan, prepared.export, prepared.original
         checked = checks.check_text(plan.text, path)
         if checked.report is None:

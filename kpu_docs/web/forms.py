@@ -151,7 +151,8 @@ def _item_label(key: str, index: int, item: BaseModel) -> str:
     if name:
         return f"{label}: {name}"
     if hasattr(item, "status"):
-        return f"{label}: {item.status}" + (f" {item.role}" if getattr(item, "role", None) else "")
+        role = getattr(item, "role", None)
+        return f"{label}: {item.status}" + (f" {role}" if role else "")
     return label
 
 
@@ -185,7 +186,7 @@ def _annotation_at(path: KeyPath):
     """The model annotation at a key path, or None when the path names nothing in the schema."""
     model: Any = AnnualReportInput
     annotation = None
-    for i, part in enumerate(path):
+    for part in path:
         if isinstance(part, int):
             base = _base(_unwrap(annotation)[0]) if annotation is not None else None
             if typing.get_origin(base) is not list:

@@ -79,7 +79,7 @@ class Jobs:
             read = hashlib.sha256(path.read_bytes()).hexdigest()
             result = build([path], out_root, pdf=job.pdf, jobs=1)[0]
             job.findings = result.findings
-            if not result.ok:
+            if not result.ok or result.destination is None:
                 job.state, job.message = "gagal", f"Laporan tidak dibuat: {result.reason}."
                 return
             job.files = sorted(p.name for p in result.destination.iterdir() if not p.name.startswith("."))

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from werkzeug.serving import make_server
 
-from ..errors import KpuDocsError
+from ..errors import UsageError
 
 HOST = "127.0.0.1"  # never another interface: the page edits files and has no accounts
 
@@ -19,12 +19,12 @@ def make(folder: Path, out: Path | None = None, port: int = 0):
     from .app import create_app
 
     if not folder.is_dir():
-        raise KpuDocsError(f"folder {folder} tidak ditemukan: berikan folder masukan, mis. kpu-docs serve inputs/")
+        raise UsageError(f"folder {folder} tidak ditemukan: berikan folder masukan, mis. kpu-docs serve inputs/")
     app = create_app(folder, out)
     try:
         return make_server(HOST, port, app, threaded=True)
     except OSError as exc:
-        raise KpuDocsError(f"port {port} tidak dapat dipakai ({exc.strerror}); coba tanpa --port") from None
+        raise UsageError(f"port {port} tidak dapat dipakai ({exc.strerror}); coba tanpa --port") from None
 
 
 def serve(folder: Path, out: Path | None = None, *, port: int = 0, open_browser: bool = True) -> int:

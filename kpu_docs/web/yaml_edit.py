@@ -24,7 +24,7 @@ from ..sakti.yaml_text import written as written_amount  # the import's rule for
 try:
     from yaml import CSafeLoader as _FastLoader
 except ImportError:  # pragma: no cover
-    from yaml import SafeLoader as _FastLoader  # type: ignore[assignment]
+    from yaml import SafeLoader as _FastLoader
 
 MAX_EDITS = 5000  # one page's fields; bounds the cost of a request
 FOLD_WIDTH = 80

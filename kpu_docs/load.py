@@ -221,7 +221,9 @@ def _in_file_order(problems: list[Problem]) -> list[Problem]:
 
 # Word's manual line break (Shift+Enter) and page break arrive as VT and FF: a space.
 _AS_SPACE = {"\x0b": "pemisah baris manual dari Word", "\x0c": "pemisah halaman dari Word"}
-_C0 = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# U+FFFE and U+FFFF (reachable through YAML escapes) are not allowed in XML: Word and Excel
+# files holding them are refused by the writers, so they are refused here like C0.
+_C0 = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
 
 
 def _describe(char: str) -> str:

@@ -371,3 +371,11 @@ def test_hostile_or_broken_yaml_gets_a_located_indonesian_message(make_input, te
     assert re.search(r"2023\.yaml:\d+: ", found), found
     assert all(w in found for w in words), found
     assert not ENGLISH.search(found.split(": ", 2)[-1]), found
+
+
+@pytest.mark.parametrize("escape", ["\\uFFFE", "\\uFFFF"])
+def test_characters_xml_refuses_are_caught_by_validate(make_input, escape):
+    """U+FFFE/U+FFFF written as YAML escapes: the writers refuse them, so validate does too."""
+    text = sample_text(make_input).replace("nama: Hendro Sulistyo\n", f'nama: "Hendro{escape}Sulistyo"\n', 1)
+    found = problems_of(make_input(text=text))
+    assert any("laporan.penandatangan.nama" in p and "tidak dapat dicetak" in p for p in found), found

@@ -33,6 +33,7 @@ except ImportError:  # pragma: no cover
 MAX_FILE_BYTES = 16 * 1024 * 1024
 MAX_TEXT_CHARS = 30_000  # one scalar: ~4,000 words; below Excel's 32,767 characters per cell
 MAX_NODES = 500_000  # YAML nodes after expanding aliases (billion laughs)
+TEXT_PER_NODE = 64  # characters counted as one node: aliased text expands to at most ~32 MB
 MAX_INT_DIGITS = 30  # longer plain integers are kept as text and refused by the model
 MAX_DEPTH = 100  # nesting; a real input is about 10 deep (libyaml's composer crashes near 50,000)
 
@@ -437,6 +438,8 @@ def _bound_expansion(root: yaml.Node | None, text: str, path: Path | None) -> No
                                       "alias YAML (*nama) merujuk ke dirinya sendiri: tulis isinya langsung")])
         active.add(key)
         total = 1
+        if isinstance(node, yaml.ScalarNode):  # text counts by its length: aliases to a long paragraph
+            total += len(node.value) // TEXT_PER_NODE
         if isinstance(node, yaml.SequenceNode):
             children = node.value
         elif isinstance(node, yaml.MappingNode):

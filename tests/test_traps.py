@@ -379,3 +379,19 @@ def test_characters_xml_refuses_are_caught_by_validate(make_input, escape):
     text = sample_text(make_input).replace("nama: Hendro Sulistyo\n", f'nama: "Hendro{escape}Sulistyo"\n', 1)
     found = problems_of(make_input(text=text))
     assert any("laporan.penandatangan.nama" in p and "tidak dapat dicetak" in p for p in found), found
+
+
+def test_aliases_to_a_long_paragraph_are_refused_by_validate(make_input):
+    """A small file whose aliases repeat a 29,500-character paragraph thousands of times passed
+    validate and then failed build after minutes; it is refused at load, with its line."""
+    paragraph = "kata " * 5900
+    text = sample_text(make_input).replace(
+        "  penutup:\n", '  penutup:\n    - &p "' + paragraph + '"\n' + "    - *p\n" * 3000, 1)
+    (found,) = problems_of(make_input(text=text))
+    assert "alias YAML" in found and "mengembang" in found
+
+
+def test_a_few_aliases_to_text_are_fine(make_input):
+    text = sample_text(make_input).replace(
+        "  penutup:\n", '  penutup:\n    - &p "' + "kata " * 5900 + '"\n' + "    - *p\n" * 20, 1)
+    assert load(make_input(text=text)).data.narratives.closing[20].startswith("kata")

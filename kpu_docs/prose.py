@@ -136,7 +136,7 @@ _PROGRAM_LIKE = re.compile(r"(?<![\w.])(\d{3})(?:\.(\d{2}))?\.([A-Z]{2})(?![\w])
 _CODE_LIKE = re.compile(r"(?<![\w.])([A-Z]{2})\.(\d{3,4})((?:\.[A-Z0-9]{1,6})*)(?![\w])")
 _YEAR = re.compile(r"\b(?:[Tt]ahun(?:\s+[Aa]nggaran)?|TA\.?)\s+((?:19|20)\d{2})\b(?!\s*[-–/]\s*\d{4})"
                    r"(?!\s+(?:s\.d\.?|s/d|sampai|hingga))")
-_CITATION = re.compile(r"Nomor\s+\S+\s*$", re.I)
+_CITATION = re.compile(r"(?:Nomor|No\.?)\s*\S+\s*$", re.I)  # "Nomor 7", "No. 7", "No 7"
 
 _LEVEL_NOUNS = (
     (re.compile(r"sub\.?\s*output(\s+kegiatan)?\b|\bro\b", re.I), Level.SUB_OUTPUT),

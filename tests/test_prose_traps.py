@@ -28,3 +28,17 @@ def test_abbreviated_citations_are_not_leftover_years(make_input, sentence):
 def test_a_leftover_year_is_still_found(make_input):
     (found,) = claims(make_input, "Laporan ini menggambarkan kegiatan Tahun 2022.")
     assert "tahun 2022" in found
+
+
+@pytest.mark.parametrize("sentence", [
+    "Telepon kantor (0254) 123456, faksimile 0254 (Kantor) 654321.",
+    "Pemilu 2024 (Pemilihan Umum Serentak) dipersiapkan sejak 2023.",
+    "Pagu Rp20.415.736.000 (dua puluh miliar empat ratus lima belas juta tujuh ratus tiga puluh enam ribu rupiah).",
+])
+def test_words_in_brackets_that_are_not_a_number_are_left_alone(make_input, sentence):
+    assert claims(make_input, sentence) == []
+
+
+def test_a_count_whose_word_disagrees_is_still_found(make_input):
+    (found,) = claims(make_input, "Terdapat 2 (tiga) orang Pengemudi.")
+    assert "bukan 'tiga'" in found

@@ -661,7 +661,8 @@ def _problem(err: dict, path: Path | None, lines: LineMap) -> Problem:
         if isinstance(given, float) and written is not None:
             message = message.replace(f"({given!r})", f"({written} dibaca sebagai {given!r})")
     elif kind == "literal_error":
-        message = f"nilai '{given}' tidak dikenal: tulis salah satu dari {err['ctx']['expected']}"
+        expected = str(err["ctx"]["expected"]).replace(" or ", " atau ")  # pydantic joins with English "or"
+        message = f"nilai '{given}' tidak dikenal: tulis salah satu dari {expected}"
     elif kind.startswith("date") or kind.startswith("datetime"):
         message = f"tanggal '{written or given}' tidak sah{_date_reason(written or given)}: tulis tanggal yang ada " \
                   "sebagai YYYY-MM-DD, mis. 2024-01-31"

@@ -395,3 +395,9 @@ def test_a_few_aliases_to_text_are_fine(make_input):
     text = sample_text(make_input).replace(
         "  penutup:\n", '  penutup:\n    - &p "' + "kata " * 5900 + '"\n' + "    - *p\n" * 20, 1)
     assert load(make_input(text=text)).data.narratives.closing[20].startswith("kata")
+
+
+def test_a_wrong_status_is_told_in_indonesian(make_input):
+    text = sample_text(make_input).replace("status: PNS", "status: pns", 1)
+    (found,) = problems_of(make_input(text=text))
+    assert "'PNS' atau 'PPNPN'" in found and " or " not in found

@@ -33,6 +33,7 @@ except ImportError:  # pragma: no cover
 MAX_FILE_BYTES = 16 * 1024 * 1024
 MAX_TEXT_CHARS = 30_000  # one scalar: ~4,000 words; below Excel's 32,767 characters per cell
 MAX_NODES = 500_000  # YAML nodes after expanding aliases (billion laughs)
+TEXT_PER_NODE = 64  # characters counted as one node: aliased text expands to at most ~32 MB
 MAX_INT_DIGITS = 30  # longer plain integers are kept as text and refused by the model
 MAX_DEPTH = 100  # nesting; a real input is about 10 deep (libyaml's composer crashes near 50,000)
 
@@ -222,7 +223,9 @@ def _in_file_order(problems: list[Problem]) -> list[Problem]:
 
 # Word's manual line break (Shift+Enter) and page break arrive as VT and FF: a space.
 _AS_SPACE = {"\x0b": "pemisah baris manual dari Word", "\x0c": "pemisah halaman dari Word"}
-_C0 = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# U+FFFE and U+FFFF (reachable through YAML escapes) are not allowed in XML: Word and Excel
+# files holding them are refused by the writers, so they are refused here like C0.
+_C0 = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
 
 
 def _describe(char: str) -> str:
@@ -437,6 +440,8 @@ def _bound_expansion(root: yaml.Node | None, text: str, path: Path | None) -> No
                                       "alias YAML (*nama) merujuk ke dirinya sendiri: tulis isinya langsung")])
         active.add(key)
         total = 1
+        if isinstance(node, yaml.ScalarNode):  # text counts by its length: aliases to a long paragraph
+            total += len(node.value) // TEXT_PER_NODE
         if isinstance(node, yaml.SequenceNode):
             children = node.value
         elif isinstance(node, yaml.MappingNode):
@@ -658,7 +663,8 @@ def _problem(err: Any, path: Path | None, lines: LineMap) -> Problem:
         if isinstance(given, float) and written is not None:
             message = message.replace(f"({given!r})", f"({written} dibaca sebagai {given!r})")
     elif kind == "literal_error":
-        message = f"nilai '{given}' tidak dikenal: tulis salah satu dari {err['ctx']['expected']}"
+        expected = str(err["ctx"]["expected"]).replace(" or ", " atau ")  # pydantic joins with English "or"
+        message = f"nilai '{given}' tidak dikenal: tulis salah satu dari {expected}"
     elif kind.startswith("date") or kind.startswith("datetime"):
         message = f"tanggal '{written or given}' tidak sah{_date_reason(written or given)}: tulis tanggal yang ada " \
                   "sebagai YYYY-MM-DD, mis. 2024-01-31"

@@ -143,7 +143,9 @@ _PROGRAM_LIKE = re.compile(r"(?<![\w.])(\d{3})(?:\.(\d{2}))?\.([A-Z]{2})(?![\w])
 _CODE_LIKE = re.compile(r"(?<![\w.])([A-Z]{2})\.(\d{3,4})((?:\.[A-Z0-9]{1,6})*)(?![\w])")
 _YEAR = re.compile(r"\b(?:[Tt]ahun(?:\s+[Aa]nggaran)?|TA\.?)\s+((?:19|20)\d{2})\b(?!\s*[-–/]\s*\d{4})"
                    r"(?!\s+(?:s\.d\.?|s/d|sampai|hingga))")
-_CITATION = re.compile(r"Nomor\s+\S+\s*$", re.I)
+_NUMBER_WORDS = frozenset("nol satu dua tiga empat lima enam tujuh delapan sembilan sepuluh sebelas belas puluh "
+                          "ratus seratus ribu seribu juta miliar milyar triliun".split())
+_CITATION = re.compile(r"(?:Nomor|No\.?)\s*\S+\s*$", re.I)  # "Nomor 7", "No. 7", "No 7"
 
 _LEVEL_NOUNS = (
     (re.compile(r"sub\.?\s*output(\s+kegiatan)?\b|\bro\b", re.I), Level.SUB_OUTPUT),
@@ -194,8 +196,9 @@ class _Checker:
         for match in _COUNT.finditer(t.text):
             digits, words, after = match.group(1), " ".join(match.group(2).split()).lower(), match.group(3)
             n = int(digits.replace(".", ""))
-            if n > MAX_WORDS:
-                continue
+            words = words.removesuffix(" rupiah")  # an amount in words: "(seribu rupiah)"
+            if n > MAX_WORDS or not set(words.split()) <= _NUMBER_WORDS:
+                continue  # "0254 (Kantor)", "Pemilu 2024 (Pemilihan Serentak)": not a count in words
             if words != number_words(n):
                 end = match.end(2) + 1
                 yield self.claim(t, match.start(), end, f"angka dan kata tidak sesuai: {n} ditulis "

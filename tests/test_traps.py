@@ -371,3 +371,33 @@ def test_hostile_or_broken_yaml_gets_a_located_indonesian_message(make_input, te
     assert re.search(r"2023\.yaml:\d+: ", found), found
     assert all(w in found for w in words), found
     assert not ENGLISH.search(found.split(": ", 2)[-1]), found
+
+
+@pytest.mark.parametrize("escape", ["\\uFFFE", "\\uFFFF"])
+def test_characters_xml_refuses_are_caught_by_validate(make_input, escape):
+    """U+FFFE/U+FFFF written as YAML escapes: the writers refuse them, so validate does too."""
+    text = sample_text(make_input).replace("nama: Hendro Sulistyo\n", f'nama: "Hendro{escape}Sulistyo"\n', 1)
+    found = problems_of(make_input(text=text))
+    assert any("laporan.penandatangan.nama" in p and "tidak dapat dicetak" in p for p in found), found
+
+
+def test_aliases_to_a_long_paragraph_are_refused_by_validate(make_input):
+    """A small file whose aliases repeat a 29,500-character paragraph thousands of times passed
+    validate and then failed build after minutes; it is refused at load, with its line."""
+    paragraph = "kata " * 5900
+    text = sample_text(make_input).replace(
+        "  penutup:\n", '  penutup:\n    - &p "' + paragraph + '"\n' + "    - *p\n" * 3000, 1)
+    (found,) = problems_of(make_input(text=text))
+    assert "alias YAML" in found and "mengembang" in found
+
+
+def test_a_few_aliases_to_text_are_fine(make_input):
+    text = sample_text(make_input).replace(
+        "  penutup:\n", '  penutup:\n    - &p "' + "kata " * 5900 + '"\n' + "    - *p\n" * 20, 1)
+    assert load(make_input(text=text)).data.narratives.closing[20].startswith("kata")
+
+
+def test_a_wrong_status_is_told_in_indonesian(make_input):
+    text = sample_text(make_input).replace("status: PNS", "status: pns", 1)
+    (found,) = problems_of(make_input(text=text))
+    assert "'PNS' atau 'PPNPN'" in found and " or " not in found

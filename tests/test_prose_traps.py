@@ -1,0 +1,44 @@
+"""Prose checks on sentences real reports contain: no warning where nothing is wrong."""
+
+from __future__ import annotations
+
+import pytest
+
+from kpu_docs import prose
+from kpu_docs.derive import derive
+from kpu_docs.load import load
+
+from .conftest import SAMPLE
+
+
+def claims(make_input, sentence: str) -> list[str]:
+    text = SAMPLE.read_text(encoding="utf-8").replace("  penutup:\n", f"  penutup:\n    - \"{sentence}\"\n", 1)
+    return [c.message for c in prose.check(derive(load(make_input(text=text))))]
+
+
+@pytest.mark.parametrize("sentence", [
+    "Berdasarkan Undang-Undang No. 7 Tahun 2017 tentang Pemilihan Umum.",
+    "Berdasarkan UU No 7 Tahun 2017 tentang Pemilihan Umum.",
+    "Sesuai PKPU No.3 Tahun 2022 tentang Tahapan.",
+])
+def test_abbreviated_citations_are_not_leftover_years(make_input, sentence):
+    assert claims(make_input, sentence) == []
+
+
+def test_a_leftover_year_is_still_found(make_input):
+    (found,) = claims(make_input, "Laporan ini menggambarkan kegiatan Tahun 2022.")
+    assert "tahun 2022" in found
+
+
+@pytest.mark.parametrize("sentence", [
+    "Telepon kantor (0254) 123456, faksimile 0254 (Kantor) 654321.",
+    "Pemilu 2024 (Pemilihan Umum Serentak) dipersiapkan sejak 2023.",
+    "Pagu Rp20.415.736.000 (dua puluh miliar empat ratus lima belas juta tujuh ratus tiga puluh enam ribu rupiah).",
+])
+def test_words_in_brackets_that_are_not_a_number_are_left_alone(make_input, sentence):
+    assert claims(make_input, sentence) == []
+
+
+def test_a_count_whose_word_disagrees_is_still_found(make_input):
+    (found,) = claims(make_input, "Terdapat 2 (tiga) orang Pengemudi.")
+    assert "bukan 'tiga'" in found

@@ -267,13 +267,17 @@ def _diff(args) -> int:
 
     from .build import prepare
     from .diff import diff, summary
+    from .validate import Severity
 
     try:
-        (old, _), (new, _) = prepare(args.old), prepare(args.new)
+        (old, old_findings), (new, new_findings) = prepare(args.old), prepare(args.new)
     except InputError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
         return EXIT_USAGE
+    for finding in (*old_findings, *new_findings):  # e.g. a figure YAML misread: never compared silently
+        if finding.severity is Severity.ERROR:
+            print(finding, file=sys.stderr)
     changes = diff(old, new)
     if args.json:
         print(json.dumps([c.as_json() for c in changes], ensure_ascii=False, indent=2))

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import yaml
 
-from .errors import OutputError
+from .errors import OutputError, UsageError
 from .load import clean_text, load, loads
 from .model import CHILD_KEYS
 
@@ -111,6 +111,9 @@ def _shift_dates(node: yaml.Node, years: int, edits: _Edits) -> None:
             _shift_dates(value, years, edits)
         elif isinstance(value, yaml.ScalarNode) and _DATE.match(value.value):
             y, m, d = map(int, _DATE.match(value.value).groups())
+            if not dt.MINYEAR <= y + years <= dt.MAXYEAR:
+                raise UsageError(f"baris {value.start_mark.line + 1}: tanggal {value.value} tidak dapat dipindah "
+                                 f"{years} tahun; perbaiki tanggalnya (mis. {2000 + years + 24}-01-31)")
             try:
                 moved = dt.date(y + years, m, d)
             except ValueError:  # 29 February

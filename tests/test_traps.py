@@ -401,3 +401,23 @@ def test_a_wrong_status_is_told_in_indonesian(make_input):
     text = sample_text(make_input).replace("status: PNS", "status: pns", 1)
     (found,) = problems_of(make_input(text=text))
     assert "'PNS' atau 'PPNPN'" in found and " or " not in found
+
+
+def test_diff_says_what_it_misread(tmp_path, capsys):
+    """An octal-looking figure is compared as decimal only after saying so (never silently)."""
+    changed = tmp_path / "2023.yaml"
+    changed.write_text(SAMPLE.read_text(encoding="utf-8").replace("pagu: 852312000", "pagu: 0852312000", 1),
+                       encoding="utf-8")
+    main(["diff", str(SAMPLE), str(changed)])
+    err = capsys.readouterr().err
+    assert "0852312000 diawali angka 0" in err and f"{changed}:" in err
+
+
+def test_new_with_a_date_at_the_calendars_end(tmp_path, capsys):
+    text = SAMPLE.read_text(encoding="utf-8").replace("tanggal: 2024-01-31", "tanggal: 9999-12-31", 1)
+    old = tmp_path / "2023.yaml"
+    old.write_text(text, encoding="utf-8")
+    assert main(["new", str(old), "--year", "2024", "--out", str(tmp_path / "2024.yaml")]) != 0
+    err = capsys.readouterr().err
+    assert "9999-12-31" in err and "tak terduga" not in err and "Traceback" not in err
+    assert not (tmp_path / "2024.yaml").exists()

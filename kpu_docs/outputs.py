@@ -155,7 +155,7 @@ def _publish_locked(files: list[Path], destination: Path, owned: set[str]) -> li
                 shutil.copytree(entry, fill / entry_name, symlinks=True, copy_function=_link_or_copy)
             else:
                 _link_or_copy(entry, fill / entry_name)
-        _sync(fill)
+        sync_folder(fill)
         ready = parent / f".{name}.ready-{os.getpid()}"
         os.rename(fill, ready)
     except BaseException:
@@ -166,7 +166,7 @@ def _publish_locked(files: list[Path], destination: Path, owned: set[str]) -> li
         _remove(ready)  # now holds the old content
     else:
         os.rename(ready, destination)
-    _sync(parent)
+    sync_folder(parent)
     return [destination / n for n in changed]
 
 
@@ -228,7 +228,8 @@ def _link_or_copy(src, dst) -> None:
         shutil.copy2(src, dst, follow_symlinks=False)
 
 
-def _sync(folder: Path) -> None:
+def sync_folder(folder: Path) -> None:
+    """fsync a folder, so that a rename inside it survives a crash (where the OS allows it)."""
     try:
         fd = os.open(folder, os.O_RDONLY)
     except OSError:  # pragma: no cover - e.g. Windows

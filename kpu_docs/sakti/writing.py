@@ -9,6 +9,7 @@ from pathlib import Path
 
 from ..errors import ImportRefused, InputError, OutputError
 from ..load import Document, load, loads
+from ..outputs import sync_folder
 
 
 def read_input(path: Path) -> str:
@@ -64,7 +65,7 @@ def write_atomic(path: Path, text: str, expected: str) -> Path:
             raise OutputError(f"{path} berubah selama impor; tidak ditulis. Jalankan impor sekali lagi")
         backup = _new_backup(path, expected)
         os.replace(tmp, path)
-        _sync_folder(path.parent)
+        sync_folder(path.parent)
     finally:
         tmp.unlink(missing_ok=True)
     return backup
@@ -102,16 +103,3 @@ def _write_temp(path: Path, write) -> Path:
         Path(name).unlink(missing_ok=True)
         raise
     return Path(name)
-
-
-def _sync_folder(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:  # pragma: no cover - e.g. Windows
-        return
-    try:
-        os.fsync(fd)
-    except OSError:  # pragma: no cover
-        pass
-    finally:
-        os.close(fd)

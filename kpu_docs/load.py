@@ -565,18 +565,28 @@ def _clip(text: str, n: int = 40) -> str:
 
 
 def _comment_after(node: yaml.ScalarNode, source: list[str]) -> str | None:
-    """The comment on the plain scalar's last line, right after it (``… 2023 #2 …``), if any."""
+    """The comment right after the plain scalar (``… 2023 #2 …``), if any, as written.
+
+    A comment ends a plain scalar, so it can only sit on the scalar's last line, right after
+    its end mark; that line may hold only the last few words of a multi-line paragraph."""
     if node.end_mark.line >= len(source):
         return None
     line = source[node.end_mark.line]
+    match = re.match(r"[ \t]+#", line[node.end_mark.column:])
+    if match:
+        return line[node.end_mark.column:].strip()
+    # the mark counts characters of the stream YAML read; if it misses, match the text instead
     match = re.search(r"[ \t]#", line)
     if not match:
         return None
     before = " ".join(line[: match.start()].split())
-    tail = " ".join(node.value.split())[-20:]
-    if not tail or not before.endswith(tail):
+    value = " ".join(node.value.split())
+    tail = value[-20:]
+    if not tail or not before:
         return None
-    return line[match.start():].strip()
+    if before.endswith(tail) or (node.start_mark.line < node.end_mark.line and value.endswith(before)):
+        return line[match.start():].strip()
+    return None
 
 
 # --- strings after YAML: escapes, lengths that documents cannot hold --------------------------------

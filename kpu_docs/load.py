@@ -71,6 +71,11 @@ class LineMap:
     def line(self, key_path: KeyPath) -> int | None:
         return self._find(key_path)[0]
 
+    def block_mapping(self, key_path: KeyPath) -> bool:
+        """Is the value at ``key_path`` a block mapping (``a: b`` typed as text), not a flow ``{a: b}``?"""
+        _, node, complete = self._find(key_path)
+        return complete and isinstance(node, yaml.MappingNode) and not node.flow_style
+
     def source_text(self, key_path: KeyPath) -> str | None:
         """The scalar as written in the file (``1.000``, not YAML's 1.0)."""
         line, node, complete = self._find(key_path)
@@ -680,7 +685,12 @@ def _problem(err: Any, path: Path | None, lines: LineMap) -> Problem:
                   "sebagai YYYY-MM-DD, mis. 2024-01-31"
     elif kind in ("string_type", "string_too_short"):
         reads = _YAML_READS.get(type(given))
-        if kind == "string_type" and reads and written:
+        if kind == "string_type" and isinstance(given, dict) and len(given) == 1 and lines.block_mapping(loc):
+            key = _clip(str(next(iter(given))))
+            message = (f"YAML membaca '{key}: …' sebagai kunci dan nilainya, karena titik dua yang diikuti spasi "
+                       "(': ') menandai kunci. Tulis seluruh paragraf dalam tanda kutip (\"…\") atau sebagai blok "
+                       "'>-' di baris berikutnya")
+        elif kind == "string_type" and reads and written:
             message = f"YAML membaca {written} sebagai {reads}, padahal di sini harus teks: tulis dalam tanda kutip (\"{written}\")"
         else:
             message = "harus berupa teks yang tidak kosong (gunakan tanda kutip bila perlu)"

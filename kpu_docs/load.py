@@ -126,10 +126,20 @@ class LineMap:
 
 
 def read_input(path: str | Path) -> tuple[str, str | None]:
-    """The file's text with ``\\n`` line ends, and the encoding assumed when it is not UTF-8.
+    """The file's text with ``\n`` line ends, and the encoding assumed when it is not UTF-8.
 
-    UTF-8 (with or without BOM) first; otherwise Windows-1252, what Notepad on an office PC
-    writes. Raises InputError for a missing, oversized or undecodable file."""
+    See ``read_text_as_typed``. Raises InputError for a missing, oversized or undecodable file."""
+    text, encoding = read_text_as_typed(path)[:2]
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return text.replace("\r\n", "\n").replace("\r", "\n"), encoding
+
+
+def read_text_as_typed(path: str | Path) -> tuple[str, str | None, bytes]:
+    """(text with its own line ends and BOM, encoding assumed when not UTF-8, the raw bytes).
+
+    UTF-8 first; otherwise Windows-1252, what Notepad on an office PC writes. Raises
+    InputError for a missing, oversized (``MAX_FILE_BYTES``) or undecodable file."""
     path = Path(path)
     try:
         with path.open("rb") as f:
@@ -145,7 +155,7 @@ def read_input(path: str | Path) -> tuple[str, str | None]:
                                                    "ini bukan masukan laporan tahunan yang wajar")])
     encoding = None
     try:
-        text = raw.decode("utf-8-sig")
+        text = raw.decode("utf-8")
     except UnicodeDecodeError:
         try:
             text, encoding = raw.decode("cp1252"), "Windows-1252"
@@ -153,7 +163,13 @@ def read_input(path: str | Path) -> tuple[str, str | None]:
             line = raw[: exc.start].count(b"\n") + 1
             raise InputError([Problem(Location(path, line), "berkas bukan teks UTF-8 maupun Windows-1252: "
                                                              "simpan ulang sebagai UTF-8")]) from None
-    return text.replace("\r\n", "\n").replace("\r", "\n"), encoding
+    return text, encoding, raw
+
+
+def encoding_notice(path: Path, encoding: str) -> Problem:
+    """The notice that a file was read in ``encoding`` (not UTF-8), for every command."""
+    return Problem(Location(path), f"berkas bukan UTF-8; dibaca sebagai {encoding} (ANSI, bawaan Notepad "
+                                   "di Windows). Periksa huruf seperti é, “ ” dan –, lalu simpan sebagai UTF-8")
 
 
 def load(path: str | Path, *, keep_going: bool = False) -> Document:
@@ -164,10 +180,7 @@ def load(path: str | Path, *, keep_going: bool = False) -> Document:
     with its own findings."""
     path = Path(path)
     text, encoding = read_input(path)
-    notices = []
-    if encoding:
-        notices.append(Problem(Location(path), f"berkas bukan UTF-8; dibaca sebagai {encoding} (ANSI, bawaan Notepad "
-                                               "di Windows). Periksa huruf seperti é, “ ” dan –, lalu simpan sebagai UTF-8"))
+    notices = [encoding_notice(path, encoding)] if encoding else []
     return loads(text, path, keep_going=keep_going, notices=notices)
 
 

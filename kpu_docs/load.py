@@ -71,6 +71,11 @@ class LineMap:
     def line(self, key_path: KeyPath) -> int | None:
         return self._find(key_path)[0]
 
+    def block_mapping(self, key_path: KeyPath) -> bool:
+        """Is the value at ``key_path`` a block mapping (``a: b`` typed as text), not a flow ``{a: b}``?"""
+        _, node, complete = self._find(key_path)
+        return complete and isinstance(node, yaml.MappingNode) and not node.flow_style
+
     def source_text(self, key_path: KeyPath) -> str | None:
         """The scalar as written in the file (``1.000``, not YAML's 1.0)."""
         line, node, complete = self._find(key_path)
@@ -121,10 +126,20 @@ class LineMap:
 
 
 def read_input(path: str | Path) -> tuple[str, str | None]:
-    """The file's text with ``\\n`` line ends, and the encoding assumed when it is not UTF-8.
+    """The file's text with ``\n`` line ends, and the encoding assumed when it is not UTF-8.
 
-    UTF-8 (with or without BOM) first; otherwise Windows-1252, what Notepad on an office PC
-    writes. Raises InputError for a missing, oversized or undecodable file."""
+    See ``read_text_as_typed``. Raises InputError for a missing, oversized or undecodable file."""
+    text, encoding = read_text_as_typed(path)[:2]
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return text.replace("\r\n", "\n").replace("\r", "\n"), encoding
+
+
+def read_text_as_typed(path: str | Path) -> tuple[str, str | None, bytes]:
+    """(text with its own line ends and BOM, encoding assumed when not UTF-8, the raw bytes).
+
+    UTF-8 first; otherwise Windows-1252, what Notepad on an office PC writes. Raises
+    InputError for a missing, oversized (``MAX_FILE_BYTES``) or undecodable file."""
     path = Path(path)
     try:
         with path.open("rb") as f:
@@ -140,7 +155,7 @@ def read_input(path: str | Path) -> tuple[str, str | None]:
                                                    "ini bukan masukan laporan tahunan yang wajar")])
     encoding = None
     try:
-        text = raw.decode("utf-8-sig")
+        text = raw.decode("utf-8")
     except UnicodeDecodeError:
         try:
             text, encoding = raw.decode("cp1252"), "Windows-1252"
@@ -148,7 +163,13 @@ def read_input(path: str | Path) -> tuple[str, str | None]:
             line = raw[: exc.start].count(b"\n") + 1
             raise InputError([Problem(Location(path, line), "berkas bukan teks UTF-8 maupun Windows-1252: "
                                                              "simpan ulang sebagai UTF-8")]) from None
-    return text.replace("\r\n", "\n").replace("\r", "\n"), encoding
+    return text, encoding, raw
+
+
+def encoding_notice(path: Path, encoding: str) -> Problem:
+    """The notice that a file was read in ``encoding`` (not UTF-8), for every command."""
+    return Problem(Location(path), f"berkas bukan UTF-8; dibaca sebagai {encoding} (ANSI, bawaan Notepad "
+                                   "di Windows). Periksa huruf seperti é, “ ” dan –, lalu simpan sebagai UTF-8")
 
 
 def load(path: str | Path, *, keep_going: bool = False) -> Document:
@@ -159,10 +180,7 @@ def load(path: str | Path, *, keep_going: bool = False) -> Document:
     with its own findings."""
     path = Path(path)
     text, encoding = read_input(path)
-    notices = []
-    if encoding:
-        notices.append(Problem(Location(path), f"berkas bukan UTF-8; dibaca sebagai {encoding} (ANSI, bawaan Notepad "
-                                               "di Windows). Periksa huruf seperti é, “ ” dan –, lalu simpan sebagai UTF-8"))
+    notices = [encoding_notice(path, encoding)] if encoding else []
     return loads(text, path, keep_going=keep_going, notices=notices)
 
 
@@ -565,18 +583,28 @@ def _clip(text: str, n: int = 40) -> str:
 
 
 def _comment_after(node: yaml.ScalarNode, source: list[str]) -> str | None:
-    """The comment on the plain scalar's last line, right after it (``… 2023 #2 …``), if any."""
+    """The comment right after the plain scalar (``… 2023 #2 …``), if any, as written.
+
+    A comment ends a plain scalar, so it can only sit on the scalar's last line, right after
+    its end mark; that line may hold only the last few words of a multi-line paragraph."""
     if node.end_mark.line >= len(source):
         return None
     line = source[node.end_mark.line]
+    match = re.match(r"[ \t]+#", line[node.end_mark.column:])
+    if match:
+        return line[node.end_mark.column:].strip()
+    # the mark counts characters of the stream YAML read; if it misses, match the text instead
     match = re.search(r"[ \t]#", line)
     if not match:
         return None
     before = " ".join(line[: match.start()].split())
-    tail = " ".join(node.value.split())[-20:]
-    if not tail or not before.endswith(tail):
+    value = " ".join(node.value.split())
+    tail = value[-20:]
+    if not tail or not before:
         return None
-    return line[match.start():].strip()
+    if before.endswith(tail) or (node.start_mark.line < node.end_mark.line and value.endswith(before)):
+        return line[match.start():].strip()
+    return None
 
 
 # --- strings after YAML: escapes, lengths that documents cannot hold --------------------------------
@@ -670,7 +698,12 @@ def _problem(err: Any, path: Path | None, lines: LineMap) -> Problem:
                   "sebagai YYYY-MM-DD, mis. 2024-01-31"
     elif kind in ("string_type", "string_too_short"):
         reads = _YAML_READS.get(type(given))
-        if kind == "string_type" and reads and written:
+        if kind == "string_type" and isinstance(given, dict) and len(given) == 1 and lines.block_mapping(loc):
+            key = _clip(str(next(iter(given))))
+            message = (f"YAML membaca '{key}: …' sebagai kunci dan nilainya, karena titik dua yang diikuti spasi "
+                       "(': ') menandai kunci. Tulis seluruh paragraf dalam tanda kutip (\"…\") atau sebagai blok "
+                       "'>-' di baris berikutnya")
+        elif kind == "string_type" and reads and written:
             message = f"YAML membaca {written} sebagai {reads}, padahal di sini harus teks: tulis dalam tanda kutip (\"{written}\")"
         else:
             message = "harus berupa teks yang tidak kosong (gunakan tanda kutip bila perlu)"

@@ -136,7 +136,8 @@ def _fragment(text: str, start: int, end: int, around: int = 30) -> str:
 
 _COUNT = re.compile(r"(?<![\d.,])(\d{1,3}(?:\.\d{3})+|\d+)\s*\(\s*([A-Za-z][A-Za-z ]*?)\s*\)\s*(?=((?:[\w./]+\s*){0,4}))")
 _RUPIAH = re.compile(r"Rp\.?\s?(\d{1,3}(?:\.\d{3})+|\d+)(?:,00|,-)?(?![\d.]\d)")
-_PERCENT = re.compile(r"(?<![\d.,])(\d{1,3}(?:,\d+)?)\s?%")
+# decimal comma is Indonesian (DOMAIN.md), but hand-typed reports also write "99.52%"
+_PERCENT = re.compile(r"(?<![\d.,])(\d{1,3}(?:[,.]\d+)?)\s?%")
 _BUDGET_WORDS = re.compile(r"pagu|alokasi|anggaran|realisasi|terealisasi|serap|sisa|selisih|melebihi|dana", re.I)
 _PERCENT_WORDS = re.compile(r"realisasi|terealisasi|serap|capaian anggaran|anggaran", re.I)
 _PROGRAM_LIKE = re.compile(r"(?<![\w.])(\d{3})(?:\.(\d{2}))?\.([A-Z]{2})(?![\w])")
@@ -293,8 +294,8 @@ class _Checker:
             return
         for match in _PERCENT.finditer(sentence):
             written = match.group(1)
-            places = len(written.split(",")[1]) if "," in written else 0
             value = Decimal(written.replace(",", "."))
+            places = max(0, -int(value.as_tuple().exponent))
             if any(percent_decimal(ratio, places) == value for _, ratio in about):
                 continue
             code, ratio = about[0]

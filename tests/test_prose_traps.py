@@ -42,3 +42,15 @@ def test_words_in_brackets_that_are_not_a_number_are_left_alone(make_input, sent
 def test_a_count_whose_word_disagrees_is_still_found(make_input):
     (found,) = claims(make_input, "Terdapat 2 (tiga) orang Pengemudi.")
     assert "bukan 'tiga'" in found
+
+
+@pytest.mark.parametrize("written", ["99,56%", "99.56%", "99.6%", "99,565%"])
+def test_a_percentage_matching_the_data_passes_with_either_decimal_mark(make_input, written):
+    # the sample's total: 317.607.217 / 318.995.875 = 99,5646...%
+    assert claims(make_input, f"Realisasi anggaran mencapai {written} dari pagu.") == []
+
+
+@pytest.mark.parametrize("written", ["98,52%", "98.52%", "97.5%", "100%"])
+def test_a_wrong_percentage_is_found_with_either_decimal_mark(make_input, written):
+    (found,) = claims(make_input, f"Realisasi anggaran mencapai {written} dari pagu.")
+    assert f"persentase {written.removesuffix('%')}% tidak sesuai data" in found and "Tulis 99,56%" in found

@@ -6,6 +6,7 @@ import json
 import os
 import re
 import zipfile
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -668,3 +669,23 @@ def test_table_of_contents_without_page_numbers_and_a_code_on_its_own_line():
     assert reading.data["organisasi"]["subbagian"][0]["kepala"] == "Agus Setiawan"
     assert tree(reading.data["program"])["WA.3355.EBA.994"]["nama"] == "Layanan Perkantoran"
     assert reading.unread == [] and loads(render(reading))
+
+
+@pytest.mark.parametrize("stated, pagu, realisasi, ok", [
+    ("99.53", 100_000, 99_525, True), ("99.52", 100_000, 99_525, False),  # halfway: up
+    ("99.99", 100_000, 99_998, True), ("100", 100_000, 99_998, False),    # never 100% for less
+    ("0.01", 100_000, 4, True), ("0", 100_000, 4, False),                 # never 0% for more
+    ("100.01", 100_000, 100_004, True), ("0", 0, 0, True),
+])
+def test_percent_matches_rounds_by_the_one_rule(stated, pagu, realisasi, ok):
+    from kpu_docs.report_import.text import percent_matches
+    assert percent_matches(Decimal(stated), pagu, realisasi) is ok
+
+
+def test_percent_matches_is_the_formatting_rule_not_a_copy(monkeypatch):
+    # change the one rule (to truncation) and the import's check must follow it
+    from kpu_docs import formatting
+    from kpu_docs.report_import.text import percent_matches
+    monkeypatch.setattr(formatting, "_percent_units",
+                        lambda ratio, places=2: int(ratio * 100 * 10**places))
+    assert percent_matches(Decimal("99.52"), 100_000, 99_525)

@@ -667,3 +667,21 @@ def test_the_write_is_checked_before_it_replaces_the_input(work):
         write_atomic(work, before.replace("2024-01-31", "2024-02-01"), "isi lain\n")
     assert work.read_text(encoding="utf-8") == before
     assert sorted(p.name for p in work.parent.iterdir()) == ["2023.yaml"]  # no backup, no temporary file
+
+
+def test_a_windows_1252_input_is_imported_as_validate_reads_it(work, tmp_path, capsys):
+    # what Notepad on an office PC writes: ANSI (Windows-1252) with CRLF
+    text = "# Catatan: café – “kutip”\n" + work.read_text(encoding="utf-8")
+    work.write_bytes(text.replace("\n", "\r\n").encode("cp1252"))
+    original = work.read_bytes()
+
+    code, out, err = run(capsys, write_xlsx(tmp_path / "e.xlsx", table(revised())), "--into", work)
+
+    assert code == 0, err
+    assert "dibaca sebagai Windows-1252" in err
+    after = work.read_bytes().decode("utf-8")  # written back as UTF-8, the original bytes kept
+    assert after.startswith("# Catatan: café – “kutip”\r\n") and after.count("\n") == after.count("\r\n")
+    assert (work.parent / "2023.yaml.bak").read_bytes() == original
+    assert "ditulis sebagai UTF-8, aslinya (Windows-1252) tetap utuh di 2023.yaml.bak" in out.splitlines()[-1]
+    doc = load(work)
+    assert node(doc, "CQ.6709.QGE.001").realisasi == 851_600_000 and doc.notices == ()

@@ -78,6 +78,27 @@ def test_paragraph_cut_by_a_comment(make_input, line, refused):
         assert "#2" in load(path).data.narratives.closing[0]
 
 
+@pytest.mark.parametrize("last", [
+    "kali #2 rapat.",  # fewer than 20 characters before the '#'
+    "dan dihadiri seluruh anggota KPU #2 dan sekretariat.",
+])
+def test_a_comment_on_the_last_line_of_a_multi_line_paragraph(make_input, last):
+    first = "    - Rapat pleno rekapitulasi hasil penghitungan suara dilaksanakan dua"
+    text = sample_text(make_input).replace("  penutup:\n", f"  penutup:\n{first}\n      {last}\n", 1)
+    (found,) = problems_of(make_input(text=text))
+    assert f":{line_of(text, first.strip())}: narasi.penutup[0]" in found
+    assert "terpotong oleh tanda '#'" in found and "'#2" in found and "tanda kutip" in found
+
+
+def test_a_paragraph_with_colon_space_is_said_to_be_read_as_a_key(make_input):
+    line = "    - Dasar hukum: Undang-Undang Nomor 7 Tahun 2017 tentang Pemilihan Umum."
+    text = sample_text(make_input).replace("  penutup:\n", f"  penutup:\n{line}\n", 1)
+    (found,) = problems_of(make_input(text=text))
+    assert f":{line_of(text, line.strip())}: narasi.penutup[0]" in found
+    assert "'Dasar hukum: …' sebagai kunci" in found and "(': ')" in found and "tanda kutip" in found
+    assert "tidak kosong" not in found
+
+
 @pytest.mark.parametrize("value, refused", [
     ("Andre #2", True),  # no space after '#': part of the name
     ("Andre  # kepala sejak Maret", False),  # a comment after a name is a comment

@@ -10,7 +10,9 @@ from __future__ import annotations
 import difflib
 import re
 from decimal import Decimal
+from fractions import Fraction
 
+from ..formatting import percent_decimal
 from ..load import clean_text
 
 # Letters OCR or a copy from a PDF put in place of Latin ones (seen in the example: "Sulistyو").
@@ -135,21 +137,12 @@ def read_percent(token: str) -> Decimal | None:
 
 
 def percent_matches(stated: Decimal, pagu: int, realisasi: int) -> bool:
-    """Is the stated percent the exact ratio rounded (half up) to the places it was written with?"""
+    """Is ``stated`` (a percent, e.g. Decimal("99.52")) realisasi/pagu rounded to the places it
+    was written with, by the one rule (``formatting.percent_decimal``; DOMAIN.md)? No pagu: only 0."""
     if pagu == 0:
         return stated == 0
-    places = -stated.as_tuple().exponent if stated.as_tuple().exponent < 0 else 0
-    exact = Decimal(realisasi) * 100 / Decimal(pagu)
-    q = Decimal(1).scaleb(-places)
-    rounded = exact.quantize(q, rounding="ROUND_HALF_UP")
-    # DOMAIN.md: rounding never claims what did not happen (99,99% for 99,998%; 0,01% for 0,004%)
-    if rounded == 100 and exact < 100:
-        rounded = 100 - q
-    elif rounded == 100 and exact > 100:
-        rounded = 100 + q
-    elif rounded == 0 and exact > 0:
-        rounded = q
-    return rounded == stated
+    places = max(0, -int(stated.as_tuple().exponent))
+    return percent_decimal(Fraction(realisasi, pagu), places) == stated
 
 
 # --- counts ------------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from ..derive import Level, Report, derive
 from ..diff import Change, diff, summary
 from ..errors import ImportRefused, KpuDocsError
 from ..formatting import amount
-from ..load import Document, loads
+from ..load import Document, encoding_notice, loads
 from .export import RO, TOTAL_LABEL, Export
 from .plan import Plan, plan_import
 from .read import read_export
@@ -46,6 +46,7 @@ class PreparedImport:
     new: Report
     totals: str  # the export's own totals beside the totals read (a small table)
     changes: list[Change]
+    encoding: str | None = None  # the input's encoding when not UTF-8 (written back as UTF-8)
 
 
 def prepare_import(export_path: str | Path, input_path: str | Path, *,
@@ -55,7 +56,7 @@ def prepare_import(export_path: str | Path, input_path: str | Path, *,
     Raises NotReconciled (with the totals table) when the export does not reconcile with
     itself or when the imported tree's totals differ from the export's ``JUMLAH SELURUHNYA``."""
     export_path, input_path = Path(export_path), Path(input_path)
-    original = read_input(input_path)
+    original, encoding = read_input(input_path)
     old = loads(original, input_path)
     export = read_export(export_path, known=frozenset(_codes(old)), thousands=thousands)
     if export.errors:
@@ -70,7 +71,8 @@ def prepare_import(export_path: str | Path, input_path: str | Path, *,
         _reconcile(export, plan, derived_new, input_path)
     except KpuDocsError as exc:
         raise NotReconciled(str(exc), totals) from None
-    return PreparedImport(original, export, plan, derived_old, derived_new, totals, diff(derived_old, derived_new))
+    return PreparedImport(original, export, plan, derived_old, derived_new, totals, diff(derived_old, derived_new),
+                          encoding)
 
 
 def run_import(export_path: str | Path, input_path: str | Path, *, dry_run: bool = False,
@@ -85,6 +87,8 @@ def run_import(export_path: str | Path, input_path: str | Path, *, dry_run: bool
         print(exc.totals)  # the totals come first, even when the import is refused
         raise ImportRefused(str(exc)) from None
     original, plan = prepared.original, prepared.plan
+    if prepared.encoding:
+        print(f"catatan: {encoding_notice(input_path, prepared.encoding)}", file=sys.stderr)
     print(prepared.totals)
     if dry_run:
         sys.stdout.writelines(difflib.unified_diff(
@@ -103,6 +107,8 @@ def run_import(export_path: str | Path, input_path: str | Path, *, dry_run: bool
     else:
         backup = write_atomic(input_path.resolve(), plan.text, original)
         outcome = f"{input_path} diperbarui (cadangan: {backup.name})"
+        if prepared.encoding:
+            outcome += f"; ditulis sebagai UTF-8, aslinya ({prepared.encoding}) tetap utuh di {backup.name}"
     print(f"{export_path} → {input_path}: {summary(prepared.changes)}; {len(plan.warnings)} peringatan; {outcome}")
     return 0
 

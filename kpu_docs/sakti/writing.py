@@ -8,19 +8,26 @@ import tempfile
 from pathlib import Path
 
 from ..errors import ImportRefused, InputError, OutputError
-from ..load import Document, load, loads
+from ..load import Document, load, loads, read_text_as_typed
 from ..outputs import sync_folder
 
 
-def read_input(path: Path) -> str:
-    """The input as text, its own line endings kept. Raises KpuDocsError when missing or not UTF-8."""
+def read_input(path: Path) -> tuple[str, str | None]:
+    """The input as text, its own line endings kept, and the encoding assumed when not UTF-8.
+
+    Decoded as ``load`` decodes it (UTF-8, else Windows-1252). Raises ImportRefused when
+    missing, too large or undecodable."""
+    text, encoding, _ = _read(path)
+    return text, encoding
+
+
+def _read(path: Path) -> tuple[str, str | None, bytes]:
     if not path.is_file():
         raise ImportRefused(f"berkas masukan {path} tidak ditemukan: periksa nama dan foldernya")
     try:
-        with path.open(encoding="utf-8", newline="") as f:
-            return f.read()
-    except UnicodeDecodeError:
-        raise ImportRefused(f"berkas masukan {path} bukan teks UTF-8: simpan ulang sebagai UTF-8") from None
+        return read_text_as_typed(path)
+    except InputError as exc:
+        raise ImportRefused("; ".join(str(p) for p in exc.problems)) from None
 
 
 def reload(plan, path: Path) -> Document:
@@ -53,7 +60,9 @@ def write_atomic(path: Path, text: str, expected: str) -> Path:
 
     Backups are never overwritten: ``<name>.bak``, then ``<name>.bak.1``, ``.bak.2``, … so the
     hand-typed original survives any number of imports. ``expected`` is the content the edit
-    was made from: if the file changed meanwhile, refuse. Returns the backup's path."""
+    was made from: if the file changed meanwhile, refuse. ``text`` is written as UTF-8 (an
+    input typed in Windows-1252 is converted; its backup keeps the original bytes).
+    Returns the backup's path."""
     tmp = _write_temp(path, lambda f: f.write(text))
     try:
         shutil.copymode(path, tmp)
@@ -61,9 +70,10 @@ def write_atomic(path: Path, text: str, expected: str) -> Path:
             load(tmp)
         except InputError as exc:
             raise OutputError(f"hasil impor tidak dapat dibaca kembali; {path} tidak diubah: {exc}") from None
-        if read_input(path) != expected:
+        text, _, raw = _read(path)
+        if text != expected:
             raise OutputError(f"{path} berubah selama impor; tidak ditulis. Jalankan impor sekali lagi")
-        backup = _new_backup(path, expected)
+        backup = _new_backup(path, raw)  # byte for byte, in the encoding it was typed in
         os.replace(tmp, path)
         sync_folder(path.parent)
     finally:
@@ -71,8 +81,8 @@ def write_atomic(path: Path, text: str, expected: str) -> Path:
     return backup
 
 
-def _new_backup(path: Path, content: str) -> Path:
-    """Write ``content`` to the first free ``<name>.bak[.N]``, created exclusively (never replaced)."""
+def _new_backup(path: Path, content: bytes) -> Path:
+    """Write ``content`` (the original's bytes) to the first free ``<name>.bak[.N]``, created exclusively (never replaced)."""
     mode = path.stat().st_mode & 0o777
     for n in range(10_000):
         backup = path.with_name(path.name + (".bak" if n == 0 else f".bak.{n}"))
@@ -81,7 +91,7 @@ def _new_backup(path: Path, content: str) -> Path:
         except FileExistsError:
             continue
         try:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+            with os.fdopen(fd, "wb") as f:
                 f.write(content)
                 f.flush()
                 os.fsync(f.fileno())

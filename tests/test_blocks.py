@@ -383,6 +383,17 @@ def test_diff_sees_grants_kendala_indicators_and_sections(variant, capsys):
     assert 'bab_tambahan[1].judul: "Ringkasan Eksekutif" → "Ikhtisar"' in out
 
 
+def test_diff_of_an_added_section_lists_only_what_it_holds(variant, capsys):
+    def mutate(d):
+        d["bab_tambahan"].append({"judul": "Lampiran Foto", "sebelum": "penutup"})
+
+    assert main(["diff", str(PROVINCE), str(variant(mutate))]) == 1
+    out = capsys.readouterr().out
+    assert "(kosong) → (kosong)" not in out
+    assert 'bab_tambahan[5].judul: (kosong) → "Lampiran Foto"' in out
+    assert ": 2 bab_tambahan" in out  # judul and sebelum
+
+
 def test_new_carries_structure_and_moves_realisasi_to_last_year(tmp_path):
     target = tmp_path / "kpu-provinsi-contoh" / "2025.yaml"
     assert main(["new", str(PROVINCE), "--year", "2025", "--out", str(target)]) == 0

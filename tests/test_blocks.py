@@ -241,6 +241,16 @@ def test_section_table_cells_are_checked_where_written(variant):
     assert "baris 2, kolom 3 ('Jumlah')" in problem.message and problem.location.line
 
 
+def test_too_many_table_columns_names_the_bound(variant):
+    def mutate(d):
+        d["bab_tambahan"][1]["tabel"][0]["kolom"] = [{"judul": f"K{i}"} for i in range(9)]
+        d["bab_tambahan"][1]["tabel"][0]["baris"] = [[str(i) for i in range(9)]]
+
+    with pytest.raises(InputError) as caught:
+        load(variant(mutate))
+    assert "daftar terlalu panjang (9 butir; paling banyak 8)" in str(caught.value)
+
+
 def test_section_needs_exactly_one_place(variant):
     with pytest.raises(InputError, match="tepat satu dari 'sebelum' atau 'sesudah'"):
         load(variant(lambda d: d["bab_tambahan"][0].update(sesudah="penutup")))

@@ -206,6 +206,20 @@ def test_outline_numbers_follow_the_sections_present():
     assert plan.tables[("section", 3, 0, 0)] == 8
 
 
+def test_a_subsection_can_stand_before_or_after_a_grant_program(variant):
+    # the grant's program shares the DIPA's code 076.01.CQ; BAB III could not end with an added subsection
+    def mutate(d):
+        d["bab_tambahan"].append({"judul": "Catatan Hibah", "sesudah": "capaian.hibah1.076.01.CQ"})
+        d["bab_tambahan"].append({"judul": "Pengantar Hibah", "sebelum": "capaian.hibah1.076.01.CQ"})
+
+    path = variant(mutate)
+    assert not [f for f in findings(path) if f.severity is Severity.ERROR]
+    plan = outline(prepare(path)[0])
+    assert plan.program_labels == ["B.", "C.", "E."]
+    assert [(p.index, p.label) for p in plan.points["capaian_grant_0_0"]] == [(5, "D.")]
+    assert [(p.index, p.label) for p in plan.points["capaian_end"]] == [(4, "F.")]
+
+
 def test_kota_serang_outline_is_unchanged(sample_path):
     context = build_context(prepare(sample_path)[0])
     assert context["chapters"] == {"pendahuluan": "I", "organisasi": "II", "capaian": "III", "penutup": "IV"}

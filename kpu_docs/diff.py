@@ -209,10 +209,16 @@ def _flatten(value: Any, prefix: str) -> dict[str, Any]:
     return {prefix: tuple(value) if isinstance(value, list) else value}
 
 
+def _empty(value: Any) -> bool:
+    return value is None or value == () or value == ""
+
+
 def _compare(kind: str, old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
     changes = []
     for key in [*old, *(k for k in new if k not in old)]:
-        if old.get(key) != new.get(key):
+        # an absent field and an empty list both print "(kosong)": not a change (an added section listed
+        # "paragraf: (kosong) → (kosong)" for each list it left out)
+        if old.get(key) != new.get(key) and not (_empty(old.get(key)) and _empty(new.get(key))):
             changes.append(Change(kind, key, "", old.get(key), new.get(key)))
     return changes
 

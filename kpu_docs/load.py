@@ -714,6 +714,10 @@ def _problem(err: Any, path: Path | None, lines: LineMap) -> Problem:
         message = "harus berupa daftar (setiap butir diawali '- ')"
     elif kind == "too_short":
         message = "daftar ini tidak boleh kosong"
+    elif kind == "too_long":  # a list over its bound (kolom of an added table: 8)
+        limits = err.get("ctx") or {}
+        message = f"daftar terlalu panjang ({limits.get('actual_length')} butir; paling banyak " \
+                  f"{limits.get('max_length')}): bagi menjadi beberapa"
     elif kind in ("model_type", "dict_type", "model_attributes_type"):
         message = "harus berupa pemetaan kunci: nilai"
     elif kind.startswith(("int", "greater", "less", "float", "decimal")):

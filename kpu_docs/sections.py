@@ -10,7 +10,8 @@ Anchors (where ``sebelum``/``sesudah`` may point):
 - chapters: ``pendahuluan`` (BAB I), ``organisasi`` (BAB II), ``capaian`` (BAB III),
   ``penutup`` (BAB IV); a section put before or after a chapter is a chapter;
 - subsections: ``organisasi.struktur``, ``organisasi.anggaran``, ``capaian.indikator``
-  (when the input has indicators) and ``capaian.<kode program>`` for each DIPA program;
+  (when the input has indicators), ``capaian.<kode program>`` for each DIPA program and
+  ``capaian.hibah<n>.<kode program>`` for each program of the n-th grant;
   a section put before or after a subsection is a subsection of that chapter.
 """
 
@@ -73,7 +74,13 @@ def subsection_anchors(report: Report) -> list[str]:
     if report.data.indicators:
         anchors.append("capaian.indikator")
     anchors += [f"capaian.{p.code}" for p in report.programs]
+    anchors += [grant_anchor(g, p.code) for g, grant in enumerate(report.grants) for p in grant.programs]
     return anchors
+
+
+def grant_anchor(grant: int, code: str) -> str:
+    """A grant program's subsection in BAB III: ``capaian.hibah1.076.01.CQ`` (its code may be a DIPA one's)."""
+    return f"capaian.hibah{grant + 1}.{code}"
 
 
 def anchor_problem(anchor: str, report: Report) -> str | None:
@@ -175,10 +182,11 @@ def outline(report: Report) -> Outline:
         out.program_labels.append(builtin_sub(anchor))
         pending = after.get(anchor, [])
     for g, grant in enumerate(report.grants):
-        for p, _ in enumerate(grant.programs):
-            subs_at(f"capaian_grant_{g}_{p}", pending)
-            pending = []
-            out.program_labels.append(next(letters))
+        for p, program in enumerate(grant.programs):
+            anchor = grant_anchor(g, program.code)
+            subs_at(f"capaian_grant_{g}_{p}", pending + before.get(anchor, []))
+            out.program_labels.append(builtin_sub(anchor))
+            pending = after.get(anchor, [])
     subs_at("capaian_end", pending)
     chapters_at("after_capaian", after.get("capaian", []) + before.get("penutup", []), front=False)
 

@@ -206,6 +206,20 @@ def test_outline_numbers_follow_the_sections_present():
     assert plan.tables[("section", 3, 0, 0)] == 8
 
 
+def test_a_subsection_can_stand_before_or_after_a_grant_program(variant):
+    # the grant's program shares the DIPA's code 076.01.CQ; BAB III could not end with an added subsection
+    def mutate(d):
+        d["bab_tambahan"].append({"judul": "Catatan Hibah", "sesudah": "capaian.hibah1.076.01.CQ"})
+        d["bab_tambahan"].append({"judul": "Pengantar Hibah", "sebelum": "capaian.hibah1.076.01.CQ"})
+
+    path = variant(mutate)
+    assert not [f for f in findings(path) if f.severity is Severity.ERROR]
+    plan = outline(prepare(path)[0])
+    assert plan.program_labels == ["B.", "C.", "E."]
+    assert [(p.index, p.label) for p in plan.points["capaian_grant_0_0"]] == [(5, "D.")]
+    assert [(p.index, p.label) for p in plan.points["capaian_end"]] == [(4, "F.")]
+
+
 def test_kota_serang_outline_is_unchanged(sample_path):
     context = build_context(prepare(sample_path)[0])
     assert context["chapters"] == {"pendahuluan": "I", "organisasi": "II", "capaian": "III", "penutup": "IV"}
@@ -239,6 +253,16 @@ def test_section_table_cells_are_checked_where_written(variant):
         load(variant(mutate))
     problem = exc.value.problems[0]
     assert "baris 2, kolom 3 ('Jumlah')" in problem.message and problem.location.line
+
+
+def test_too_many_table_columns_names_the_bound(variant):
+    def mutate(d):
+        d["bab_tambahan"][1]["tabel"][0]["kolom"] = [{"judul": f"K{i}"} for i in range(9)]
+        d["bab_tambahan"][1]["tabel"][0]["baris"] = [[str(i) for i in range(9)]]
+
+    with pytest.raises(InputError) as caught:
+        load(variant(mutate))
+    assert "daftar terlalu panjang (9 butir; paling banyak 8)" in str(caught.value)
 
 
 def test_section_needs_exactly_one_place(variant):
@@ -381,6 +405,17 @@ def test_diff_sees_grants_kendala_indicators_and_sections(variant, capsys):
     assert f'{grant}CQ.7102.QGE.002 solusi paragraf 1:' in out and '→ "Baru."' in out
     assert "indikator_kinerja[1].indikator[Persentase partisipasi pemilih].realisasi" in out
     assert 'bab_tambahan[1].judul: "Ringkasan Eksekutif" → "Ikhtisar"' in out
+
+
+def test_diff_of_an_added_section_lists_only_what_it_holds(variant, capsys):
+    def mutate(d):
+        d["bab_tambahan"].append({"judul": "Lampiran Foto", "sebelum": "penutup"})
+
+    assert main(["diff", str(PROVINCE), str(variant(mutate))]) == 1
+    out = capsys.readouterr().out
+    assert "(kosong) → (kosong)" not in out
+    assert 'bab_tambahan[5].judul: (kosong) → "Lampiran Foto"' in out
+    assert ": 2 bab_tambahan" in out  # judul and sebelum
 
 
 def test_new_carries_structure_and_moves_realisasi_to_last_year(tmp_path):

@@ -228,6 +228,21 @@ def _link_or_copy(src, dst) -> None:
         shutil.copy2(src, dst, follow_symlinks=False)
 
 
+def write_temp(folder: Path, text: str, prefix: str) -> Path:
+    """``text`` (UTF-8, line endings as given) in a new temporary file in ``folder``, flushed to
+    disk: the first half of an atomic write, whose caller then renames it into place."""
+    fd, name = tempfile.mkstemp(prefix=prefix, suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+    except BaseException:
+        Path(name).unlink(missing_ok=True)
+        raise
+    return Path(name)
+
+
 def sync_folder(folder: Path) -> None:
     """fsync a folder, so that a rename inside it survives a crash (where the OS allows it)."""
     try:

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import os
 import shutil
-import tempfile
 from pathlib import Path
 
 from ..errors import ImportRefused, InputError, OutputError
 from ..load import Document, load, loads, read_text_as_typed
-from ..outputs import sync_folder
+from ..outputs import sync_folder, write_temp
 
 
 def read_input(path: Path) -> tuple[str, str | None]:
@@ -63,7 +62,7 @@ def write_atomic(path: Path, text: str, expected: str) -> Path:
     was made from: if the file changed meanwhile, refuse. ``text`` is written as UTF-8 (an
     input typed in Windows-1252 is converted; its backup keeps the original bytes).
     Returns the backup's path."""
-    tmp = _write_temp(path, lambda f: f.write(text))
+    tmp = write_temp(path.parent, text, f".{path.name}.")
     try:
         shutil.copymode(path, tmp)
         try:
@@ -100,16 +99,3 @@ def _new_backup(path: Path, content: bytes) -> Path:
             raise
         return backup
     raise OutputError(f"terlalu banyak cadangan {path.name}.bak.*: pindahkan yang lama, lalu impor lagi")
-
-
-def _write_temp(path: Path, write) -> Path:
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            write(f)
-            f.flush()
-            os.fsync(f.fileno())
-    except BaseException:
-        Path(name).unlink(missing_ok=True)
-        raise
-    return Path(name)

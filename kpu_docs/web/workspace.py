@@ -15,12 +15,12 @@ import datetime as dt
 import hashlib
 import os
 import re
-import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import KpuDocsError
+from ..outputs import write_temp
 
 OFFICE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,99}$")
 YEAR = re.compile(r"^(20\d\d|2100)$")
@@ -122,7 +122,7 @@ class Workspace:
         if current == text:
             return None
         version = self._keep(office, year, current)
-        tmp = _write_temp(path.parent, text)
+        tmp = write_temp(path.parent, text, ".kpu-docs-")
         try:
             os.replace(tmp, path)
         finally:
@@ -166,7 +166,7 @@ class Workspace:
             if not target.exists():
                 break
             stamp += dt.timedelta(microseconds=1)
-        tmp = _write_temp(folder, text)
+        tmp = write_temp(folder, text, ".kpu-docs-")
         try:
             os.replace(tmp, target)
         finally:
@@ -180,16 +180,3 @@ class Workspace:
             return dt.datetime.fromtimestamp(docx.stat().st_mtime, dt.timezone.utc)
         except OSError:
             return None
-
-
-def _write_temp(folder: Path, text: str) -> Path:
-    fd, name = tempfile.mkstemp(prefix=".kpu-docs-", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-    except BaseException:
-        Path(name).unlink(missing_ok=True)
-        raise
-    return Path(name)

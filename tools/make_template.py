@@ -302,15 +302,7 @@ def budget_table(doc, rows_expr: str, item: str, total: str, first_header: str =
     """Header | loop rows | total; header repeats on each page, rows never split."""
     widths = (Cm(1.1), Cm(5.3), Cm(3.0), Cm(3.0), Cm(1.6))  # 1.1 cm: "No." never wraps
     table = doc.add_table(rows=5, cols=5)
-    table.style = doc.styles["Table Grid"]
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    table.autofit = False
-    for row in table.rows:
-        _set(row._tr.get_or_add_trPr(), "w:cantSplit")
-        for cell, width in zip(row.cells, widths):
-            cell.width = width
-    for col, width in zip(table._tbl.tblGrid.findall(qn("w:gridCol")), widths):
-        col.set(qn("w:w"), str(width.twips))
+    _grid(table, widths)
     assert len(table._tbl.tblPr.findall(qn("w:tblLayout"))) == 1  # autofit = False wrote it: exactly one
     header, start, body, end, total_row = table.rows
     _set(header._tr.get_or_add_trPr(), "w:tblHeader")

@@ -78,5 +78,17 @@ def node(data: dict, code: str) -> dict:
     raise KeyError(code)
 
 
+def context_leaves(value):
+    """Every value at the leaves of a nested dict/list context (what a template can reach)."""
+    if isinstance(value, dict):
+        for v in value.values():
+            yield from context_leaves(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from context_leaves(v)
+    else:
+        yield value
+
+
 def soffice_available() -> bool:
     return shutil.which("soffice") is not None

@@ -24,6 +24,8 @@ from kpu_docs.model import Indicator
 from kpu_docs.sections import outline
 from kpu_docs.validate import Severity
 
+from .conftest import context_leaves
+
 ROOT = Path(__file__).resolve().parent.parent
 PROVINCE = ROOT / "inputs" / "kpu-provinsi-contoh" / "2024.yaml"
 
@@ -441,17 +443,7 @@ def _model_walk(node):
 
 def test_province_context_is_plain_data():
     """The sandbox renders plain data only (test_hardening): the blocks add no other types."""
-    def leaves(value):
-        if isinstance(value, dict):
-            for v in value.values():
-                yield from leaves(v)
-        elif isinstance(value, list):
-            for v in value:
-                yield from leaves(v)
-        else:
-            yield value
-
-    assert {type(v) for v in leaves(build_context(prepare(PROVINCE)[0]))} <= {str, int}
+    assert {type(v) for v in context_leaves(build_context(prepare(PROVINCE)[0]))} <= {str, int}
 
 
 # --- the province's report (DOCX) -------------------------------------------------------------------

@@ -32,6 +32,7 @@ from kpu_docs.errors import KpuDocsError, TemplateError
 from kpu_docs.report_docx import render_docx
 from kpu_docs.templating import default_template, environment
 
+from .conftest import context_leaves
 from .test_templates import edited_template
 
 PLACE = "{{ place }}, {{ date }}"  # a paragraph of the default template that tests replace
@@ -89,17 +90,7 @@ def test_the_rendered_context_is_plain_data(monkeypatch, tmp_path, sample_path):
     report, _ = prepare(sample_path)
     render_docx(report, tmp_path / "r.docx")
 
-    def leaves(value):
-        if isinstance(value, dict):
-            for v in value.values():
-                yield from leaves(v)
-        elif isinstance(value, list):
-            for v in value:
-                yield from leaves(v)
-        else:
-            yield value
-
-    kinds = {type(v) for v in leaves(seen)}
+    kinds = {type(v) for v in context_leaves(seen)}
     assert kinds <= {str, int, Markup}, kinds
     assert isinstance(seen["logo"], Markup) and "<w:drawing>" in seen["logo"]
     with zipfile.ZipFile(tmp_path / "r.docx") as z:  # the logo is really in the report

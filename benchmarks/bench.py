@@ -37,14 +37,13 @@ for entry in (str(ROOT), str(HERE)):  # run from a checkout without installing
 from docx.shared import Mm  # noqa: E402
 from docxtpl import DocxTemplate, InlineImage  # noqa: E402
 
-from kpu_docs import pdf as pdf_mod  # noqa: E402
-from kpu_docs.annex import write_annex  # noqa: E402
-from kpu_docs.build import build, prepare  # noqa: E402
-from kpu_docs.context import build_context  # noqa: E402
-from kpu_docs.report_docx import render_docx  # noqa: E402
-from kpu_docs.templating import NEUTRAL_LOGO, default_template, environment, resource  # noqa: E402
-
 from bare_xlsx import read_annex, write_bare  # noqa: E402
+from kpu_docs.publish import pdf as pdf_mod  # noqa: E402
+from kpu_docs.publish.build import build, prepare  # noqa: E402
+from kpu_docs.render.docx.context import build_context  # noqa: E402
+from kpu_docs.render.docx.report_docx import render_docx  # noqa: E402
+from kpu_docs.render.docx.templating import NEUTRAL_LOGO, default_template, environment, resource  # noqa: E402
+from kpu_docs.render.xlsx.annex import write_annex  # noqa: E402
 from synthetic import count_ro, synthetic_input, write_input  # noqa: E402
 
 SAMPLE = ROOT / "inputs" / "kpu-kota-serang" / "2023.yaml"
@@ -166,8 +165,8 @@ def docx_breakdown(context: dict, report, out: Path, runs: int) -> dict[str, flo
     """Best time of each step of render_docx, run one after the other (informational; uses
     kpu_docs internals, so it is skipped if they change)."""
     try:
-        from kpu_docs.toc import fill_toc
-        from kpu_docs.zipping import drop_unused_parts, save_docx
+        from kpu_docs.publish.zipping import drop_unused_parts, save_docx
+        from kpu_docs.render.docx.toc import fill_toc
     except ImportError:
         return {}
     best: dict[str, float] = {}
@@ -243,7 +242,7 @@ def earlier_docx(report, out: Path) -> None:
     """The earlier way to the same DOCX, as a baseline: docxtpl's save (every part, the
     template's unused stylesWithEffects.xml included), then the whole zip rewritten with fixed
     times; the XLSX was re-zipped too."""
-    from kpu_docs import report_docx
+    from kpu_docs.render.docx import report_docx
 
     saved = (report_docx.save_docx, report_docx.drop_unused_parts)
     report_docx.save_docx = lambda document, path: document.save(str(path))
@@ -258,7 +257,7 @@ def earlier_docx(report, out: Path) -> None:
 def section_office(table: Table, tmp: Path, runs: int) -> None:
     """One office of the batch (30 RO): ``build.stage`` as it is vs the same documents made
     the earlier way (docxtpl's save, every zip written twice, collections over the input)."""
-    from kpu_docs.build import stage
+    from kpu_docs.publish.build import stage
 
     path = write_input(tmp / "office", TYPICAL_RO, "Kantor")
     out = tmp / "office-out"
@@ -296,7 +295,7 @@ def child_build(n: int, folder: Path) -> dict:
     its time and the process's peak memory."""
     import resource as res
 
-    from kpu_docs.build import stage
+    from kpu_docs.publish.build import stage
 
     small = write_input(folder / "warm", 10, "Hangat")
     stage(small, folder / "out", folder / "warm-scratch", None)
@@ -445,7 +444,7 @@ def libreoffice_version() -> str:
     try:
         out = subprocess.run([exe, "--version"], capture_output=True, text=True, timeout=60).stdout.strip()
         return out.split("\n")[0][:60] or "?"
-    except Exception as exc:  # noqa: BLE001 - informational only
+    except Exception as exc:
         return f"? ({type(exc).__name__})"
 
 

@@ -18,9 +18,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from kpu_docs.sakti import read_export  # noqa: E402
 from tests import glp039  # noqa: E402
 from tests.test_sakti_import import N, table, write_csv  # noqa: E402
+
+from kpu_docs.sakti import read_export  # noqa: E402
 
 TARGET_SECONDS = 1.0
 

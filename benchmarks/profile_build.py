@@ -25,10 +25,9 @@ for entry in (str(ROOT), str(HERE)):
     if entry not in sys.path:
         sys.path.insert(0, entry)
 
-from kpu_docs.annex import write_annex  # noqa: E402
-from kpu_docs.build import prepare  # noqa: E402
-from kpu_docs.report_docx import render_docx  # noqa: E402
-
+from kpu_docs.publish.build import prepare  # noqa: E402
+from kpu_docs.render.docx.report_docx import render_docx  # noqa: E402
+from kpu_docs.render.xlsx.annex import write_annex  # noqa: E402
 from synthetic import write_input  # noqa: E402
 
 SAMPLE = ROOT / "inputs" / "kpu-kota-serang" / "2023.yaml"

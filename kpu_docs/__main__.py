@@ -1,3 +1,3 @@
-from .cli import run
+from kpu_docs.cli.main import run
 
 run()

@@ -44,7 +44,7 @@ def make_input(tmp_path, sample_data):
 @pytest.fixture(scope="session")
 def sample_build(tmp_path_factory) -> Path:
     """The sample built once (DOCX + XLSX) for the tests that read the documents."""
-    from kpu_docs.build import build
+    from kpu_docs.publish.build import build
 
     out = tmp_path_factory.mktemp("out")
     results = build([SAMPLE], out)

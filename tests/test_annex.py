@@ -17,14 +17,13 @@ from pathlib import Path
 import openpyxl
 import pytest
 import yaml
-from openpyxl.utils import column_index_from_string
 
-from kpu_docs.annex import write_annex
-from kpu_docs.check_file import write_check_file
-from kpu_docs.derive import derive
-from kpu_docs.formatting import percent_decimal, percent_formula
-from kpu_docs.load import load
-from kpu_docs.validate import validate
+from kpu_docs.checks.validate import validate
+from kpu_docs.figures.derive import derive
+from kpu_docs.figures.formatting import percent_decimal, percent_formula
+from kpu_docs.input.load import load
+from kpu_docs.render.xlsx.annex import write_annex
+from kpu_docs.render.xlsx.check_file import write_check_file
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "inputs" / "kpu-kota-serang" / "2023.yaml"
@@ -616,7 +615,7 @@ def test_libreoffice_recalculation_matches_cached_values(synthetic, books, tmp_p
 
 def test_row_heights_fit_their_text_without_blank_lines():
     """A name that fits one line gets no double-height row; a long one gets its lines, within 409 pt."""
-    from kpu_docs.annex import MAX_ROW_HEIGHT, _line_count
+    from kpu_docs.render.xlsx.annex import MAX_ROW_HEIGHT, _line_count
     assert _line_count("Pendaftaran dan Verifikasi Partai Politik Peserta Pemilu", 52, indent=3) == 1
     assert _line_count("Tata Kelola Kelembagaan Publik Bidang Politik dan Hukum", 52, indent=2) == 1
     assert _line_count("Perencanaan Program dan Anggaran, serta Penyusunan Peraturan Pelaksanaan "
@@ -626,7 +625,7 @@ def test_row_heights_fit_their_text_without_blank_lines():
 
 
 def test_a_text_longer_than_a_cell_is_cut_with_a_note(tmp_path):
-    from kpu_docs.annex import MAX_CELL_TEXT, cell_text
+    from kpu_docs.render.xlsx.annex import MAX_CELL_TEXT, cell_text
     assert cell_text("pendek") == "pendek"
     long = "kata " * 10000  # 50.000 characters
     cut = cell_text(long)
@@ -635,7 +634,7 @@ def test_a_text_longer_than_a_cell_is_cut_with_a_note(tmp_path):
 
 
 def test_changes_sheet_says_where_a_long_narrative_was_cut(tmp_path, sample_path):
-    from kpu_docs.diff import Change
+    from kpu_docs.checks.diff import Change
     report = derive(load(sample_path))
     target = tmp_path / "lampiran.xlsx"
     write_annex(report, target, changes=[Change("narasi", "CQ.6709", "narasi", "lama " * 9000, "baru")])

@@ -7,8 +7,8 @@ import shutil
 import openpyxl
 import yaml
 
-from kpu_docs.build import build
-from kpu_docs.cli import main
+from kpu_docs.cli.main import main
+from kpu_docs.publish.build import build
 
 from .conftest import ROOT, node
 

@@ -14,15 +14,15 @@ import openpyxl
 import pytest
 import yaml
 
-from kpu_docs.build import build, prepare
-from kpu_docs.cli import main
-from kpu_docs.context import build_context
+from kpu_docs.checks.validate import Severity
+from kpu_docs.cli.main import main
 from kpu_docs.errors import InputError
-from kpu_docs.indicators import achievement, category
-from kpu_docs.load import load
-from kpu_docs.model import Indicator
-from kpu_docs.sections import outline
-from kpu_docs.validate import Severity
+from kpu_docs.figures.indicators import achievement, category
+from kpu_docs.figures.sections import outline
+from kpu_docs.input.load import load
+from kpu_docs.input.model import Indicator
+from kpu_docs.publish.build import build, prepare
+from kpu_docs.render.docx.context import build_context
 
 from .conftest import context_leaves
 
@@ -606,7 +606,7 @@ def test_added_picture_with_its_caption(document, province_docx):
 
 
 def test_template_check_knows_every_block(capsys):
-    from kpu_docs.templating import default_template
+    from kpu_docs.render.docx.templating import default_template
 
     assert main(["template", "check", str(default_template())]) == 0
     out = capsys.readouterr().out

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import gc
 
-from kpu_docs import build as build_mod
+from kpu_docs.publish import build as build_mod
 
 
 def test_input_frozen_while_rendering_and_released_after(sample_path, tmp_path, monkeypatch):

@@ -9,10 +9,10 @@ import pytest
 from docxtpl import DocxTemplate
 from lxml import etree
 
-from kpu_docs import docxtemplate, report_docx
-from kpu_docs.build import prepare
-from kpu_docs.docxtemplate import Template
-from kpu_docs.templating import resource
+from kpu_docs.publish.build import prepare
+from kpu_docs.render.docx import docxtemplate, report_docx
+from kpu_docs.render.docx.docxtemplate import Template
+from kpu_docs.render.docx.templating import resource
 
 
 @pytest.fixture(autouse=True)

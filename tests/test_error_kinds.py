@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 
 from kpu_docs import errors
-from kpu_docs.cli import main
+from kpu_docs.cli.main import main
 from kpu_docs.errors import ImageError, ImportRefused, KpuDocsError, OutputError
-from kpu_docs.images import load_picture
-from kpu_docs.next_year import start_next_year
-from kpu_docs.outputs import staging
+from kpu_docs.input.next_year import start_next_year
+from kpu_docs.publish.outputs import staging
+from kpu_docs.render.docx.images import load_picture
 from kpu_docs.sakti.files import read_tables
 
 

@@ -8,9 +8,9 @@ from fractions import Fraction
 
 import pytest
 
-from kpu_docs.derive import derive
-from kpu_docs.formatting import amount, date_id, number_words, parse_amount, percent, rupiah
-from kpu_docs.load import load
+from kpu_docs.figures.derive import derive
+from kpu_docs.figures.formatting import amount, date_id, number_words, parse_amount, percent, rupiah
+from kpu_docs.input.load import load
 
 
 @pytest.mark.parametrize("call", [amount, rupiah, number_words])

@@ -24,13 +24,14 @@ from jinja2.sandbox import SecurityError
 from markupsafe import Markup
 from PIL import Image
 
-from kpu_docs import build as build_mod
-from kpu_docs import outputs, report_docx, templating, workers
-from kpu_docs.build import build, prepare
-from kpu_docs.cli import main
+from kpu_docs.cli.main import main
 from kpu_docs.errors import KpuDocsError, TemplateError
-from kpu_docs.report_docx import render_docx
-from kpu_docs.templating import default_template, environment
+from kpu_docs.publish import build as build_mod
+from kpu_docs.publish import outputs, workers
+from kpu_docs.publish.build import build, prepare
+from kpu_docs.render.docx import report_docx, templating
+from kpu_docs.render.docx.report_docx import render_docx
+from kpu_docs.render.docx.templating import default_template, environment
 
 from .conftest import context_leaves
 from .test_templates import edited_template
@@ -484,7 +485,7 @@ def test_a_worker_killed_by_the_oom_killer_fails_its_input_only(monkeypatch, mak
 @pytest.mark.libreoffice
 @pytest.mark.parametrize("one_pass", [True, False], ids=["uno", "two-passes"])
 def test_with_pdf_a_report_libreoffice_fails_on_fails_alone(monkeypatch, make_input, tmp_path, sample_path, one_pass):
-    from kpu_docs import pdf as pdf_mod
+    from kpu_docs.publish import pdf as pdf_mod
 
     if pdf_mod.soffice() is None or (one_pass and pdf_mod.uno_python() is None):
         pytest.skip("LibreOffice (and for one pass, its UNO bridge) is needed")

@@ -12,8 +12,8 @@ import pytest
 from docx import Document
 from docx.shared import Cm, Length
 
-from kpu_docs.build import build
-from kpu_docs.typography import BREAK_OPPORTUNITY, NO_BREAK_HYPHEN, prose
+from kpu_docs.publish.build import build
+from kpu_docs.render.docx.typography import BREAK_OPPORTUNITY, NO_BREAK_HYPHEN, prose
 
 from .conftest import program, soffice_available
 
@@ -154,7 +154,7 @@ def test_daftar_tabel_follows_daftar_isi_and_names_the_annex(doc, sample_docx):
     start = texts.index("DAFTAR TABEL")
     listed = [t for t in texts[start + 1:start + 5] if t.startswith("Tabel")]
     assert [t[:8] for t in listed] == ["Tabel 1.", "Tabel 2.", "Tabel 3."]
-    assert f"dilampirkan dalam berkas Excel lampiran-2023-kpu-kota-serang.xlsx" in " ".join(texts)
+    assert "dilampirkan dalam berkas Excel lampiran-2023-kpu-kota-serang.xlsx" in " ".join(texts)
 
 
 # --- the pages, as LibreOffice lays them out --------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from kpu_docs.errors import InputError
-from kpu_docs.load import load
+from kpu_docs.input.load import load
 
 from .conftest import node
 

@@ -10,10 +10,10 @@ import sys
 import pytest
 from docx import Document
 
-from kpu_docs import pdf as pdf_mod
-from kpu_docs.build import build
-from kpu_docs.cli import main
-from kpu_docs.errors import KpuDocsError, PdfError
+from kpu_docs.cli.main import main
+from kpu_docs.errors import PdfError
+from kpu_docs.publish import pdf as pdf_mod
+from kpu_docs.publish.build import build
 
 from .conftest import soffice_available
 
@@ -143,7 +143,7 @@ def running_template(tmp_path_factory):
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
 
-    from kpu_docs.templating import default_template
+    from kpu_docs.render.docx.templating import default_template
 
     doc = Document(str(default_template()))
     for section in doc.sections:

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from kpu_docs.build import prepare
-from kpu_docs.cli import main
-from kpu_docs.validate import Severity
+from kpu_docs.checks.validate import Severity
+from kpu_docs.cli.main import main
+from kpu_docs.publish.build import prepare
 
 FIXTURE = Path(__file__).parent / "fixtures" / "kpu-kota-keliru" / "2023.yaml"
 LINES = FIXTURE.read_text(encoding="utf-8").split("\n")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from kpu_docs import prose
-from kpu_docs.derive import derive
-from kpu_docs.load import load
+from kpu_docs.checks import prose
+from kpu_docs.figures.derive import derive
+from kpu_docs.input.load import load
 
 from .conftest import SAMPLE
 

@@ -9,9 +9,9 @@ import pytest
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 
-from kpu_docs.derive import derive
-from kpu_docs.formatting import amount, percent_number
-from kpu_docs.load import load
+from kpu_docs.figures.derive import derive
+from kpu_docs.figures.formatting import amount, percent_number
+from kpu_docs.input.load import load
 
 
 @pytest.fixture(scope="module")
@@ -196,8 +196,8 @@ def test_document_properties(doc):
 def test_logo_and_closing_images_from_the_input(make_input, tmp_path):
     import shutil
 
-    from kpu_docs.build import build
-    from kpu_docs.templating import resource
+    from kpu_docs.publish.build import build
+    from kpu_docs.render.docx.templating import resource
 
     def mutate(d):
         d["satker"]["logo"] = "logo.png"

@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from kpu_docs.build import build
-from kpu_docs.cli import main
-from kpu_docs.derive import derive
-from kpu_docs.formatting import parse_amount
-from kpu_docs.load import load, loads
+from kpu_docs.cli.main import main
+from kpu_docs.figures.derive import derive
+from kpu_docs.figures.formatting import parse_amount
+from kpu_docs.input.load import load, loads
+from kpu_docs.publish.build import build
 from kpu_docs.report_import import read_blocks, read_report
 from kpu_docs.report_import.commands import audit_report
 from kpu_docs.report_import.draft import render
@@ -517,7 +517,7 @@ def test_pdf_page_headers_and_footers_are_removed(built, tmp_path):
     """A running header on every page and the page numbers never reach the draft."""
     from docx import Document
 
-    from kpu_docs.pdf import convert
+    from kpu_docs.publish.pdf import convert
     from kpu_docs.report_import.extract import extract
 
     destinations, pdf = built
@@ -605,7 +605,7 @@ def test_the_examples_layout_as_docx_and_pdf_reads_like_its_text(tmp_path):
     """The example's text typed into Word (tables as tables) and printed to PDF: same reading."""
     from docx import Document
 
-    from kpu_docs.pdf import convert
+    from kpu_docs.publish.pdf import convert
 
     path = seed_path()
     if path is None:
@@ -684,7 +684,7 @@ def test_percent_matches_rounds_by_the_one_rule(stated, pagu, realisasi, ok):
 
 def test_percent_matches_is_the_formatting_rule_not_a_copy(monkeypatch):
     # change the one rule (to truncation) and the import's check must follow it
-    from kpu_docs import formatting
+    from kpu_docs.figures import formatting
     from kpu_docs.report_import.text import percent_matches
     monkeypatch.setattr(formatting, "_percent_units",
                         lambda ratio, places=2: int(ratio * 100 * 10**places))

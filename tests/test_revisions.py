@@ -7,8 +7,8 @@ import json
 
 import yaml
 
-from kpu_docs.cli import main
-from kpu_docs.load import load
+from kpu_docs.cli.main import main
+from kpu_docs.input.load import load
 
 from .conftest import node
 

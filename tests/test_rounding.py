@@ -11,9 +11,9 @@ import openpyxl
 import pytest
 from docx import Document
 
-from kpu_docs.build import build, prepare
-from kpu_docs.diff import diff
-from kpu_docs.formatting import percent, percent_decimal, percent_formula
+from kpu_docs.checks.diff import diff
+from kpu_docs.figures.formatting import percent, percent_decimal, percent_formula
+from kpu_docs.publish.build import build, prepare
 
 from .conftest import node
 from .test_annex import _csv_rows, _to_csv

@@ -15,12 +15,12 @@ import openpyxl
 import pytest
 from docx import Document as WordDocument
 
-from kpu_docs.build import build
-from kpu_docs.cli import main
-from kpu_docs.derive import derive
+from kpu_docs.checks.validate import Severity, validate
+from kpu_docs.cli.main import main
 from kpu_docs.errors import InputError
-from kpu_docs.load import load
-from kpu_docs.validate import Severity, validate
+from kpu_docs.figures.derive import derive
+from kpu_docs.input.load import load
+from kpu_docs.publish.build import build
 
 from .conftest import node, soffice_available
 
@@ -156,7 +156,7 @@ def test_narrative_markup_is_rendered_literally(make_input, tmp_path):
 
 def test_template_environment_escapes_by_itself():
     """The sandbox's own autoescape switch (templating.environment), apart from docxtpl's."""
-    from kpu_docs.templating import environment
+    from kpu_docs.render.docx.templating import environment
 
     environment.cache_clear()  # docxtpl may have set autoescape on the shared instance
     try:
@@ -206,7 +206,7 @@ def test_failed_second_pdf_pass_fails_the_input(make_input, tmp_path, monkeypatc
     of the second pass, and its PDF. Never the first pass's draft presented as done."""
     import re
 
-    import kpu_docs.pdf as pdf
+    import kpu_docs.publish.pdf as pdf
 
     path = make_input()
     real_convert = pdf.convert
@@ -238,7 +238,7 @@ def test_failed_second_pdf_pass_fails_the_input(make_input, tmp_path, monkeypatc
 @pytest.mark.libreoffice
 @pytest.mark.skipif(not soffice_available(), reason="LibreOffice (soffice) not installed")
 def test_failed_second_pdf_conversion_publishes_nothing(sample_path, tmp_path, monkeypatch, capsys):
-    import kpu_docs.pdf as pdf
+    import kpu_docs.publish.pdf as pdf
     from kpu_docs.errors import KpuDocsError
 
     real_convert = pdf.convert
@@ -263,7 +263,7 @@ def test_failed_second_pdf_conversion_publishes_nothing(sample_path, tmp_path, m
 def test_input_broken_before_the_word_file_is_numbered_fails_it(make_input, tmp_path, monkeypatch, capsys):
     """One LibreOffice pass (UNO), then the Word file rendered again with the page numbers: an
     input that breaks in between fails, and nothing of it is published."""
-    import kpu_docs.pdf as pdf
+    import kpu_docs.publish.pdf as pdf
 
     if pdf.soffice() is None or pdf.uno_python() is None:
         pytest.skip("LibreOffice with its UNO bridge is needed")

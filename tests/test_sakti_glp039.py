@@ -9,14 +9,14 @@ import zipfile
 import openpyxl
 import pytest
 
-from kpu_docs.formatting import amount
-from kpu_docs.load import load
+from kpu_docs.figures.formatting import amount
+from kpu_docs.input.load import load
 from kpu_docs.sakti import read_export
 
 from . import glp039
 from .conftest import SAMPLE
-from .test_sakti_import import (N, figures_only, find, flatten, node, revised, run, sample_tree, table,
-                                write_xlsx as write_flat_xlsx)
+from .test_sakti_import import N, figures_only, find, flatten, node, revised, run, sample_tree, table
+from .test_sakti_import import write_xlsx as write_flat_xlsx
 
 
 @pytest.fixture
@@ -345,7 +345,7 @@ def test_a_pok_worksheet_in_thousands_updates_pagu_only(thousands_title, flag, w
 def test_the_source_is_printed_under_the_budget_tables_and_in_the_annex(work, tmp_path, capsys):
     import docx
 
-    from kpu_docs.build import build
+    from kpu_docs.publish.build import build
 
     assert run(capsys, _export("xlsx", tmp_path), "--into", work)[0] == 0
     result = build([work], tmp_path / "out")[0]
@@ -386,7 +386,7 @@ def test_an_export_that_does_not_add_up_still_shows_its_totals_first(work, tmp_p
 
 
 def test_next_year_keeps_the_satker_code_but_not_last_years_source(work, tmp_path, capsys):
-    from kpu_docs.cli import main
+    from kpu_docs.cli.main import main
 
     assert run(capsys, _export("xlsx", tmp_path), "--into", work)[0] == 0
     assert main(["new", str(work), "--year", "2024"]) == 0

@@ -5,14 +5,12 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-from pathlib import Path
 
 import jsonschema
 import pytest
-import yaml
 
-from kpu_docs.cli import main
-from kpu_docs.schema import schema
+from kpu_docs.cli.main import main
+from kpu_docs.input.schema import schema
 
 from .conftest import ROOT, node
 

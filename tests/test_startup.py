@@ -7,7 +7,7 @@ from jinja2 import FileSystemBytecodeCache
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 
-from kpu_docs import templating
+from kpu_docs.render.docx import templating
 
 
 @pytest.fixture

@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from docx import Document
 
-from kpu_docs.build import build, prepare
-from kpu_docs.cli import main
+from kpu_docs.cli.main import main
 from kpu_docs.errors import TemplateError
-from kpu_docs.report_docx import render_docx
-from kpu_docs.templating import default_template
+from kpu_docs.publish.build import build, prepare
+from kpu_docs.render.docx.report_docx import render_docx
+from kpu_docs.render.docx.templating import default_template
 
 from .conftest import node, soffice_available
 

@@ -10,10 +10,10 @@ import time
 
 import pytest
 
-from kpu_docs.build import build, prepare
-from kpu_docs.cli import main
+from kpu_docs.cli.main import main
 from kpu_docs.errors import InputError
-from kpu_docs.load import MAX_TEXT_CHARS, load
+from kpu_docs.input.load import MAX_TEXT_CHARS, load
+from kpu_docs.publish.build import build, prepare
 
 from .conftest import SAMPLE, node
 
@@ -291,7 +291,7 @@ def test_absurd_text_length_is_refused_with_its_line(make_input):
 
 
 def test_oversized_file_is_refused_before_parsing(make_input, monkeypatch):
-    import kpu_docs.load as load_mod
+    import kpu_docs.input.load as load_mod
 
     monkeypatch.setattr(load_mod, "MAX_FILE_BYTES", 1000)
     (found,) = problems_of(make_input())

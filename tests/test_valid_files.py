@@ -16,8 +16,8 @@ import pytest
 from lxml import etree
 from openxml_audit import OpenXmlValidator
 
-from kpu_docs.build import build
-from kpu_docs.templating import default_template
+from kpu_docs.publish.build import build
+from kpu_docs.render.docx.templating import default_template
 
 from .conftest import soffice_available
 
@@ -110,7 +110,7 @@ def test_files_built_with_a_template_resaved_by_libreoffice_are_valid(tmp_path):
 
 
 def test_conform_puts_libreoffice_slips_back_in_schema_order():
-    from kpu_docs.conform import conform
+    from kpu_docs.render.docx.conform import conform
 
     ns = W[1:-1]
     root = etree.fromstring(

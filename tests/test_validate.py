@@ -6,10 +6,10 @@ import re
 import shutil
 from pathlib import Path
 
-from kpu_docs.cli import main
-from kpu_docs.derive import Level, derive
-from kpu_docs.load import load
-from kpu_docs.validate import Severity, validate
+from kpu_docs.checks.validate import Severity, validate
+from kpu_docs.cli.main import main
+from kpu_docs.figures.derive import Level, derive
+from kpu_docs.input.load import load
 
 from .conftest import node
 

@@ -9,9 +9,9 @@ import shutil
 
 import pytest
 
-from kpu_docs.build import prepare
-from kpu_docs.cli import main
-from kpu_docs.load import loads
+from kpu_docs.cli.main import main
+from kpu_docs.input.load import loads
+from kpu_docs.publish.build import prepare
 from kpu_docs.web import forms
 from kpu_docs.web.app import create_app
 from kpu_docs.web.skeleton import skeleton
@@ -107,8 +107,8 @@ def test_a_new_office_skeleton_is_schema_valid():
 
 
 def prepare_text(text: str):
-    from kpu_docs.derive import derive
-    from kpu_docs.validate import validate
+    from kpu_docs.checks.validate import validate
+    from kpu_docs.figures.derive import derive
 
     report = derive(loads(text))
     return report, validate(report)
@@ -202,7 +202,7 @@ def test_saving_keeps_a_version_and_refuses_a_stale_page_or_an_unreadable_result
     kept = list((folder / ".versi" / "kpu-kota-serang" / "2023").glob("*.yaml.versi"))
     assert [p.read_text(encoding="utf-8") for p in kept] == [text]
     # versions never look like inputs to `kpu-docs build inputs/`
-    from kpu_docs.build import find_inputs
+    from kpu_docs.publish.build import find_inputs
 
     assert find_inputs([folder]) == [path]
 

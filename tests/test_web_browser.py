@@ -13,8 +13,8 @@ import docx
 import openpyxl
 import pytest
 
-from kpu_docs.build import prepare
-from kpu_docs.derive import Level
+from kpu_docs.figures.derive import Level
+from kpu_docs.publish.build import prepare
 
 from .conftest import ROOT
 

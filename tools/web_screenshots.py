@@ -79,7 +79,7 @@ def _export(folder: Path, out: Path) -> Path:
     """A small SAKTI-like export of the sample with one realisasi changed."""
     import openpyxl
 
-    from kpu_docs.build import prepare
+    from kpu_docs.publish.build import prepare
 
     report, _ = prepare(folder / "kpu-kota-serang" / "2023.yaml")
     wb = openpyxl.Workbook()

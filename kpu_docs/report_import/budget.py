@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from ..formatting import amount, number_words
-from ..model import child_key
+from kpu_docs.figures.formatting import amount, number_words
+from kpu_docs.input.model import child_key
+
 from .extract import Block
 from .result import (
     CODE,

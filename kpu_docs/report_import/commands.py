@@ -8,10 +8,11 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from ..derive import derive
-from ..errors import InputError, KpuDocsError, UsageError
-from ..load import loads
-from ..validate import validate
+from kpu_docs.checks.validate import validate
+from kpu_docs.errors import InputError, KpuDocsError, UsageError
+from kpu_docs.figures.derive import derive
+from kpu_docs.input.load import loads
+
 from . import read_report
 from .draft import render, slug, write_new
 from .extract import FORMATS

@@ -18,7 +18,8 @@ from typing import Any
 
 import yaml
 
-from ..errors import KpuDocsError, OutputError
+from kpu_docs.errors import KpuDocsError, OutputError
+
 from .result import KeyPath, Reading
 
 WIDTH = 88

@@ -24,7 +24,8 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import ImportRefused
+from kpu_docs.errors import ImportRefused
+
 from .text import BULLETS, clean, ends_sentence, starts_like
 
 MAX_FILE_BYTES = 50 * 1024 * 1024

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..formatting import number_words
+from kpu_docs.figures.formatting import number_words
+
 from .extract import Block
 from .result import (
     COUNT,

@@ -12,8 +12,8 @@ import re
 from decimal import Decimal
 from fractions import Fraction
 
-from ..formatting import percent_decimal
-from ..load import clean_text
+from kpu_docs.figures.formatting import percent_decimal
+from kpu_docs.input.load import clean_text
 
 # Letters OCR or a copy from a PDF put in place of Latin ones (seen in the example: "Sulistyو").
 _CONFUSABLES = str.maketrans(

@@ -7,8 +7,9 @@ import bisect
 
 import yaml
 
-from ..formatting import amount
-from ..model import child_key
+from kpu_docs.figures.formatting import amount
+from kpu_docs.input.model import child_key
+
 from .export import PROGRAM, RO, Export, Row
 from .yaml_text import InputNode, blank_before, content_end, leading_start, line_end, render
 from .yaml_text import dash as item_dash

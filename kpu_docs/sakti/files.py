@@ -15,8 +15,9 @@ from pathlib import Path
 import defusedxml  # noqa: F401  (openpyxl parses workbook XML through defusedxml when importable)
 import openpyxl
 
-from ..errors import ImportRefused, KpuDocsError
-from ..formatting import amount
+from kpu_docs.errors import ImportRefused, KpuDocsError
+from kpu_docs.figures.formatting import amount
+
 from .sheet_xml import MAX_COLUMNS, MAX_ROWS, Sheet, SheetReader, Table  # noqa: F401
 
 OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # encrypted OOXML, or an old .xls

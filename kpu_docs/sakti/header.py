@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import ImportRefused
+from kpu_docs.errors import ImportRefused
+
 from .cells import column, norm
 from .export import LABELS
 from .files import MAX_COLUMNS, Sheet

@@ -14,11 +14,12 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..derive import Level, Report, derive
-from ..diff import Change, diff, summary
-from ..errors import ImportRefused, KpuDocsError
-from ..formatting import amount
-from ..load import Document, encoding_notice, loads
+from kpu_docs.checks.diff import Change, diff, summary
+from kpu_docs.errors import ImportRefused, KpuDocsError
+from kpu_docs.figures.derive import Level, Report, derive
+from kpu_docs.figures.formatting import amount
+from kpu_docs.input.load import Document, encoding_notice, loads
+
 from .export import RO, TOTAL_LABEL, Export
 from .plan import Plan, plan_import
 from .read import read_export

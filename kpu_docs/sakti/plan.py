@@ -11,9 +11,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..errors import ImportRefused
-from ..formatting import amount
-from ..load import Document
+from kpu_docs.errors import ImportRefused
+from kpu_docs.figures.formatting import amount
+from kpu_docs.input.load import Document
+
 from .additions import Additions
 from .export import LABELS, Export, Row
 from .source_block import SourceRecord, source_edits

@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from ..errors import ImportRefused
+from kpu_docs.errors import ImportRefused
+
 from .cells import clean_text, code_text, filled
 from .checks import check, reconcile
 from .export import LABELS, MONEY_FIELDS, Export, Source

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import yaml
 
-from ..load import Document, clean_text
+from kpu_docs.input.load import Document, clean_text
+
 from .export import Source
 from .yaml_text import content_end, entry, line_end, line_start, scalar
 

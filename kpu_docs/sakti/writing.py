@@ -6,9 +6,9 @@ import os
 import shutil
 from pathlib import Path
 
-from ..errors import ImportRefused, InputError, OutputError
-from ..load import Document, load, loads, read_text_as_typed
-from ..outputs import sync_folder, write_temp
+from kpu_docs.errors import ImportRefused, InputError, OutputError
+from kpu_docs.input.load import Document, load, loads, read_text_as_typed
+from kpu_docs.publish.outputs import sync_folder, write_temp
 
 
 def read_input(path: Path) -> tuple[str, str | None]:

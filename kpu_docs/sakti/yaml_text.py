@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 
 import yaml
 
-from ..formatting import amount
-from ..load import Document, clean_text
-from ..model import child_key
+from kpu_docs.figures.formatting import amount
+from kpu_docs.input.load import Document, clean_text
+from kpu_docs.input.model import child_key
 
 FIGURES = ("pagu", "realisasi")
 

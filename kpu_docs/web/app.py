@@ -21,16 +21,17 @@ from flask import Flask, abort, jsonify, redirect, render_template, request, sen
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from .. import __version__
-from .. import pdf as pdf_mod
-from ..build import prepare
-from ..derive import Level, derive
-from ..diff import diff, summary
-from ..errors import InputError, KpuDocsError, format_key_path
-from ..formatting import amount, percent
-from ..load import loads
-from ..next_year import start_next_year
-from ..outputs import file_names, folder, slug
+from kpu_docs import __version__
+from kpu_docs.checks.diff import diff, summary
+from kpu_docs.errors import InputError, KpuDocsError, format_key_path
+from kpu_docs.figures.derive import Level, derive
+from kpu_docs.figures.formatting import amount, percent
+from kpu_docs.input.load import loads
+from kpu_docs.input.next_year import start_next_year
+from kpu_docs.publish import pdf as pdf_mod
+from kpu_docs.publish.build import prepare
+from kpu_docs.publish.outputs import file_names, folder, slug
+
 from . import checks, forms, yaml_edit
 from .jobs import Jobs, preview_pages
 from .workspace import NotFound, Workspace, digest
@@ -220,7 +221,7 @@ def create_app(root: Path, out: Path | None = None) -> Flask:
             raise KpuDocsError(f"{office}/{year}.yaml sudah ada: bukalah dari daftar kantor")
         text = skeleton(level, region, year)
         loads(text, target)  # the skeleton is schema-valid, or nothing is written
-        from ..next_year import _write_new
+        from kpu_docs.input.next_year import _write_new
 
         _write_new(target, text)
         note = "Kantor baru dibuat. Isi bagian bertanda (isi …); temuan di kanan menyebut yang masih kurang."
@@ -409,7 +410,7 @@ def create_app(root: Path, out: Path | None = None) -> Flask:
 
     @app.post("/kantor/<office>/<year>/impor")
     def import_preview(office: str, year: str):
-        from ..sakti.importer import prepare_import
+        from kpu_docs.sakti.importer import prepare_import
 
         path, _ = _paths(office, year)
         upload = request.files.get("ekspor")

@@ -11,11 +11,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..derive import Report, derive
-from ..errors import InputError, format_key_path
-from ..formatting import amount, percent
-from ..load import loads
-from ..validate import Finding, Severity, validate
+from kpu_docs.checks.validate import Finding, Severity, validate
+from kpu_docs.errors import InputError, format_key_path
+from kpu_docs.figures.derive import Report, derive
+from kpu_docs.figures.formatting import amount, percent
+from kpu_docs.input.load import loads
 
 
 @dataclass

@@ -17,9 +17,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from ..errors import KeyPath, format_key_path
-from ..formatting import parse_amount
-from ..model import AnnualReportInput, Money
+from kpu_docs.errors import KeyPath, format_key_path
+from kpu_docs.figures.formatting import parse_amount
+from kpu_docs.input.model import AnnualReportInput, Money
+
 from .yaml_edit import Edit
 
 # Labels for the staff (Indonesian); a key not listed is shown as its own words.

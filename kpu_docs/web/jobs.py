@@ -15,8 +15,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import pdf as pdf_mod
-from ..build import build
+from kpu_docs.publish import pdf as pdf_mod
+from kpu_docs.publish.build import build
 
 MAX_PREVIEW_PAGES = 60
 PREVIEW_DIR = ".pratinjau"

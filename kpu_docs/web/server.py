@@ -9,7 +9,7 @@ from pathlib import Path
 
 from werkzeug.serving import make_server
 
-from ..errors import UsageError
+from kpu_docs.errors import UsageError
 
 HOST = "127.0.0.1"  # never another interface: the page edits files and has no accounts
 

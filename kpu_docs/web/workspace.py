@@ -19,8 +19,8 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import KpuDocsError
-from ..outputs import write_temp
+from kpu_docs.errors import KpuDocsError
+from kpu_docs.publish.outputs import write_temp
 
 OFFICE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,99}$")
 YEAR = re.compile(r"^(20\d\d|2100)$")

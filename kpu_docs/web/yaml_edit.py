@@ -18,8 +18,8 @@ from typing import Any
 
 import yaml
 
-from ..errors import KeyPath
-from ..sakti.yaml_text import written as written_amount  # the import's rule for a figure's style
+from kpu_docs.errors import KeyPath
+from kpu_docs.sakti.yaml_text import written as written_amount  # the import's rule for a figure's style
 
 try:
     from yaml import CSafeLoader as _FastLoader
@@ -117,7 +117,7 @@ def find(root: yaml.Node, path: KeyPath) -> tuple[yaml.Node | None, yaml.Node | 
 
 
 def _where(path: KeyPath) -> str:
-    from ..errors import format_key_path
+    from kpu_docs.errors import format_key_path
 
     return format_key_path(path)
 
@@ -303,7 +303,7 @@ def _check(text: str, edits: list[Edit]) -> None:
             else:
                 got = None
             if isinstance(edit.value, int) and isinstance(got, str):
-                from ..formatting import parse_amount
+                from kpu_docs.figures.formatting import parse_amount
 
                 try:
                     got = parse_amount(got)

@@ -41,7 +41,7 @@ def versions_note() -> str:
 
 def build_samples(out: Path) -> dict[str, Path]:
     """Build every sample input into ``out``; return ``office/year/file`` → built file."""
-    from kpu_docs.build import build
+    from kpu_docs.publish.build import build
 
     results = build(list(INPUTS), out, jobs=1)
     failed = [f"{r.input}: {r.reason}" for r in results if not r.ok]

@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import PdfError
+from kpu_docs.errors import PdfError
 
 INSTALL_HINT = (
     "LibreOffice tidak ditemukan, sehingga PDF tidak dibuat (DOCX dan XLSX tetap ditulis). "
@@ -320,7 +320,7 @@ def heading_labels(headings: list[tuple[int, str]], entries: list[tuple[str, int
 
     Raises KpuDocsError rather than return a number it cannot vouch for: a heading missing
     from the outline, a page without a printed number, or a disagreement with LibreOffice."""
-    from .table_list import LEVEL as CAPTION
+    from kpu_docs.render.docx.table_list import LEVEL as CAPTION
 
     toc_lines = []
     for line in toc.splitlines():

@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .derive import ZERO, BudgetLine, Figures, Level
+from kpu_docs.figures.derive import ZERO, BudgetLine, Figures, Level
 
 TYPES = {"51": "Belanja Pegawai", "52": "Belanja Barang", "53": "Belanja Modal"}
 OTHER = "Belanja Lainnya"

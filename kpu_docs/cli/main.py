@@ -7,10 +7,10 @@ import os
 import sys
 from pathlib import Path
 
-from . import __version__
-from .errors import InputError, KpuDocsError, UsageError, os_error_message
-from .terminal import SafeText, safe_text
-from .workers import Terminated, install_signal_handlers
+from kpu_docs import __version__
+from kpu_docs.cli.terminal import SafeText, safe_text
+from kpu_docs.errors import InputError, KpuDocsError, UsageError, os_error_message
+from kpu_docs.publish.workers import Terminated, install_signal_handlers
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -186,8 +186,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _build(args) -> int:
-    from .build import build, find_inputs
-    from .progress import Progress, summary_table
+    from kpu_docs.cli.progress import Progress, summary_table
+    from kpu_docs.publish.build import build, find_inputs
 
     inputs = find_inputs(args.inputs)
     if not inputs:
@@ -230,8 +230,8 @@ def _build(args) -> int:
 def _validate(args) -> int:
     from collections import Counter
 
-    from .build import find_inputs, prepare
-    from .validate import Severity, has_errors
+    from kpu_docs.checks.validate import Severity, has_errors
+    from kpu_docs.publish.build import find_inputs, prepare
 
     status = EXIT_OK
     for path in find_inputs(args.inputs):
@@ -243,8 +243,8 @@ def _validate(args) -> int:
             for notice in exc.notices:
                 print(f"{notice} (info)")
             if exc.partial is not None:  # the budget tree is sound: check it in the same run
-                from .derive import derive
-                from .validate import validate_budget
+                from kpu_docs.checks.validate import validate_budget
+                from kpu_docs.figures.derive import derive
 
                 for finding in validate_budget(derive(exc.partial)):
                     print(finding)
@@ -265,9 +265,9 @@ def _validate(args) -> int:
 def _diff(args) -> int:
     import json
 
-    from .build import prepare
-    from .diff import diff, summary
-    from .validate import Severity
+    from kpu_docs.checks.diff import diff, summary
+    from kpu_docs.checks.validate import Severity
+    from kpu_docs.publish.build import prepare
 
     try:
         (old, old_findings), (new, new_findings) = prepare(args.old), prepare(args.new)
@@ -289,7 +289,7 @@ def _diff(args) -> int:
 
 
 def _new(args) -> int:
-    from .next_year import start_next_year
+    from kpu_docs.input.next_year import start_next_year
 
     if not 2000 <= args.year <= 2100:
         raise UsageError(f"--year {args.year}: tahun anggaran harus antara 2000 dan 2100")
@@ -300,31 +300,31 @@ def _new(args) -> int:
 
 
 def _import(args) -> int:
-    from .sakti.importer import run_import
+    from kpu_docs.sakti.importer import run_import
 
     return run_import(args.export, args.into, dry_run=args.dry_run, thousands=args.ribuan)
 
 
 def _import_report(args) -> int:
-    from .report_import.commands import import_report
+    from kpu_docs.report_import.commands import import_report
 
     return import_report(args.report, args.out)
 
 
 def _audit(args) -> int:
-    from .report_import.commands import audit
+    from kpu_docs.report_import.commands import audit
 
     return audit(args.reports, as_json=args.json)
 
 
 def _serve(args) -> int:
-    from .web.server import serve
+    from kpu_docs.web.server import serve
 
     return serve(args.folder, args.out, port=args.port, open_browser=not args.no_browser)
 
 
 def _schema(args) -> int:
-    from .schema import schema_json
+    from kpu_docs.input.schema import schema_json
 
     text = schema_json()
     if args.out:
@@ -335,16 +335,16 @@ def _schema(args) -> int:
 
 
 def _template_export(args) -> int:
-    from .templating import export
+    from kpu_docs.render.docx.templating import export
 
     print(export(args.directory))
     return EXIT_OK
 
 
 def _template_check(args) -> int:
-    from .build import prepare
-    from .context import build_context, check_context
-    from .templating import block_sample_input, check, check_references, sample_input
+    from kpu_docs.publish.build import prepare
+    from kpu_docs.render.docx.context import build_context, check_context
+    from kpu_docs.render.docx.templating import block_sample_input, check, check_references, sample_input
 
     check_references(args.template)  # a template that links outside itself is refused by build too
     # the given input (or the Kota Serang sample) with the sample that uses every optional block,

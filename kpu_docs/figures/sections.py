@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .derive import Report
+from kpu_docs.figures.derive import Report
 
 CHAPTERS = ("pendahuluan", "organisasi", "capaian", "penutup")
 # The template's places for added sections, in reading order (each program of BAB III has its own).

@@ -14,17 +14,17 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import workers
-from .annex import write_annex
-from .check_file import write_check_file
-from .derive import Report, derive
-from .errors import InputError, KpuDocsError, PdfError, UsageError, os_error_message
-from .load import load
-from .outputs import file_names, folder, publish, staging
-from .report_docx import render_docx
-from .templating import check_archive, check_references
-from .validate import Finding, Severity, has_errors, validate
-from .zipping import fix_modes
+from kpu_docs.checks.validate import Finding, Severity, has_errors, validate
+from kpu_docs.errors import InputError, KpuDocsError, PdfError, UsageError, os_error_message
+from kpu_docs.figures.derive import Report, derive
+from kpu_docs.input.load import load
+from kpu_docs.publish import workers
+from kpu_docs.publish.outputs import file_names, folder, publish, staging
+from kpu_docs.publish.zipping import fix_modes
+from kpu_docs.render.docx.report_docx import render_docx
+from kpu_docs.render.docx.templating import check_archive, check_references
+from kpu_docs.render.xlsx.annex import write_annex
+from kpu_docs.render.xlsx.check_file import write_check_file
 
 
 @dataclass
@@ -96,7 +96,7 @@ def stage(path: Path, out_root: Path, scratch: Path, template: Path | None, stri
             entries = render_docx(report, docx, template, pages)
             changes = None
             if compare:
-                from .diff import diff
+                from kpu_docs.checks.diff import diff
 
                 changes = diff(prepare(compare)[0], report)
             write_annex(report, xlsx, changes=changes, previous=_previous_year(report, previous))
@@ -233,7 +233,7 @@ def _add_pdfs(jobs: list[tuple[Result, tuple]], notices) -> None:
     cannot convert, or whose PDF cannot be published, fails alone."""
     if not jobs:
         return
-    from . import pdf as pdf_mod  # only --pdf needs it
+    from kpu_docs.publish import pdf as pdf_mod  # only --pdf needs it
 
     if pdf_mod.soffice() is None:
         if notices:
@@ -288,7 +288,7 @@ def _render_docx_again(result: Result, task: tuple, pages: dict[str, str]) -> No
 def _add_pdfs_two_passes(jobs: list[tuple[Result, tuple]], scratch: Path) -> None:
     """Without UNO: convert, read the numbers from the first PDF, render the Word file again
     and convert it again."""
-    from . import pdf as pdf_mod
+    from kpu_docs.publish import pdf as pdf_mod
 
     first = _convert([r for r, _ in jobs], scratch / "pdf-pass-1")
     for (result, task), draft in zip(jobs, first):
@@ -318,7 +318,7 @@ def _add_pdfs_two_passes(jobs: list[tuple[Result, tuple]], scratch: Path) -> Non
 def _convert(results: list[Result], outdir: Path) -> list[Path | None]:
     """Each result's DOCX to PDF in one LibreOffice run; when that run fails, each file
     alone, so that one report LibreOffice cannot convert fails alone (status "gagal")."""
-    from . import pdf as pdf_mod
+    from kpu_docs.publish import pdf as pdf_mod
 
     if not results:
         return []

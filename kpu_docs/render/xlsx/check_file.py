@@ -14,9 +14,9 @@ from pathlib import Path
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
-from .annex import _fit_row, _page_setup, _set_widths, _Styles, _table_header
-from .derive import Report
-from .validate import Finding, Severity
+from kpu_docs.checks.validate import Finding, Severity
+from kpu_docs.figures.derive import Report
+from kpu_docs.render.xlsx.annex import _fit_row, _page_setup, _set_widths, _Styles, _table_header
 
 SHEET = "Temuan"
 HEADERS = ("Tingkat", "Kode", "Pesan", "Baris")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from .model import AnnualReportInput
+from kpu_docs.input.model import AnnualReportInput
 
 
 def schema() -> dict:

@@ -13,7 +13,7 @@ from typing import Any
 from docx.document import Document
 from docx.oxml.ns import qn
 
-from .toc import TocEntry, _bookmark, _replace_result, _style_ids, _toc_style_ids
+from kpu_docs.render.docx.toc import TocEntry, _bookmark, _replace_result, _style_ids, _toc_style_ids
 
 CAPTION_STYLE = "Keterangan Tabel"
 LEVEL = 3  # entries are returned with the headings; level 3 marks a caption, found in reading order

@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from enum import IntEnum
 from fractions import Fraction
 
-from .errors import KeyPath
-from .load import Document
-from .model import AnnualReportInput, Grant, Node, Obstacle, SubOutput, child_key
+from kpu_docs.errors import KeyPath
+from kpu_docs.input.load import Document
+from kpu_docs.input.model import AnnualReportInput, Grant, Node, Obstacle, SubOutput, child_key
 
 
 class Level(IntEnum):

@@ -13,7 +13,7 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import ImageError, KpuDocsError
+from kpu_docs.errors import ImageError, KpuDocsError
 
 MAX_IMAGE_BYTES = 5 * 2**20  # a logo or a photo for print: a few MB at most
 MAX_IMAGE_PIXELS = 40_000_000  # refuse decompression bombs: 40 megapixels is a large photo

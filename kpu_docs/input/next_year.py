@@ -17,9 +17,9 @@ from pathlib import Path
 
 import yaml
 
-from .errors import OutputError, UsageError
-from .load import clean_text, load, loads
-from .model import CHILD_KEYS
+from kpu_docs.errors import OutputError, UsageError
+from kpu_docs.input.load import clean_text, load, loads
+from kpu_docs.input.model import CHILD_KEYS
 
 NARRATIVE_KEYS = ("kata_pengantar", "pendahuluan", "penutup")
 FIGURE_KEYS = ("pagu", "realisasi", "blokir")

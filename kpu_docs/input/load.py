@@ -20,8 +20,8 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from .errors import InputError, KeyPath, Location, Problem, format_key_path
-from .model import AnnualReportInput, Program, child_key
+from kpu_docs.errors import InputError, KeyPath, Location, Problem, format_key_path
+from kpu_docs.input.model import AnnualReportInput, Program, child_key
 
 try:  # the C loader is several times faster; fall back where libyaml is absent
     from yaml import CSafeLoader as _BaseLoader

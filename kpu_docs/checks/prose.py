@@ -26,9 +26,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .derive import BudgetLine, Figures, Level, Report
-from .errors import KeyPath, Location
-from .formatting import MAX_WORDS, number_words, percent, percent_decimal, rupiah
+from kpu_docs.errors import KeyPath, Location
+from kpu_docs.figures.derive import BudgetLine, Figures, Level, Report
+from kpu_docs.figures.formatting import MAX_WORDS, number_words, percent, percent_decimal, rupiah
 
 
 @dataclass(frozen=True)

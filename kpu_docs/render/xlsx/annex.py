@@ -24,9 +24,9 @@ from xlsxwriter.format import Format
 from xlsxwriter.utility import quote_sheetname, xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
-from .derive import BudgetLine, Figures, Level, Report
-from .diff import Change
-from .formatting import percent_formula, percent_fraction
+from kpu_docs.checks.diff import Change
+from kpu_docs.figures.derive import BudgetLine, Figures, Level, Report
+from kpu_docs.figures.formatting import percent_formula, percent_fraction
 
 __all__ = ["write_annex", "SUMMARY", "TREE", "CHART", "ORGANISATION", "CHANGES", "YEARS"]
 
@@ -58,7 +58,7 @@ def write_annex(report: Report, path: Path, *, changes: list[Change] | None = No
 
     ``changes`` (from ``diff``) adds a "Perubahan" sheet for a resubmission; ``previous`` (the
     same office's previous year) adds a year-on-year sheet."""
-    from . import annex_blocks  # it builds on this module's helpers
+    from kpu_docs.render.xlsx import annex_blocks  # it builds on this module's helpers
 
     options = {"strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False, "in_memory": True}
     workbook = xlsxwriter.Workbook(str(path), options)

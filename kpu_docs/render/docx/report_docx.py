@@ -14,14 +14,15 @@ from jinja2 import UndefinedError
 from lxml import etree
 from markupsafe import Markup
 
-from .conform import conform
-from .context import build_context
-from .derive import Report
-from .docxtemplate import Template
-from .errors import KpuDocsError, TemplateError
-from .images import Picture, inline_xml, load_picture
-from .table_list import fill_table_list, in_reading_order
-from .templating import (
+from kpu_docs.errors import KpuDocsError, TemplateError
+from kpu_docs.figures.derive import Report
+from kpu_docs.publish.zipping import drop_unused_parts, save_docx
+from kpu_docs.render.docx.conform import conform
+from kpu_docs.render.docx.context import build_context
+from kpu_docs.render.docx.docxtemplate import Template
+from kpu_docs.render.docx.images import Picture, inline_xml, load_picture
+from kpu_docs.render.docx.table_list import fill_table_list, in_reading_order
+from kpu_docs.render.docx.templating import (
     NEUTRAL_LOGO,
     check_archive,
     check_references,
@@ -32,9 +33,8 @@ from .templating import (
     resource,
     time_limit,
 )
-from .toc import TocEntry, fill_toc
-from .typography import no_break_hyphens
-from .zipping import drop_unused_parts, save_docx
+from kpu_docs.render.docx.toc import TocEntry, fill_toc
+from kpu_docs.render.docx.typography import no_break_hyphens
 
 
 class _Template(Template):

@@ -12,9 +12,9 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from .derive import BudgetLine, Report
-from .formatting import amount, date_id, percent
-from .model import AnnualReportInput, Node
+from kpu_docs.figures.derive import BudgetLine, Report
+from kpu_docs.figures.formatting import amount, date_id, percent
+from kpu_docs.input.model import AnnualReportInput, Node
 
 FIGURES = ("pagu", "realisasi", "blokir")
 

@@ -12,7 +12,12 @@ from collections.abc import Sequence
 from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
-from .annex import (
+from kpu_docs.figures.derive import ZERO, BudgetLine, FundingSource, Report
+from kpu_docs.figures.formatting import percent_formula
+from kpu_docs.figures.indicators import BANDS
+from kpu_docs.figures.indicators import rows as indicator_rows
+from kpu_docs.figures.spending import TYPES, akun_lines, by_type, spending_type
+from kpu_docs.render.xlsx.annex import (
     AMOUNT,
     CODE,
     LEVEL,
@@ -38,11 +43,6 @@ from .annex import (
     _tree_line,
     _tree_widths,
 )
-from .derive import ZERO, BudgetLine, FundingSource, Report
-from .formatting import percent_formula
-from .indicators import BANDS
-from .indicators import rows as indicator_rows
-from .spending import TYPES, akun_lines, by_type, spending_type
 
 SOURCES = "Sumber Dana"
 GRANTS = "Rincian Hibah"

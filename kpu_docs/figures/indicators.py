@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
-from .formatting import percent_decimal
-from .model import Indicator
+from kpu_docs.figures.formatting import percent_decimal
+from kpu_docs.input.model import Indicator
 
 # (lower bound of the band as a fraction, kategori), highest first.
 BANDS: tuple[tuple[Fraction, str], ...] = (

@@ -23,7 +23,7 @@ from jinja2 import DictLoader, StrictUndefined, Template, nodes
 from jinja2.runtime import LoopContext, Macro
 from jinja2.sandbox import MAX_RANGE, ImmutableSandboxedEnvironment, SandboxedEnvironment, SecurityError
 
-from .errors import OutputError, TemplateError
+from kpu_docs.errors import OutputError, TemplateError
 
 DEFAULT_TEMPLATE = "laporan_tahunan.docx"
 NEUTRAL_LOGO = "logo_netral.png"
@@ -37,7 +37,7 @@ def _shipped(package: str, source_dir: str, name: str) -> Path:
             return path
     except ModuleNotFoundError:  # running from a source tree without installing
         pass
-    return Path(__file__).resolve().parent.parent / source_dir / name
+    return Path(__file__).resolve().parents[3] / source_dir / name
 
 
 def resource(name: str) -> Path:

@@ -10,10 +10,11 @@ from enum import Enum
 from fractions import Fraction
 from pathlib import Path
 
-from . import images, prose
-from .derive import BudgetLine, Level, Report
-from .errors import Location, format_key_path
-from .formatting import percent, rupiah
+from kpu_docs.checks import prose
+from kpu_docs.errors import Location, format_key_path
+from kpu_docs.figures.derive import BudgetLine, Level, Report
+from kpu_docs.figures.formatting import percent, rupiah
+from kpu_docs.render.docx import images
 
 
 class Severity(Enum):
@@ -300,7 +301,7 @@ def _unexplained(report: Report, line: BudgetLine, prefix: str) -> Iterator[Find
 
 
 def _indicators(report: Report) -> Iterator[Finding]:
-    from .indicators import rows
+    from kpu_docs.figures.indicators import rows
 
     for row in rows(report.data.indicators):
         if row.capaian is None:
@@ -310,7 +311,7 @@ def _indicators(report: Report) -> Iterator[Finding]:
 
 
 def _sections(report: Report) -> Iterator[Finding]:
-    from .sections import CHAPTERS, anchor_problem
+    from kpu_docs.figures.sections import CHAPTERS, anchor_problem
 
     for i, section in enumerate(report.data.sections):
         key = ("bab_tambahan", i, "sebelum" if section.before else "sesudah")

@@ -17,8 +17,8 @@ from collections.abc import Iterable
 from contextlib import contextmanager
 from pathlib import Path
 
-from .errors import OutputError
-from .model import AnnualReportInput
+from kpu_docs.errors import OutputError
+from kpu_docs.input.model import AnnualReportInput
 
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)  # the earliest date a zip entry can hold
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import sys
 
-from .build import Result
-from .terminal import safe_text
+from kpu_docs.cli.terminal import safe_text
+from kpu_docs.publish.build import Result
 
 
 class Progress:

@@ -1,0 +1,1 @@
+"""Rendering: the Word report (render.docx) and the Excel annex and check file (render.xlsx)."""

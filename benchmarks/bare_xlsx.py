@@ -24,7 +24,9 @@ from openpyxl.utils import range_boundaries
 @dataclass
 class Sheet:
     name: str
-    cells: list[tuple[int, int, str, object, object, int]] = field(default_factory=list)  # r, c, kind, content, cached, format
+    cells: list[tuple[int, int, str, object, object, int]] = field(
+        default_factory=list
+    )  # r, c, kind, content, cached, format
     widths: dict[int, float] = field(default_factory=dict)
     rows: dict[int, tuple[float | None, int]] = field(default_factory=dict)  # height, outline level
     freeze: tuple[int, int] | None = None
@@ -107,8 +109,9 @@ def read_annex(path: Path) -> Annex:
                 index = formats.setdefault(tuple(sorted(props.items())), len(formats))
                 r, c = cell.row - 1, cell.column - 1
                 if cell.data_type == "f":
-                    sheet.cells.append((r, c, "f", str(getattr(cell.value, "text", cell.value)),
-                                        cached[cell.coordinate].value, index))
+                    sheet.cells.append(
+                        (r, c, "f", str(getattr(cell.value, "text", cell.value)), cached[cell.coordinate].value, index)
+                    )
                 elif isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool):
                     sheet.cells.append((r, c, "n", cell.value, None, index))
                 elif cell.value is not None:
@@ -131,8 +134,10 @@ def read_annex(path: Path) -> Annex:
             sheet.autofilter = (r1 - 1, c1 - 1, r2 - 1, c2 - 1)
         text = xml[f"xl/worksheets/sheet{number}.xml"]
         for sqref, operator, value in re.findall(
-                r'<conditionalFormatting sqref="([^"]+)"><cfRule type="cellIs" dxfId="\d+" priority="\d+" '
-                r'operator="(\w+)"><formula>([^<]+)</formula>', text):
+            r'<conditionalFormatting sqref="([^"]+)"><cfRule type="cellIs" dxfId="\d+" priority="\d+" '
+            r'operator="(\w+)"><formula>([^<]+)</formula>',
+            text,
+        ):
             c1, r1, c2, r2 = range_boundaries(sqref)
             criteria = {"lessThan": "<", "greaterThan": ">"}[operator]
             sheet.conditional.append(((r1 - 1, c1 - 1, r2 - 1, c2 - 1), criteria, float(value)))
@@ -150,12 +155,23 @@ def read_annex(path: Path) -> Annex:
         sheets.append(sheet)
     _read_chart(xml, sheets)
     props = formulas.properties
-    properties = {"title": props.title, "subject": props.subject, "author": props.creator,
-                  "keywords": props.keywords, "comments": props.description, "created": props.created,
-                  "company": "Komisi Pemilihan Umum"}
+    properties = {
+        "title": props.title,
+        "subject": props.subject,
+        "author": props.creator,
+        "keywords": props.keywords,
+        "comments": props.description,
+        "created": props.created,
+        "company": "Komisi Pemilihan Umum",
+    }
     alert = {"font_color": "#C00000", "bold": True}
-    return Annex(properties, [dict(k) for k in formats], alert, sheets,
-                 active=next((i for i, ws in enumerate(formulas.worksheets) if ws == formulas.active), 0))
+    return Annex(
+        properties,
+        [dict(k) for k in formats],
+        alert,
+        sheets,
+        active=next((i for i, ws in enumerate(formulas.worksheets) if ws == formulas.active), 0),
+    )
 
 
 def _read_chart(xml: dict[str, str], sheets: list[Sheet]) -> None:
@@ -168,13 +184,23 @@ def _read_chart(xml: dict[str, str], sheets: list[Sheet]) -> None:
     categories = re.search(r"<c:cat>.*?<c:f>([^<]+)</c:f>", chart).group(1)
     values = re.search(r"<c:val>.*?<c:f>([^<]+)</c:f>", chart).group(1)
     sheet_name = categories.split("!")[0].strip("'")
-    start = re.search(r"<xdr:from><xdr:col>(\d+)</xdr:col><xdr:colOff>(\d+)</xdr:colOff><xdr:row>(\d+)</xdr:row>"
-                      r"<xdr:rowOff>(\d+)</xdr:rowOff>", drawing)
-    size = re.search(r'<a:ext cx="(\d+)" cy="(\d+)"/>', drawing) or re.search(r'<xdr:ext cx="(\d+)" cy="(\d+)"/>', drawing)
+    start = re.search(
+        r"<xdr:from><xdr:col>(\d+)</xdr:col><xdr:colOff>(\d+)</xdr:colOff><xdr:row>(\d+)</xdr:row>"
+        r"<xdr:rowOff>(\d+)</xdr:rowOff>",
+        drawing,
+    )
+    size = re.search(r'<a:ext cx="(\d+)" cy="(\d+)"/>', drawing) or re.search(
+        r'<xdr:ext cx="(\d+)" cy="(\d+)"/>', drawing
+    )
     target = next(s for s in sheets if s.name == sheet_name)
     target.chart = {
-        "series": {"name": name, "categories": f"={categories}", "values": f"={values}",
-                   "fill": {"color": "#4472C4"}, "gap": 60},
+        "series": {
+            "name": name,
+            "categories": f"={categories}",
+            "values": f"={values}",
+            "fill": {"color": "#4472C4"},
+            "gap": 60,
+        },
         "title": {"name": title, "name_font": {"size": 12}},
         "x_axis": {"num_format": "0%", "min": 0, "major_gridlines": {"visible": True}, "name": "% penyerapan"},
         "y_axis": {"reverse": True},

@@ -200,11 +200,15 @@ def section_sample(table: Table, tmp: Path, runs: int) -> None:
     t_xlsx, t_bare_xlsx = best_pair(lambda: write_annex(report, xlsx), lambda: write_bare(annex, bare_x), runs)
     ours_cells, bare_cells = count_cells(xlsx), count_cells(bare_x)
 
-    rows = table.section(f"1-2. Sample KPU Kota Serang 2023 ({n_ro} RO), in-process, best of {runs}, ours and bare alternately")
+    rows = table.section(
+        f"1-2. Sample KPU Kota Serang 2023 ({n_ro} RO), in-process, best of {runs}, ours and bare alternately"
+    )
     rows.append(Row("DOCX ours: load+derive+validate+render_docx", ms(t_docx)))
     breakdown = docx_breakdown(context, report, tmp / "parts.docx", runs)
     if breakdown:
-        rows.append(Row("  DOCX ours, step by step (best of each)", ", ".join(f"{k} {ms(v)}" for k, v in breakdown.items())))
+        rows.append(
+            Row("  DOCX ours, step by step (best of each)", ", ".join(f"{k} {ms(v)}" for k, v in breakdown.items()))
+        )
     rows.append(Row("DOCX bare docxtpl: render(precomputed ctx)+save", ms(t_bare_docx)))
     r = t_docx / t_bare_docx
     rows.append(Row("DOCX overhead ours/bare", f"{r:.2f}×", f"< {TARGET_OVERHEAD}×", r < TARGET_OVERHEAD))
@@ -212,13 +216,24 @@ def section_sample(table: Table, tmp: Path, runs: int) -> None:
     rows.append(Row("XLSX bare xlsxwriter: same sheets, cells, formats, chart, print setup", ms(t_bare_xlsx)))
     r = t_xlsx / t_bare_xlsx
     rows.append(Row("XLSX overhead ours/bare", f"{r:.2f}×", f"≤ {TARGET_OVERHEAD}×", r <= TARGET_OVERHEAD))
-    rows.append(Row("  cells written ours / bare (of which formulas)",
-                    f"{ours_cells[0]} / {bare_cells[0]} ({ours_cells[1]} / {bare_cells[1]})",
-                    "equal", ours_cells == bare_cells))
+    rows.append(
+        Row(
+            "  cells written ours / bare (of which formulas)",
+            f"{ours_cells[0]} / {bare_cells[0]} ({ours_cells[1]} / {bare_cells[1]})",
+            "equal",
+            ours_cells == bare_cells,
+        )
+    )
     total_ours, total_bare = t_docx + t_xlsx, t_bare_docx + t_bare_xlsx
     r = total_ours / total_bare
-    rows.append(Row("DOCX+XLSX ours / bare", f"{ms(total_ours)} / {ms(total_bare)} = {r:.2f}×",
-                    f"< {TARGET_OVERHEAD}×", r < TARGET_OVERHEAD))
+    rows.append(
+        Row(
+            "DOCX+XLSX ours / bare",
+            f"{ms(total_ours)} / {ms(total_bare)} = {r:.2f}×",
+            f"< {TARGET_OVERHEAD}×",
+            r < TARGET_OVERHEAD,
+        )
+    )
 
 
 def normalize_zip(path: Path) -> None:
@@ -285,7 +300,9 @@ def section_office(table: Table, tmp: Path, runs: int) -> None:
     rows.append(Row("ours: build.stage (each zip written once, unused parts dropped, input frozen for gc)", ms(a)))
     rows.append(Row("baseline: the earlier way (docxtpl save, DOCX and XLSX re-zipped, gc over the input)", ms(b)))
     saving = 1 - a / b
-    rows.append(Row("time saved per office", f"{saving:.0%}", f"≥ {TARGET_ZIP_SAVING:.0%}", saving >= TARGET_ZIP_SAVING))
+    rows.append(
+        Row("time saved per office", f"{saving:.0%}", f"≥ {TARGET_ZIP_SAVING:.0%}", saving >= TARGET_ZIP_SAVING)
+    )
     rows.append(Row("  DOCX size ours / earlier", f"{sizes[0] / 1024:,.0f} KiB / {sizes[1] / 1024:,.0f} KiB"))
 
 
@@ -311,8 +328,7 @@ def child_build(n: int, folder: Path) -> dict:
 def run_child(n: int, tmp: Path) -> dict:
     folder = tmp / f"child-{n}"
     folder.mkdir(parents=True, exist_ok=True)
-    done = subprocess.run([sys.executable, __file__, "--child", str(n), str(folder)],
-                          capture_output=True, text=True)
+    done = subprocess.run([sys.executable, __file__, "--child", str(n), str(folder)], capture_output=True, text=True)
     if done.returncode != 0:
         raise SystemExit(f"build of {n} RO failed: {done.stderr[-800:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -322,16 +338,30 @@ def section_scaling(table: Table, tmp: Path, sizes: list[int]) -> None:
     baseline = run_child(10, tmp)  # the same process with a 10-RO input: what does not grow
     results = [run_child(n, tmp) for n in sizes]
     rows = table.section("4. Growth: build.stage of one input per size, each in a fresh process after a warm-up")
-    rows.append(Row(f"{10:>6,} RO  (baseline: fixed costs; peak memory {baseline['rss_kib'] / 1024:,.0f} MiB)",
-                    ms(baseline["seconds"])))
+    rows.append(
+        Row(
+            f"{10:>6,} RO  (baseline: fixed costs; peak memory {baseline['rss_kib'] / 1024:,.0f} MiB)",
+            ms(baseline["seconds"]),
+        )
+    )
     for r in results:
-        rows.append(Row(f"{r['n']:>6,} RO  ({r['yaml'] / 1e6:5.2f} MB YAML, peak memory {r['rss_kib'] / 1024:,.0f} MiB)",
-                        f"{ms(r['seconds'])}  ({ms(r['seconds'] / r['n'])} per RO)"))
+        rows.append(
+            Row(
+                f"{r['n']:>6,} RO  ({r['yaml'] / 1e6:5.2f} MB YAML, peak memory {r['rss_kib'] / 1024:,.0f} MiB)",
+                f"{ms(r['seconds'])}  ({ms(r['seconds'] / r['n'])} per RO)",
+            )
+        )
     ns = [r["n"] for r in results]
     ts = [r["seconds"] for r in results]
     k = loglog_slope(ns, ts)
-    rows.append(Row(f"growth exponent: fit over {ns[0]:,}..{ns[-1]:,} RO", f"{k:.2f}",
-                    f"≤ {TARGET_EXPONENT} (linear)", k <= TARGET_EXPONENT))
+    rows.append(
+        Row(
+            f"growth exponent: fit over {ns[0]:,}..{ns[-1]:,} RO",
+            f"{k:.2f}",
+            f"≤ {TARGET_EXPONENT} (linear)",
+            k <= TARGET_EXPONENT,
+        )
+    )
     local = math.log(ts[-1] / ts[-2]) / math.log(ns[-1] / ns[-2])
     rows.append(Row(f"  local slope {ns[-2]:,} → {ns[-1]:,} RO", f"{local:.2f}"))
     per_ro = (results[-1]["rss_kib"] - results[0]["rss_kib"]) / (ns[-1] - ns[0])
@@ -344,7 +374,9 @@ def section_scaling(table: Table, tmp: Path, sizes: list[int]) -> None:
 def section_batch(table: Table, tmp: Path, offices: int) -> tuple[bool, float]:
     folder = tmp / "batch-inputs"
     paths = [write_input(folder, TYPICAL_RO, f"Contoh {i + 1:03d}", seed=i) for i in range(offices)]
-    rows = table.section(f"5. Batch: {offices} synthetic offices of {TYPICAL_RO} RO through build(paths, out, jobs=N), no PDF")
+    rows = table.section(
+        f"5. Batch: {offices} synthetic offices of {TYPICAL_RO} RO through build(paths, out, jobs=N), no PDF"
+    )
     ok = True
     rates = {}
     for jobs in (1, 2):
@@ -356,20 +388,32 @@ def section_batch(table: Table, tmp: Path, offices: int) -> tuple[bool, float]:
         rate = offices / seconds
         rates[jobs] = rate
         note = "" if not failed else f"  {len(failed)} FAILED: {failed[0].reason}"
-        rows.append(Row(f"-j{jobs}: {offices} offices ({folders} output folders)",
-                        f"{sec(seconds)}  {rate:5.2f} offices/s{note}"))
+        rows.append(
+            Row(
+                f"-j{jobs}: {offices} offices ({folders} output folders)",
+                f"{sec(seconds)}  {rate:5.2f} offices/s{note}",
+            )
+        )
     rows.append(Row("  speed-up -j2 / -j1", f"{rates[2] / rates[1]:.2f}×", "ideal 2× on 2 cores"))
     ceiling = parallel_ceiling(6 if offices < 100 else 12)
     rows.append(Row("  machine's own ceiling: CPU loop, 2 processes / 1 (measured just after)", f"{ceiling:.2f}×"))
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     eta = SATKER / rates[2]
-    rows.append(Row(f"{SATKER} offices (every KPU satker) at -j2 on {cpus} cores, extrapolated",
-                    f"{sec(eta)} ({eta / 60:.1f} min)", "< 5 min", eta < TARGET_BATCH_SECONDS))
+    rows.append(
+        Row(
+            f"{SATKER} offices (every KPU satker) at -j2 on {cpus} cores, extrapolated",
+            f"{sec(eta)} ({eta / 60:.1f} min)",
+            "< 5 min",
+            eta < TARGET_BATCH_SECONDS,
+        )
+    )
     return ok, eta
 
 
 def section_pdf(table: Table, tmp: Path, n_files: int, batch_eta: float) -> bool:
-    rows = table.section(f"6. PDF: {n_files} offices of {TYPICAL_RO} RO, build --pdf vs one LibreOffice process per file")
+    rows = table.section(
+        f"6. PDF: {n_files} offices of {TYPICAL_RO} RO, build --pdf vs one LibreOffice process per file"
+    )
     if pdf_mod.soffice() is None:
         rows.append(Row("LibreOffice (soffice) not found: skipped", "-"))
         return True
@@ -388,18 +432,42 @@ def section_pdf(table: Table, tmp: Path, n_files: int, batch_eta: float) -> bool
     marginal = max(added_all - added_one, 0.0) / (n_files - 1)  # per report once LibreOffice runs
     each = t_each / n_files
     rows.append(Row("build, no PDF (-j1)", f"{sec(t_plain)}  ({sec(t_plain / n_files)}/office)"))
-    rows.append(Row(f"build --pdf (-j1), {'one LibreOffice pass through UNO' if uno else 'two passes (no UNO)'}",
-                    f"{sec(t_pdf)}  ({sec(t_pdf / n_files)}/office)"))
+    rows.append(
+        Row(
+            f"build --pdf (-j1), {'one LibreOffice pass through UNO' if uno else 'two passes (no UNO)'}",
+            f"{sec(t_pdf)}  ({sec(t_pdf / n_files)}/office)",
+        )
+    )
     rows.append(Row(f"added cost of --pdf: 1 office / {n_files} offices", f"{sec(added_one)} / {sec(added_all)}"))
-    rows.append(Row("added cost of --pdf per report in a batch (marginal)", sec(marginal), f"≤ {TARGET_PDF_ADDED} s",
-                    marginal <= TARGET_PDF_ADDED))
-    rows.append(Row("baseline: one LibreOffice process per file (plain --convert-to pdf)", f"{sec(t_each)}  ({sec(each)}/file)"))
+    rows.append(
+        Row(
+            "added cost of --pdf per report in a batch (marginal)",
+            sec(marginal),
+            f"≤ {TARGET_PDF_ADDED} s",
+            marginal <= TARGET_PDF_ADDED,
+        )
+    )
+    rows.append(
+        Row("baseline: one LibreOffice process per file (plain --convert-to pdf)", f"{sec(t_each)}  ({sec(each)}/file)")
+    )
     r = each / marginal if marginal > 0 else math.inf
-    rows.append(Row("per-file LibreOffice / our marginal cost per report", f"{r:.2f}×", f"≥ {TARGET_PDF_BATCHING}×",
-                    r >= TARGET_PDF_BATCHING))
+    rows.append(
+        Row(
+            "per-file LibreOffice / our marginal cost per report",
+            f"{r:.2f}×",
+            f"≥ {TARGET_PDF_BATCHING}×",
+            r >= TARGET_PDF_BATCHING,
+        )
+    )
     eta = batch_eta + added_one + (SATKER - 1) * marginal
-    rows.append(Row(f"{SATKER} offices with PDF: batch without PDF (-j2, above) + LibreOffice once + {SATKER - 1} × marginal",
-                    f"{sec(eta)} ({eta / 60:.1f} min)", "< 6 min", eta < TARGET_PDF_BATCH_SECONDS))
+    rows.append(
+        Row(
+            f"{SATKER} offices with PDF: batch without PDF (-j2, above) + LibreOffice once + {SATKER - 1} × marginal",
+            f"{sec(eta)} ({eta / 60:.1f} min)",
+            "< 6 min",
+            eta < TARGET_PDF_BATCH_SECONDS,
+        )
+    )
     return ok
 
 
@@ -423,14 +491,21 @@ def section_startup(table: Table, tmp: Path, runs: int) -> None:
     bare = best(exe + ["-c", "pass"])
     libs = best(exe + ["-c", "import docxtpl, docx, xlsxwriter, pydantic, yaml, babel.numbers, jinja2.sandbox"])
     ours = best(exe + ["-m", "kpu_docs", "build", str(SAMPLE), "--out", str(out), "-q"])
-    check = subprocess.run(exe + ["-m", "kpu_docs", "build", str(SAMPLE), "--out", str(out)], capture_output=True,
-                           text=True, env=env)
+    check = subprocess.run(
+        exe + ["-m", "kpu_docs", "build", str(SAMPLE), "--out", str(out)], capture_output=True, text=True, env=env
+    )
     rows = table.section(f"7. Start-up: fresh processes, best of {runs}")
     rows.append(Row("bare interpreter: python -c pass", ms(bare)))
     rows.append(Row("importing the libraries a build uses (docxtpl, xlsxwriter, pydantic, …)", ms(libs)))
     note = "" if "tidak berubah" in check.stdout else "  (REBUILD CHANGED A FILE?)"
-    rows.append(Row("kpu-docs build <sample> (a rebuild: nothing changes)", ms(ours) + note,
-                    f"≤ {TARGET_STARTUP} s", ours <= TARGET_STARTUP))
+    rows.append(
+        Row(
+            "kpu-docs build <sample> (a rebuild: nothing changes)",
+            ms(ours) + note,
+            f"≤ {TARGET_STARTUP} s",
+            ours <= TARGET_STARTUP,
+        )
+    )
     rows.append(Row("  ours / bare interpreter, ours / library imports", f"{ours / bare:.1f}×, {ours / libs:.2f}×"))
 
 
@@ -480,7 +555,9 @@ def machine(table: Table, quick: bool, no_pdf: bool) -> None:
     rows.append(Row("CPU", (platform.processor() or platform.machine())[:60]))
     rows.append(Row("Python", f"{platform.python_implementation()} {platform.python_version()}"))
     rows.append(Row("OS", platform.platform()[:60]))
-    libs = ", ".join(f"{name} {version(name)}" for name in ("docxtpl", "python-docx", "XlsxWriter", "pydantic", "PyYAML"))
+    libs = ", ".join(
+        f"{name} {version(name)}" for name in ("docxtpl", "python-docx", "XlsxWriter", "pydantic", "PyYAML")
+    )
     rows.append(Row("libraries", libs))
     if not no_pdf:
         rows.append(Row("LibreOffice", libreoffice_version()))
@@ -488,7 +565,9 @@ def machine(table: Table, quick: bool, no_pdf: bool) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--quick", action="store_true", help="shorter run: up to 10,000 RO, 30 offices, fewer repeats")
     parser.add_argument("--no-pdf", action="store_true", help="skip the LibreOffice section")
     parser.add_argument("--child", nargs=2, metavar=("N", "DIR"), help=argparse.SUPPRESS)  # one growth measurement
@@ -531,8 +610,10 @@ def main(argv: list[str] | None = None) -> int:
             ok &= step() is not False
             print(f"{time.perf_counter() - t0:.1f} s", file=sys.stderr, flush=True)
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    print(f"kpu-docs benchmark ({'quick' if quick else 'full'} run, {time.perf_counter() - started:.0f} s wall, "
-          f"load average {load:.1f} at the end)")
+    print(
+        f"kpu-docs benchmark ({'quick' if quick else 'full'} run, {time.perf_counter() - started:.0f} s wall, "
+        f"load average {load:.1f} at the end)"
+    )
     print(table.render())
     return 0 if ok else 1
 

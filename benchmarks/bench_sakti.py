@@ -76,8 +76,11 @@ def main() -> int:
         segments = write_csv(folder / "segments.csv", table(big, segments=True))
         known = {"076.01.CQ"}
         results = []
-        for label, path, rows in (("GLP039 .xlsx", xlsx, lines), ("GLP039 ';' CSV", csv, lines),
-                                  ("segment form CSV", segments, sum(1 for _ in open(segments, encoding="utf-8-sig")))):
+        for label, path, rows in (
+            ("GLP039 .xlsx", xlsx, lines),
+            ("GLP039 ';' CSV", csv, lines),
+            ("segment form CSV", segments, sum(1 for _ in open(segments, encoding="utf-8-sig"))),
+        ):
             export = read_export(path, known=known)
             assert not export.errors, export.errors[:3]
             results.append((label, rows, len(export.rows), best_of(lambda: read_export(path, known=known))))

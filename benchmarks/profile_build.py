@@ -46,11 +46,16 @@ def profile(title: str, fn, repeat: int, top: int) -> None:
     # skip this script's own frames; keep kpu_docs and library functions
     stats.print_stats(r"^(?!.*profile_build)", top + 3)
     text = re.sub(r"\S*/(site-packages|lib/python3\.\d+)/", "", out.getvalue()).replace(str(ROOT) + "/", "")
-    print(f"\n=== {title} (x{repeat}, total {stats.total_tt:.3f} s, {stats.total_tt / repeat * 1000:.1f} ms per build) ===")
+    print(
+        f"\n=== {title} (x{repeat}, total {stats.total_tt:.3f} s, {stats.total_tt / repeat * 1000:.1f} ms per build) ==="
+    )
     lines = text.splitlines()
     start = next(i for i, line in enumerate(lines) if line.strip().startswith("ncalls"))
-    shown = [line for line in lines[start + 1:] if line.strip() and "{built-in method builtins.exec}" not in line
-             and "<lambda>" not in line]
+    shown = [
+        line
+        for line in lines[start + 1 :]
+        if line.strip() and "{built-in method builtins.exec}" not in line and "<lambda>" not in line
+    ]
     print(lines[start])
     print("\n".join(shown[:top]))
 

@@ -62,14 +62,16 @@ def server_side(base: str, folder: Path, rounds: int) -> None:
 
     def post(url: str, fields: dict) -> dict:
         body = json.dumps({"base": digest(path.read_text(encoding="utf-8")), "fields": fields}).encode()
-        request = urllib.request.Request(url, body, {"Content-Type": "application/json", "X-CSRFToken": token,
-                                                     "Origin": base})
+        request = urllib.request.Request(
+            url, body, {"Content-Type": "application/json", "X-CSRFToken": token, "Origin": base}
+        )
         return json.loads(opener.open(request).read())
 
     values = iter(range(10**9))
     print("server (HTTP, no browser)")
     print(f"  office list         {stats(timed(lambda: opener.open(base + '/').read(), rounds))}")
     print(f"  editor page         {stats(timed(lambda: opener.open(office).read(), rounds))}")
+
     def edit(action: str):
         return lambda: post(f"{office}/{action}", {RO + ".pagu": str(900_000_000 + next(values))})
 
@@ -84,8 +86,15 @@ def in_browser(base: str, rounds: int) -> None:
         return
     from playwright.sync_api import expect, sync_playwright
 
-    args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--no-first-run"]
+    args = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+    ]
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(chromium), args=args)
         page = browser.new_page(viewport={"width": 1366, "height": 768})

@@ -30,8 +30,14 @@ TITLES = [
     ["Unit Organisasi", None, None, "076.01", "SEKRETARIAT JENDERAL KOMISI PEMILIHAN UMUM"],
     ["Satuan Kerja", None, None, "123456", "KPU KOTA SERANG"],
 ]
-HEADER_TOP = {0: "Uraian", PAGU: "Pagu Revisi", LOCK: "Lock Pagu*", LALU: "Realisasi", PCT: "%",
-              SISA_TOTAL: "Sisa Anggaran"}
+HEADER_TOP = {
+    0: "Uraian",
+    PAGU: "Pagu Revisi",
+    LOCK: "Lock Pagu*",
+    LALU: "Realisasi",
+    PCT: "%",
+    SISA_TOTAL: "Sisa Anggaran",
+}
 HEADER_SUB = {LALU: "Periode Lalu", INI: "Periode Ini", SD_TOTAL: "s.d. Periode"}
 FOOTNOTE = "* Lock Pagu: pagu yang ditahan selama revisi DIPA/POK berlangsung"
 LONG_AKUN = "Belanja Barang Persediaan Barang Konsumsi untuk Keperluan Rapat Koordinasi Tahapan Pemilu"
@@ -43,12 +49,27 @@ def detailed(tree: list[N]) -> list[N]:
     ro = find(tree, "CQ.6709.QGE.001")
     k = f"{ro.code}.051"
     ro.kids = [
-        N(k, "Penyusunan Rencana Kerja", kids=[
-            N(f"{k}.0A", "Rapat Koordinasi", kids=[
-                N(f"{k}.0A.521211", LONG_AKUN, kids=[
-                    N(f"{k}.0A.521211.000017", "Konsumsi rapat", 300_000_000, 299_000_000),
-                    N(f"{k}.0A.521211.000018", "Bahan rapat", 200_000_000, 200_000_000)]),
-                N(f"{k}.0A.524111", "Belanja Perjalanan Dinas Biasa", 300_000_000, 300_000_000)])]),
+        N(
+            k,
+            "Penyusunan Rencana Kerja",
+            kids=[
+                N(
+                    f"{k}.0A",
+                    "Rapat Koordinasi",
+                    kids=[
+                        N(
+                            f"{k}.0A.521211",
+                            LONG_AKUN,
+                            kids=[
+                                N(f"{k}.0A.521211.000017", "Konsumsi rapat", 300_000_000, 299_000_000),
+                                N(f"{k}.0A.521211.000018", "Bahan rapat", 200_000_000, 200_000_000),
+                            ],
+                        ),
+                        N(f"{k}.0A.524111", "Belanja Perjalanan Dinas Biasa", 300_000_000, 300_000_000),
+                    ],
+                )
+            ],
+        ),
         N(f"{ro.code}.052", "Dukungan Operasional", ro.pagu - 800_000_000, ro.realisasi - 799_000_000),
     ]
     ro2 = find(tree, "CQ.6870.QGE.002")
@@ -76,8 +97,14 @@ def _written_code(depth: int, node: N):
     return f"{parts[-1]}. {node.name}"
 
 
-def rows(tree: list[N], *, total_last: bool = False, repeat_header_after: int | None = 12,
-         continuation: bool = True, extra: dict | None = None) -> list[dict[int, object]]:
+def rows(
+    tree: list[N],
+    *,
+    total_last: bool = False,
+    repeat_header_after: int | None = 12,
+    continuation: bool = True,
+    extra: dict | None = None,
+) -> list[dict[int, object]]:
     """The sheet as sparse rows {column: value} in the standard variant; ``extra`` overrides
     cells by full code ({code: {column: value}})."""
     out: list[dict[int, object]] = [dict(enumerate(t)) for t in TITLES]
@@ -85,10 +112,15 @@ def rows(tree: list[N], *, total_last: bool = False, repeat_header_after: int | 
 
     def figures(pagu: int, real: int, total: bool) -> dict[int, object]:
         lalu = real // 3
-        return {PAGU: float(pagu), LOCK: 0.0, LALU: float(lalu), INI: float(real - lalu),
-                SD_TOTAL if total else SD_DETAIL: float(real),
-                PCT: float(Fraction(real, pagu)) if pagu else 0.0,
-                SISA_TOTAL if total else SISA_DETAIL: float(pagu - real)}
+        return {
+            PAGU: float(pagu),
+            LOCK: 0.0,
+            LALU: float(lalu),
+            INI: float(real - lalu),
+            SD_TOTAL if total else SD_DETAIL: float(real),
+            PCT: float(Fraction(real, pagu)) if pagu else 0.0,
+            SISA_TOTAL if total else SISA_DETAIL: float(pagu - real),
+        }
 
     pagu = sum(p.figures()[0] for p in tree)
     real = sum(p.figures()[1] for p in tree)
@@ -109,8 +141,9 @@ def rows(tree: list[N], *, total_last: bool = False, repeat_header_after: int | 
                 cut = node.name.rindex(" ", 0, 50)
                 row[NAME_COL[depth]] = node.name[:cut]
                 out.append(row)
-                out.append({CODE_COL[depth]: row[CODE_COL[depth]], NAME_COL[depth]: node.name[cut + 1:],
-                            PAGU: row[PAGU]})
+                out.append(
+                    {CODE_COL[depth]: row[CODE_COL[depth]], NAME_COL[depth]: node.name[cut + 1 :], PAGU: row[PAGU]}
+                )
             else:
                 out.append(row)
             count += 1
@@ -127,8 +160,9 @@ def rows(tree: list[N], *, total_last: bool = False, repeat_header_after: int | 
 
 def shifted(sheet: list[dict[int, object]]) -> list[dict[int, object]]:
     """The SAKTI version with every value one column to the left (column A stays)."""
-    return [{(c - 1 if c > 0 and not (i < len(TITLES)) else c): v for c, v in row.items()}
-            for i, row in enumerate(sheet)]
+    return [
+        {(c - 1 if c > 0 and not (i < len(TITLES)) else c): v for c, v in row.items()} for i, row in enumerate(sheet)
+    ]
 
 
 def write_xlsx(path: Path, sheet: list[dict[int, object]], *, shift: int = 0, inline: bool = True) -> Path:
@@ -198,8 +232,13 @@ def write_csv(path: Path, sheet: list[dict[int, object]], *, shift: int = 0) -> 
             for c in range(width):
                 value = row.get(c)
                 if isinstance(value, float):
-                    value = (f"{value:.4f}".replace(".", ",") if c == PCT - shift
-                             else amount(int(value)) if value >= 0 else "-" + amount(int(-value)))
+                    value = (
+                        f"{value:.4f}".replace(".", ",")
+                        if c == PCT - shift
+                        else amount(int(value))
+                        if value >= 0
+                        else "-" + amount(int(-value))
+                    )
                 elif isinstance(value, int):
                     value = f"{value:03d}"
                 cells.append("" if value is None else value)

@@ -107,8 +107,18 @@ SYNTHETIC = {
                                                     "kode": "CQ.1111.QGE.002.051.A",
                                                     "nama": "Sub Komponen Rapat",
                                                     "rincian": [
-                                                        leaf("CQ.1111.QGE.002.051.A.521211", "Belanja Bahan", 300_000, 250_000),
-                                                        leaf("CQ.1111.QGE.002.051.A.521213", "+Honor Output Kegiatan", 200_000, 200_000),
+                                                        leaf(
+                                                            "CQ.1111.QGE.002.051.A.521211",
+                                                            "Belanja Bahan",
+                                                            300_000,
+                                                            250_000,
+                                                        ),
+                                                        leaf(
+                                                            "CQ.1111.QGE.002.051.A.521213",
+                                                            "+Honor Output Kegiatan",
+                                                            200_000,
+                                                            200_000,
+                                                        ),
                                                     ],
                                                 }
                                             ],
@@ -240,7 +250,13 @@ def test_sheets_and_headers(books):
     assert wb.sheetnames == [*SHEETS, "Jenis Belanja"]  # the synthetic input keeps akun rincian
     assert [c.value for c in wb["Rincian Anggaran"][1]] == TREE_HEADERS
     assert [c.value for c in wb["Ringkasan"][5]][:7] == ["No", "Kode", "Program", *TREE_HEADERS[3:]]
-    assert [c.value for c in wb["Grafik"][1]] == ["Kode", "Kegiatan", *TREE_HEADERS[3:4], TREE_HEADERS[4], TREE_HEADERS[6]]
+    assert [c.value for c in wb["Grafik"][1]] == [
+        "Kode",
+        "Kegiatan",
+        *TREE_HEADERS[3:4],
+        TREE_HEADERS[4],
+        TREE_HEADERS[6],
+    ]
     assert [c.value for c in wb["Organisasi"][1]] == ["No", "Subbagian", "Kepala", "Status", "Peran", "Nama"]
     summary = wb["Ringkasan"]
     assert summary["A1"].value == "LAMPIRAN LAPORAN TAHUNAN 2023"
@@ -390,8 +406,11 @@ def test_workbook_properties(books, synthetic):
 
 def test_text_that_looks_like_a_formula_stays_text(books, tree_rows, synthetic):
     ws = books[0]["Rincian Anggaran"]
-    for code, name in (("CQ.1111.QGE.001", FORMULA_NAME), ("CQ.1111.RAN.001", AT_NAME),
-                       ("CQ.1111.QGE.002.051.A.521213", "+Honor Output Kegiatan")):
+    for code, name in (
+        ("CQ.1111.QGE.001", FORMULA_NAME),
+        ("CQ.1111.RAN.001", AT_NAME),
+        ("CQ.1111.QGE.002.051.A.521213", "+Honor Output Kegiatan"),
+    ):
         cell = ws[f"C{tree_rows[code]}"]
         assert cell.value == name and cell.data_type == "s"
     with zipfile.ZipFile(synthetic[1]) as z:
@@ -454,8 +473,12 @@ def test_organisation_counts(books):
         for group in sub["staf"]
         for name in group["nama"]
     ]
-    assert [(ws.cell(r, 2).value, ws.cell(r, 4).value, ws.cell(r, 6).value) for r in range(2, 2 + len(people))] == people
-    header = next(r for r in range(2, ws.max_row + 1) if ws.cell(r, 4).value == "PNS" and ws.cell(r, 3).value == "Kepala")
+    assert [
+        (ws.cell(r, 2).value, ws.cell(r, 4).value, ws.cell(r, 6).value) for r in range(2, 2 + len(people))
+    ] == people
+    header = next(
+        r for r in range(2, ws.max_row + 1) if ws.cell(r, 4).value == "PNS" and ws.cell(r, 3).value == "Kepala"
+    )
     assert [ws.cell(header, c).value for c in range(2, 7)] == ["Subbagian", "Kepala", "PNS", "PPNPN", "Jumlah Staf"]
     for i, sub in enumerate(SYNTHETIC["organisasi"]["subbagian"]):
         row = header + 1 + i
@@ -539,7 +562,9 @@ def test_sample_wa3355_realisasi_above_pagu(sample):
 
 # --- LibreOffice: cached values = what it computes ---------------------------------------------------
 
-CSV_FILTER = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1"  # UTF-8, raw values, every sheet
+CSV_FILTER = (
+    "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1"  # UTF-8, raw values, every sheet
+)
 PROFILE = """<?xml version="1.0" encoding="UTF-8"?>
 <oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema">
 <item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>{mode}</value></prop></item>
@@ -567,9 +592,19 @@ def _to_csv(files: list[Path], folder: Path, recalc_mode: int) -> Path:
     (profile / "user" / "registrymodifications.xcu").write_text(PROFILE.format(mode=recalc_mode), encoding="utf-8")
     out = folder / f"csv{recalc_mode}"
     subprocess.run(
-        ["soffice", f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to", CSV_FILTER,
-         "--outdir", str(out), *map(str, files)],
-        check=True, timeout=120, capture_output=True,
+        [
+            "soffice",
+            f"-env:UserInstallation={profile.as_uri()}",
+            "--headless",
+            "--convert-to",
+            CSV_FILTER,
+            "--outdir",
+            str(out),
+            *map(str, files),
+        ],
+        check=True,
+        timeout=120,
+        capture_output=True,
     )
     return out
 
@@ -616,16 +651,24 @@ def test_libreoffice_recalculation_matches_cached_values(synthetic, books, tmp_p
 def test_row_heights_fit_their_text_without_blank_lines():
     """A name that fits one line gets no double-height row; a long one gets its lines, within 409 pt."""
     from kpu_docs.render.xlsx.annex import MAX_ROW_HEIGHT, _line_count
+
     assert _line_count("Pendaftaran dan Verifikasi Partai Politik Peserta Pemilu", 52, indent=3) == 1
     assert _line_count("Tata Kelola Kelembagaan Publik Bidang Politik dan Hukum", 52, indent=2) == 1
-    assert _line_count("Perencanaan Program dan Anggaran, serta Penyusunan Peraturan Pelaksanaan "
-                       "Penyelenggaraan Pemilu", 52, indent=1) == 2
+    assert (
+        _line_count(
+            "Perencanaan Program dan Anggaran, serta Penyusunan Peraturan Pelaksanaan Penyelenggaraan Pemilu",
+            52,
+            indent=1,
+        )
+        == 2
+    )
     assert _line_count("% Penyerapan", 12, bold=True) == 2
     assert _line_count("kata " * 20000, 40) * 15 > MAX_ROW_HEIGHT
 
 
 def test_a_text_longer_than_a_cell_is_cut_with_a_note(tmp_path):
     from kpu_docs.render.xlsx.annex import MAX_CELL_TEXT, cell_text
+
     assert cell_text("pendek") == "pendek"
     long = "kata " * 10000  # 50.000 characters
     cut = cell_text(long)
@@ -635,6 +678,7 @@ def test_a_text_longer_than_a_cell_is_cut_with_a_note(tmp_path):
 
 def test_changes_sheet_says_where_a_long_narrative_was_cut(tmp_path, sample_path):
     from kpu_docs.checks.diff import Change
+
     report = derive(load(sample_path))
     target = tmp_path / "lampiran.xlsx"
     write_annex(report, target, changes=[Change("narasi", "CQ.6709", "narasi", "lama " * 9000, "baru")])

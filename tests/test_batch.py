@@ -38,8 +38,10 @@ def test_batch_builds_all_and_isolates_a_bad_input(tmp_path, capsys):
     for year in (2023, 2024):
         folder = out / "kpu-kabupaten-contoh" / str(year)
         assert sorted(p.name for p in folder.iterdir()) == [
-            f"lampiran-{year}-kpu-kabupaten-contoh.xlsx", f"laporan-tahunan-{year}-kpu-kabupaten-contoh.docx",
-            f"pemeriksaan-{year}-kpu-kabupaten-contoh.xlsx"]
+            f"lampiran-{year}-kpu-kabupaten-contoh.xlsx",
+            f"laporan-tahunan-{year}-kpu-kabupaten-contoh.docx",
+            f"pemeriksaan-{year}-kpu-kabupaten-contoh.xlsx",
+        ]
 
 
 def test_two_inputs_for_the_same_office_and_year_are_refused(tmp_path):
@@ -71,7 +73,11 @@ def test_year_on_year_sheet_when_previous_year_is_in_the_batch(tmp_path):
     def total(n, key):
         kids = [c for k in ("kegiatan", "output", "sub_output", "rincian") for c in n.get(k, [])]
         v = n.get(key, 0)
-        return sum(total(c, key) for c in kids) if kids else (v if isinstance(v, int) else int(v.replace("Rp", "").replace(".", "")))
+        return (
+            sum(total(c, key) for c in kids)
+            if kids
+            else (v if isinstance(v, int) else int(v.replace("Rp", "").replace(".", "")))
+        )
 
     for code in ("076.01.CQ", "076.01.WA"):
         p_old, p_new = node(old, code), node(new, code)

@@ -76,23 +76,27 @@ def node(nodes: list[dict], code: str) -> dict:
 
 
 def indicator(target, realisasi, lower=False) -> Indicator:
-    return Indicator.model_validate({"indikator": "x", "satuan": "%", "target": target, "realisasi": realisasi,
-                                     "makin_kecil_makin_baik": lower})
+    return Indicator.model_validate(
+        {"indikator": "x", "satuan": "%", "target": target, "realisasi": realisasi, "makin_kecil_makin_baik": lower}
+    )
 
 
-@pytest.mark.parametrize("target, realisasi, lower, capaian, kategori", [
-    (100, 85, False, Fraction(85, 100), "Sangat Berhasil"),  # a boundary belongs to the higher band
-    (100, "84,99", False, Fraction(8499, 10000), "Berhasil"),
-    (100, "84,996", False, Fraction(84996, 100000), "Sangat Berhasil"),  # shown as 85,00 %
-    (4, 3, False, Fraction(3, 4), "Berhasil"),
-    (100, 70, False, Fraction(7, 10), "Berhasil"),
-    (100, 55, False, Fraction(55, 100), "Cukup Berhasil"),
-    (100, "54,9", False, Fraction(549, 1000), "Tidak Berhasil"),
-    (77.5, 71.8, False, Fraction(718, 775), "Sangat Berhasil"),
-    (0.5, 0.3, True, Fraction(7, 5), "Sangat Berhasil"),  # lower is better: (2 × 0,5 − 0,3) / 0,5
-    (10, 30, True, Fraction(0), "Tidak Berhasil"),  # floored at 0
-    (0, 5, False, None, "-"),
-])
+@pytest.mark.parametrize(
+    "target, realisasi, lower, capaian, kategori",
+    [
+        (100, 85, False, Fraction(85, 100), "Sangat Berhasil"),  # a boundary belongs to the higher band
+        (100, "84,99", False, Fraction(8499, 10000), "Berhasil"),
+        (100, "84,996", False, Fraction(84996, 100000), "Sangat Berhasil"),  # shown as 85,00 %
+        (4, 3, False, Fraction(3, 4), "Berhasil"),
+        (100, 70, False, Fraction(7, 10), "Berhasil"),
+        (100, 55, False, Fraction(55, 100), "Cukup Berhasil"),
+        (100, "54,9", False, Fraction(549, 1000), "Tidak Berhasil"),
+        (77.5, 71.8, False, Fraction(718, 775), "Sangat Berhasil"),
+        (0.5, 0.3, True, Fraction(7, 5), "Sangat Berhasil"),  # lower is better: (2 × 0,5 − 0,3) / 0,5
+        (10, 30, True, Fraction(0), "Tidak Berhasil"),  # floored at 0
+        (0, 5, False, None, "-"),
+    ],
+)
 def test_capaian_and_kategori(target, realisasi, lower, capaian, kategori):
     ind = indicator(target, realisasi, lower)
     assert achievement(ind) == capaian
@@ -125,8 +129,9 @@ def test_low_absorption_without_kendala_warns_at_the_highest_unexplained_node(va
     # CQ.6709 is at (1.118.430.000 + 296.550.000) / 1.570.000.000 = 90,12 %: only the RO is off
     assert [f.subject for f in warnings] == ["CQ.6709.QGE.002"]
     assert "70,61%" in warnings[0].message and warnings[0].severity is Severity.WARNING
-    assert warnings[0].location.line == load(path).lines.line(("program", 0, "kegiatan", 0, "output", 0,
-                                                                "sub_output", 1))
+    assert warnings[0].location.line == load(path).lines.line(
+        ("program", 0, "kegiatan", 0, "output", 0, "sub_output", 1)
+    )
 
 
 def test_kendala_on_a_parent_explains_what_is_below_it(variant):
@@ -175,8 +180,9 @@ def test_grant_codes_unique_within_the_grant_only(variant):
 
     with pytest.raises(InputError) as exc:
         load(variant(duplicate))
-    assert any("CQ.7101" in p.message and "unik" in p.message and p.location.path[0] == "hibah"
-               for p in exc.value.problems)
+    assert any(
+        "CQ.7101" in p.message and "unik" in p.message and p.location.path[0] == "hibah" for p in exc.value.problems
+    )
 
 
 def test_blokir_above_pagu_and_on_a_parent(variant):
@@ -283,8 +289,9 @@ def test_missing_section_picture_is_an_error(variant):
 
 def test_heads_and_staff_counted_from_the_structure_given(sample_path):
     org = build_context(prepare(PROVINCE)[0])["org"]
-    assert org["heads_text"] == ("3 (tiga) orang Kepala Bagian, 6 (enam) orang Kepala Subbagian, dan kelompok "
-                                 "Jabatan Fungsional")
+    assert org["heads_text"] == (
+        "3 (tiga) orang Kepala Bagian, 6 (enam) orang Kepala Subbagian, dan kelompok Jabatan Fungsional"
+    )
     assert org["staff_recap"] == "PNS 8 (delapan) orang dan PPNPN 7 (tujuh) orang"
     assert [d["label"] for d in org["divisions"]] == ["1.", "2.", "3."]
     assert [s["label"] for s in org["divisions"][0]["subdivisions"]] == ["a.", "b."]
@@ -335,7 +342,10 @@ def test_sources_sheet_totals_per_source_and_overall(province_books, province_da
     assert [values.cell(5, c).value for c in (4, 5)] == expected[0]
     assert [values.cell(6, c).value for c in (4, 5)] == expected[1] == [57_400_000_000, 53_634_050_000]
     assert values.cell(7, 3).value == "Jumlah Seluruh Sumber Dana"
-    assert [values.cell(7, c).value for c in (4, 5)] == [expected[0][0] + expected[1][0], expected[0][1] + expected[1][1]]
+    assert [values.cell(7, c).value for c in (4, 5)] == [
+        expected[0][0] + expected[1][0],
+        expected[0][1] + expected[1][1],
+    ]
     assert formulas.cell(5, 4).value == "='Rincian Anggaran'!D2"
     assert formulas.cell(6, 4).value == "='Rincian Hibah'!D2" and formulas.cell(7, 4).value == "=SUM(D5:D6)"
     hibah = province_books[1]["Rincian Hibah"]
@@ -345,15 +355,26 @@ def test_sources_sheet_totals_per_source_and_overall(province_books, province_da
 
 def test_spending_by_type_from_the_akun(province_books, province_data):
     formulas, values = (b["Jenis Belanja"] for b in province_books)
-    recap = {(values.cell(r, 1).value, values.cell(r, 4).value): (values.cell(r, 5).value, values.cell(r, 6).value,
-                                                                    values.cell(r, 9).value)
-             for r in range(5, 11)}
+    recap = {
+        (values.cell(r, 1).value, values.cell(r, 4).value): (
+            values.cell(r, 5).value,
+            values.cell(r, 6).value,
+            values.cell(r, 9).value,
+        )
+        for r in range(5, 11)
+    }
     kinds = {"51": "Belanja Pegawai", "52": "Belanja Barang", "53": "Belanja Modal"}
-    for source, tree in (("APBN", province_data["program"]), ("APBD Provinsi Contoh", province_data["hibah"][0]["program"])):
+    for source, tree in (
+        ("APBN", province_data["program"]),
+        ("APBD Provinsi Contoh", province_data["hibah"][0]["program"]),
+    ):
         for prefix, kind in kinds.items():
             akun = [n for n in leaves(tree) if n["kode"].rsplit(".", 1)[1].startswith(prefix)]
-            expected = (sum(n["pagu"] for n in akun), sum(n["realisasi"] for n in akun),
-                        sum(n.get("blokir", 0) for n in akun))
+            expected = (
+                sum(n["pagu"] for n in akun),
+                sum(n["realisasi"] for n in akun),
+                sum(n.get("blokir", 0) for n in akun),
+            )
             assert recap[(source, kind)] == expected, (source, kind)
     assert recap[("APBN", "Belanja Barang")][2] == 20_000_000
     assert formulas.cell(5, 5).value.startswith("=SUMIFS($E$14:$E$23,$A$14:$A$23,A5,$D$14:$D$23,D5")
@@ -372,8 +393,10 @@ def test_blokir_column_in_the_tree(province_books):
 def test_indicator_sheet(province_books):
     formulas, values = (b["Indikator Kinerja"] for b in province_books)
     rows = [[values.cell(r, c).value for c in range(1, 10)] for r in range(5, 10)]
-    assert [r[2] for r in rows][:2] == ["Persentase partisipasi pemilih",
-                                        "Persentase TPS yang melaksanakan pemungutan suara ulang"]
+    assert [r[2] for r in rows][:2] == [
+        "Persentase partisipasi pemilih",
+        "Persentase TPS yang melaksanakan pemungutan suara ulang",
+    ]
     assert rows[0][4:7] == [77.5, 71.8, 80.2]
     assert rows[0][7] == 0.9265 and rows[0][8] == "Sangat Berhasil"  # 71,8 / 77,5 = 92,645… %, two decimals
     assert rows[1][7] == 1.4 and rows[3][8] == "Berhasil" and rows[4][8] == "Cukup Berhasil"
@@ -385,7 +408,9 @@ def test_organisation_sheet_with_bagian_and_commissioners(province_books):
     ws = province_books[1]["Organisasi"]
     cells = [[ws.cell(r, c).value for c in range(1, 7)] for r in range(1, ws.max_row + 1)]
     assert cells[0][1] == "Bagian / Subbagian"
-    assert ["Subbagian Keuangan (Bagian Keuangan, Umum, dan Logistik)" == row[1] for row in cells].count(True) == 5  # 4 staff, 1 count row
+    assert ["Subbagian Keuangan (Bagian Keuangan, Umum, dan Logistik)" == row[1] for row in cells].count(
+        True
+    ) == 5  # 4 staff, 1 count row
     assert any(row[1] == "Komisioner" and row[2] == "Bambang Sutrisno" and row[3] == "Ketua" for row in cells)
     assert any(row[2] == "Made Wirawan" and row[4] == "Divisi Perencanaan, Data, dan Informasi" for row in cells)
 
@@ -404,7 +429,7 @@ def test_diff_sees_grants_kendala_indicators_and_sections(variant, capsys):
     out = capsys.readouterr().out
     grant = "hibah 'Hibah Pemilihan Gubernur dan Wakil Gubernur Contoh Tahun 2024': "
     assert f"{grant}CQ.7102.QGE.002.521219 realisasi: 7.250.000.000 → 7.300.000.000 (+50.000.000)" in out
-    assert f'{grant}CQ.7102.QGE.002 solusi paragraf 1:' in out and '→ "Baru."' in out
+    assert f"{grant}CQ.7102.QGE.002 solusi paragraf 1:" in out and '→ "Baru."' in out
     assert "indikator_kinerja[1].indikator[Persentase partisipasi pemilih].realisasi" in out
     assert 'bab_tambahan[1].judul: "Ringkasan Eksekutif" → "Ikhtisar"' in out
 
@@ -428,8 +453,7 @@ def test_new_carries_structure_and_moves_realisasi_to_last_year(tmp_path):
     assert (goal.realisasi, goal.previous) == (0, Decimal("71.8"))
     assert data.indicators[1].indicators[1].previous is None  # no key written: none added
     grant = data.grants[0]
-    assert grant.name.startswith("Hibah") and all(
-        (n.pagu or 0) == 0 for p in grant.programs for n in _model_walk(p))
+    assert grant.name.startswith("Hibah") and all((n.pagu or 0) == 0 for p in grant.programs for n in _model_walk(p))
     assert all(not o for p in data.programs for n in _model_walk(p) for o in [getattr(n, "obstacles", [])])
     assert [s.paragraphs for s in data.sections] == [[], [], [], []]
     assert data.sections[1].tables[0].rows  # tables are kept as written
@@ -477,7 +501,6 @@ def table_rows(table) -> list[list[str]]:
 
 def table_after(document, caption: str):
     """The table that follows the paragraph whose text starts with ``caption``."""
-    body = document.element.body
     for p in document.paragraphs:
         if p.text.startswith(caption) and p.style.name == "Keterangan Tabel":  # not the DAFTAR TABEL
             el = p._p.getnext()
@@ -490,22 +513,39 @@ def table_after(document, caption: str):
 def test_chapters_numbered_by_what_is_present(document):
     headings = [(s, t) for s, t in paragraphs(document) if s in ("Heading 1", "Heading 2")]
     chapters = [t for s, t in headings if s == "Heading 1"]
-    assert chapters == ["KATA PENGANTAR", "RINGKASAN EKSEKUTIF", "BAB I PENDAHULUAN", "BAB II STRUKTUR ORGANISASI",
-                        "BAB III CAPAIAN PRIORITAS", "BAB IV DOKUMENTASI KEGIATAN", "BAB V RENCANA TINDAK LANJUT",
-                        "BAB VI PENUTUP"]
+    assert chapters == [
+        "KATA PENGANTAR",
+        "RINGKASAN EKSEKUTIF",
+        "BAB I PENDAHULUAN",
+        "BAB II STRUKTUR ORGANISASI",
+        "BAB III CAPAIAN PRIORITAS",
+        "BAB IV DOKUMENTASI KEGIATAN",
+        "BAB V RENCANA TINDAK LANJUT",
+        "BAB VI PENUTUP",
+    ]
     subs = [t for s, t in headings if s == "Heading 2"]
-    assert subs == ["A. Struktur Organisasi", "B. Program dan Anggaran", "C. Pengembalian Sisa Dana Hibah",
-                    "A. Capaian Indikator Kinerja",
-                    "B. Program Penyelenggaraan Pemilu dalam Proses Konsolidasi Demokrasi (076.01.CQ)",
-                    "C. Program Dukungan Manajemen (076.01.WA)",
-                    "D. Program Penyelenggaraan Pemilihan Gubernur dan Wakil Gubernur (076.01.CQ, dana hibah)",
-                    "A. Perencanaan Anggaran", "B. Penataan Arsip Pemilihan"]
+    assert subs == [
+        "A. Struktur Organisasi",
+        "B. Program dan Anggaran",
+        "C. Pengembalian Sisa Dana Hibah",
+        "A. Capaian Indikator Kinerja",
+        "B. Program Penyelenggaraan Pemilu dalam Proses Konsolidasi Demokrasi (076.01.CQ)",
+        "C. Program Dukungan Manajemen (076.01.WA)",
+        "D. Program Penyelenggaraan Pemilihan Gubernur dan Wakil Gubernur (076.01.CQ, dana hibah)",
+        "A. Perencanaan Anggaran",
+        "B. Penataan Arsip Pemilihan",
+    ]
 
 
 def test_table_of_contents_lists_the_added_sections(document):
     toc = [" ".join(p.text.split()) for p in document.paragraphs if p.style.name.startswith("TOC")]
-    for entry in ("RINGKASAN EKSEKUTIF", "C. Pengembalian Sisa Dana Hibah", "BAB IV DOKUMENTASI KEGIATAN",
-                  "A. Perencanaan Anggaran", "BAB VI PENUTUP"):
+    for entry in (
+        "RINGKASAN EKSEKUTIF",
+        "C. Pengembalian Sisa Dana Hibah",
+        "BAB IV DOKUMENTASI KEGIATAN",
+        "A. Perencanaan Anggaran",
+        "BAB VI PENUTUP",
+    ):
         assert any(t.startswith(entry) for t in toc), entry
 
 
@@ -523,12 +563,19 @@ def test_sources_table_totals_per_source_and_overall(document):
     rows = table_rows(table_after(document, "Tabel 1."))
     assert rows[0] == ["No.", "Sumber Dana", "Pagu (Rp)", "Realisasi (Rp)", "%"]
     assert rows[1] == ["1.", "DIPA (APBN)", "10.120.000.000", "9.833.986.200", "97,17"]
-    assert rows[2] == ["2.", "Hibah Pemilihan Gubernur dan Wakil Gubernur Contoh Tahun 2024", "57.400.000.000",
-                       "53.634.050.000", "93,44"]
+    assert rows[2] == [
+        "2.",
+        "Hibah Pemilihan Gubernur dan Wakil Gubernur Contoh Tahun 2024",
+        "57.400.000.000",
+        "53.634.050.000",
+        "93,44",
+    ]
     assert rows[3][0] == "Jumlah" and rows[3][2:] == ["67.520.000.000", "63.468.036.200", "94,00"]
     text = [t for _, t in paragraphs(document)]
-    assert any("Naskah Perjanjian Hibah Daerah (NPHD) Nomor 001/NPHD/PROV-CTH/XI/2023 tanggal 10 November 2023" in t
-               for t in text)
+    assert any(
+        "Naskah Perjanjian Hibah Daerah (NPHD) Nomor 001/NPHD/PROV-CTH/XI/2023 tanggal 10 November 2023" in t
+        for t in text
+    )
     grant = table_rows(table_after(document, "Tabel 5."))
     assert grant[1][1:] == ["Persiapan Pemilihan", "23.000.000.000", "22.478.350.000", "97,73"]
     assert grant[-1][2:] == ["57.400.000.000", "53.634.050.000", "93,44"]
@@ -536,14 +583,26 @@ def test_sources_table_totals_per_source_and_overall(document):
 
 def test_indicator_table(document):
     rows = table_rows(table_after(document, "Tabel 7."))
-    assert rows[0] == ["No", "Indikator Kinerja", "Satuan", "Target", "Realisasi", "Realisasi 2023", "Capaian (%)",
-                       "Kategori"]
+    assert rows[0] == [
+        "No",
+        "Indikator Kinerja",
+        "Satuan",
+        "Target",
+        "Realisasi",
+        "Realisasi 2023",
+        "Capaian (%)",
+        "Kategori",
+    ]
     goal = "Sasaran Strategis: Terselenggaranya Pemilihan Gubernur dan Wakil Gubernur yang berintegritas"
     assert rows[1] == [goal] * 8  # one cell across the table
     assert rows[2] == ["1", "Persentase partisipasi pemilih", "%", "77,5", "71,8", "80,2", "92,65", "Sangat Berhasil"]
     assert rows[3][3:] == ["0,5", "0,3", "-", "140,00", "Sangat Berhasil"]
     assert rows[4][0].startswith("Sasaran Strategis: Meningkatnya")
-    assert [r[6:] for r in rows[5:]] == [["98,33", "Sangat Berhasil"], ["75,00", "Berhasil"], ["62,00", "Cukup Berhasil"]]
+    assert [r[6:] for r in rows[5:]] == [
+        ["98,33", "Sangat Berhasil"],
+        ["75,00", "Berhasil"],
+        ["62,00", "Cukup Berhasil"],
+    ]
 
 
 def test_kendala_under_their_node(document):
@@ -559,14 +618,18 @@ def test_organisation_with_commissioners_and_bagian(document):
     text = [t for _, t in paragraphs(document)]
     assert "KPU Provinsi Contoh terdiri atas 5 (lima) orang Anggota, yaitu:" in text
     assert "• Nur Aisyah, Anggota, Divisi Sosialisasi, Pendidikan Pemilih, Partisipasi Masyarakat, dan SDM" in text
-    assert any("dibantu oleh 3 (tiga) orang Kepala Bagian, 6 (enam) orang Kepala Subbagian, dan kelompok "
-               "Jabatan Fungsional." in t for t in text)
+    assert any(
+        "dibantu oleh 3 (tiga) orang Kepala Bagian, 6 (enam) orang Kepala Subbagian, dan kelompok "
+        "Jabatan Fungsional." in t
+        for t in text
+    )
     assert "1. Bagian Keuangan, Umum, dan Logistik" in text and "a. Subbagian Keuangan" in text
-    assert ("Dipimpin oleh Hadi Purnomo selaku Kepala Bagian, yang membawahkan 2 (dua) orang Kepala Subbagian."
-            in text)
+    assert "Dipimpin oleh Hadi Purnomo selaku Kepala Bagian, yang membawahkan 2 (dua) orang Kepala Subbagian." in text
     assert "4. Jabatan Fungsional" in text
-    assert ("Staf Sekretariat KPU Provinsi Contoh seluruhnya berjumlah 15 (lima belas) orang, terdiri atas PNS "
-            "8 (delapan) orang dan PPNPN 7 (tujuh) orang.") in text
+    assert (
+        "Staf Sekretariat KPU Provinsi Contoh seluruhnya berjumlah 15 (lima belas) orang, terdiri atas PNS "
+        "8 (delapan) orang dan PPNPN 7 (tujuh) orang."
+    ) in text
 
 
 def test_two_signatories(document):
@@ -574,14 +637,22 @@ def test_two_signatories(document):
     left = [" ".join(p.text.split()) for p in table.cell(0, 0).paragraphs if p.text.strip()]
     right = [" ".join(p.text.split()) for p in table.cell(0, 1).paragraphs if p.text.strip()]
     assert left == ["Mengetahui,", "Ketua KPU Provinsi Contoh", "Bambang Sutrisno"]
-    assert right == ["Kota Contoh, 31 Januari 2025", "Sekretaris KPU Provinsi Contoh", "Ratna Widyastuti",
-                     "NIP 197805122005022001"]
+    assert right == [
+        "Kota Contoh, 31 Januari 2025",
+        "Sekretaris KPU Provinsi Contoh",
+        "Ratna Widyastuti",
+        "NIP 197805122005022001",
+    ]
 
 
 def test_added_tables_formatted_like_the_rest(document):
     rows = table_rows(table_after(document, "Tabel 6."))
-    assert rows == [["Tahap", "Tanggal", "Jumlah (Rp)"], ["Tahap I", "20 Desember 2024", "1.500.000.000"],
-                    ["Tahap II", "15 Januari 2025", "2.265.950.000"], ["Jumlah", "", "3.765.950.000"]]
+    assert rows == [
+        ["Tahap", "Tanggal", "Jumlah (Rp)"],
+        ["Tahap I", "20 Desember 2024", "1.500.000.000"],
+        ["Tahap II", "15 Januari 2025", "2.265.950.000"],
+        ["Jumlah", "", "3.765.950.000"],
+    ]
     table = table_after(document, "Tabel 6.")
     assert table.cell(1, 2).paragraphs[0].style.name == "Tabel Angka"  # amounts right-aligned
     assert table.cell(1, 0).paragraphs[0].style.name == "Tabel Teks"
@@ -591,8 +662,9 @@ def test_added_tables_formatted_like_the_rest(document):
 def test_added_picture_with_its_caption(document, province_docx):
     import zipfile
 
-    heading = next(p for p in document.paragraphs
-                   if p.text == "BAB IV DOKUMENTASI KEGIATAN" and p.style.name == "Heading 1")._p
+    heading = next(
+        p for p in document.paragraphs if p.text == "BAB IV DOKUMENTASI KEGIATAN" and p.style.name == "Heading 1"
+    )._p
     following = []
     el = heading.getnext()
     while el is not None and len(following) < 4:
@@ -615,7 +687,8 @@ def test_template_check_knows_every_block(capsys):
 
 
 def test_added_paragraphs_are_read_like_the_other_prose(variant):
-    path = variant(lambda d: d["bab_tambahan"][3]["subbab"][0]["paragraf"].append(
-        "Tindak lanjut mencakup 3 (dua) kegiatan."))
+    path = variant(
+        lambda d: d["bab_tambahan"][3]["subbab"][0]["paragraf"].append("Tindak lanjut mencakup 3 (dua) kegiatan.")
+    )
     found = [f for f in findings(path) if f.subject == "bab_tambahan[3].subbab[0].paragraf[1]"]
     assert len(found) == 1 and "3 ditulis 'tiga'" in found[0].message and found[0].location.line

@@ -48,15 +48,18 @@ def test_same_document_with_images(make_input, tmp_path, monkeypatch):
     assert ours.count(b"<pic:pic") == 3 and ours == theirs
 
 
-@pytest.mark.parametrize("body_ns", ["http://schemas.openxmlformats.org/officeDocument/2006/relationships",
-                                     "urn:another"])
+@pytest.mark.parametrize(
+    "body_ns", ["http://schemas.openxmlformats.org/officeDocument/2006/relationships", "urn:another"]
+)
 def test_prefix_bound_elsewhere_falls_back_to_docxtpl(body_ns, sample_path):
     """A body that binds a document prefix (r:) to another namespace is left to lxml."""
     tpl = Template(str(resource("laporan_tahunan.docx")))
     tpl.init_docx()
     w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-    tree = etree.fromstring(f'<w:body xmlns:w="{w}"><w:p><w:r xmlns:r="{body_ns}" r:x="1"><w:t '
-                            f'xml:space="preserve">a</w:t></w:r></w:p></w:body>')
+    tree = etree.fromstring(
+        f'<w:body xmlns:w="{w}"><w:p><w:r xmlns:r="{body_ns}" r:x="1"><w:t '
+        f'xml:space="preserve">a</w:t></w:r></w:p></w:body>'
+    )
     tpl.map_tree(tree)
     run = tpl.docx.element.body.find(f".//{{{w}}}r")
     assert run.get(f"{{{body_ns}}}x") == "1" and run.find(f"{{{w}}}t").text == "a"

@@ -252,16 +252,34 @@ def _num2words_is_right(n: int) -> bool:
     return not (n >= 1_000_000 and (n // 1000) % 1000 == 1)
 
 
-_CROSS_CHECK = [n for n in list(range(0, 2100)) + [
-    12_345, 99_999, 100_001, 999_999, 1_234_567, 2_002_002, 20_000_000, 305_070_090,
-    18_256_293_000, 18_168_826_339, 7_000_000_000_000, 123_456_789_012_345,
-] if _num2words_is_right(n)]
+_CROSS_CHECK = [
+    n
+    for n in list(range(0, 2100))
+    + [
+        12_345,
+        99_999,
+        100_001,
+        999_999,
+        1_234_567,
+        2_002_002,
+        20_000_000,
+        305_070_090,
+        18_256_293_000,
+        18_168_826_339,
+        7_000_000_000_000,
+        123_456_789_012_345,
+    ]
+    if _num2words_is_right(n)
+]
 
 
 def test_number_words_matches_num2words_where_it_is_right():
     num2words = pytest.importorskip("num2words").num2words
-    mismatches = [(n, fmt.number_words(n), num2words(n, lang="id"))
-                  for n in _CROSS_CHECK if fmt.number_words(n) != num2words(n, lang="id")]
+    mismatches = [
+        (n, fmt.number_words(n), num2words(n, lang="id"))
+        for n in _CROSS_CHECK
+        if fmt.number_words(n) != num2words(n, lang="id")
+    ]
     assert mismatches == []
 
 

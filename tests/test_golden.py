@@ -37,8 +37,11 @@ def test_build_matches_reference(fresh, name):
     assert name in fresh, f"{name} was not built"
     difference = first_difference(parts(REFERENCE / name), parts(fresh[name]))
     if difference is not None:
-        pytest.fail(f"{name} differs from its golden reference.\n{difference}\n{versions_note()}"
-                    "If this change is intended: python -m tests.golden.update (see tests/README.md)", pytrace=False)
+        pytest.fail(
+            f"{name} differs from its golden reference.\n{difference}\n{versions_note()}"
+            "If this change is intended: python -m tests.golden.update (see tests/README.md)",
+            pytrace=False,
+        )
 
 
 def test_normaliser_ignores_the_zip_container_but_not_content(tmp_path):

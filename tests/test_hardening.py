@@ -57,12 +57,15 @@ def _docx_text_everywhere(folder: Path) -> str:
 # --- the template sandbox --------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("tag", [
-    "{{ logo.tpl.save(target) }}",
-    "{{ logo.tpl.replace_zipname('word/document.xml', secret) }}{{ logo.tpl.zipname_to_replace }}",
-    "{{ logo.tpl.write_xml(target) }}",
-    "{{ logo.tpl.docx.part.package.save(target) }}",
-])
+@pytest.mark.parametrize(
+    "tag",
+    [
+        "{{ logo.tpl.save(target) }}",
+        "{{ logo.tpl.replace_zipname('word/document.xml', secret) }}{{ logo.tpl.zipname_to_replace }}",
+        "{{ logo.tpl.write_xml(target) }}",
+        "{{ logo.tpl.docx.part.package.save(target) }}",
+    ],
+)
 def test_template_cannot_reach_docxtpl_through_the_logo(tag, tmp_path, sample_path):
     secret = tmp_path / "rahasia.xml"
     secret.write_text("<w:document>RAHASIA-JANGAN-DIBACA</w:document>", encoding="utf-8")
@@ -99,50 +102,59 @@ def test_the_rendered_context_is_plain_data(monkeypatch, tmp_path, sample_path):
         assert re.search(r'r:embed="rId\d+"', z.read("word/document.xml").decode())
 
 
-@pytest.mark.parametrize("source", [
-    "{{ obj.save(target) }}",
-    "{{ obj.replace_zipname('word/document.xml', target) }}",
-    "{{ obj.write_xml(target) }}",
-    "{{ image.tpl }}",
-    "{{ image.__html__() }}",
-    "{{ opener(target, 'w') }}",
-    "{{ ''.__class__.__mro__ }}",
-    "{{ 'x'.format.__globals__ }}",
-])
+@pytest.mark.parametrize(
+    "source",
+    [
+        "{{ obj.save(target) }}",
+        "{{ obj.replace_zipname('word/document.xml', target) }}",
+        "{{ obj.write_xml(target) }}",
+        "{{ image.tpl }}",
+        "{{ image.__html__() }}",
+        "{{ opener(target, 'w') }}",
+        "{{ ''.__class__.__mro__ }}",
+        "{{ 'x'.format.__globals__ }}",
+    ],
+)
 def test_the_sandbox_refuses_anything_but_plain_data(source, tmp_path):
     """Even if a live object reached the context, a template could not use it."""
     tpl = DocxTemplate(str(default_template()))
     target = str(tmp_path / "ditulis.txt")
     with pytest.raises(SecurityError) as exc:
-        environment().from_string(source).render(
-            obj=tpl, image=InlineImage(tpl, "x.png"), opener=open, target=target)
+        environment().from_string(source).render(obj=tpl, image=InlineImage(tpl, "x.png"), opener=open, target=target)
     assert "templat" in str(exc.value)
     assert not os.path.exists(target)
 
 
 def test_the_sandbox_still_allows_what_templates_use():
-    text = environment().from_string(
-        "{% macro m(a) %}[{{ a }}]{% endmacro %}{% for c in xs %}{{ loop.index }}{{ c.name|upper }}"
-        "{{ loop.cycle('a', 'b') }}{% endfor %}{{ m(1) }}{{ 'x y'.split()|join('-') }}{{ 2 ** 10 }}"
-        "{{ range(3)|list|length }}{{ xs|map(attribute='name')|join }}"
-        "{% for x in tree recursive %}({{ x.n }}{{ loop(x.kids) }}){% endfor %}").render(
-        xs=[{"name": "a"}, {"name": "b"}], tree=[{"n": 1, "kids": [{"n": 2, "kids": []}]}])
+    text = (
+        environment()
+        .from_string(
+            "{% macro m(a) %}[{{ a }}]{% endmacro %}{% for c in xs %}{{ loop.index }}{{ c.name|upper }}"
+            "{{ loop.cycle('a', 'b') }}{% endfor %}{{ m(1) }}{{ 'x y'.split()|join('-') }}{{ 2 ** 10 }}"
+            "{{ range(3)|list|length }}{{ xs|map(attribute='name')|join }}"
+            "{% for x in tree recursive %}({{ x.n }}{{ loop(x.kids) }}){% endfor %}"
+        )
+        .render(xs=[{"name": "a"}, {"name": "b"}], tree=[{"n": 1, "kids": [{"n": 2, "kids": []}]}])
+    )
     assert text == "1Aa2Bb[1]x-y10243ab(1(2))"
 
 
-@pytest.mark.parametrize("tag, said", [
-    ("{{ 9**(9**9) }}", "terlalu besar"),
-    ("{{ 'ab' * 10**8 }}", "terlalu besar"),
-    ("{{ '%999999999d' % 1 }}", "terlalu besar"),
-    ("{{ 'x'|center(10**9) }}", "terlalu besar"),
-    ("{{ 'x'.ljust(10**9) }}", "terlalu besar"),
-    ("{% for i in range(10**9) %}{% endfor %}", "terlalu besar"),
-    ("{% for i in range(200000, 0, -1) %}{% endfor %}", "range()"),
-    ("{% for i in range(99999) %}{% for j in range(99999) %}x{% endfor %}{% endfor %}", "batas waktu render"),
-    ("{{ ('a' * 10**6).replace('a', 'aa') }}", "terlalu besar"),
-    ("{{ ('a' * 10**6)|replace('a', 'aa') }}", "terlalu besar"),
-    ("{% macro f(n) %}{{ f(n) }}{% endmacro %}{{ f(1) }}", "rekursi"),
-])
+@pytest.mark.parametrize(
+    "tag, said",
+    [
+        ("{{ 9**(9**9) }}", "terlalu besar"),
+        ("{{ 'ab' * 10**8 }}", "terlalu besar"),
+        ("{{ '%999999999d' % 1 }}", "terlalu besar"),
+        ("{{ 'x'|center(10**9) }}", "terlalu besar"),
+        ("{{ 'x'.ljust(10**9) }}", "terlalu besar"),
+        ("{% for i in range(10**9) %}{% endfor %}", "terlalu besar"),
+        ("{% for i in range(200000, 0, -1) %}{% endfor %}", "range()"),
+        ("{% for i in range(99999) %}{% for j in range(99999) %}x{% endfor %}{% endfor %}", "batas waktu render"),
+        ("{{ ('a' * 10**6).replace('a', 'aa') }}", "terlalu besar"),
+        ("{{ ('a' * 10**6)|replace('a', 'aa') }}", "terlalu besar"),
+        ("{% macro f(n) %}{{ f(n) }}{% endmacro %}{{ f(1) }}", "rekursi"),
+    ],
+)
 def test_template_operations_are_bounded(tag, said, monkeypatch, tmp_path, sample_path):
     monkeypatch.setattr(templating, "RENDER_SECONDS", 1.0)
     template = edited_template(tmp_path, PLACE, tag)
@@ -198,24 +210,31 @@ def _with_parts(tmp_path: Path, edit) -> Path:
 def _add_rel(name, text, target, kind="image"):
     if name != "word/_rels/document.xml.rels":
         return text
-    rel = (f'<Relationship Id="rIdLuar" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
-           f'relationships/{kind}" Target="{target}" TargetMode="External"/>')
+    rel = (
+        f'<Relationship Id="rIdLuar" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+        f'relationships/{kind}" Target="{target}" TargetMode="External"/>'
+    )
     return text.replace("</Relationships>", rel + "</Relationships>")
 
 
 def _add_field(name, text):
     if name != "word/document.xml":
         return text
-    field = ('<w:p><w:fldSimple w:instr=" INCLUDETEXT &quot;/etc/hostname&quot; ">'
-             '<w:r><w:t>x</w:t></w:r></w:fldSimple></w:p>')
+    field = (
+        '<w:p><w:fldSimple w:instr=" INCLUDETEXT &quot;/etc/hostname&quot; ">'
+        "<w:r><w:t>x</w:t></w:r></w:fldSimple></w:p>"
+    )
     return text.replace("<w:sectPr", field + "<w:sectPr", 1)
 
 
-@pytest.mark.parametrize("edit, said", [
-    (lambda n, t: _add_rel(n, t, "file:///etc/hostname"), "file:///etc/hostname"),
-    (lambda n, t: _add_rel(n, t, "file:///etc/passwd", "oleObject"), "oleObject"),
-    (_add_field, "INCLUDETEXT"),
-])
+@pytest.mark.parametrize(
+    "edit, said",
+    [
+        (lambda n, t: _add_rel(n, t, "file:///etc/hostname"), "file:///etc/hostname"),
+        (lambda n, t: _add_rel(n, t, "file:///etc/passwd", "oleObject"), "oleObject"),
+        (_add_field, "INCLUDETEXT"),
+    ],
+)
 def test_a_template_linking_outside_itself_is_refused(edit, said, tmp_path, sample_path, capsys):
     template = _with_parts(tmp_path, edit)
     assert main(["build", str(sample_path), "--out", str(tmp_path / "out"), "--template", str(template)]) == 1
@@ -232,15 +251,18 @@ def test_a_fetching_field_composed_from_the_input_is_caught_in_the_result(monkey
     def edit(name, text):
         if name != "word/document.xml":
             return text
-        field = ('<w:p><w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText xml:space="preserve">'
-                 '{{ place }}</w:instrText></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r></w:p>')
+        field = (
+            '<w:p><w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText xml:space="preserve">'
+            '{{ place }}</w:instrText></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r></w:p>'
+        )
         return text.replace("<w:sectPr", field + "<w:sectPr", 1)
 
     template = _with_parts(tmp_path, edit)
     templating.check_references(template)  # the template alone links to nothing
     real = report_docx.build_context
-    monkeypatch.setattr(report_docx, "build_context",
-                        lambda report: {**real(report), "place": ' INCLUDETEXT "/etc/hostname" '})
+    monkeypatch.setattr(
+        report_docx, "build_context", lambda report: {**real(report), "place": ' INCLUDETEXT "/etc/hostname" '}
+    )
     report, _ = prepare(sample_path)
     with pytest.raises(TemplateError, match="INCLUDETEXT"):
         render_docx(report, tmp_path / "r.docx", template)
@@ -253,7 +275,10 @@ def test_web_links_are_kept_and_an_attached_template_note_is_dropped(tmp_path, s
     settings = doc.part._settings_part
     settings.rels.add_relationship(
         "http://schemas.openxmlformats.org/officeDocument/2006/relationships/attachedTemplate",
-        "file:///C:/Users/x/Normal.dotm", "rIdT", is_external=True)
+        "file:///C:/Users/x/Normal.dotm",
+        "rIdT",
+        is_external=True,
+    )
     doc.save(str(template))
     assert any("attachedTemplate" in f for f in templating.external_references(template))
     report, _ = prepare(sample_path)
@@ -283,24 +308,31 @@ def test_a_truncated_render_is_never_a_success(monkeypatch, tmp_path, sample_pat
 
 
 def _logo_line(path: Path) -> int:
-    return next(i for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
-                if line.strip().startswith("logo:"))
+    return next(
+        i for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if line.strip().startswith("logo:")
+    )
 
 
 def _with_logo(make_input, name):
     def mutate(d):
         d["satker"]["logo"] = name
+
     return make_input(mutate)
 
 
-@pytest.mark.parametrize("setup, said", [
-    (lambda folder, outside: str(outside), "di luar folder"),
-    (lambda folder, outside: "../" + outside.name, "di luar folder"),
-    (lambda folder, outside: os.symlink(outside, folder / "logo.png") or "logo.png", "di luar folder"),
-    (lambda folder, outside: (folder / "logo.bmp").write_text("BM bukan gambar\n") and "logo.bmp", "bukan gambar"),
-    (lambda folder, outside: (folder / "besar.png").write_bytes(b"\x89PNG" + bytes(6 * 2**20)) and "besar.png",
-     "terlalu besar"),
-])
+@pytest.mark.parametrize(
+    "setup, said",
+    [
+        (lambda folder, outside: str(outside), "di luar folder"),
+        (lambda folder, outside: "../" + outside.name, "di luar folder"),
+        (lambda folder, outside: os.symlink(outside, folder / "logo.png") or "logo.png", "di luar folder"),
+        (lambda folder, outside: (folder / "logo.bmp").write_text("BM bukan gambar\n") and "logo.bmp", "bukan gambar"),
+        (
+            lambda folder, outside: (folder / "besar.png").write_bytes(b"\x89PNG" + bytes(6 * 2**20)) and "besar.png",
+            "terlalu besar",
+        ),
+    ],
+)
 def test_pictures_must_be_real_modest_and_inside_the_inputs_folder(setup, said, make_input, tmp_path, capsys):
     folder = tmp_path / "inputs" / "kantor"
     folder.mkdir(parents=True)
@@ -423,8 +455,11 @@ def test_an_earlier_pdf_is_dropped_when_the_report_changes_and_other_files_kept(
     (destination / "catatan.txt").write_text("milik pengguna")
     owned = {"laporan-tahunan-2023-x.docx", "laporan-tahunan-2023-x.pdf", "lampiran-2023-x.xlsx"}
     outputs.publish(_staged(tmp_path, "baru"), destination, owned)
-    assert _contents(destination) == {"catatan.txt": "milik pengguna", "lampiran-2023-x.xlsx": "baru:.xlsx",
-                                      "laporan-tahunan-2023-x.docx": "baru:.docx"}
+    assert _contents(destination) == {
+        "catatan.txt": "milik pengguna",
+        "lampiran-2023-x.xlsx": "baru:.xlsx",
+        "laporan-tahunan-2023-x.docx": "baru:.docx",
+    }
 
 
 def test_stale_staging_folders_of_killed_builds_are_removed(tmp_path, sample_path):
@@ -448,7 +483,11 @@ def test_one_input_that_cannot_be_published_fails_alone(make_input, tmp_path, sa
 
     assert not results[0].ok and "dipakai oleh folder" in results[0].reason
     assert (blocker / "isi").is_dir()  # the folder in the way is left alone
-    assert results[1].ok and sorted(p.name.split("-")[0] for p in results[1].destination.iterdir()) == ["lampiran", "laporan", "pemeriksaan"]
+    assert results[1].ok and sorted(p.name.split("-")[0] for p in results[1].destination.iterdir()) == [
+        "lampiran",
+        "laporan",
+        "pemeriksaan",
+    ]
 
 
 def test_a_read_only_destination_fails_alone(monkeypatch, make_input, tmp_path, sample_path):
@@ -496,8 +535,11 @@ def test_with_pdf_a_report_libreoffice_fails_on_fails_alone(monkeypatch, make_in
         def numbered(files, outdir):
             good = iter(real([f for f in files if "rusak" not in f.name], outdir))
             for f in files:
-                yield (pdf_mod.Numbered(outdir / f"{f.stem}.pdf", [], error="berkas rusak") if "rusak" in f.name
-                       else next(good))
+                yield (
+                    pdf_mod.Numbered(outdir / f"{f.stem}.pdf", [], error="berkas rusak")
+                    if "rusak" in f.name
+                    else next(good)
+                )
 
         monkeypatch.setattr(pdf_mod, "convert_numbered", numbered)
     else:
@@ -511,28 +553,56 @@ def test_with_pdf_a_report_libreoffice_fails_on_fails_alone(monkeypatch, make_in
         monkeypatch.setattr(pdf_mod, "uno_python", lambda: None)
         monkeypatch.setattr(pdf_mod, "convert", convert)
     results = build([sample_path, other], tmp_path / "out", pdf=True, jobs=2)
-    assert results[0].ok and sorted(p.suffix for p in results[0].destination.iterdir()) == [".docx", ".pdf", ".xlsx", ".xlsx"]
+    assert results[0].ok and sorted(p.suffix for p in results[0].destination.iterdir()) == [
+        ".docx",
+        ".pdf",
+        ".xlsx",
+        ".xlsx",
+    ]
     assert not results[1].ok and "PDF" in results[1].reason
     assert not (tmp_path / "out" / "kpu-kota-rusak").exists()
 
 
-@pytest.mark.parametrize("sig, code, said", [
-    (signal.SIGTERM, 143, "dihentikan (SIGTERM)"),
-    (signal.SIGINT, 130, "dihentikan (Ctrl-C)"),  # sent to the whole process group, as a terminal does
-    (signal.SIGKILL, -9, ""),  # no cleanup possible: the workers die with it, the next build cleans up
-])
+@pytest.mark.parametrize(
+    "sig, code, said",
+    [
+        (signal.SIGTERM, 143, "dihentikan (SIGTERM)"),
+        (signal.SIGINT, 130, "dihentikan (Ctrl-C)"),  # sent to the whole process group, as a terminal does
+        (signal.SIGKILL, -9, ""),  # no cleanup possible: the workers die with it, the next build cleans up
+    ],
+)
 def test_sigterm_or_ctrl_c_stops_the_workers_and_cleans_up(sig, code, said, tmp_path, sample_path):
     inputs = tmp_path / "inputs"
     for i in range(4):
         (inputs / f"k{i}").mkdir(parents=True)
         text = sample_path.read_text(encoding="utf-8").replace("wilayah: Serang", f"wilayah: Serang {i}")
         (inputs / f"k{i}" / "2023.yaml").write_text(text, encoding="utf-8")
-    slow = edited_template(tmp_path, PLACE, "{% for i in range(99999) %}{% for j in range(60) %}{% endfor %}{% endfor %}"
-                                            "{% for i in range(99999) %}{% for j in range(60) %}{% endfor %}{% endfor %}")
+    slow = edited_template(
+        tmp_path,
+        PLACE,
+        "{% for i in range(99999) %}{% for j in range(60) %}{% endfor %}{% endfor %}"
+        "{% for i in range(99999) %}{% for j in range(60) %}{% endfor %}{% endfor %}",
+    )
     out = tmp_path / "out"
-    proc = subprocess.Popen([sys.executable, "-m", "kpu_docs", "build", str(inputs), "--out", str(out), "-j", "2",
-                             "-q", "--template", str(slow)], stderr=subprocess.PIPE, text=True,
-                            start_new_session=True)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "kpu_docs",
+            "build",
+            str(inputs),
+            "--out",
+            str(out),
+            "-j",
+            "2",
+            "-q",
+            "--template",
+            str(slow),
+        ],
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
     children = []
     for _ in range(100):  # wait for the workers
         time.sleep(0.1)
@@ -646,8 +716,12 @@ def test_a_picture_tag_in_a_footer_shows_the_picture_there(tmp_path, sample_path
     report, _ = prepare(sample_path)
     render_docx(report, tmp_path / "r.docx", template)
     with zipfile.ZipFile(tmp_path / "r.docx") as z:
-        embeds = {(n, rid) for n in z.namelist() if re.fullmatch(r"word/footer\d+\.xml", n)
-                  for rid in re.findall(r'r:embed="([^"]+)"', z.read(n).decode())}
+        embeds = {
+            (n, rid)
+            for n in z.namelist()
+            if re.fullmatch(r"word/footer\d+\.xml", n)
+            for rid in re.findall(r'r:embed="([^"]+)"', z.read(n).decode())
+        }
         assert len(embeds) == 1
         ((name, rid),) = embeds
         rels = z.read(name.replace("word/", "word/_rels/") + ".rels").decode()
@@ -666,8 +740,10 @@ def test_an_imported_chunk_is_refused(tmp_path):
     def edit(name, text):
         if name != "word/_rels/document.xml.rels":
             return text
-        rel = ('<Relationship Id="rIdChunk" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
-               'relationships/aFChunk" Target="chunk.html"/>')
+        rel = (
+            '<Relationship Id="rIdChunk" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+            'relationships/aFChunk" Target="chunk.html"/>'
+        )
         return text.replace("</Relationships>", rel + "</Relationships>")
 
     with pytest.raises(TemplateError, match="altChunk"):
@@ -703,8 +779,12 @@ def _split_field(name, text):
     if name != "word/document.xml":
         return text
     run = '<w:r><w:instrText xml:space="preserve">%s</w:instrText></w:r>'
-    field = ('<w:p><w:r><w:fldChar w:fldCharType="begin"/></w:r>' + run % " INCL" + run % 'UDETEXT "/etc/hostname" '
-             + '<w:r><w:fldChar w:fldCharType="end"/></w:r></w:p>')
+    field = (
+        '<w:p><w:r><w:fldChar w:fldCharType="begin"/></w:r>'
+        + run % " INCL"
+        + run % 'UDETEXT "/etc/hostname" '
+        + '<w:r><w:fldChar w:fldCharType="end"/></w:r></w:p>'
+    )
     return text.replace("<w:sectPr", field + "<w:sectPr", 1)
 
 
@@ -712,23 +792,30 @@ def _quoted_rel(name, text):
     """A linked picture's relationship written with single quotes (valid XML)."""
     if name != "word/_rels/document.xml.rels":
         return text
-    rel = ("<Relationship Id='rIdLuar' Type='http://schemas.openxmlformats.org/officeDocument/2006/"
-           "relationships/image' Target='file:///etc/hostname' TargetMode='External'/>")
+    rel = (
+        "<Relationship Id='rIdLuar' Type='http://schemas.openxmlformats.org/officeDocument/2006/"
+        "relationships/image' Target='file:///etc/hostname' TargetMode='External'/>"
+    )
     return text.replace("</Relationships>", rel + "</Relationships>")
 
 
 def _simple_field_quoted(name, text):
     if name != "word/document.xml":
         return text
-    field = "<w:p><w:fldSimple w:instr=' &#73;NCLUDETEXT \"/etc/hostname\" '><w:r><w:t>x</w:t></w:r></w:fldSimple></w:p>"
+    field = (
+        "<w:p><w:fldSimple w:instr=' &#73;NCLUDETEXT \"/etc/hostname\" '><w:r><w:t>x</w:t></w:r></w:fldSimple></w:p>"
+    )
     return text.replace("<w:sectPr", field + "<w:sectPr", 1)
 
 
-@pytest.mark.parametrize("edit, said", [
-    (_split_field, "INCLUDETEXT"),
-    (_quoted_rel, "file:///etc/hostname"),
-    (_simple_field_quoted, "INCLUDETEXT"),
-])
+@pytest.mark.parametrize(
+    "edit, said",
+    [
+        (_split_field, "INCLUDETEXT"),
+        (_quoted_rel, "file:///etc/hostname"),
+        (_simple_field_quoted, "INCLUDETEXT"),
+    ],
+)
 def test_a_link_written_differently_is_still_refused(edit, said, tmp_path, capsys):
     """The check reads the XML as Word does: a field code split across runs, single quotes or
     a character reference hide nothing (each passed the text match before)."""
@@ -737,11 +824,16 @@ def test_a_link_written_differently_is_still_refused(edit, said, tmp_path, capsy
     assert said in _one_line(capsys.readouterr().err)
 
 
-@pytest.mark.parametrize("edit, said", [
-    (lambda n, t: t.replace(PLACE, "{{ place( }}") if n == "word/document.xml" else t, "templat tidak sah"),
-    (lambda n, t: t.replace("<w:body>", "<w:body><w:p><a:x/></w:p>", 1) if n == "word/document.xml" else t,
-     "bukan templat .docx yang dapat dibaca"),
-])
+@pytest.mark.parametrize(
+    "edit, said",
+    [
+        (lambda n, t: t.replace(PLACE, "{{ place( }}") if n == "word/document.xml" else t, "templat tidak sah"),
+        (
+            lambda n, t: t.replace("<w:body>", "<w:body><w:p><a:x/></w:p>", 1) if n == "word/document.xml" else t,
+            "bukan templat .docx yang dapat dibaca",
+        ),
+    ],
+)
 def test_template_check_of_a_broken_template_is_one_line(edit, said, tmp_path, capsys):
     template = _with_parts(tmp_path, edit)
     assert main(["template", "check", str(template)]) == 1

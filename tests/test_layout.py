@@ -117,6 +117,7 @@ def test_letter_number_uses_word_no_break_hyphens(doc):
 def test_narrative_line_breaks_are_joined(make_input, tmp_path):
     def mutate(d):
         d["narasi"]["penutup"] = ["Baris pertama\nbaris kedua dari\nparagraf yang sama."]
+
     (result,) = build([make_input(mutate)], tmp_path / "out")
     docx = Document(str(next(result.destination.glob("*.docx"))))
     closing = next(p for p in docx.paragraphs if p.text.startswith("Baris pertama"))
@@ -127,6 +128,7 @@ def test_narrative_line_breaks_are_joined(make_input, tmp_path):
 def test_a_name_with_its_level_word_is_not_doubled(make_input, tmp_path):
     def mutate(d):
         program(d, "076.01.WA")["nama"] = "Program Dukungan Manajemen"
+
     (result,) = build([make_input(mutate)], tmp_path / "out")
     text = "\n".join(p.text for p in Document(str(next(result.destination.glob("*.docx")))).paragraphs)
     assert "Program Program" not in text
@@ -140,6 +142,7 @@ def test_signature_block_has_room_and_the_nip(make_input, tmp_path, doc):
 
     def mutate(d):
         d["laporan"]["penandatangan"]["nip"] = "198001012005011001"
+
     (result,) = build([make_input(mutate)], tmp_path / "out")
     paragraphs = Document(str(next(result.destination.glob("*.docx")))).paragraphs
     name = next(i for i, p in enumerate(paragraphs) if p.text == "Hendro Sulistyo" and p.style.name == "Tanda Tangan")
@@ -152,7 +155,7 @@ def test_daftar_tabel_follows_daftar_isi_and_names_the_annex(doc, sample_docx):
     instr = [t.text for t in doc.element.body.iter(f"{W}instrText") if t.text and "TOC" in t.text]
     assert len(instr) == 2 and '\\t "Keterangan Tabel,1"' in instr[1]
     start = texts.index("DAFTAR TABEL")
-    listed = [t for t in texts[start + 1:start + 5] if t.startswith("Tabel")]
+    listed = [t for t in texts[start + 1 : start + 5] if t.startswith("Tabel")]
     assert [t[:8] for t in listed] == ["Tabel 1.", "Tabel 2.", "Tabel 3."]
     assert "dilampirkan dalam berkas Excel lampiran-2023-kpu-kota-serang.xlsx" in " ".join(texts)
 

@@ -87,12 +87,21 @@ def test_without_libreoffice_docx_and_xlsx_are_still_written(monkeypatch, sample
 def test_heading_labels_follow_the_outline_not_the_text():
     """Running headers repeat chapter titles on every page: the outline says where each
     heading really is, the labels what its page prints."""
-    outline = [("KATA PENGANTAR", 1), ("DAFTAR ISI", 2), ("BAB I PENDAHULUAN", 3), ("A. Bagian", 4),
-               ("BAB II STRUKTUR", 5)]
+    outline = [
+        ("KATA PENGANTAR", 1),
+        ("DAFTAR ISI", 2),
+        ("BAB I PENDAHULUAN", 3),
+        ("A. Bagian", 4),
+        ("BAB II STRUKTUR", 5),
+    ]
     labels = ["", "i", "ii", "1", "2", "3"]
     headings = [(1, "KATA PENGANTAR"), (1, "BAB I\nPENDAHULUAN"), (2, "A. Bagian"), (1, "BAB II STRUKTUR")]
     assert pdf_mod.heading_labels(headings, outline, labels) == {
-        "KATA PENGANTAR": "i", "BAB I\nPENDAHULUAN": "1", "A. Bagian": "2", "BAB II STRUKTUR": "3"}
+        "KATA PENGANTAR": "i",
+        "BAB I\nPENDAHULUAN": "1",
+        "A. Bagian": "2",
+        "BAB II STRUKTUR": "3",
+    }
     toc = "KATA PENGANTAR\ti\nBAB I PENDAHULUAN\t1\nA. Bagian\t2\nBAB II STRUKTUR\t3"
     assert pdf_mod.heading_labels(headings, outline, labels, toc)["BAB II STRUKTUR"] == "3"
 
@@ -117,8 +126,13 @@ def test_page_label_ranges():
     """UNO numbering types (3 = roman, 4 = arabic, 5 = none) become PDF page-label ranges."""
     numbers = [(5, 1), (3, 1), (3, 2), (4, 1), (4, 2), (4, 3), (4, 1)]
     assert pdf_mod.label_ranges(numbers) == [(0, 0, None, 1), (1, 2, "/r", 1), (3, 5, "/D", 1), (6, 6, "/D", 1)]
-    assert [pdf_mod.printed_number(k, n) for k, n in [(3, 4), (2, 9), (4, 12), (1, 28), (5, 3)]] == \
-        ["iv", "IX", "12", "ab", ""]
+    assert [pdf_mod.printed_number(k, n) for k, n in [(3, 4), (2, 9), (4, 12), (1, 28), (5, 3)]] == [
+        "iv",
+        "IX",
+        "12",
+        "ab",
+        "",
+    ]
 
 
 @pytest.mark.libreoffice
@@ -187,8 +201,11 @@ def test_toc_numbers_right_with_running_headers(running_template, sample_path, t
     toc_page = next(p for p in pages if "DAFTAR ISI" in p.split("\n", 3)[-1])
     numbers = dict(re.findall(r"^\s*(\S.*?)\s*\.{3,}\s*(\w+)\s*$", toc_page, re.M))
     assert numbers["KATA PENGANTAR"] == "i" and numbers["BAB IV PENUTUP"] not in ("", "i")
-    doc_toc = [p.text for p in Document(str(next(result.destination.glob("*.docx")))).paragraphs
-               if p.style.name.startswith("TOC")]
+    doc_toc = [
+        p.text
+        for p in Document(str(next(result.destination.glob("*.docx")))).paragraphs
+        if p.style.name.startswith("TOC")
+    ]
     for title, number in numbers.items():
         if title.startswith("BAB"):
             # the chapter's own page: its heading is a line of its own (the header has it mid-line)
@@ -216,8 +233,11 @@ def test_without_uno_two_passes_still_number_the_toc(sample_path, tmp_path, monk
     monkeypatch.setattr(pdf_mod, "uno_python", lambda: None)
     (result,) = build([sample_path], tmp_path, pdf=True, notices=lambda m: None)
     assert result.ok, result.reason
-    toc = [p.text for p in Document(str(next(result.destination.glob("*.docx")))).paragraphs
-           if p.style.name.startswith("TOC")]
+    toc = [
+        p.text
+        for p in Document(str(next(result.destination.glob("*.docx")))).paragraphs
+        if p.style.name.startswith("TOC")
+    ]
     assert toc[:2] == ["KATA PENGANTAR\ti", "BAB I PENDAHULUAN\t1"]
 
 
@@ -234,6 +254,8 @@ def test_libreoffice_failing_midway_fails_those_offices_cleanly(sample_path, tmp
     notices = []
     (result,) = build([sample_path], out, pdf=True, notices=notices.append)
     assert result.ok, result.reason
-    assert any("LibreOffice (UNO) gagal setelah 0 dari 1 berkas: soffice crashed" in n and "dua kali jalan" in n
-               for n in notices)
+    assert any(
+        "LibreOffice (UNO) gagal setelah 0 dari 1 berkas: soffice crashed" in n and "dua kali jalan" in n
+        for n in notices
+    )
     assert sorted(p.suffix for p in result.destination.iterdir()) == [".docx", ".pdf", ".xlsx", ".xlsx"]

@@ -12,15 +12,18 @@ from .conftest import SAMPLE
 
 
 def claims(make_input, sentence: str) -> list[str]:
-    text = SAMPLE.read_text(encoding="utf-8").replace("  penutup:\n", f"  penutup:\n    - \"{sentence}\"\n", 1)
+    text = SAMPLE.read_text(encoding="utf-8").replace("  penutup:\n", f'  penutup:\n    - "{sentence}"\n', 1)
     return [c.message for c in prose.check(derive(load(make_input(text=text))))]
 
 
-@pytest.mark.parametrize("sentence", [
-    "Berdasarkan Undang-Undang No. 7 Tahun 2017 tentang Pemilihan Umum.",
-    "Berdasarkan UU No 7 Tahun 2017 tentang Pemilihan Umum.",
-    "Sesuai PKPU No.3 Tahun 2022 tentang Tahapan.",
-])
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Berdasarkan Undang-Undang No. 7 Tahun 2017 tentang Pemilihan Umum.",
+        "Berdasarkan UU No 7 Tahun 2017 tentang Pemilihan Umum.",
+        "Sesuai PKPU No.3 Tahun 2022 tentang Tahapan.",
+    ],
+)
 def test_abbreviated_citations_are_not_leftover_years(make_input, sentence):
     assert claims(make_input, sentence) == []
 
@@ -30,11 +33,14 @@ def test_a_leftover_year_is_still_found(make_input):
     assert "tahun 2022" in found
 
 
-@pytest.mark.parametrize("sentence", [
-    "Telepon kantor (0254) 123456, faksimile 0254 (Kantor) 654321.",
-    "Pemilu 2024 (Pemilihan Umum Serentak) dipersiapkan sejak 2023.",
-    "Pagu Rp20.415.736.000 (dua puluh miliar empat ratus lima belas juta tujuh ratus tiga puluh enam ribu rupiah).",
-])
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Telepon kantor (0254) 123456, faksimile 0254 (Kantor) 654321.",
+        "Pemilu 2024 (Pemilihan Umum Serentak) dipersiapkan sejak 2023.",
+        "Pagu Rp20.415.736.000 (dua puluh miliar empat ratus lima belas juta tujuh ratus tiga puluh enam ribu rupiah).",
+    ],
+)
 def test_words_in_brackets_that_are_not_a_number_are_left_alone(make_input, sentence):
     assert claims(make_input, sentence) == []
 

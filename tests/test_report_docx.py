@@ -53,8 +53,13 @@ def test_no_template_tag_survives(sample_docx):
 
 def test_chapters_in_order_with_heading_styles(doc):
     h1 = [" ".join(p.text.split()) for p in doc.paragraphs if p.style.name == "Heading 1"]
-    assert h1 == ["KATA PENGANTAR", "BAB I PENDAHULUAN", "BAB II STRUKTUR ORGANISASI",
-                  "BAB III CAPAIAN PRIORITAS", "BAB IV PENUTUP"]
+    assert h1 == [
+        "KATA PENGANTAR",
+        "BAB I PENDAHULUAN",
+        "BAB II STRUKTUR ORGANISASI",
+        "BAB III CAPAIAN PRIORITAS",
+        "BAB IV PENUTUP",
+    ]
     h2 = [" ".join(p.text.split()) for p in doc.paragraphs if p.style.name == "Heading 2"]
     assert h2 == [
         "A. Struktur Organisasi",
@@ -89,8 +94,10 @@ def test_bab3_sentences_carry_the_derived_figures(bab3, report):
         f = line.figures
         title = next(i for i, t in enumerate(paragraphs) if t.endswith(f"({line.code})") and line.name in t)
         sentence = paragraphs[title + 1]
-        assert sentence.startswith(f"Alokasi anggarannya sebesar Rp{amount(f.pagu)}, dengan realisasi sebesar "
-                                   f"Rp{amount(f.realisasi)} atau sebesar {percent_number(f.ratio)}%"), line.code
+        assert sentence.startswith(
+            f"Alokasi anggarannya sebesar Rp{amount(f.pagu)}, dengan realisasi sebesar "
+            f"Rp{amount(f.realisasi)} atau sebesar {percent_number(f.ratio)}%"
+        ), line.code
     cq6889 = next(i for i, t in enumerate(paragraphs) if t.endswith("(CQ.6889.QGE)"))
     assert "3 (tiga) Sub. Output Kegiatan" in paragraphs[cq6889 + 1]
     ro = next(i for i, t in enumerate(paragraphs) if t.endswith("(CQ.6889.QGE.001)"))
@@ -122,8 +129,13 @@ def test_program_tables(doc, report):
     assert len(rows) == 10
     for row, k in zip(rows, cq.children):
         cells = [c.text for c in row.cells]
-        assert cells == [cells[0], k.name, amount(k.figures.pagu), amount(k.figures.realisasi),
-                         percent_number(k.figures.ratio)]
+        assert cells == [
+            cells[0],
+            k.name,
+            amount(k.figures.pagu),
+            amount(k.figures.realisasi),
+            percent_number(k.figures.ratio),
+        ]
     assert rows[1].cells[2].text == "18.885.000"
     total = [c.text for c in cq_table.rows[-1].cells]
     assert total[1:] == ["Jumlah", "18.256.293.000", "18.168.826.339", "99,52"]
@@ -201,8 +213,10 @@ def test_logo_and_closing_images_from_the_input(make_input, tmp_path):
 
     def mutate(d):
         d["satker"]["logo"] = "logo.png"
-        d["gambar_penutup"] = [{"berkas": "sura.png", "keterangan": "SURA (Suara Rakyat): maskot laki-laki"},
-                               {"berkas": "sulu.png", "keterangan": "SULU (Suara Pemilu): maskot perempuan"}]
+        d["gambar_penutup"] = [
+            {"berkas": "sura.png", "keterangan": "SURA (Suara Rakyat): maskot laki-laki"},
+            {"berkas": "sulu.png", "keterangan": "SULU (Suara Pemilu): maskot perempuan"},
+        ]
 
     path = make_input(mutate)
     for name in ("logo.png", "sura.png", "sulu.png"):

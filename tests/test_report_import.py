@@ -54,7 +54,7 @@ def tree(programs: list[dict]) -> dict[str, dict]:
 
     def walk(node: dict, depth: int) -> None:
         out[node["kode"]] = node
-        for key in ("kegiatan", "output", "sub_output")[depth:depth + 1]:
+        for key in ("kegiatan", "output", "sub_output")[depth : depth + 1]:
             for child in node.get(key, []):
                 walk(child, depth + 1)
 
@@ -98,9 +98,13 @@ def seed_reading():
 def test_seed_budget_nodes_match_the_sample_input(seed_reading):
     reference = tree(yaml.safe_load(SAMPLES[0].read_text(encoding="utf-8"))["program"])
     read = tree(seed_reading.data["program"])
-    equal = [code for code, node in reference.items()
-             if code in read and money(read[code]["pagu"]) == money(node.get("pagu"))
-             and money(read[code]["realisasi"]) == money(node.get("realisasi"))]
+    equal = [
+        code
+        for code, node in reference.items()
+        if code in read
+        and money(read[code]["pagu"]) == money(node.get("pagu"))
+        and money(read[code]["realisasi"]) == money(node.get("realisasi"))
+    ]
     assert len(reference) == 63 and set(read) == set(reference)
     assert len(equal) / len(reference) >= 0.95, sorted(set(reference) - set(equal))
     # The two that differ are the ones the sample input corrected by hand (see its comments):
@@ -149,8 +153,10 @@ def test_seed_draft_loads_and_audit_reports_each_kind_of_inconsistency():
     assert (PERCENT, "CQ.6889.QGE.001") in found and (PERCENT, "CQ.6710") in found
     # codes missing or truncated; a program code written two ways
     assert (CODE, "CQ.6709.RAN.001") in found and (CODE, "CQ.6871.QGE.003") in found
-    assert any(k == CODE and s == "076.01.WA" and "'076.WA'" in m for k, s, m in
-               ((f.kind, f.subject, f.message) for f in result.findings))
+    assert any(
+        k == CODE and s == "076.01.WA" and "'076.WA'" in m
+        for k, s, m in ((f.kind, f.subject, f.message) for f in result.findings)
+    )
     # every finding points back into the report's text, not into the draft
     assert all(re.fullmatch(r"baris \d+", f.where) for f in result.findings), messages
     assert result.office == "KPU Kota Serang" and result.year == 2023
@@ -265,30 +271,52 @@ def read_text(bab3: str, bab2_budget: str = "") -> tuple:
 PROGRAM = "A. Program Dukungan Manajemen (076.01.WA)\n"
 
 
-def one_ro(figures: str, ro_heading: str = "➤ Layanan Perkantoran (WA.3355.EBA.994)", narrative: str = "Narasi.") -> str:
-    return (PROGRAM + "Alokasi anggarannya sebesar Rp. 1.000, dengan realisasi sebesar Rp. 0 atau sebesar 0% yang terdiri dari 1 (satu) Kegiatan, yaitu:\n"
-            "1. Pengelolaan Keuangan (WA.3355)\nAlokasi anggarannya sebesar Rp. 1.000, dengan realisasi sebesar Rp. 0 atau 0% yang terdiri dari 1 (satu) Output Kegiatan, yaitu:\n"
-            "a. Layanan Dukungan Manajemen Internal (WA.3355.EBA)\nAlokasi anggarannya sebesar Rp. 1.000, dengan realisasi sebesar Rp. 0 atau 0% yang terdiri dari 1 (satu) Sub. Output Kegiatan, yaitu:\n"
-            f"{ro_heading}\n{figures}\n{narrative}\n")
+def one_ro(
+    figures: str, ro_heading: str = "➤ Layanan Perkantoran (WA.3355.EBA.994)", narrative: str = "Narasi."
+) -> str:
+    return (
+        PROGRAM
+        + "Alokasi anggarannya sebesar Rp. 1.000, dengan realisasi sebesar Rp. 0 atau sebesar 0% yang terdiri dari 1 (satu) Kegiatan, yaitu:\n"
+        "1. Pengelolaan Keuangan (WA.3355)\nAlokasi anggarannya sebesar Rp. 1.000, dengan realisasi sebesar Rp. 0 atau 0% yang terdiri dari 1 (satu) Output Kegiatan, yaitu:\n"
+        "a. Layanan Dukungan Manajemen Internal (WA.3355.EBA)\nAlokasi anggarannya sebesar Rp. 1.000, dengan realisasi sebesar Rp. 0 atau 0% yang terdiri dari 1 (satu) Sub. Output Kegiatan, yaitu:\n"
+        f"{ro_heading}\n{figures}\n{narrative}\n"
+    )
 
 
-@pytest.mark.parametrize("written, expected", [
-    ("Rp. 18.256.293.000", 18_256_293_000),
-    ("Rp 1000", 1000),
-    ("Rp18.256.293.000,00", 18_256_293_000),
-    ("Rp. 0", 0),
-    ("Rp1.000,-", 1000),
-])
+@pytest.mark.parametrize(
+    "written, expected",
+    [
+        ("Rp. 18.256.293.000", 18_256_293_000),
+        ("Rp 1000", 1000),
+        ("Rp18.256.293.000,00", 18_256_293_000),
+        ("Rp. 0", 0),
+        ("Rp1.000,-", 1000),
+    ],
+)
 def test_rupiah_as_typed(written, expected):
-    _, nodes = read_text(one_ro(f"Alokasi anggarannya sebesar {written}, dengan realisasi sebesar Rp 0 atau sebesar 0%"))
+    _, nodes = read_text(
+        one_ro(f"Alokasi anggarannya sebesar {written}, dengan realisasi sebesar Rp 0 atau sebesar 0%")
+    )
     assert nodes["WA.3355.EBA.994"]["pagu"] == expected
 
 
-@pytest.mark.parametrize("written", ["Rp. 1.2O5.118.733", "Rp. 1.205. 118.733", "Rp. 12.05.000", "Rp. 1,205,118,733",
-                                     # a stray space or dash inside: never the part before it (Rp1.205)
-                                     "Rp. 1.205 .118.733", "Rp. 1.205-118.733", "Rp. 1.205.118.733 ,000"])
+@pytest.mark.parametrize(
+    "written",
+    [
+        "Rp. 1.2O5.118.733",
+        "Rp. 1.205. 118.733",
+        "Rp. 12.05.000",
+        "Rp. 1,205,118,733",
+        # a stray space or dash inside: never the part before it (Rp1.205)
+        "Rp. 1.205 .118.733",
+        "Rp. 1.205-118.733",
+        "Rp. 1.205.118.733 ,000",
+    ],
+)
 def test_a_figure_not_read_exactly_is_left_empty_with_a_comment(written):
-    reading, nodes = read_text(one_ro(f"Alokasi anggarannya sebesar {written} dengan realisasi sebesar Rp. 5.000 atau sebesar 1%"))
+    reading, nodes = read_text(
+        one_ro(f"Alokasi anggarannya sebesar {written} dengan realisasi sebesar Rp. 5.000 atau sebesar 1%")
+    )
     ro = nodes["WA.3355.EBA.994"]
     assert ro["pagu"] is None and ro["realisasi"] == 5000
     assert any("pagu WA.3355.EBA.994" in what for _, what in reading.unread)
@@ -297,29 +325,53 @@ def test_a_figure_not_read_exactly_is_left_empty_with_a_comment(written):
     assert any(f.kind == UNREADABLE and f.subject == "WA.3355.EBA.994" for f in reading.findings)
 
 
-@pytest.mark.parametrize("stated, ok", [("99.52%", True), ("99,52%", True), ("100%", False), ("99.99%", True), ("97%", False),
-                                        ("99.52 %", True), ("total 99.52%", True),
-                                        # damaged: unreadable, so no check (never "5.2%" or "52%" read from it)
-                                        ("99.5.2%", True), ("9 9.52%", True), ("99. 52%", True), ("99.5234%", True)])
+@pytest.mark.parametrize(
+    "stated, ok",
+    [
+        ("99.52%", True),
+        ("99,52%", True),
+        ("100%", False),
+        ("99.99%", True),
+        ("97%", False),
+        ("99.52 %", True),
+        ("total 99.52%", True),
+        # damaged: unreadable, so no check (never "5.2%" or "52%" read from it)
+        ("99.5.2%", True),
+        ("9 9.52%", True),
+        ("99. 52%", True),
+        ("99.5234%", True),
+    ],
+)
 def test_percentages_as_typed(stated, ok):
     # 995_200 / 1_000_000 is 99,52%; 999_980 / 1_000_000 is 99,998% (never "100%")
     realisasi = "Rp. 999.980" if stated in ("100%", "99.99%") else "Rp. 995.200"
-    reading, _ = read_text(one_ro(f"Alokasi anggarannya sebesar Rp. 1.000.000 dengan realisasi sebesar {realisasi} atau sebesar {stated}"))
+    reading, _ = read_text(
+        one_ro(f"Alokasi anggarannya sebesar Rp. 1.000.000 dengan realisasi sebesar {realisasi} atau sebesar {stated}")
+    )
     flagged = [f for f in reading.findings if f.kind == PERCENT and f.subject == "WA.3355.EBA.994"]
     assert (flagged == []) is ok, flagged
 
 
 def test_codes_in_parentheses_as_own_segment_or_missing():
-    reading, nodes = read_text(one_ro("Alokasi anggarannya sebesar Rp. 1.000 dengan realisasi sebesar Rp. 0 atau sebesar 0%",
-                                      ro_heading="➤ Layanan Perkantoran (994)"))
+    reading, nodes = read_text(
+        one_ro(
+            "Alokasi anggarannya sebesar Rp. 1.000 dengan realisasi sebesar Rp. 0 atau sebesar 0%",
+            ro_heading="➤ Layanan Perkantoran (994)",
+        )
+    )
     assert "WA.3355.EBA.994" in nodes
-    reading, nodes = read_text(one_ro("Alokasi anggarannya sebesar Rp. 1.000 dengan realisasi sebesar Rp. 0 atau sebesar 0%",
-                                      ro_heading="1. Layanan Perkantoran"))
+    reading, nodes = read_text(
+        one_ro(
+            "Alokasi anggarannya sebesar Rp. 1.000 dengan realisasi sebesar Rp. 0 atau sebesar 0%",
+            ro_heading="1. Layanan Perkantoran",
+        )
+    )
     assert "WA.3355.EBA.001" in nodes
     assert "WA.3355.EBA.001 adalah kode yang paling mungkin" in flat(render(reading))
     # a kegiatan without a code: nothing to infer, so left empty and listed
     bab3 = one_ro("Alokasi anggarannya sebesar Rp. 1.000 dengan realisasi sebesar Rp. 0 atau sebesar 0%").replace(
-        "1. Pengelolaan Keuangan (WA.3355)", "1. Pengelolaan Keuangan")
+        "1. Pengelolaan Keuangan (WA.3355)", "1. Pengelolaan Keuangan"
+    )
     reading, nodes = read_text(bab3)
     kegiatan = reading.data["program"][0]["kegiatan"][0]
     assert kegiatan["kode"] is None and any("kode 'Pengelolaan Keuangan'" in w for _, w in reading.unread)
@@ -334,7 +386,8 @@ def test_a_kegiatan_without_a_code_after_a_sub_output_is_still_a_kegiatan():
         "➤ Layanan Dukungan Manajemen Internal (WA.6634.EBA)\n"
         "Alokasi anggarannya sebesar Rp. 2.000, dengan realisasi sebesar Rp. 0 atau 0% yang terdiri dari 1 (satu) Sub. Output Kegiatan, yaitu:\n"
         "• Layanan Data dan Informasi (WA.6634.EBA.963)\n"
-        "Alokasi anggarannya sebesar Rp. 2.000, dengan realisasi sebesar Rp. 0 atau 0%\nNarasi.\n")
+        "Alokasi anggarannya sebesar Rp. 2.000, dengan realisasi sebesar Rp. 0 atau 0%\nNarasi.\n"
+    )
     reading, nodes = read_text(bab3)
     program = reading.data["program"][0]
     assert [k["nama"] for k in program["kegiatan"]] == ["Pengelolaan Keuangan", "Data dan Informasi"]
@@ -348,22 +401,32 @@ def test_a_kegiatan_without_a_code_after_a_sub_output_is_still_a_kegiatan():
 
 @pytest.mark.parametrize("marker", ["1.", "a.", "-", "•", "➤", "- a.", " - c.", "1)"])
 def test_list_markers(marker):
-    _, nodes = read_text(one_ro("Alokasi anggarannya sebesar Rp. 1.000 dengan realisasi sebesar Rp. 0 atau sebesar 0%",
-                                ro_heading=f"{marker} **Layanan Perkantoran (WA.3355.EBA.994)**"))
+    _, nodes = read_text(
+        one_ro(
+            "Alokasi anggarannya sebesar Rp. 1.000 dengan realisasi sebesar Rp. 0 atau sebesar 0%",
+            ro_heading=f"{marker} **Layanan Perkantoran (WA.3355.EBA.994)**",
+        )
+    )
     assert nodes["WA.3355.EBA.994"]["nama"] == "Layanan Perkantoran"
 
 
 def test_paragraphs_broken_across_pages():
     narrative = "Pelaksanaan kegiatan ini dilakukan bersama dinas kependudukan sebagaimana diamanatkan\n\ndalam peraturan yang berlaku.\nParagraf kedua."
-    _, nodes = read_text(one_ro("Alokasi anggarannya sebesar Rp. 1.000 dengan realisasi sebesar Rp. 0 atau sebesar 0%",
-                                narrative=narrative))
+    _, nodes = read_text(
+        one_ro(
+            "Alokasi anggarannya sebesar Rp. 1.000 dengan realisasi sebesar Rp. 0 atau sebesar 0%", narrative=narrative
+        )
+    )
     assert nodes["WA.3355.EBA.994"]["narasi"] == [
         "Pelaksanaan kegiatan ini dilakukan bersama dinas kependudukan sebagaimana diamanatkan dalam peraturan yang berlaku.",
-        "Paragraf kedua."]
+        "Paragraf kedua.",
+    ]
 
 
 def test_ocr_typos_in_words_not_in_figures():
-    reading, nodes = read_text(one_ro("Alokasi anggaramya sebesar Rp. 5.000.000, dengan reallsasi sebesar Rp. 4.000.000 atau sebesar 80%"))
+    reading, nodes = read_text(
+        one_ro("Alokasi anggaramya sebesar Rp. 5.000.000, dengan reallsasi sebesar Rp. 4.000.000 atau sebesar 80%")
+    )
     assert (nodes["WA.3355.EBA.994"]["pagu"], nodes["WA.3355.EBA.994"]["realisasi"]) == (5_000_000, 4_000_000)
     # a name typed two ways: the one that looks like a name is kept, both are quoted
     reading.data["laporan"]["penandatangan"]["nama"] = "Hen. ro Sulistyio"
@@ -373,24 +436,35 @@ def test_ocr_typos_in_words_not_in_figures():
 def test_ocr_typos_in_the_organisations_keywords():
     """ "Sub Bagain", "Dipimpin o1eh": the subbagian and its head are still read."""
     bab3 = one_ro("Alokasi anggarannya sebesar Rp. 1.000 dengan realisasi sebesar Rp. 0 atau sebesar 0%")
-    text = (FRONT.replace("1. Sub. Bagian Keuangan", "1. Sub Bagain Keuangan").replace("Dipimpin oleh", "Dipimpin o1eh")
-            + "BAB III\nCAPAIAN PRIORITAS\n" + bab3 + BACK)
+    text = (
+        FRONT.replace("1. Sub. Bagian Keuangan", "1. Sub Bagain Keuangan").replace("Dipimpin oleh", "Dipimpin o1eh")
+        + "BAB III\nCAPAIAN PRIORITAS\n"
+        + bab3
+        + BACK
+    )
     reading = read_blocks(join_broken(lines_to_blocks(text.splitlines(), "baris")), "uji.txt")
     (sub,) = reading.data["organisasi"]["subbagian"]
     assert sub["kepala"] == "Agus Setiawan" and sub["nama"] == "Subbagian Keuangan, Umum dan Logistik"
     assert [n for g in sub["staf"] for n in g["nama"]] == ["Rina Marlina", "Siti Aminah", "M. Joko Prasetyo"]
     # a head not written at all is listed with the subbagian's line, also when its task sentence
     # names it more fully than its heading (the name is taken from there)
-    text = (FRONT.replace("Dipimpin oleh Agus Setiawan yang memiliki stafnya yaitu:\n", "")
-            .replace("Subbagian Keuangan, Umum dan Logistik mempunyai", "Subbagian Keuangan, Umum, dan Logistik mempunyai")
-            + "BAB III\nCAPAIAN PRIORITAS\n" + bab3 + BACK)
+    text = (
+        FRONT.replace("Dipimpin oleh Agus Setiawan yang memiliki stafnya yaitu:\n", "").replace(
+            "Subbagian Keuangan, Umum dan Logistik mempunyai", "Subbagian Keuangan, Umum, dan Logistik mempunyai"
+        )
+        + "BAB III\nCAPAIAN PRIORITAS\n"
+        + bab3
+        + BACK
+    )
     reading = read_blocks(join_broken(lines_to_blocks(text.splitlines(), "baris")), "uji.txt")
     line = text.splitlines().index("1. Sub. Bagian Keuangan, Umum dan Logistik") + 1
-    assert (f"baris {line}", "kepala Subbagian Keuangan, Umum, dan Logistik (\"Dipimpin oleh …\")") in reading.unread
+    assert (f"baris {line}", 'kepala Subbagian Keuangan, Umum, dan Logistik ("Dipimpin oleh …")') in reading.unread
 
 
 def test_organisation_from_the_examples_layout():
-    reading, _ = read_text(one_ro("Alokasi anggarannya sebesar Rp. 1.000 dengan realisasi sebesar Rp. 0 atau sebesar 0%"))
+    reading, _ = read_text(
+        one_ro("Alokasi anggarannya sebesar Rp. 1.000 dengan realisasi sebesar Rp. 0 atau sebesar 0%")
+    )
     (sub,) = reading.data["organisasi"]["subbagian"]
     assert sub["nama"] == "Subbagian Keuangan, Umum dan Logistik" and sub["kepala"] == "Agus Setiawan"
     assert sub["staf"] == [
@@ -401,18 +475,26 @@ def test_organisation_from_the_examples_layout():
 
 
 def test_join_broken_keeps_headings_apart():
-    blocks = [Block("Penyelenggaraan Pemilu yang baik sebagaimana diamanatkan oleh peraturan perundang", "halaman 1"),
-              Block("undangan yang berlaku.", "halaman 2"), Block("Tugas dan Fungsi", "halaman 2"),
-              Block("Berdasarkan peraturan.", "halaman 2")]
+    blocks = [
+        Block("Penyelenggaraan Pemilu yang baik sebagaimana diamanatkan oleh peraturan perundang", "halaman 1"),
+        Block("undangan yang berlaku.", "halaman 2"),
+        Block("Tugas dan Fungsi", "halaman 2"),
+        Block("Berdasarkan peraturan.", "halaman 2"),
+    ]
     assert [b.text for b in join_broken(blocks)] == [
         "Penyelenggaraan Pemilu yang baik sebagaimana diamanatkan oleh peraturan perundang undangan yang berlaku.",
-        "Tugas dan Fungsi", "Berdasarkan peraturan."]
+        "Tugas dan Fungsi",
+        "Berdasarkan peraturan.",
+    ]
 
 
 # --- the commands ---------------------------------------------------------------------------------
 
 
-def _report_txt(tmp_path: Path, figures: str = "Alokasi anggarannya sebesar Rp. 1.000 dengan realisasi sebesar Rp. 0 atau sebesar 0%") -> Path:
+def _report_txt(
+    tmp_path: Path,
+    figures: str = "Alokasi anggarannya sebesar Rp. 1.000 dengan realisasi sebesar Rp. 0 atau sebesar 0%",
+) -> Path:
     path = tmp_path / "laporan.txt"
     path.write_text(FRONT + "BAB III\nCAPAIAN PRIORITAS\n" + one_ro(figures) + BACK, encoding="utf-8")
     return path
@@ -434,7 +516,9 @@ def test_import_report_writes_a_loadable_draft_and_never_overwrites(tmp_path, mo
 
 
 def test_import_report_lists_what_it_could_not_read(tmp_path, capsys):
-    report = _report_txt(tmp_path, "Alokasi anggarannya sebesar Rp. 1.2O5.000 dengan realisasi sebesar Rp. 0 atau sebesar 0%")
+    report = _report_txt(
+        tmp_path, "Alokasi anggarannya sebesar Rp. 1.2O5.000 dengan realisasi sebesar Rp. 0 atau sebesar 0%"
+    )
     out = tmp_path / "draf.yaml"
     assert main(["import-report", str(report), "--out", str(out)]) == 1
     captured = capsys.readouterr()
@@ -461,12 +545,16 @@ def test_audit_folder_summary_and_json(tmp_path, capsys):
 
 
 def test_audit_reports_the_parent_sum_at_its_place_in_the_report(tmp_path, capsys):
-    report = _report_txt(tmp_path, "Alokasi anggarannya sebesar Rp. 2.000 dengan realisasi sebesar Rp. 0 atau sebesar 0%")
+    report = _report_txt(
+        tmp_path, "Alokasi anggarannya sebesar Rp. 2.000 dengan realisasi sebesar Rp. 0 atau sebesar 0%"
+    )
     assert main(["audit", str(report)]) == 1
     out = capsys.readouterr().out
     line = next(l for l in out.splitlines() if "GALAT WA.3355.EBA:" in l)
-    heading = report.read_text(encoding="utf-8").splitlines().index(
-        "a. Layanan Dukungan Manajemen Internal (WA.3355.EBA)") + 1
+    heading = (
+        report.read_text(encoding="utf-8").splitlines().index("a. Layanan Dukungan Manajemen Internal (WA.3355.EBA)")
+        + 1
+    )
     assert f"laporan.txt: baris {heading}:" in line and "Rp2.000" in line
 
 
@@ -474,8 +562,10 @@ def test_control_characters_in_a_report_make_a_valid_draft_and_audit_goes_on(tmp
     """NUL, ESC and U+FFFE (a damaged or binary-ish text) are spaces in the draft, as in an input."""
     report = _report_txt(tmp_path)
     text = report.read_text(encoding="utf-8")
-    report.write_text(text.replace("Agus Setiawan", "Agus\x1b Setiawan").replace("Narasi.", "Nara\x00si\ufffe \x96 ok."),
-                      encoding="utf-8")
+    report.write_text(
+        text.replace("Agus Setiawan", "Agus\x1b Setiawan").replace("Narasi.", "Nara\x00si\ufffe \x96 ok."),
+        encoding="utf-8",
+    )
     out = tmp_path / "draf.yaml"
     assert main(["import-report", str(report), "--out", str(out)]) == 0
     document = load(out)
@@ -557,19 +647,25 @@ def test_damaged_or_too_long_pdf_gets_a_message(tmp_path, monkeypatch, capsys, b
     assert not (tmp_path / "a.yaml").exists()
 
 
-@pytest.mark.parametrize("returncode, stderr", [
-    (-6, b"Fatal Python error: Aborted\n\nExtension modules: yaml._yaml, charset_normalizer.md (total: 2)\n"),
-    (2, b"Exception ignored in: <built-in function unraisablehook>\nMemoryError\nMemoryError\n"),
-    (-9, b""),
-])
-def test_a_pdf_that_exhausts_the_readers_memory_gets_one_plain_message(tmp_path, monkeypatch, capsys, returncode, stderr):
+@pytest.mark.parametrize(
+    "returncode, stderr",
+    [
+        (-6, b"Fatal Python error: Aborted\n\nExtension modules: yaml._yaml, charset_normalizer.md (total: 2)\n"),
+        (2, b"Exception ignored in: <built-in function unraisablehook>\nMemoryError\nMemoryError\n"),
+        (-9, b""),
+    ],
+)
+def test_a_pdf_that_exhausts_the_readers_memory_gets_one_plain_message(
+    tmp_path, monkeypatch, capsys, returncode, stderr
+):
     """A PDF whose streams unpack to gigabytes: the bounded reader dies; the message names the bound."""
     import importlib
     import subprocess
 
     extract_mod = importlib.import_module("kpu_docs.report_import.extract")
-    monkeypatch.setattr(extract_mod.subprocess, "run",
-                        lambda cmd, **kw: subprocess.CompletedProcess(cmd, returncode, b"", stderr))
+    monkeypatch.setattr(
+        extract_mod.subprocess, "run", lambda cmd, **kw: subprocess.CompletedProcess(cmd, returncode, b"", stderr)
+    )
     report = tmp_path / "berat.pdf"
     report.write_bytes(b"%PDF-1.4\n")
     assert main(["import-report", str(report), "--out", str(tmp_path / "a.yaml")]) == 1
@@ -583,8 +679,12 @@ def test_docx_with_words_own_list_numbering(tmp_path):
     from docx import Document
 
     document = Document()
-    text = FRONT + "BAB III\nCAPAIAN PRIORITAS\n" + one_ro(
-        "Alokasi anggarannya sebesar Rp 1.000 dengan realisasi sebesar Rp 0 atau sebesar 0%") + BACK
+    text = (
+        FRONT
+        + "BAB III\nCAPAIAN PRIORITAS\n"
+        + one_ro("Alokasi anggarannya sebesar Rp 1.000 dengan realisasi sebesar Rp 0 atau sebesar 0%")
+        + BACK
+    )
     for line in text.splitlines():
         m = re.match(r"^\s*(?:- )?(?:\d+|[a-z])[.)]\s+(.*)$", line)
         if m:
@@ -637,14 +737,17 @@ def test_the_examples_layout_as_docx_and_pdf_reads_like_its_text(tmp_path):
 
 
 def test_bab2_table_and_text_against_bab3_on_a_small_text():
-    bab2 = ("Program Dukungan Manajemen (076.01.WA)\n"
-            "Alokasi anggaran dengan anggaran sebesar Rp. 3.000 dan realisasi sebesar Rp. 0 atau 0%\n"
-            "Uraian\tPagu\tRealisasi\t%\n"
-            "Program Dukungan Manajemen\t3.000\t0\t0\n"
-            "a. Pengelolaan Keuangan\t\t\t\n"
-            "\t1.000\t0\t0\n")
+    bab2 = (
+        "Program Dukungan Manajemen (076.01.WA)\n"
+        "Alokasi anggaran dengan anggaran sebesar Rp. 3.000 dan realisasi sebesar Rp. 0 atau 0%\n"
+        "Uraian\tPagu\tRealisasi\t%\n"
+        "Program Dukungan Manajemen\t3.000\t0\t0\n"
+        "a. Pengelolaan Keuangan\t\t\t\n"
+        "\t1.000\t0\t0\n"
+    )
     bab3 = one_ro("Alokasi anggarannya sebesar Rp. 1.000 dengan realisasi sebesar Rp. 0 atau sebesar 0%").replace(
-        "(076.01.WA)", "(076.WA)")
+        "(076.01.WA)", "(076.WA)"
+    )
     reading, nodes = read_text(bab3, bab2)
     found = {(f.kind, f.subject): f.message for f in reading.findings}
     assert "'076.01.WA' (BAB II) dan '076.WA' (BAB III)" in found[(CODE, "076.01.WA")]
@@ -654,16 +757,26 @@ def test_bab2_table_and_text_against_bab3_on_a_small_text():
     assert "# BAB II (teks): 3.000; BAB III: 1.000 (dipakai BAB III)" in render(reading)
     # without BAB II, the short form is completed as every KPU program is (076.01.XX), with a comment
     reading, nodes = read_text(bab3)
-    assert "076.01.WA" in nodes and "kode ditulis '076.WA'; 076.01.WA adalah kode yang paling mungkin" in flat(render(reading))
+    assert "076.01.WA" in nodes and "kode ditulis '076.WA'; 076.01.WA adalah kode yang paling mungkin" in flat(
+        render(reading)
+    )
     loads(render(reading))
 
 
 def test_table_of_contents_without_page_numbers_and_a_code_on_its_own_line():
-    toc = ("DAFTAR ISI\nKATA PENGANTAR\nBAB I PENDAHULUAN\nBAB II STRUKTUR ORGANISASI\nA. Struktur Organisasi\n"
-           "B. Program dan Anggaran\nBAB III CAPAIAN PRIORITAS\nBAB IV PENUTUP\nDAFTAR TABEL\nTabel 1. Rekapitulasi\n")
-    text = FRONT.replace("BAB I\nPENDAHULUAN", toc + "BAB I\nPENDAHULUAN") + "BAB III\nCAPAIAN PRIORITAS\n" + one_ro(
-        "Alokasi anggarannya sebesar Rp 1.000 dengan realisasi sebesar Rp 0 atau sebesar 0%",
-        ro_heading="1) Layanan Perkantoran\n(WA.3355.EBA.994)") + BACK
+    toc = (
+        "DAFTAR ISI\nKATA PENGANTAR\nBAB I PENDAHULUAN\nBAB II STRUKTUR ORGANISASI\nA. Struktur Organisasi\n"
+        "B. Program dan Anggaran\nBAB III CAPAIAN PRIORITAS\nBAB IV PENUTUP\nDAFTAR TABEL\nTabel 1. Rekapitulasi\n"
+    )
+    text = (
+        FRONT.replace("BAB I\nPENDAHULUAN", toc + "BAB I\nPENDAHULUAN")
+        + "BAB III\nCAPAIAN PRIORITAS\n"
+        + one_ro(
+            "Alokasi anggarannya sebesar Rp 1.000 dengan realisasi sebesar Rp 0 atau sebesar 0%",
+            ro_heading="1) Layanan Perkantoran\n(WA.3355.EBA.994)",
+        )
+        + BACK
+    )
     reading = read_blocks(join_broken(lines_to_blocks(text.splitlines(), "baris")), "uji.txt")
     assert reading.data["narasi"]["kata_pengantar"][0].startswith("Laporan ini disusun")
     assert reading.data["organisasi"]["subbagian"][0]["kepala"] == "Agus Setiawan"
@@ -671,14 +784,22 @@ def test_table_of_contents_without_page_numbers_and_a_code_on_its_own_line():
     assert reading.unread == [] and loads(render(reading))
 
 
-@pytest.mark.parametrize("stated, pagu, realisasi, ok", [
-    ("99.53", 100_000, 99_525, True), ("99.52", 100_000, 99_525, False),  # halfway: up
-    ("99.99", 100_000, 99_998, True), ("100", 100_000, 99_998, False),    # never 100% for less
-    ("0.01", 100_000, 4, True), ("0", 100_000, 4, False),                 # never 0% for more
-    ("100.01", 100_000, 100_004, True), ("0", 0, 0, True),
-])
+@pytest.mark.parametrize(
+    "stated, pagu, realisasi, ok",
+    [
+        ("99.53", 100_000, 99_525, True),
+        ("99.52", 100_000, 99_525, False),  # halfway: up
+        ("99.99", 100_000, 99_998, True),
+        ("100", 100_000, 99_998, False),  # never 100% for less
+        ("0.01", 100_000, 4, True),
+        ("0", 100_000, 4, False),  # never 0% for more
+        ("100.01", 100_000, 100_004, True),
+        ("0", 0, 0, True),
+    ],
+)
 def test_percent_matches_rounds_by_the_one_rule(stated, pagu, realisasi, ok):
     from kpu_docs.report_import.text import percent_matches
+
     assert percent_matches(Decimal(stated), pagu, realisasi) is ok
 
 
@@ -686,6 +807,6 @@ def test_percent_matches_is_the_formatting_rule_not_a_copy(monkeypatch):
     # change the one rule (to truncation) and the import's check must follow it
     from kpu_docs.figures import formatting
     from kpu_docs.report_import.text import percent_matches
-    monkeypatch.setattr(formatting, "_percent_units",
-                        lambda ratio, places=2: int(ratio * 100 * 10**places))
+
+    monkeypatch.setattr(formatting, "_percent_units", lambda ratio, places=2: int(ratio * 100 * 10**places))
     assert percent_matches(Decimal("99.52"), 100_000, 99_525)

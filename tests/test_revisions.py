@@ -19,7 +19,8 @@ def revise(d):
     node(d, "CQ.6709.QGE")["pagu"] = 1_281_063_000
     node(d, "076.01.CQ")["pagu"] = 18_263_981_000
     node(d, "CQ.6888.QGE")["sub_output"].append(
-        {"kode": "CQ.6888.QGE.004", "nama": "Uji Publik", "pagu": 0, "realisasi": 0, "narasi": ["Baru."]})
+        {"kode": "CQ.6888.QGE.004", "nama": "Uji Publik", "pagu": 0, "realisasi": 0, "narasi": ["Baru."]}
+    )
     node(d, "CQ.6709.RAN")["sub_output"][0]["narasi"][1] = "Paragraf yang diperbaiki."
     d["organisasi"]["subbagian"][1]["kepala"] = "Budi Santoso"
     d["laporan"]["tanggal"] = dt.date(2024, 2, 5)
@@ -32,8 +33,14 @@ def test_diff_lists_each_change_by_full_code(make_input, sample_path, capsys):
     assert "~ CQ.6709.QGE.001 pagu: 852.312.000 → 860.000.000 (+7.688.000)" in out
     assert "~ 076.01.CQ pagu: 18.256.293.000 → 18.263.981.000 (+7.688.000)" in out
     assert "+ CQ.6888.QGE.004 Uji Publik (pagu 0, realisasi 0)" in out
-    assert '~ CQ.6709.RAN.001 narasi paragraf 2: "Sarana IT Pemilu disiapkan untuk menghadapi perkembangan digital karena semua…" → "Paragraf yang diperbaiki."' in out
-    assert any(line.startswith("~ organisasi.subbagian[") and line.endswith('.kepala: "Tomi Irawan" → "Budi Santoso"') for line in out)
+    assert (
+        '~ CQ.6709.RAN.001 narasi paragraf 2: "Sarana IT Pemilu disiapkan untuk menghadapi perkembangan digital karena semua…" → "Paragraf yang diperbaiki."'
+        in out
+    )
+    assert any(
+        line.startswith("~ organisasi.subbagian[") and line.endswith('.kepala: "Tomi Irawan" → "Budi Santoso"')
+        for line in out
+    )
     assert "~ laporan.tanggal: 31 Januari 2024 → 5 Februari 2024" in out
     assert "~ Jumlah seluruhnya pagu: 20.415.736.000 → 20.423.424.000 (+7.688.000)" in out
 

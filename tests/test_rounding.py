@@ -39,13 +39,16 @@ def test_the_rule(realisasi, pagu, shown):
     assert percent(Fraction(realisasi, pagu)) == shown
 
 
-@pytest.mark.parametrize("places, ratio, expected", [
-    (0, Fraction(99_998, 100_000), "99"),  # "100%" would claim what did not happen
-    (0, Fraction(995, 1000), "99"),
-    (1, Fraction(99_95, 10_000), "99.9"),
-    (0, Fraction(1, 1000), "1"),
-    (0, Fraction(1), "100"),
-])
+@pytest.mark.parametrize(
+    "places, ratio, expected",
+    [
+        (0, Fraction(99_998, 100_000), "99"),  # "100%" would claim what did not happen
+        (0, Fraction(995, 1000), "99"),
+        (1, Fraction(99_95, 10_000), "99.9"),
+        (0, Fraction(1, 1000), "1"),
+        (0, Fraction(1), "100"),
+    ],
+)
 def test_the_rule_at_other_precisions(places, ratio, expected):
     """What a narrative's "100%" or "99,5%" is checked against."""
     assert str(percent_decimal(ratio, places)) == expected
@@ -54,7 +57,8 @@ def test_the_rule_at_other_precisions(places, ratio, expected):
 def test_annex_formula_text():
     assert percent_formula("D5", "E5") == (
         '=IF(D5=0,"",IF(AND(E5<>0,ROUND(E5/D5,4)=0),0.0001,'
-        "IF(AND(ROUND(E5/D5,4)=1,E5<>D5),IF(E5<D5,0.9999,1.0001),ROUND(E5/D5,4))))")
+        "IF(AND(ROUND(E5/D5,4)=1,E5<>D5),IF(E5<D5,0.9999,1.0001),ROUND(E5/D5,4))))"
+    )
 
 
 @pytest.fixture(scope="module")
@@ -104,7 +108,7 @@ def _annex_rows(out):
 def test_annex_cached_values_follow_the_rule(halfway_build):
     _, out = halfway_build
     _, rows, ws = _annex_rows(out)
-    for i, (real, pagu, shown) in enumerate(HALFWAY, start=101):
+    for i, (_real, _pagu, shown) in enumerate(HALFWAY, start=101):
         cell = ws.cell(rows[f"CQ.6709.QGE.{i}"], 7)
         assert cell.number_format == "0.00%"
         assert f"{cell.value * 100:.2f}".replace(".", ",") + "%" == shown

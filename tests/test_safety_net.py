@@ -50,8 +50,11 @@ def test_program_over_its_pagu_is_warned_at_program_level(make_input):
     assert program[0].location.path[:2] == ("program", 0)
     assert "CQ.6709.QGE.001" in program[0].message  # names the RO where it happened
     # one warning for one overrun: the kegiatan, KRO and RO below are not warned again
-    assert not [f for f in findings(path) if f.severity is Severity.WARNING and f.subject.startswith("CQ.6709")
-                and "melebihi" in f.message]
+    assert not [
+        f
+        for f in findings(path)
+        if f.severity is Severity.WARNING and f.subject.startswith("CQ.6709") and "melebihi" in f.message
+    ]
 
 
 def test_program_within_pagu_is_not_warned(sample_path):
@@ -305,7 +308,7 @@ def test_malformed_codes_are_refused(make_input, code, bad, key_path):
         old = target["kode"]
         target["kode"] = bad
         for key in ("output", "sub_output", "rincian"):  # keep children consistent (a program's
-            for child in target.get(key, []):             # children extend only its last segment)
+            for child in target.get(key, []):  # children extend only its last segment)
                 _rename(child, old, bad)
 
     with pytest.raises(InputError) as exc:
@@ -316,7 +319,7 @@ def test_malformed_codes_are_refused(make_input, code, bad, key_path):
 
 
 def _rename(node_: dict, old: str, new: str) -> None:
-    node_["kode"] = new + node_["kode"][len(old):]
+    node_["kode"] = new + node_["kode"][len(old) :]
     for key in ("kegiatan", "output", "sub_output", "rincian"):
         for child in node_.get(key, []):
             _rename(child, old, new)
@@ -342,8 +345,14 @@ def test_child_code_that_does_not_extend_its_parent_is_refused(make_input, code,
 def test_detail_segment_shape_is_checked(make_input):
     def mutate(d):
         ro = node(d, "CQ.6709.QGE.001")
-        ro["rincian"] = [{"kode": "CQ.6709.QGE.001.051!", "nama": "Komponen", "pagu": ro.pop("pagu"),
-                          "realisasi": ro.pop("realisasi")}]
+        ro["rincian"] = [
+            {
+                "kode": "CQ.6709.QGE.001.051!",
+                "nama": "Komponen",
+                "pagu": ro.pop("pagu"),
+                "realisasi": ro.pop("realisasi"),
+            }
+        ]
 
     with pytest.raises(InputError) as exc:
         load(make_input(mutate))
@@ -380,8 +389,10 @@ def test_person_listed_twice_is_warned(make_input, sample_path):
 
 def test_counts_typed_into_tugas_fungsi_are_checked(make_input):
     def mutate(d):
-        d["organisasi"]["tugas_fungsi"] += ["Sekretariat terdiri atas 4 (tiga) subbagian.",
-                                            "Anggaran dibagi dalam 3 (tiga) program."]
+        d["organisasi"]["tugas_fungsi"] += [
+            "Sekretariat terdiri atas 4 (tiga) subbagian.",
+            "Anggaran dibagi dalam 3 (tiga) program.",
+        ]
 
     path = make_input(mutate)
     n = len(load(path).data.organisation.legal_basis)
@@ -430,14 +441,18 @@ def _emptied(lines: list[str]) -> set[int]:
             allowed.add(i)
         if "{" in line and any(f"{k}:" in line for k in ("pagu", "realisasi", "blokir")):
             allowed.add(i)  # a flow mapping holding figures (akun rows, indicators)
-        is_list = (key in ("kata_pengantar", "pendahuluan", "penutup", "kendala", "paragraf")
-                   or (key == "narasi" and _indent(line) > 0))
+        is_list = key in ("kata_pengantar", "pendahuluan", "penutup", "kendala", "paragraf") or (
+            key == "narasi" and _indent(line) > 0
+        )
         if is_list:
             allowed.add(i)
         if is_list and (not value.strip() or value.strip().startswith("#")):  # a block list follows
             column, block, j = _indent(line), [], i + 1
-            while j < len(lines) and (not lines[j].strip() or _indent(lines[j]) > column
-                                      or (lines[j].lstrip().startswith("- ") and _indent(lines[j]) == column)):
+            while j < len(lines) and (
+                not lines[j].strip()
+                or _indent(lines[j]) > column
+                or (lines[j].lstrip().startswith("- ") and _indent(lines[j]) == column)
+            ):
                 block.append(j)
                 j += 1
             while block and (not lines[block[-1]].strip() or lines[block[-1]].lstrip().startswith("#")):
@@ -469,8 +484,19 @@ def test_new_keeps_every_other_byte(sample, tmp_path):
             for line in new[j1:j2]:
                 stripped = line.strip()
                 assert stripped.startswith("- {") or stripped.split(":", 1)[0].lstrip("- ") in (
-                    "tahun", "tanggal", "surat_permintaan", "pagu", "realisasi", "blokir", "kendala", "paragraf",
-                    "narasi", "kata_pengantar", "pendahuluan", "penutup"), line
+                    "tahun",
+                    "tanggal",
+                    "surat_permintaan",
+                    "pagu",
+                    "realisasi",
+                    "blokir",
+                    "kendala",
+                    "paragraf",
+                    "narasi",
+                    "kata_pengantar",
+                    "pendahuluan",
+                    "penutup",
+                ), line
     # every comment outside an emptied narrative survives, in order
     comments = [line for i, line in enumerate(old) if line.lstrip().startswith("#") and i not in allowed]
     assert [line for line in new if line.lstrip().startswith("#")] == comments
@@ -498,8 +524,10 @@ def test_new_edits_flow_style_and_crlf_in_place(sample_path, tmp_path):
     text = text[:start] + '  penutup: ["Satu & dua.", "Tiga."]  # dua paragraf\n' + text[end:]
     leaf = text.index("              - kode: CQ.6709.QGE.003")
     leaf_end = text.index("              - kode: CQ.6709.QGE.004")
-    text = (text[:leaf] + '              - {kode: CQ.6709.QGE.003, nama: "Fasilitasi Seleksi", pagu: "1.000",'
-            ' realisasi: 7, narasi: [Satu]}\n' + text[leaf_end:])
+    text = (
+        text[:leaf] + '              - {kode: CQ.6709.QGE.003, nama: "Fasilitasi Seleksi", pagu: "1.000",'
+        " realisasi: 7, narasi: [Satu]}\n" + text[leaf_end:]
+    )
     source = tmp_path / "2023.yaml"
     source.write_bytes(text.replace("\n", "\r\n").encode("utf-8"))
     load(source)  # the variant is a valid input
@@ -507,7 +535,8 @@ def test_new_edits_flow_style_and_crlf_in_place(sample_path, tmp_path):
     assert main(["new", str(source), "--year", "2024"]) == 0
     written = target.read_bytes().decode("utf-8")
     assert "\n" not in written.replace("\r\n", "")  # line ends kept as written
-    assert '  penutup: []  # dua paragraf\r\n' in written
-    assert ('              - {kode: CQ.6709.QGE.003, nama: "Fasilitasi Seleksi", pagu: 0,'
-            ' realisasi: 0, narasi: []}\r\n') in written
+    assert "  penutup: []  # dua paragraf\r\n" in written
+    assert (
+        '              - {kode: CQ.6709.QGE.003, nama: "Fasilitasi Seleksi", pagu: 0, realisasi: 0, narasi: []}\r\n'
+    ) in written
     assert load(target).data.narratives.closing == []

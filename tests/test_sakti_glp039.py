@@ -74,8 +74,17 @@ def test_glp039_codes_are_built_from_the_level_columns(kind, tmp_path):
     assert export.total.line == 9  # the grand total comes first
     k = "CQ.6709.QGE.001.051"
     assert [r.code for r in export.rows[:10]] == [
-        "076.01.CQ", "CQ.6709", "CQ.6709.QGE", "CQ.6709.QGE.001", k, f"{k}.0A", f"{k}.0A.521211",
-        f"{k}.0A.521211.000017", f"{k}.0A.521211.000018", f"{k}.0A.524111"]
+        "076.01.CQ",
+        "CQ.6709",
+        "CQ.6709.QGE",
+        "CQ.6709.QGE.001",
+        k,
+        f"{k}.0A",
+        f"{k}.0A.521211",
+        f"{k}.0A.521211.000017",
+        f"{k}.0A.521211.000018",
+        f"{k}.0A.524111",
+    ]
     akun = export.row(f"{k}.0A.521211")
     assert akun.name == glp039.LONG_AKUN  # continued on a second row, counted once
     assert (akun.pagu, akun.realisasi) == (500_000_000, 499_000_000)
@@ -118,12 +127,19 @@ def _flattened_by_hand(tree: list[N], ro_form) -> list[list]:
     rows = table(tree)
     header = next(i for i, r in enumerate(rows) if len(r) > 3 and r[3] == "kode")
     depths = dict((n.code, d) for d, n in flatten(tree))
-    for row in rows[header + 1:]:
+    for row in rows[header + 1 :]:
         if len(row) > 3 and row[3] in depths:
             code, depth = row[3], depths[row[3]]
             parts = code.split(".")
-            row[3] = {0: parts[-1], 1: code, 2: parts[-1], 3: ro_form(parts), 4: parts[-1],
-                      5: f"{parts[-2]}.{parts[-1]}", 6: parts[-1]}.get(depth, parts[-1])
+            row[3] = {
+                0: parts[-1],
+                1: code,
+                2: parts[-1],
+                3: ro_form(parts),
+                4: parts[-1],
+                5: f"{parts[-2]}.{parts[-1]}",
+                6: parts[-1],
+            }.get(depth, parts[-1])
     return rows
 
 
@@ -141,7 +157,12 @@ def test_komponen_rows_flattened_by_hand_do_not_double_the_total(work, tmp_path,
     ro = node(doc, "CQ.6709.QGE.001")
     assert (ro.pagu, ro.realisasi) == (852_312_000, 851_600_000)
     assert [s.code for s in node(doc, "CQ.6709.QGE").sub_outputs] == [
-        "CQ.6709.QGE.001", "CQ.6709.QGE.003", "CQ.6709.QGE.004", "CQ.6709.QGE.006", "CQ.6709.QGE.007"]
+        "CQ.6709.QGE.001",
+        "CQ.6709.QGE.003",
+        "CQ.6709.QGE.004",
+        "CQ.6709.QGE.006",
+        "CQ.6709.QGE.007",
+    ]
     assert "+ " not in out  # nothing added
     program = node(doc, "076.01.CQ")
     assert program.pagu == sum(p.figures()[0] for p in tree if p.code == "076.01.CQ")
@@ -153,7 +174,12 @@ def test_komponen_rows_taken_for_ros_make_the_import_fail(work, tmp_path, capsys
     tree = glp039.detailed(revised())
     rows = table(tree)
     for row in rows:
-        if len(row) > 3 and isinstance(row[3], str) and row[3].startswith("CQ.6709.QGE.001.05") and row[3].count(".") == 4:
+        if (
+            len(row) > 3
+            and isinstance(row[3], str)
+            and row[3].startswith("CQ.6709.QGE.001.05")
+            and row[3].count(".") == 4
+        ):
             row[3] = row[3].replace("QGE.001.", "QGE.")
     rows = [r for r in rows if not (len(r) > 3 and isinstance(r[3], str) and r[3].count(".") > 4)]
     before = work.read_bytes()
@@ -161,7 +187,10 @@ def test_komponen_rows_taken_for_ros_make_the_import_fail(work, tmp_path, capsys
     code, out, err = run(capsys, write_flat_xlsx(tmp_path / "e.xlsx", rows), "--into", work)
 
     assert code == 1
-    assert "CQ.6709.QGE, kolom E: pagu Rp1.273.376.000 tidak sama dengan jumlah 7 baris di bawahnya Rp2.125.688.000 (selisih Rp852.312.000)" in err, err
+    assert (
+        "CQ.6709.QGE, kolom E: pagu Rp1.273.376.000 tidak sama dengan jumlah 7 baris di bawahnya Rp2.125.688.000 (selisih Rp852.312.000)"
+        in err
+    ), err
     assert work.read_bytes() == before
     assert sorted(p.name for p in work.parent.iterdir()) == ["2023.yaml"]
 
@@ -178,8 +207,9 @@ def test_a_row_whose_level_is_uncertain_is_never_a_new_ro(work, tmp_path, capsys
 
     assert code == 1
     line = sheet.index(row) + 1
-    assert (f"baris {line}: kode RO 'QGE.009' di kolom D, padahal kode RO sebelumnya di kolom C; "
-            "tingkatnya tidak pasti") in err, err
+    assert (
+        f"baris {line}: kode RO 'QGE.009' di kolom D, padahal kode RO sebelumnya di kolom C; tingkatnya tidak pasti"
+    ) in err, err
     assert "CQ.6709.QGE, kolom Q: pagu" in err  # the KRO no longer adds up without it
     assert work.read_bytes() == before
 
@@ -194,15 +224,28 @@ def test_a_new_ro_whose_parent_is_certain_is_added_and_listed(work, tmp_path, ca
 
 
 def test_realisasi_under_a_program_the_input_no_longer_has_is_reported_with_its_amount(work, tmp_path, capsys):
-    tree = revised() + [N("076.01.DL", "Program Lama", kids=[N("DL.1234", "Kegiatan lama", kids=[
-        N("DL.1234.ABC", "KRO lama", kids=[N("DL.1234.ABC.001", "RO lama", 7_000_000, 6_500_000)])])])]
+    tree = revised() + [
+        N(
+            "076.01.DL",
+            "Program Lama",
+            kids=[
+                N(
+                    "DL.1234",
+                    "Kegiatan lama",
+                    kids=[N("DL.1234.ABC", "KRO lama", kids=[N("DL.1234.ABC.001", "RO lama", 7_000_000, 6_500_000)])],
+                )
+            ],
+        )
+    ]
     before = work.read_bytes()
 
     code, out, err = run(capsys, _export("csv", tmp_path, tree=tree), "--into", work)
 
     assert code == 1
     assert "program 'DL' tidak ada di masukan" in err
-    assert "JUMLAH SELURUHNYA, kolom Q: pagu" in err and "selisih Rp7.000.000" in err  # the grand total no longer adds up
+    assert (
+        "JUMLAH SELURUHNYA, kolom Q: pagu" in err and "selisih Rp7.000.000" in err
+    )  # the grand total no longer adds up
     assert work.read_bytes() == before
 
 
@@ -252,8 +295,10 @@ def test_a_merged_realisasi_without_sd_periode_below_is_refused(work, tmp_path, 
             del r[glp039.SD_TOTAL]
     code, out, err = run(capsys, _export("csv", tmp_path, sheet), "--into", work)
     assert code == 1
-    assert "judul 'Realisasi' bergabung di atas beberapa kolom, tetapi baris 8 di bawahnya tidak memuat " \
-           "'s.d. Periode'" in err, err
+    assert (
+        "judul 'Realisasi' bergabung di atas beberapa kolom, tetapi baris 8 di bawahnya tidak memuat "
+        "'s.d. Periode'" in err
+    ), err
 
 
 def test_an_export_of_another_satker_is_refused_naming_both(work, tmp_path, capsys):
@@ -299,10 +344,20 @@ def test_a_row_claiming_column_xfd_is_not_padded_and_a_value_there_is_refused(wo
 
 def _pok(tree: list[N], thousands_title: bool) -> list[list]:
     """Rincian Kertas Kerja: codes 076.01.CQ, 6709, 6709.QGE, 6709.QGE.001, 051, A, 521211, detail '>'."""
-    rows = [["RINCIAN KERTAS KERJA SATKER T.A. 2023"],
-            ["(dalam ribuan rupiah)" if thousands_title else ""],
-            ["KODE", "PROGRAM/ KEGIATAN/ OUTPUT/ SUB OUTPUT/ KOMPONEN/ SUB KOMPONEN/ AKUN/ DETIL", "VOLUME",
-             "HARGA SATUAN", "JUMLAH BIAYA", "SD/CP", "JANUARI", "FEBRUARI"]]
+    rows = [
+        ["RINCIAN KERTAS KERJA SATKER T.A. 2023"],
+        ["(dalam ribuan rupiah)" if thousands_title else ""],
+        [
+            "KODE",
+            "PROGRAM/ KEGIATAN/ OUTPUT/ SUB OUTPUT/ KOMPONEN/ SUB KOMPONEN/ AKUN/ DETIL",
+            "VOLUME",
+            "HARGA SATUAN",
+            "JUMLAH BIAYA",
+            "SD/CP",
+            "JANUARI",
+            "FEBRUARI",
+        ],
+    ]
     for depth, n in flatten(tree):
         parts = n.code.split(".")
         code = {0: n.code, 1: parts[-1], 2: f"{parts[-2]}.{parts[-1]}", 3: ".".join(parts[-3:])}.get(depth, parts[-1])
@@ -370,13 +425,18 @@ def test_without_an_import_no_source_line_is_printed(sample_docx, sample_xlsx):
     text = "\n".join(p.text for p in docx.Document(sample_docx).paragraphs)
     assert "Sumber data" not in text
     annex = openpyxl.load_workbook(sample_xlsx)
-    assert not any(isinstance(c.value, str) and c.value.startswith("Sumber data")
-                   for ws in annex.worksheets for row in ws.iter_rows() for c in row)
+    assert not any(
+        isinstance(c.value, str) and c.value.startswith("Sumber data")
+        for ws in annex.worksheets
+        for row in ws.iter_rows()
+        for c in row
+    )
 
 
 def test_an_export_that_does_not_add_up_still_shows_its_totals_first(work, tmp_path, capsys):
-    code, out, err = run(capsys, write_flat_xlsx(tmp_path / "e.xlsx", table(revised(), total=(1, 2))), "--into", work,
-                         "--dry-run")
+    code, out, err = run(
+        capsys, write_flat_xlsx(tmp_path / "e.xlsx", table(revised(), total=(1, 2))), "--into", work, "--dry-run"
+    )
     assert code == 1
     lines = out.splitlines()
     pagu, realisasi = (sum(p.figures()[i] for p in revised()) for i in (0, 1))
@@ -426,10 +486,20 @@ def test_akun_rows_go_into_the_inputs_rincian_with_their_codes(make_input, tmp_p
     def with_rincian(data):
         kro = next(o for kg in data["program"][0]["kegiatan"] for o in kg["output"] if o["kode"] == "CQ.6709.QGE")
         kro["sub_output"][0]["rincian"] = [
-            {"kode": k, "nama": "Penyusunan Rencana Kerja", "rincian": [
-                {"kode": f"{k}.A", "nama": "Rapat Koordinasi", "rincian": [  # the POK writes sub-komponen 0A as A
-                    {"kode": f"{k}.A.521211", "nama": "Belanja Barang", "pagu": 1, "realisasi": 1},
-                    {"kode": f"{k}.A.524111", "nama": "Perjalanan", "pagu": 1, "realisasi": 1}]}]},
+            {
+                "kode": k,
+                "nama": "Penyusunan Rencana Kerja",
+                "rincian": [
+                    {
+                        "kode": f"{k}.A",
+                        "nama": "Rapat Koordinasi",
+                        "rincian": [  # the POK writes sub-komponen 0A as A
+                            {"kode": f"{k}.A.521211", "nama": "Belanja Barang", "pagu": 1, "realisasi": 1},
+                            {"kode": f"{k}.A.524111", "nama": "Perjalanan", "pagu": 1, "realisasi": 1},
+                        ],
+                    }
+                ],
+            },
             {"kode": "CQ.6709.QGE.001.052", "nama": "Dukungan", "pagu": 1, "realisasi": 1},
         ]
 
@@ -441,7 +511,9 @@ def test_akun_rows_go_into_the_inputs_rincian_with_their_codes(make_input, tmp_p
     assert (node(doc, f"{k}.A.521211").pagu, node(doc, f"{k}.A.521211").realisasi) == (500_000_000, 499_000_000)
     assert (node(doc, f"{k}.A.524111").pagu, node(doc, f"{k}.A.524111").realisasi) == (300_000_000, 300_000_000)
     assert node(doc, "CQ.6709.QGE.001.052").realisasi == 851_600_000 - 799_000_000
-    assert "catatan: 3 baris ekspor di bawah tingkat terbawah masukan" in err  # two detail items, one komponen elsewhere
+    assert (
+        "catatan: 3 baris ekspor di bawah tingkat terbawah masukan" in err
+    )  # two detail items, one komponen elsewhere
 
 
 def test_a_glp039_without_its_basis_is_flagged(tmp_path):
@@ -462,8 +534,19 @@ def test_a_second_program_after_akun_rows_flattened_by_hand_is_a_program(work, t
     cq = next(p for p in tree if p.code == "076.01.CQ")
     last_ro = [n for depth, n in flatten([cq]) if depth == 3][-1]
     k = f"{last_ro.code}.051"
-    last_ro.kids = [N(k, "Dukungan Operasional", kids=[N(f"{k}.0A", "Operasional", kids=[
-        N(f"{k}.0A.521211", "Belanja Bahan", last_ro.pagu, last_ro.realisasi)])])]
+    last_ro.kids = [
+        N(
+            k,
+            "Dukungan Operasional",
+            kids=[
+                N(
+                    f"{k}.0A",
+                    "Operasional",
+                    kids=[N(f"{k}.0A.521211", "Belanja Bahan", last_ro.pagu, last_ro.realisasi)],
+                )
+            ],
+        )
+    ]
     akun = find(tree, "CQ.6709.QGE.001.051.0A.521211")
     akun.pagu, akun.realisasi, akun.kids = *akun.figures(), []
     export = write_flat_xlsx(tmp_path / "e.xlsx", _flattened_by_hand(tree, lambda p: f"{p[-2]}.{p[-1]}"))
@@ -473,12 +556,14 @@ def test_a_second_program_after_akun_rows_flattened_by_hand_is_a_program(work, t
     assert code == 0, err
     doc = load(work)
     assert (node(doc, "076.01.WA").pagu, node(doc, "076.01.CQ").pagu) == (
-        next(p for p in tree if p.code == "076.01.WA").figures()[0], cq.figures()[0])
+        next(p for p in tree if p.code == "076.01.WA").figures()[0],
+        cq.figures()[0],
+    )
     assert "+ " not in out
 
 
 def test_period_and_satker_are_read_from_the_file_name_when_the_titles_lack_them(tmp_path):
-    sheet = glp039.rows(revised())[len(glp039.TITLES):]  # no title rows at all
+    sheet = glp039.rows(revised())[len(glp039.TITLES) :]  # no title rows at all
     known = {"076.01.CQ", "076.01.WA"}
     named = read_export(glp039.write_csv(tmp_path / "GLP039_satker_654321_Desember_2023_akrual.csv", sheet), known)
     assert (named.source.period, named.source.satker, named.source.basis) == ("Desember 2023", "654321", "akrual")
@@ -518,8 +603,10 @@ def test_text_where_a_workbook_has_numbers_is_read_with_a_warning_naming_the_cel
 
     assert code == 0, err
     assert node(load(work), "CQ.6709.QGE.001").pagu == 852_312_000
-    assert (f"peringatan: 1 angka di buku kerja tersimpan sebagai teks, dibaca sebagai angka (mis. baris {cell.row}, "
-            f"kolom Q '852.312.000')") in err
+    assert (
+        f"peringatan: 1 angka di buku kerja tersimpan sebagai teks, dibaca sebagai angka (mis. baris {cell.row}, "
+        f"kolom Q '852.312.000')"
+    ) in err
 
 
 def test_a_total_written_first_and_last_must_say_the_same(work, tmp_path, capsys):
@@ -539,9 +626,15 @@ def test_a_total_written_first_and_last_must_say_the_same(work, tmp_path, capsys
     assert work.read_text(encoding="utf-8") == (tmp_path / "imported.yaml").read_text(encoding="utf-8") != original
 
 
-@pytest.mark.parametrize("name, accepted", [
-    ("KPU KABUPATEN SERANG", False), ("KPU KABUPATEN LEBAK", False), ("KOMISI PEMILIHAN UMUM KOTA SERANG", True),
-    ("KPU KOTA SERANG", True)])
+@pytest.mark.parametrize(
+    "name, accepted",
+    [
+        ("KPU KABUPATEN SERANG", False),
+        ("KPU KABUPATEN LEBAK", False),
+        ("KOMISI PEMILIHAN UMUM KOTA SERANG", True),
+        ("KPU KOTA SERANG", True),
+    ],
+)
 def test_a_first_import_checks_the_satker_name_against_the_office(name, accepted, work, tmp_path, capsys):
     """Before the input has its kode_satker, the export's satker name must be the input's office."""
     original = work.read_text(encoding="utf-8")

@@ -81,12 +81,24 @@ COLUMNS = {  # shuffled, odd case and spacing, one column the importer ignores
     "ini": "Realisasi Periode  Ini",
     "lock": "Lock Pagu",
 }
-TITLES = [["LAPORAN REALISASI ANGGARAN BELANJA"], ["Satker: 123456 KPU KOTA SERANG"],
-          ["Periode: 1 Januari 2023 s.d. 31 Desember 2023"], []]
+TITLES = [
+    ["LAPORAN REALISASI ANGGARAN BELANJA"],
+    ["Satker: 123456 KPU KOTA SERANG"],
+    ["Periode: 1 Januari 2023 s.d. 31 Desember 2023"],
+    [],
+]
 
 
-def table(tree: list[N], *, segments: bool = False, text: bool = False, percent: str = "number",
-          total: tuple[int, int] | None = None, override: dict | None = None, drop_columns=()) -> list[list]:
+def table(
+    tree: list[N],
+    *,
+    segments: bool = False,
+    text: bool = False,
+    percent: str = "number",
+    total: tuple[int, int] | None = None,
+    override: dict | None = None,
+    drop_columns=(),
+) -> list[list]:
     """An export as rows of cells: titles, header, one row per node, JUMLAH SELURUHNYA."""
     columns = [c for c in COLUMNS if c not in drop_columns]
     rows = [list(t) for t in TITLES] + [[COLUMNS[c] for c in columns]]
@@ -96,10 +108,23 @@ def table(tree: list[N], *, segments: bool = False, text: bool = False, percent:
 
     def cells(code: str, name: str, pagu: int, real: int) -> list:
         ratio = Fraction(real, pagu) if pagu else Fraction(0)
-        pct = {"number": round(float(ratio * 100), 2), "fraction": float(ratio),
-               "text": percent_number(ratio) if pagu else "0,00"}[percent]
-        values = {"ket": "", "uraian": name, "sd": money(real), "kode": code, "pagu": money(pagu), "persen": pct,
-                  "lalu": money(real // 3), "ini": money(real - real // 3), "sisa": money(pagu - real), "lock": money(0)}
+        pct = {
+            "number": round(float(ratio * 100), 2),
+            "fraction": float(ratio),
+            "text": percent_number(ratio) if pagu else "0,00",
+        }[percent]
+        values = {
+            "ket": "",
+            "uraian": name,
+            "sd": money(real),
+            "kode": code,
+            "pagu": money(pagu),
+            "persen": pct,
+            "lalu": money(real // 3),
+            "ini": money(real - real // 3),
+            "sisa": money(pagu - real),
+            "lock": money(0),
+        }
         values.update((override or {}).get(code, {}))
         return [values[c] for c in columns]
 
@@ -127,7 +152,9 @@ def write_csv(path: Path, rows: list[list], delimiter: str = ";") -> Path:
     with path.open("w", encoding="utf-8-sig", newline="") as f:
         writer = csv.writer(f, delimiter=delimiter)
         for row in rows:
-            writer.writerow(["" if c is None else (str(c).replace(".", ",") if isinstance(c, float) else c) for c in row])
+            writer.writerow(
+                ["" if c is None else (str(c).replace(".", ",") if isinstance(c, float) else c) for c in row]
+            )
     return path
 
 
@@ -200,9 +227,11 @@ def test_full_form_xlsx_updates_figures_and_keeps_everything_else(work, tmp_path
     assert node(doc, "076.01.CQ").pagu == 18_256_293_000 + 1_000
     # only the changed values differ, each in its own style, comments kept
     after = work.read_text(encoding="utf-8")
-    assert ("                pagu: \"1.000\"", "                pagu: \"2.000\"") in changed_lines(before, after)
-    assert ("        realisasi: 79095521 # BAB III: 79.097.000",
-            "        realisasi: 79096300 # BAB III: 79.097.000") in changed_lines(before, after)
+    assert ('                pagu: "1.000"', '                pagu: "2.000"') in changed_lines(before, after)
+    assert (
+        "        realisasi: 79095521 # BAB III: 79.097.000",
+        "        realisasi: 79096300 # BAB III: 79.097.000",
+    ) in changed_lines(before, after)
     assert len(changed_lines(before, after)) == 4 + 4 + 3  # two leaves and their stated ancestors
     assert '              # Pagu Rp1.000: alokasi "pengunci" (blokir) tanpa realisasi.\n' in after
     assert before.count("#") + 1 == after.count("#")  # one comment on the new sumber_data
@@ -224,10 +253,24 @@ def _with_komponen(tree: list[N]) -> list[N]:
     tree = copy.deepcopy(tree)
     ro = find(tree, "CQ.6709.QGE.001")
     ro.kids = [
-        N(f"{ro.code}.001", "Komponen satu", 800_000_000, 800_000_000,
-          [N(f"{ro.code}.001.A", "Sub komponen", 800_000_000, 800_000_000,
-             [N(f"{ro.code}.001.A.521211", "Belanja bahan", 500_000_000, 500_000_000),
-              N(f"{ro.code}.001.A.524111", "Belanja perjalanan", 300_000_000, 300_000_000)])]),
+        N(
+            f"{ro.code}.001",
+            "Komponen satu",
+            800_000_000,
+            800_000_000,
+            [
+                N(
+                    f"{ro.code}.001.A",
+                    "Sub komponen",
+                    800_000_000,
+                    800_000_000,
+                    [
+                        N(f"{ro.code}.001.A.521211", "Belanja bahan", 500_000_000, 500_000_000),
+                        N(f"{ro.code}.001.A.524111", "Belanja perjalanan", 300_000_000, 300_000_000),
+                    ],
+                )
+            ],
+        ),
         N(f"{ro.code}.052", "Komponen dua", ro.pagu - 800_000_000, ro.realisasi - 800_000_000),
     ]
     ro2 = find(tree, "CQ.6870.QGE.002")
@@ -242,9 +285,13 @@ def test_other_forms_give_the_same_file(form, work, tmp_path, capsys):
     assert run(capsys, write_xlsx(tmp_path / "full.xlsx", table(revised())), "--into", reference)[0] == 0
 
     if form == "segments-xlsx":  # amounts as Indonesian text, % as a fraction (Excel's 0.00% format)
-        export = write_xlsx(tmp_path / "e.xlsx", table(_with_komponen(revised()), segments=True, text=True, percent="fraction"))
+        export = write_xlsx(
+            tmp_path / "e.xlsx", table(_with_komponen(revised()), segments=True, text=True, percent="fraction")
+        )
     elif form == "segments-csv":
-        export = write_csv(tmp_path / "e.csv", table(_with_komponen(revised()), segments=True, text=True, percent="text"))
+        export = write_csv(
+            tmp_path / "e.csv", table(_with_komponen(revised()), segments=True, text=True, percent="text")
+        )
     else:
         export = write_csv(tmp_path / "e.csv", table(revised(), text=True, percent="number"))
     code, out, err = run(capsys, export, "--into", work)
@@ -261,8 +308,14 @@ def test_segment_codes_are_placed_by_shape_and_context(tmp_path):
     export = read_export(write_xlsx(tmp_path / "e.xlsx", rows))
     codes = [r.code for r in export.rows]
     assert codes[:4] == ["076.01.CQ", "CQ.6709", "CQ.6709.QGE", "CQ.6709.QGE.001"]
-    assert codes[4:10] == ["CQ.6709.QGE.001.001", "CQ.6709.QGE.001.001.A", "CQ.6709.QGE.001.001.A.521211",
-                           "CQ.6709.QGE.001.001.A.524111", "CQ.6709.QGE.001.052", "CQ.6709.QGE.003"]
+    assert codes[4:10] == [
+        "CQ.6709.QGE.001.001",
+        "CQ.6709.QGE.001.001.A",
+        "CQ.6709.QGE.001.001.A.521211",
+        "CQ.6709.QGE.001.001.A.524111",
+        "CQ.6709.QGE.001.052",
+        "CQ.6709.QGE.003",
+    ]
     assert "CQ.6870.QGE.002.051" in codes and "CQ.6870.QGE.003" in codes
     assert export.row("CQ.6709.QGE.001.052").parent == "CQ.6709.QGE.001"
     assert export.row("WA.3355.EBA.994").parent == "WA.3355.EBA"
@@ -298,7 +351,7 @@ def test_dry_run_shows_totals_first_then_the_diff_and_writes_nothing(work, tmp_p
     run(capsys, export, "--into", imported)
     main(["diff", str(work), str(imported)])
     diff_out = capsys.readouterr().out.splitlines()[:-1]
-    assert lines[-1 - len(diff_out):-1] == diff_out
+    assert lines[-1 - len(diff_out) : -1] == diff_out
     assert len(diff_out) == 13  # 11 figures, 2 totals
 
 
@@ -327,9 +380,20 @@ def test_new_nodes_are_added_with_their_names_and_a_warning(work, tmp_path, caps
     tree = sample_tree()
     find(tree, "CQ.6709.QGE").kids.append(N("CQ.6709.QGE.008", "Bimbingan Teknis Baru", 3_000_000, 2_500_000))
     cq = find(tree, "076.01.CQ")
-    cq.kids.insert(2, N("CQ.6711", "Kegiatan Uji Coba: Tahap 1", kids=[
-        N("CQ.6711.QGE", "Tata Kelola Kelembagaan Publik Bidang Politik dan Hukum", kids=[
-            N("CQ.6711.QGE.001", "=HYPERLINK(\"http://x\")", 4_000_000, 1_000_000)])]))
+    cq.kids.insert(
+        2,
+        N(
+            "CQ.6711",
+            "Kegiatan Uji Coba: Tahap 1",
+            kids=[
+                N(
+                    "CQ.6711.QGE",
+                    "Tata Kelola Kelembagaan Publik Bidang Politik dan Hukum",
+                    kids=[N("CQ.6711.QGE.001", '=HYPERLINK("http://x")', 4_000_000, 1_000_000)],
+                )
+            ],
+        ),
+    )
     export = write_csv(tmp_path / "realisasi.csv", table(tree, segments=True, text=True, percent="text"))
 
     code, out, err = run(capsys, export, "--into", work)
@@ -378,10 +442,13 @@ def test_an_input_ro_missing_from_the_export_blocks_the_import(work, tmp_path, c
 
 
 def test_percent_and_sisa_disagreements_are_reported(work, tmp_path, capsys):
-    rows = table(sample_tree(), override={
-        "CQ.6709.QGE.001": {"persen": 95.5},
-        "CQ.6870.QGE.002": {"sisa": 1},
-    })
+    rows = table(
+        sample_tree(),
+        override={
+            "CQ.6709.QGE.001": {"persen": 95.5},
+            "CQ.6870.QGE.002": {"sisa": 1},
+        },
+    )
     export = write_xlsx(tmp_path / "realisasi.xlsx", rows)
 
     code, out, err = run(capsys, export, "--into", work)
@@ -392,12 +459,26 @@ def test_percent_and_sisa_disagreements_are_reported(work, tmp_path, capsys):
     assert any("CQ.6870.QGE.002: Sisa Anggaran Rp1 tidak sama" in w and "Rp31.267.900" in w for w in warnings)
 
 
-@pytest.mark.parametrize("total, override, expected", [
-    ((1, 2), {}, ["JUMLAH SELURUHNYA, kolom E: pagu Rp1 tidak sama dengan jumlah 2 baris teratas (program)",
-                  "JUMLAH SELURUHNYA, kolom C: realisasi Rp2 "]),
-    (None, {"CQ.6871": {"pagu": 2_587_379_001}},
-     ["CQ.6871, kolom E: pagu Rp2.587.379.001 tidak sama dengan jumlah 1 baris di bawahnya Rp2.587.379.000 (selisih Rp1)"]),
-])
+@pytest.mark.parametrize(
+    "total, override, expected",
+    [
+        (
+            (1, 2),
+            {},
+            [
+                "JUMLAH SELURUHNYA, kolom E: pagu Rp1 tidak sama dengan jumlah 2 baris teratas (program)",
+                "JUMLAH SELURUHNYA, kolom C: realisasi Rp2 ",
+            ],
+        ),
+        (
+            None,
+            {"CQ.6871": {"pagu": 2_587_379_001}},
+            [
+                "CQ.6871, kolom E: pagu Rp2.587.379.001 tidak sama dengan jumlah 1 baris di bawahnya Rp2.587.379.000 (selisih Rp1)"
+            ],
+        ),
+    ],
+)
 def test_an_export_that_does_not_add_up_writes_nothing(total, override, expected, work, tmp_path, capsys):
     before = work.read_bytes()
     export = write_xlsx(tmp_path / "realisasi.xlsx", table(sample_tree(), total=total, override=override))
@@ -413,8 +494,9 @@ def test_an_export_that_does_not_add_up_writes_nothing(total, override, expected
 
 
 def test_percent_written_as_text_is_checked_too(work, tmp_path, capsys):
-    export = write_csv(tmp_path / "r.csv", table(sample_tree(), percent="text",
-                                                 override={"WA.3355": {"persen": "100,00%"}}))
+    export = write_csv(
+        tmp_path / "r.csv", table(sample_tree(), percent="text", override={"WA.3355": {"persen": "100,00%"}})
+    )
     code, out, err = run(capsys, export, "--into", work)
     assert code == 0
     assert "WA.3355: % tertulis 100,00%, padahal realisasi/pagu = 100,48%" in err
@@ -476,17 +558,20 @@ def _binary(tmp_path):
     return path
 
 
-@pytest.mark.parametrize("make, message", [
-    (_missing_kode, "tidak ada kode yang dikenali"),
-    (_text_file, "baris judul kolom tidak ditemukan"),
-    (_encrypted, "terenkripsi atau format .xls lama: simpan ulang sebagai .xlsx tanpa kata sandi"),
-    (_corrupt_zip, "rusak: arsip .xlsx tidak utuh"),
-    (_bad_member, "rusak"),
-    (_renamed_text, "bukan buku kerja Excel (.xlsx) yang sah"),
-    (_docx, "bukan buku kerja Excel .xlsx (arsip zip lain"),
-    (_binary, "bukan lembar kerja"),
-    (lambda tmp_path: tmp_path / "tidak-ada.xlsx", "tidak ditemukan"),
-])
+@pytest.mark.parametrize(
+    "make, message",
+    [
+        (_missing_kode, "tidak ada kode yang dikenali"),
+        (_text_file, "baris judul kolom tidak ditemukan"),
+        (_encrypted, "terenkripsi atau format .xls lama: simpan ulang sebagai .xlsx tanpa kata sandi"),
+        (_corrupt_zip, "rusak: arsip .xlsx tidak utuh"),
+        (_bad_member, "rusak"),
+        (_renamed_text, "bukan buku kerja Excel (.xlsx) yang sah"),
+        (_docx, "bukan buku kerja Excel .xlsx (arsip zip lain"),
+        (_binary, "bukan lembar kerja"),
+        (lambda tmp_path: tmp_path / "tidak-ada.xlsx", "tidak ditemukan"),
+    ],
+)
 def test_unusable_files_get_a_clear_message_and_leave_the_input_alone(make, message, work, tmp_path, capsys):
     before = work.read_bytes()
     code, out, err = run(capsys, make(tmp_path), "--into", work)
@@ -551,11 +636,22 @@ def test_an_export_for_another_year_is_flagged(work, tmp_path, capsys):
     assert "peringatan: judul ekspor menyebut tahun 2024, sedangkan masukan untuk tahun 2023" in err
 
 
-@pytest.mark.parametrize("cell, value", [
-    (18256293000, 18256293000), (18256293000.0, 18256293000), ("18.256.293.000", 18256293000),
-    ("Rp18.256.293.000,00", 18256293000), (" 1.000 ", 1000), ("851584516.00", 851584516),
-    ("-10.024.077", -10024077), ("(10.024.077)", -10024077), ("-", 0), ("", None), (None, None),
-])
+@pytest.mark.parametrize(
+    "cell, value",
+    [
+        (18256293000, 18256293000),
+        (18256293000.0, 18256293000),
+        ("18.256.293.000", 18256293000),
+        ("Rp18.256.293.000,00", 18256293000),
+        (" 1.000 ", 1000),
+        ("851584516.00", 851584516),
+        ("-10.024.077", -10024077),
+        ("(10.024.077)", -10024077),
+        ("-", 0),
+        ("", None),
+        (None, None),
+    ],
+)
 def test_amount_cells(cell, value):
     from kpu_docs.sakti import money
 
@@ -571,8 +667,9 @@ def test_amount_cells_that_are_not_rupiah(cell):
 
 
 def test_text_where_a_number_belongs_is_refused_with_row_and_column(work, tmp_path, capsys):
-    export = write_csv(tmp_path / "e.csv", table(revised(), text=True,
-                                                 override={"CQ.6887.QGE.001": {"sd": "34,164,000"}}))
+    export = write_csv(
+        tmp_path / "e.csv", table(revised(), text=True, override={"CQ.6887.QGE.001": {"sd": "34,164,000"}})
+    )
     before = work.read_bytes()
     code, out, err = run(capsys, export, "--into", work)
     assert code == 1
@@ -601,25 +698,30 @@ def test_a_3_digit_segment_equal_to_the_ro_above_is_the_next_ro_when_the_input_s
 
 
 def test_short_and_prefixed_program_codes_tabs_and_a_windows_encoding(tmp_path):
-    text = "\n".join([
-        "Laporan Realisasi Anggaran",
-        "Kode\tUraian\tPagu\tRealisasi\tKeterangan",
-        "CQ\tPenyelenggaraan Pemilu\t1.000\t900",
-        "6709\tPerencanaan\t1.000\t900",
-        "QGE\tTata Kelola\t1.000\t900",
-        "1\tSatu (kode tanpa nol di depan)\t600\t500",
-        "2\tDua\t400\t400\tCaf\u00e9",
-        "076.01.WA.3355.EBA.994\tLayanan Perkantoran\t10\t10",
-        "JUMLAH SELURUHNYA\t\t1.010\t910",
-    ])
+    text = "\n".join(
+        [
+            "Laporan Realisasi Anggaran",
+            "Kode\tUraian\tPagu\tRealisasi\tKeterangan",
+            "CQ\tPenyelenggaraan Pemilu\t1.000\t900",
+            "6709\tPerencanaan\t1.000\t900",
+            "QGE\tTata Kelola\t1.000\t900",
+            "1\tSatu (kode tanpa nol di depan)\t600\t500",
+            "2\tDua\t400\t400\tCaf\u00e9",
+            "076.01.WA.3355.EBA.994\tLayanan Perkantoran\t10\t10",
+            "JUMLAH SELURUHNYA\t\t1.010\t910",
+        ]
+    )
     path = tmp_path / "e.txt"
     path.write_bytes(text.encode("cp1252"))
 
     export = read_export(path, known={"076.01.CQ", "076.01.WA"})
 
     assert [(r.code, r.parent) for r in export.rows] == [
-        ("076.01.CQ", None), ("CQ.6709", "076.01.CQ"), ("CQ.6709.QGE", "CQ.6709"),
-        ("CQ.6709.QGE.001", "CQ.6709.QGE"), ("CQ.6709.QGE.002", "CQ.6709.QGE"),
+        ("076.01.CQ", None),
+        ("CQ.6709", "076.01.CQ"),
+        ("CQ.6709.QGE", "CQ.6709"),
+        ("CQ.6709.QGE.001", "CQ.6709.QGE"),
+        ("CQ.6709.QGE.002", "CQ.6709.QGE"),
         ("WA.3355.EBA.994", "WA.3355.EBA"),
     ]
     assert export.total.pagu == 1010 and export.warnings == []
@@ -650,7 +752,9 @@ def test_rincian_in_the_input_and_another_indentation_style(make_input, tmp_path
     assert (node(doc, "CQ.6709.QGE.001.053").pagu, node(doc, "CQ.6709.QGE.001.053").realisasi) == (7, 5)
     assert node(doc, "CQ.6709.QGE.001").pagu == 852_312_000 + 7  # stated on the RO, now a parent
     assert node(doc, "CQ.6709.QGE.008").narrative == []
-    assert "narasi kosong" in err and "CQ.6709.QGE.001.053" not in " ".join(l for l in err.splitlines() if "narasi" in l)
+    assert "narasi kosong" in err and "CQ.6709.QGE.001.053" not in " ".join(
+        l for l in err.splitlines() if "narasi" in l
+    )
     assert "catatan: 4 baris ekspor di bawah tingkat terbawah masukan" in err  # .001.A and akun; .051 elsewhere
     after = path.read_text(encoding="utf-8")
     assert "  - kode: CQ.6709.QGE.008\n" in after and "- kode: CQ.6709.QGE.001.053\n" in after

@@ -37,10 +37,19 @@ def test_schema_catches_a_typo_too(sample_data):
 
 @pytest.mark.skipif(shutil.which("kpu-docs") is None, reason="kpu-docs is not installed (pip install .)")
 def test_installed_command_runs_from_any_directory(tmp_path, sample_path):
-    done = subprocess.run(["kpu-docs", "build", str(sample_path), "--out", str(tmp_path / "o"), "-q"],
-                          cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        ["kpu-docs", "build", str(sample_path), "--out", str(tmp_path / "o"), "-q"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
-    assert sorted(p.suffix for p in (tmp_path / "o" / "kpu-kota-serang" / "2023").iterdir()) == [".docx", ".xlsx", ".xlsx"]
+    assert sorted(p.suffix for p in (tmp_path / "o" / "kpu-kota-serang" / "2023").iterdir()) == [
+        ".docx",
+        ".xlsx",
+        ".xlsx",
+    ]
 
 
 def test_bad_input_writes_nothing_and_keeps_the_input(make_input, tmp_path, capsys):
@@ -74,12 +83,22 @@ def test_console_entry_flushes_before_its_quick_exit(sample_path):
     import sys
 
     env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}  # a pipe is block-buffered
-    done = subprocess.run([sys.executable, "-m", "kpu_docs", "validate", str(sample_path)],
-                          capture_output=True, text=True, timeout=120, env=env)
+    done = subprocess.run(
+        [sys.executable, "-m", "kpu_docs", "validate", str(sample_path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
     assert done.returncode == 0, done.stderr
     # WA.3355 over its pagu, the missing logo, two nodes below 80 % with no kendala (issue 14)
     assert done.stdout.rstrip().endswith("0 galat, 4 peringatan, 0 info")
     assert done.stdout.count("PERINGATAN") == 4
-    bad = subprocess.run([sys.executable, "-m", "kpu_docs", "validate", str(sample_path) + ".tidak-ada"],
-                         capture_output=True, text=True, timeout=120, env=env)
+    bad = subprocess.run(
+        [sys.executable, "-m", "kpu_docs", "validate", str(sample_path) + ".tidak-ada"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
     assert bad.returncode == 1 and "tidak" in bad.stdout + bad.stderr

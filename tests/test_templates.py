@@ -79,13 +79,16 @@ def test_build_with_another_template(tmp_path, sample_path):
     assert "LAPORAN TAHUNAN (REVISI)" in all_text(result.destination / "laporan-tahunan-2023-kpu-kota-serang.docx")
 
 
-@pytest.mark.parametrize("tag", [
-    "{{ office.__class__.__mro__ }}",
-    "{{ ''.__class__.__mro__[1].__subclasses__() }}",
-    "{{ year.__class__.__init__.__globals__ }}",
-    "{% include '/etc/passwd' %}",
-    "{{ cycler.__init__.__globals__.os.environ }}",
-])
+@pytest.mark.parametrize(
+    "tag",
+    [
+        "{{ office.__class__.__mro__ }}",
+        "{{ ''.__class__.__mro__[1].__subclasses__() }}",
+        "{{ year.__class__.__init__.__globals__ }}",
+        "{% include '/etc/passwd' %}",
+        "{{ cycler.__init__.__globals__.os.environ }}",
+    ],
+)
 def test_template_is_sandboxed(tmp_path, sample_path, tag):
     template = edited_template(tmp_path, "LAPORAN TAHUNAN", tag)
     report, _ = prepare(sample_path)
@@ -94,7 +97,7 @@ def test_template_is_sandboxed(tmp_path, sample_path, tag):
 
 
 def test_input_text_is_data_never_template_code(make_input, tmp_path):
-    tricky = 'A & B <b>tebal</b> "kutip" \'satu\' {{ year }} {% if true %}x{% endif %} }}'
+    tricky = "A & B <b>tebal</b> \"kutip\" 'satu' {{ year }} {% if true %}x{% endif %} }}"
     path = make_input(lambda d: node(d, "CQ.6710.QGE.001").update(narasi=[tricky]))
     (result,) = build([path], tmp_path / "out")
     assert result.ok, result.reason
@@ -108,9 +111,21 @@ def test_template_resaved_by_libreoffice_still_renders(tmp_path, sample_path):
     source = tmp_path / "asli.docx"
     shutil.copyfile(default_template(), source)
     profile = (tmp_path / "profile").as_uri()
-    subprocess.run(["soffice", f"-env:UserInstallation={profile}", "--headless", "--convert-to",
-                    "docx:MS Word 2007 XML", "--outdir", str(tmp_path / "lo"), str(source)],
-                   check=True, capture_output=True, timeout=180)
+    subprocess.run(
+        [
+            "soffice",
+            f"-env:UserInstallation={profile}",
+            "--headless",
+            "--convert-to",
+            "docx:MS Word 2007 XML",
+            "--outdir",
+            str(tmp_path / "lo"),
+            str(source),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
     resaved = tmp_path / "lo" / "asli.docx"
     assert resaved.read_bytes() != source.read_bytes()
     (result,) = build([sample_path], tmp_path / "out", resaved)

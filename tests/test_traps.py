@@ -35,11 +35,15 @@ def line_of(text: str, needle: str) -> int:
 
 # --- numbers YAML 1.1 misreads ------------------------------------------------------------------
 
-@pytest.mark.parametrize("written, words", [
-    ("0412500000", ["oktal (69894144)", "bukan 412500000", "(412500000)"]),
-    ("0x1F4", ["heksadesimal"]),
-    ("1:30:00", ["basis 60", "5400"]),
-])
+
+@pytest.mark.parametrize(
+    "written, words",
+    [
+        ("0412500000", ["oktal (69894144)", "bukan 412500000", "(412500000)"]),
+        ("0x1F4", ["heksadesimal"]),
+        ("1:30:00", ["basis 60", "5400"]),
+    ],
+)
 def test_numbers_yaml_misreads_are_refused_with_their_line(make_input, written, words):
     text = sample_text(make_input).replace("pagu: 852312000", f"pagu: {written}", 1)
     path = make_input(text=text)
@@ -60,12 +64,16 @@ def test_octal_money_is_read_as_decimal_for_the_other_findings(make_input):
 
 # --- text cut by '#' ----------------------------------------------------------------------------
 
-@pytest.mark.parametrize("line, refused", [
-    ("    - Rapat pleno dilaksanakan #2 kali pada bulan Maret.", True),  # a paragraph: always
-    ("    - Rapat pleno dilaksanakan # dua kali.", True),
-    ('    - "Rapat pleno dilaksanakan #2 kali."', False),  # quoted: the '#' is text
-    ("    - Rapat pleno dilaksanakan dua kali.  # komentar", True),  # a paragraph: always suspect
-])
+
+@pytest.mark.parametrize(
+    "line, refused",
+    [
+        ("    - Rapat pleno dilaksanakan #2 kali pada bulan Maret.", True),  # a paragraph: always
+        ("    - Rapat pleno dilaksanakan # dua kali.", True),
+        ('    - "Rapat pleno dilaksanakan #2 kali."', False),  # quoted: the '#' is text
+        ("    - Rapat pleno dilaksanakan dua kali.  # komentar", True),  # a paragraph: always suspect
+    ],
+)
 def test_paragraph_cut_by_a_comment(make_input, line, refused):
     text = sample_text(make_input)
     text = text.replace("  penutup:\n", "  penutup:\n" + line + "\n", 1)
@@ -78,10 +86,13 @@ def test_paragraph_cut_by_a_comment(make_input, line, refused):
         assert "#2" in load(path).data.narratives.closing[0]
 
 
-@pytest.mark.parametrize("last", [
-    "kali #2 rapat.",  # fewer than 20 characters before the '#'
-    "dan dihadiri seluruh anggota KPU #2 dan sekretariat.",
-])
+@pytest.mark.parametrize(
+    "last",
+    [
+        "kali #2 rapat.",  # fewer than 20 characters before the '#'
+        "dan dihadiri seluruh anggota KPU #2 dan sekretariat.",
+    ],
+)
 def test_a_comment_on_the_last_line_of_a_multi_line_paragraph(make_input, last):
     first = "    - Rapat pleno rekapitulasi hasil penghitungan suara dilaksanakan dua"
     text = sample_text(make_input).replace("  penutup:\n", f"  penutup:\n{first}\n      {last}\n", 1)
@@ -99,10 +110,13 @@ def test_a_paragraph_with_colon_space_is_said_to_be_read_as_a_key(make_input):
     assert "tidak kosong" not in found
 
 
-@pytest.mark.parametrize("value, refused", [
-    ("Andre #2", True),  # no space after '#': part of the name
-    ("Andre  # kepala sejak Maret", False),  # a comment after a name is a comment
-])
+@pytest.mark.parametrize(
+    "value, refused",
+    [
+        ("Andre #2", True),  # no space after '#': part of the name
+        ("Andre  # kepala sejak Maret", False),  # a comment after a name is a comment
+    ],
+)
 def test_name_followed_by_a_hash(make_input, value, refused):
     text = sample_text(make_input).replace("kepala: Andre Minggon Munggaran", f"kepala: {value}", 1)
     path = make_input(text=text)
@@ -115,22 +129,29 @@ def test_name_followed_by_a_hash(make_input, value, refused):
 
 # --- dates ----------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("written, words", [
-    ("2024-02-30", ["Februari 2024 hanya sampai tanggal 29"]),
-    ("2024-31-01", ["bulan 31 tidak ada"]),
-    ("2024-13-01", ["bulan 13 tidak ada", "2024-01-13"]),
-    ("25:61:00", ["25:61:00"]),
-    ("12:30:00", ["basis 60"]),  # YAML 1.1 reads this as the number 45000
-    ("2024-01-31 10:00:00", ["jam"]),
-    ("31-01-2024", ["YYYY-MM-DD"]),
-])
+
+@pytest.mark.parametrize(
+    "written, words",
+    [
+        ("2024-02-30", ["Februari 2024 hanya sampai tanggal 29"]),
+        ("2024-31-01", ["bulan 31 tidak ada"]),
+        ("2024-13-01", ["bulan 13 tidak ada", "2024-01-13"]),
+        ("25:61:00", ["25:61:00"]),
+        ("12:30:00", ["basis 60"]),  # YAML 1.1 reads this as the number 45000
+        ("2024-01-31 10:00:00", ["jam"]),
+        ("31-01-2024", ["YYYY-MM-DD"]),
+    ],
+)
 @pytest.mark.parametrize("command", ["validate", "diff", "new", "build"])
 def test_impossible_dates_are_located_in_every_command(make_input, tmp_path, capsys, written, words, command):
     text = sample_text(make_input).replace("tanggal: 2024-01-31", f"tanggal: {written}", 1)
     path = make_input(text=text)
-    argv = {"validate": ["validate", str(path)], "diff": ["diff", str(path), str(path)],
-            "new": ["new", str(path), "--year", "2024", "--out", str(tmp_path / "2024.yaml")],
-            "build": ["build", str(path), "--out", str(tmp_path / "out"), "-q"]}[command]
+    argv = {
+        "validate": ["validate", str(path)],
+        "diff": ["diff", str(path), str(path)],
+        "new": ["new", str(path), "--year", "2024", "--out", str(tmp_path / "2024.yaml")],
+        "build": ["build", str(path), "--out", str(tmp_path / "out"), "-q"],
+    }[command]
     assert main(argv) != 0
     captured = capsys.readouterr()
     out = captured.out + captured.err
@@ -152,6 +173,7 @@ def test_impossible_date_in_import_is_located(make_input, tmp_path, capsys):
 
 
 # --- characters pasted from Word ------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("char, becomes", [("\x0b", " "), ("\x0c", " "), ("\x96", "–"), ("\x92", "’")])
 @pytest.mark.parametrize("field", ["name", "paragraph", "escape"])
@@ -186,6 +208,7 @@ def test_unprintable_control_characters_are_refused_with_line_and_column(make_in
 
 # --- Windows-1252 ---------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("newline", ["\n", "\r\n"])
 def test_windows_1252_is_read_with_a_notice(make_input, newline, capsys):
     text = sample_text(make_input).replace("wilayah: Serang", "wilayah: Sérang – Kota", 1)
@@ -216,6 +239,7 @@ def test_windows_1252_input_starts_next_year(make_input, tmp_path):
 
 # --- case, and Indonesian messages from the validation library -------------------------------------
 
+
 @pytest.mark.parametrize("written", ["Kota", "KOTA", " kota "])
 def test_level_in_any_case(make_input, written):
     text = sample_text(make_input).replace("tingkat: kota", f"tingkat: '{written}'", 1)
@@ -225,16 +249,19 @@ def test_level_in_any_case(make_input, written):
 ENGLISH = re.compile(r"\b(should|Input|valid|field|required|must|type)\b")
 
 
-@pytest.mark.parametrize("old, new, where, words", [
-    ("tahun: 2023", "tahun: 2023.5", "tahun", ["bilangan bulat"]),
-    ("tahun: 2023", "tahun: dua ribu", "tahun", ["bilangan bulat"]),
-    ("tahun: 2023", "tahun: 1999", "tahun", ["paling kecil 2000"]),
-    ("tempat: Serang", "tempat: yes", "laporan.tempat", ["benar/salah", '"yes"']),
-    ("tempat: Serang", "tempat: 123", "laporan.tempat", ["tanda kutip"]),
-    ("tempat: Serang", "tempat: [Serang]", "laporan.tempat", ["teks"]),
-    ("tingkat: kota", "tingkat: desa", "satker.tingkat", ["'kota'"]),
-    ("nama: Hendro Sulistyo", "nama: {a: 1}", "laporan.penandatangan.nama", ["teks"]),
-])
+@pytest.mark.parametrize(
+    "old, new, where, words",
+    [
+        ("tahun: 2023", "tahun: 2023.5", "tahun", ["bilangan bulat"]),
+        ("tahun: 2023", "tahun: dua ribu", "tahun", ["bilangan bulat"]),
+        ("tahun: 2023", "tahun: 1999", "tahun", ["paling kecil 2000"]),
+        ("tempat: Serang", "tempat: yes", "laporan.tempat", ["benar/salah", '"yes"']),
+        ("tempat: Serang", "tempat: 123", "laporan.tempat", ["tanda kutip"]),
+        ("tempat: Serang", "tempat: [Serang]", "laporan.tempat", ["teks"]),
+        ("tingkat: kota", "tingkat: desa", "satker.tingkat", ["'kota'"]),
+        ("nama: Hendro Sulistyo", "nama: {a: 1}", "laporan.penandatangan.nama", ["teks"]),
+    ],
+)
 def test_every_message_is_indonesian(make_input, old, new, where, words):
     text = sample_text(make_input).replace(old, new, 1)
     found = problems_of(make_input(text=text))
@@ -271,8 +298,9 @@ def test_billion_laughs_costs_little_outside_the_process(make_input):
     """Run in a subprocess with a wall-clock cap, so a regression cannot hang the suite."""
     path = make_input(text=BILLION_LAUGHS)
     started = time.monotonic()
-    result = subprocess.run([sys.executable, "-m", "kpu_docs", "validate", str(path)], capture_output=True,
-                            text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "kpu_docs", "validate", str(path)], capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 1 and "alias YAML" in result.stdout, result
     assert "Traceback" not in result.stderr
     assert time.monotonic() - started < 60
@@ -298,13 +326,16 @@ def test_oversized_file_is_refused_before_parsing(make_input, monkeypatch):
     assert "lebih besar dari" in found
 
 
-@pytest.mark.parametrize("written, words", [
-    ("1000000000000001", ["terlalu besar", "Rp1.000.000.000.000.000"]),
-    ('"Rp1.000.000.000.000.000.000"', ["terlalu besar"]),
-    ("9" * 5000, ["terlalu besar"]),
-    ('"' + "9" * 5000 + '"', ["terlalu besar"]),
-    ("0" + "7" * 5000, ["terlalu besar"]),  # octal-looking and thousands of digits long
-])
+@pytest.mark.parametrize(
+    "written, words",
+    [
+        ("1000000000000001", ["terlalu besar", "Rp1.000.000.000.000.000"]),
+        ('"Rp1.000.000.000.000.000.000"', ["terlalu besar"]),
+        ("9" * 5000, ["terlalu besar"]),
+        ('"' + "9" * 5000 + '"', ["terlalu besar"]),
+        ("0" + "7" * 5000, ["terlalu besar"]),  # octal-looking and thousands of digits long
+    ],
+)
 def test_huge_money_is_refused_with_its_line(make_input, written, words):
     text = sample_text(make_input).replace("pagu: 852312000", f"pagu: {written}", 1)
     (found,) = problems_of(make_input(text=text))
@@ -321,6 +352,7 @@ def test_huge_year_is_refused_not_a_traceback(make_input):
 
 # --- validate passing means build succeeds ------------------------------------------------------
 
+
 def test_names_too_long_for_word_are_caught_by_validate(make_input, capsys):
     path = make_input(lambda d: d["satker"].update(nama_lengkap="Komisi Pemilihan Umum " + "Kota Panjang " * 20))
     assert main(["validate", str(path)]) == 1
@@ -330,6 +362,7 @@ def test_names_too_long_for_word_are_caught_by_validate(make_input, capsys):
 
 def test_what_validate_accepts_at_every_limit_builds(make_input, tmp_path):
     """Each text at its longest, the largest money: validate passes, so build must succeed."""
+
     def mutate(d):
         d["satker"].update(wilayah="W" * 100, nama_singkat="K" * 100, nama_lengkap="L" * 200)
         d["laporan"]["penandatangan"]["nama"] = "N" * 200
@@ -351,7 +384,11 @@ def test_what_validate_accepts_at_every_limit_builds(make_input, tmp_path):
     assert not [f for f in findings if f.severity.value == "galat"]
     (result,) = build([path], tmp_path / "out")
     assert result.ok, result.reason
-    assert sorted(p.suffix for p in result.destination.iterdir() if not p.name.startswith(".")) == [".docx", ".xlsx", ".xlsx"]
+    assert sorted(p.suffix for p in result.destination.iterdir() if not p.name.startswith(".")) == [
+        ".docx",
+        ".xlsx",
+        ".xlsx",
+    ]
 
 
 @pytest.mark.parametrize("command", ["validate", "diff", "new", "import", "build"])
@@ -360,10 +397,13 @@ def test_pasted_control_characters_work_in_every_command(make_input, tmp_path, c
     path = make_input(text=text)
     export = tmp_path / "e.csv"
     export.write_text("Kode;Uraian;Pagu Revisi;Realisasi s.d. Periode\n", encoding="utf-8")
-    argv = {"validate": ["validate", str(path)], "diff": ["diff", str(path), str(path)],
-            "new": ["new", str(path), "--year", "2024", "--out", str(tmp_path / "2024.yaml")],
-            "import": ["import", str(export), "--into", str(path), "--dry-run"],
-            "build": ["build", str(path), "--out", str(tmp_path / "out"), "-q"]}[command]
+    argv = {
+        "validate": ["validate", str(path)],
+        "diff": ["diff", str(path), str(path)],
+        "new": ["new", str(path), "--year", "2024", "--out", str(tmp_path / "2024.yaml")],
+        "import": ["import", str(export), "--into", str(path), "--dry-run"],
+        "build": ["build", str(path), "--out", str(tmp_path / "out"), "-q"],
+    }[command]
     code = main(argv)
     captured = capsys.readouterr()
     out = captured.out + captured.err
@@ -378,15 +418,21 @@ def test_pasted_control_characters_work_in_every_command(make_input, tmp_path, c
         assert code == 0
 
 
-@pytest.mark.parametrize("text, words", [
-    ("a: " + "[" * 200_000 + "]" * 200_000 + "\n", ["lebih dari 100 tingkat"]),  # libyaml would crash the process
-    ("a:\n" + "".join(" " * i + f"b{i}:\n" for i in range(1, 150)) + " " * 150 + "c: 1\n", ["lebih dari 100 tingkat"]),
-    ("a: !!python/object/apply:os.system [ls]\n", ["tag khusus"]),
-    ("a: b: c\n", ["tanda kutip"]),
-    ("a:\n\t- b\n", ["tab"]),
-    ('a: "x\\q"\n', ["escape"]),
-    ("a: 'belum ditutup\n", ["belum ditutup"]),
-])
+@pytest.mark.parametrize(
+    "text, words",
+    [
+        ("a: " + "[" * 200_000 + "]" * 200_000 + "\n", ["lebih dari 100 tingkat"]),  # libyaml would crash the process
+        (
+            "a:\n" + "".join(" " * i + f"b{i}:\n" for i in range(1, 150)) + " " * 150 + "c: 1\n",
+            ["lebih dari 100 tingkat"],
+        ),
+        ("a: !!python/object/apply:os.system [ls]\n", ["tag khusus"]),
+        ("a: b: c\n", ["tanda kutip"]),
+        ("a:\n\t- b\n", ["tab"]),
+        ('a: "x\\q"\n', ["escape"]),
+        ("a: 'belum ditutup\n", ["belum ditutup"]),
+    ],
+)
 def test_hostile_or_broken_yaml_gets_a_located_indonesian_message(make_input, text, words):
     (found,) = problems_of(make_input(text=text))
     assert re.search(r"2023\.yaml:\d+: ", found), found
@@ -407,14 +453,16 @@ def test_aliases_to_a_long_paragraph_are_refused_by_validate(make_input):
     validate and then failed build after minutes; it is refused at load, with its line."""
     paragraph = "kata " * 5900
     text = sample_text(make_input).replace(
-        "  penutup:\n", '  penutup:\n    - &p "' + paragraph + '"\n' + "    - *p\n" * 3000, 1)
+        "  penutup:\n", '  penutup:\n    - &p "' + paragraph + '"\n' + "    - *p\n" * 3000, 1
+    )
     (found,) = problems_of(make_input(text=text))
     assert "alias YAML" in found and "mengembang" in found
 
 
 def test_a_few_aliases_to_text_are_fine(make_input):
     text = sample_text(make_input).replace(
-        "  penutup:\n", '  penutup:\n    - &p "' + "kata " * 5900 + '"\n' + "    - *p\n" * 20, 1)
+        "  penutup:\n", '  penutup:\n    - &p "' + "kata " * 5900 + '"\n' + "    - *p\n" * 20, 1
+    )
     assert load(make_input(text=text)).data.narratives.closing[20].startswith("kata")
 
 
@@ -427,8 +475,9 @@ def test_a_wrong_status_is_told_in_indonesian(make_input):
 def test_diff_says_what_it_misread(tmp_path, capsys):
     """An octal-looking figure is compared as decimal only after saying so (never silently)."""
     changed = tmp_path / "2023.yaml"
-    changed.write_text(SAMPLE.read_text(encoding="utf-8").replace("pagu: 852312000", "pagu: 0852312000", 1),
-                       encoding="utf-8")
+    changed.write_text(
+        SAMPLE.read_text(encoding="utf-8").replace("pagu: 852312000", "pagu: 0852312000", 1), encoding="utf-8"
+    )
     main(["diff", str(SAMPLE), str(changed)])
     err = capsys.readouterr().err
     assert "0852312000 diawali angka 0" in err and f"{changed}:" in err

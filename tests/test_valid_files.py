@@ -22,7 +22,10 @@ from kpu_docs.render.docx.templating import default_template
 from .conftest import soffice_available
 
 ROOT = Path(__file__).resolve().parent.parent
-INPUTS = [ROOT / "inputs" / "kpu-kota-serang" / "2023.yaml", *sorted((ROOT / "inputs" / "kpu-kabupaten-contoh").glob("*.yaml"))]
+INPUTS = [
+    ROOT / "inputs" / "kpu-kota-serang" / "2023.yaml",
+    *sorted((ROOT / "inputs" / "kpu-kabupaten-contoh").glob("*.yaml")),
+]
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
@@ -81,7 +84,9 @@ def test_documents_are_current_and_clean(default_build):
             app = z.read("docProps/app.xml").decode()
             core = z.read("docProps/core.xml").decode()
             types = z.read("[Content_Types].xml").decode()
-        modes = [s.get(f"{W}val") for s in settings.iter(f"{W}compatSetting") if s.get(f"{W}name") == "compatibilityMode"]
+        modes = [
+            s.get(f"{W}val") for s in settings.iter(f"{W}compatSetting") if s.get(f"{W}name") == "compatibilityMode"
+        ]
         assert modes == ["15"], path.name
         assert not {n for n in names if "stylesWithEffects" in n or "thumbnail" in n or n.startswith("customXml")}
         assert "stylesWithEffects" not in types and "thumbnail" not in types
@@ -96,9 +101,21 @@ def test_files_built_with_a_template_resaved_by_libreoffice_are_valid(tmp_path):
     source = tmp_path / "asli.docx"
     shutil.copyfile(default_template(), source)
     profile = (tmp_path / "profile").as_uri()
-    subprocess.run(["soffice", f"-env:UserInstallation={profile}", "--headless", "--convert-to",
-                    "docx:MS Word 2007 XML", "--outdir", str(tmp_path / "lo"), str(source)],
-                   check=True, capture_output=True, timeout=180)
+    subprocess.run(
+        [
+            "soffice",
+            f"-env:UserInstallation={profile}",
+            "--headless",
+            "--convert-to",
+            "docx:MS Word 2007 XML",
+            "--outdir",
+            str(tmp_path / "lo"),
+            str(source),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
     resaved = tmp_path / "lo" / "asli.docx"
     assert resaved.read_bytes() != source.read_bytes()
     for path in built_files(tmp_path / "out", resaved):
@@ -116,7 +133,8 @@ def test_conform_puts_libreoffice_slips_back_in_schema_order():
     root = etree.fromstring(
         f'<w:body xmlns:w="{ns}"><w:p><w:pPr><w:sectPr/><w:jc w:val="left"/><w:pStyle w:val="A"/>'
         f'<w:rPr><w:i w:val="false"/><w:b/><w:i w:val="false"/></w:rPr></w:pPr></w:p>'
-        f'<w:tbl><w:tr><w:trPr><w:cantSplit w:val="true"/><w:tblHeader w:val="false"/></w:trPr></w:tr></w:tbl></w:body>')
+        f'<w:tbl><w:tr><w:trPr><w:cantSplit w:val="true"/><w:tblHeader w:val="false"/></w:trPr></w:tr></w:tbl></w:body>'
+    )
     conform(root)
     ppr = root.find(f"{W}p/{W}pPr")
     assert [etree.QName(c).localname for c in ppr] == ["pStyle", "jc", "rPr", "sectPr"]

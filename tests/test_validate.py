@@ -56,8 +56,10 @@ def test_a_missing_logo_is_a_warning_and_a_given_one_is_not(tmp_path, sample_pat
     assert "\nsatker:" in text
     missing = [f for f in findings_for(sample_path) if f.subject == "satker.logo"]
     assert missing and missing[0].severity is Severity.WARNING and "logo netral" in missing[0].message
-    assert missing[0].location.line == text.splitlines().index(
-        next(line for line in text.splitlines() if line.startswith("satker:"))) + 1
+    assert (
+        missing[0].location.line
+        == text.splitlines().index(next(line for line in text.splitlines() if line.startswith("satker:"))) + 1
+    )
     shutil.copyfile(Path(__file__).resolve().parent.parent / "templates" / "logo_netral.png", tmp_path / "logo.png")
     given = tmp_path / "2023.yaml"
     given.write_text(re.sub(r"(?m)^satker:\n", "satker:\n  logo: logo.png\n", text, count=1), encoding="utf-8")
@@ -133,6 +135,7 @@ def test_counts_typed_into_narratives_are_checked(make_input):
 
 def test_prose_leaves_correct_sentences_alone(make_input):
     """Citations, ranges, the report year and the next, names cut at a comma, figures that agree."""
+
     def mutate(d):
         d["narasi"]["penutup"] = [
             "Berdasarkan Undang-Undang Nomor 7 Tahun 2017 dan Renstra Tahun 2020-2024, sejak tahun 2020 sampai "
@@ -142,8 +145,10 @@ def test_prose_leaves_correct_sentences_alone(make_input):
             "Realisasi anggaran KPU Kota Serang sebesar Rp20.326.861.888 atau 99,56% dari pagu Rp20.415.736.000.",
         ]
         ro = node(d, "CQ.6709.QGE.001")
-        ro["narasi"] = ["Alokasi anggarannya sebesar Rp852.312.000, dengan realisasi sebesar Rp851.584.516 atau "
-                        "sebesar 99,91%; sisa Rp727.484 karena efisiensi. Serapan induknya 99,8%."]
+        ro["narasi"] = [
+            "Alokasi anggarannya sebesar Rp852.312.000, dengan realisasi sebesar Rp851.584.516 atau "
+            "sebesar 99,91%; sisa Rp727.484 karena efisiensi. Serapan induknya 99,8%."
+        ]
 
     findings = [f for f in findings_for(make_input(mutate)) if "'" in f.message and f.message.startswith("'")]
     assert findings == []
@@ -151,8 +156,10 @@ def test_prose_leaves_correct_sentences_alone(make_input):
 
 def test_a_count_after_a_code_counts_below_that_node(make_input):
     def mutate(d):
-        d["narasi"]["penutup"] = ["Program 076.01.CQ terdiri dari 10 (sepuluh) Kegiatan. Program 076.01.WA terdiri "
-                                  "dari 4 (empat) Kegiatan. Seluruhnya 13 (tiga belas) Kegiatan."]
+        d["narasi"]["penutup"] = [
+            "Program 076.01.CQ terdiri dari 10 (sepuluh) Kegiatan. Program 076.01.WA terdiri "
+            "dari 4 (empat) Kegiatan. Seluruhnya 13 (tiga belas) Kegiatan."
+        ]
 
     (finding,) = [f for f in findings_for(make_input(mutate)) if f.subject.startswith("narasi.penutup")]
     assert "menyebut 4 Kegiatan, padahal data berisi 3 Kegiatan (di bawah 076.01.WA)" in finding.message

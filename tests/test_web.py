@@ -26,8 +26,9 @@ RO = ("program", 0, "kegiatan", 0, "output", 0, "sub_output")
 def changed_lines(before: str, after: str) -> list[tuple[str, str]]:
     import difflib
 
-    return sorted((line[0], line[2:]) for line in difflib.ndiff(before.splitlines(), after.splitlines())
-                  if line[:1] in "+-")
+    return sorted(
+        (line[0], line[2:]) for line in difflib.ndiff(before.splitlines(), after.splitlines()) if line[:1] in "+-"
+    )
 
 
 # --- value-level YAML edits -------------------------------------------------------------------------
@@ -36,9 +37,14 @@ def changed_lines(before: str, after: str) -> list[tuple[str, str]]:
 def test_a_figure_keeps_its_style_and_every_other_byte():
     text = SAMPLE.read_text(encoding="utf-8")
     after = apply_edits(text, [Edit((*RO, 0, "pagu"), 900_000_000), Edit((*RO, 1, "pagu"), 2_500)])
-    assert changed_lines(text, after) == sorted([
-        ("-", "                pagu: 852312000"), ("+", "                pagu: 900000000"),
-        ("-", '                pagu: "1.000"'), ("+", '                pagu: "2.500"')])
+    assert changed_lines(text, after) == sorted(
+        [
+            ("-", "                pagu: 852312000"),
+            ("+", "                pagu: 900000000"),
+            ("-", '                pagu: "1.000"'),
+            ("+", '                pagu: "2.500"'),
+        ]
+    )
     data = loads(after).data
     assert data.programs[0].kegiatan[0].outputs[0].sub_outputs[1].pagu == 2_500
 
@@ -55,14 +61,17 @@ def test_a_paragraph_stays_a_folded_block_and_comments_between_paragraphs_surviv
 
 def test_optional_keys_are_added_and_removed_and_lists_grow_and_shrink():
     text = SAMPLE.read_text(encoding="utf-8")
-    after = apply_edits(text, [
-        Edit(("laporan", "penandatangan", "nip"), "198001012005011001"),
-        Edit(("program", 0, "pagu"), None),
-        Edit(("narasi", "penutup", 2), "Paragraf penutup baru."),
-        Edit(("organisasi", "subbagian", 0, "staf", 1, "nama", 2), "Budi, S.E."),
-        Edit(("organisasi", "subbagian", 0, "staf", 2, "nama", 0), None),
-        Edit(("laporan", "tanggal"), dt.date(2024, 2, 1)),
-    ])
+    after = apply_edits(
+        text,
+        [
+            Edit(("laporan", "penandatangan", "nip"), "198001012005011001"),
+            Edit(("program", 0, "pagu"), None),
+            Edit(("narasi", "penutup", 2), "Paragraf penutup baru."),
+            Edit(("organisasi", "subbagian", 0, "staf", 1, "nama", 2), "Budi, S.E."),
+            Edit(("organisasi", "subbagian", 0, "staf", 2, "nama", 0), None),
+            Edit(("laporan", "tanggal"), dt.date(2024, 2, 1)),
+        ],
+    )
     data = loads(after).data
     assert data.report.signatory.nip == "198001012005011001"
     assert data.programs[0].pagu is None
@@ -71,7 +80,7 @@ def test_optional_keys_are_added_and_removed_and_lists_grow_and_shrink():
     assert staff[1].names == ["Ahmad Rojikin", "Amalia Khoirunnisa", "Budi, S.E."]
     assert staff[2].names == ["Dicky Himawan", "Rizki Maulana"]
     assert data.report.date == dt.date(2024, 2, 1)
-    assert "# Sumber: \"Petugas keamanan/jagat saksana\" (jaga/satpam)." in after
+    assert '# Sumber: "Petugas keamanan/jagat saksana" (jaga/satpam).' in after
 
 
 def test_a_byte_order_mark_crlf_and_wide_characters_do_not_shift_an_edit():
@@ -79,7 +88,8 @@ def test_a_byte_order_mark_crlf_and_wide_characters_do_not_shift_an_edit():
     text = text.replace("\n", "\r\n")
     after = apply_edits(text, [Edit((*RO, 0, "realisasi"), 851_600_000), Edit(("laporan", "tempat"), "Serang 𝔘")])
     assert after == text.replace("realisasi: 851584516\r\n", "realisasi: 851600000\r\n").replace(
-        "  tempat: Serang\r\n", "  tempat: Serang 𝔘\r\n")
+        "  tempat: Serang\r\n", "  tempat: Serang 𝔘\r\n"
+    )
 
 
 def test_emptying_and_refilling_a_list_round_trips():
@@ -118,24 +128,31 @@ def prepare_text(text: str):
 
 
 def test_form_values_are_read_with_the_loaders_rules():
-    edits, errors = forms.parse({
-        "program[0].kegiatan[0].output[0].sub_output[0].pagu": "Rp1.279.853.000",
-        "program[0].pagu": "",
-        "laporan.tanggal": "31-01-2024",
-        "satker.tingkat": "desa",
-        "narasi.pendahuluan[1]": "satu\n  dua",
-        "narasi.pendahuluan[2]": "",
-        "tahun": "2024",
-        "../../etc": "x",
-        "organisasi.subbagian[0].staf[0].nama[0]": "Eli",
-        "program[0].kegiatan[0].output[0].sub_output[0].realisasi": "1.000,5",
-    })
+    edits, errors = forms.parse(
+        {
+            "program[0].kegiatan[0].output[0].sub_output[0].pagu": "Rp1.279.853.000",
+            "program[0].pagu": "",
+            "laporan.tanggal": "31-01-2024",
+            "satker.tingkat": "desa",
+            "narasi.pendahuluan[1]": "satu\n  dua",
+            "narasi.pendahuluan[2]": "",
+            "tahun": "2024",
+            "../../etc": "x",
+            "organisasi.subbagian[0].staf[0].nama[0]": "Eli",
+            "program[0].kegiatan[0].output[0].sub_output[0].realisasi": "1.000,5",
+        }
+    )
     assert Edit(("program", 0, "kegiatan", 0, "output", 0, "sub_output", 0, "pagu"), 1_279_853_000) in edits
     assert Edit(("program", 0, "pagu"), None) in edits  # an optional stated figure is removed
     assert Edit(("narasi", "pendahuluan", 1), "satu dua") in edits
     assert Edit(("narasi", "pendahuluan", 2), None) in edits  # an emptied paragraph is deleted
-    assert set(errors) == {"laporan.tanggal", "satker.tingkat", "tahun", "../../etc",
-                           "program[0].kegiatan[0].output[0].sub_output[0].realisasi"}
+    assert set(errors) == {
+        "laporan.tanggal",
+        "satker.tingkat",
+        "tahun",
+        "../../etc",
+        "program[0].kegiatan[0].output[0].sub_output[0].realisasi",
+    }
     assert "YYYY-MM-DD" in errors["laporan.tanggal"]
 
 
@@ -223,8 +240,14 @@ def test_csrf_cross_site_foreign_host_and_traversal_are_refused(served):
     assert fetch_site.status_code == 403
     rebinding = client.get("/", headers={"Host": "jahat.example"})
     assert rebinding.status_code == 400
-    for bad in ("/kantor/../2023", "/kantor/kpu-kota-serang/..%2F..%2Fetc", "/kantor/kpu-kota-serang/2023/unduh/yaml",
-                "/kantor/kpu-kota-serang/2023/versi/..%2F2023", "/kantor/KPU/2023", "/kantor/kpu-kota-serang/1999"):
+    for bad in (
+        "/kantor/../2023",
+        "/kantor/kpu-kota-serang/..%2F..%2Fetc",
+        "/kantor/kpu-kota-serang/2023/unduh/yaml",
+        "/kantor/kpu-kota-serang/2023/versi/..%2F2023",
+        "/kantor/KPU/2023",
+        "/kantor/kpu-kota-serang/1999",
+    ):
         assert client.get(bad).status_code == 404, bad
     assert path.read_text(encoding="utf-8") == text
 
@@ -247,14 +270,23 @@ def test_uploads_are_bounded_and_a_bad_export_writes_nothing(served):
     path = folder / "kpu-kota-serang" / "2023.yaml"
     text = path.read_text(encoding="utf-8")
     url = "/kantor/kpu-kota-serang/2023/impor"
-    huge = client.post(url, data={"csrf_token": token, "ekspor": (io.BytesIO(b"0" * (11 * 1024 * 1024)), "a.xlsx")},
-                       content_type="multipart/form-data")
+    huge = client.post(
+        url,
+        data={"csrf_token": token, "ekspor": (io.BytesIO(b"0" * (11 * 1024 * 1024)), "a.xlsx")},
+        content_type="multipart/form-data",
+    )
     assert huge.status_code == 413 and "terlalu besar" in huge.get_data(as_text=True)
-    fake = client.post(url, data={"csrf_token": token, "ekspor": (io.BytesIO(b"bukan zip"), "ekspor.xlsx")},
-                       content_type="multipart/form-data")
+    fake = client.post(
+        url,
+        data={"csrf_token": token, "ekspor": (io.BytesIO(b"bukan zip"), "ekspor.xlsx")},
+        content_type="multipart/form-data",
+    )
     assert fake.status_code == 400 and "ekspor.xlsx tidak diimpor; masukan tidak diubah" in fake.get_data(as_text=True)
-    wrong = client.post(url, data={"csrf_token": token, "ekspor": (io.BytesIO(b"x"), "../../ekspor.exe")},
-                        content_type="multipart/form-data")
+    wrong = client.post(
+        url,
+        data={"csrf_token": token, "ekspor": (io.BytesIO(b"x"), "../../ekspor.exe")},
+        content_type="multipart/form-data",
+    )
     assert wrong.status_code == 400 and "bukan ekspor .xlsx atau .csv" in wrong.get_data(as_text=True)
     assert path.read_text(encoding="utf-8") == text
     assert not (folder / ".versi").exists()
@@ -263,8 +295,9 @@ def test_uploads_are_bounded_and_a_bad_export_writes_nothing(served):
 def test_a_broken_input_is_shown_on_the_page_and_the_server_goes_on(served):
     app, folder = served
     path = folder / "kpu-kota-serang" / "2023.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace("realisasi: 851584516", "realsasi: 851584516"),
-                    encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("realisasi: 851584516", "realsasi: 851584516"), encoding="utf-8"
+    )
     client = app.test_client()
     index = client.get("/").get_data(as_text=True)
     assert "tidak dapat dibaca" in index
@@ -371,8 +404,9 @@ def test_an_import_keeps_the_users_file_name_and_a_refusal_names_no_server_path(
     url = "/kantor/kpu-kota-serang/2023/impor"
     name = "Laporan Fa Detail (16 Segmen) (51).xlsx"
     good = _glp039(tmp_path, "baik.xlsx")
-    preview = client.post(url, data={"csrf_token": token, "ekspor": (good.open("rb"), name)},
-                          content_type="multipart/form-data").get_data(as_text=True)
+    preview = client.post(
+        url, data={"csrf_token": token, "ekspor": (good.open("rb"), name)}, content_type="multipart/form-data"
+    ).get_data(as_text=True)
     assert f"{name}: " in preview
     import re
 
@@ -385,8 +419,9 @@ def test_an_import_keeps_the_users_file_name_and_a_refusal_names_no_server_path(
     from .glp039 import SD_DETAIL
 
     bad = _glp039(tmp_path, "buruk.xlsx", {"CQ.6709.QGE.001": {SD_DETAIL: 851_600_005.0}})  # adds up no more
-    refused = client.post(url, data={"csrf_token": token, "ekspor": (bad.open("rb"), name)},
-                          content_type="multipart/form-data")
+    refused = client.post(
+        url, data={"csrf_token": token, "ekspor": (bad.open("rb"), name)}, content_type="multipart/form-data"
+    )
     page = refused.get_data(as_text=True)
     assert refused.status_code == 400
     assert f"{name} tidak dapat diimpor; kpu-kota-serang/2023.yaml tidak diubah" in page
@@ -404,8 +439,11 @@ def test_a_linked_versions_folder_or_version_file_never_reaches_outside_the_fold
     outside = tmp_path / "luar"
     outside.mkdir()
     (folder / ".versi").symlink_to(outside)
-    reply = client.post("/kantor/kpu-kota-serang/2023/simpan", json={"base": digest(text), "fields": {"satker.wilayah": "X"}},
-                        headers={"X-CSRFToken": token})
+    reply = client.post(
+        "/kantor/kpu-kota-serang/2023/simpan",
+        json={"base": digest(text), "fields": {"satker.wilayah": "X"}},
+        headers={"X-CSRFToken": token},
+    )
     assert reply.status_code == 400 and "di luar folder" in reply.get_json()["message"]
     assert list(outside.iterdir()) == [] and path.read_text(encoding="utf-8") == text  # not even a folder made
     (folder / ".versi").unlink()
@@ -424,8 +462,12 @@ def test_a_pasted_line_separator_is_written_escaped_not_refused_as_broken_yaml(v
     text = SAMPLE.read_text(encoding="utf-8")
     after = apply_edits(text, [Edit(("laporan", "tempat"), value)])
     assert loads(after).data.report.place == value
-    assert changed_lines(text, after)[0] == ("+", '  tempat: "' + value.encode("unicode_escape").decode()
-                                             .replace("\\u2028", "\\L").replace("\\u2029", "\\P") + '"')
+    assert changed_lines(text, after)[0] == (
+        "+",
+        '  tempat: "'
+        + value.encode("unicode_escape").decode().replace("\\u2028", "\\L").replace("\\u2029", "\\P")
+        + '"',
+    )
 
 
 def test_files_built_before_the_input_changed_are_marked_old(served):
@@ -450,8 +492,9 @@ def test_files_built_before_the_input_changed_are_marked_old(served):
 
     assert build()["state"] == "selesai"
     assert 'id="stale"' not in client.get(url + "/laporan").get_data(as_text=True)
-    saved = client.post(url + "/simpan", json={"base": digest(text), "fields": {"laporan.tempat": "Cilegon"}},
-                        headers=headers).get_json()
+    saved = client.post(
+        url + "/simpan", json={"base": digest(text), "fields": {"laporan.tempat": "Cilegon"}}, headers=headers
+    ).get_json()
     page = client.get(url + "/laporan").get_data(as_text=True)
     assert 'id="stale"' in page and page.count(">lama</span>") == 2  # the DOCX and the XLSX
     # back to the content that was built: a rebuild would change nothing, so nothing is old

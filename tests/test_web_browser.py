@@ -19,14 +19,23 @@ from kpu_docs.publish.build import prepare
 from .conftest import ROOT
 
 CHROMIUM = Path("/usr/bin/chromium")
-playwright_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed (pip install playwright)")
+playwright_api = pytest.importorskip(
+    "playwright.sync_api", reason="Playwright is not installed (pip install playwright)"
+)
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not CHROMIUM.exists(), reason="Chromium (/usr/bin/chromium) is not installed"),
 ]
 expect = playwright_api.expect
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 SERANG = "kpu-kota-serang"
 RO = "program[0].kegiatan[0].output[0].sub_output[0]"  # CQ.6709.QGE.001
 KEGIATAN, PROGRAM = "program[0].kegiatan[0]", "program[0]"
@@ -96,7 +105,8 @@ def test_edit_an_ro_pagu_then_save_build_and_download(site, page):
     expect(row_figure(page, RO, "sisa")).to_have_text("48.415.484")
     expect(row_figure(page, RO, "persen")).to_have_text("94,62%")
     expect(page.locator("#findings")).to_contain_text(
-        "pagu yang tertulis (Rp1.279.853.000) tidak sama dengan jumlah rinciannya (Rp1.327.541.000)")
+        "pagu yang tertulis (Rp1.279.853.000) tidak sama dengan jumlah rinciannya (Rp1.327.541.000)"
+    )
 
     # a finding is a link to the field it concerns
     page.locator("#findings a", has_text="CQ.6709 pagu yang tertulis").click()
@@ -124,8 +134,11 @@ def test_edit_an_ro_pagu_then_save_build_and_download(site, page):
     page.click("#save")
     expect(page.locator(".flash")).to_contain_text("Tersimpan")
     report, _ = prepare(yaml_path)
-    assert [line.figures.pagu for line in report.lines() if line.level <= Level.OUTPUT][:3] == \
-        [18_303_981_000, 1_327_541_000, 1_321_063_000]
+    assert [line.figures.pagu for line in report.lines() if line.level <= Level.OUTPUT][:3] == [
+        18_303_981_000,
+        1_327_541_000,
+        1_321_063_000,
+    ]
 
     page.goto(office + "/laporan")
     if page.locator("#want-pdf").is_enabled():
@@ -157,8 +170,11 @@ def test_edit_an_ro_pagu_then_save_build_and_download(site, page):
 def _export(yaml_path: Path, out: Path, changes: dict[str, int]) -> Path:
     """A SAKTI realisation export of the input with some realisasi changed (header Kode/Uraian/Pagu/Realisasi)."""
     report, _ = prepare(yaml_path)
-    leaves = {line.code: [line.figures.pagu, changes.get(line.code, line.figures.realisasi)]
-              for line in report.lines() if not line.children}
+    leaves = {
+        line.code: [line.figures.pagu, changes.get(line.code, line.figures.realisasi)]
+        for line in report.lines()
+        if not line.children
+    }
 
     def figures(line):
         if not line.children:
@@ -205,16 +221,22 @@ def test_path_traversal_and_cross_site_requests_are_refused(site, page):
     base = site["base"]
     yaml_path = site["folder"] / SERANG / "2023.yaml"
     before = yaml_path.read_text(encoding="utf-8")
-    for bad in ("/kantor/..%2F..%2F..%2Fetc/passwd", "/kantor/%2e%2e/2023", "/kantor/kpu-kota-serang/..%2f2023",
-                "/kantor/kpu-kota-serang/2023/unduh/..%2F..%2F2023.yaml",
-                "/kantor/kpu-kota-serang/2023/versi/..%2F..%2F2023"):
+    for bad in (
+        "/kantor/..%2F..%2F..%2Fetc/passwd",
+        "/kantor/%2e%2e/2023",
+        "/kantor/kpu-kota-serang/..%2f2023",
+        "/kantor/kpu-kota-serang/2023/unduh/..%2F..%2F2023.yaml",
+        "/kantor/kpu-kota-serang/2023/versi/..%2F..%2F2023",
+    ):
         response = page.goto(base + bad)
         assert response.status == 404, bad
         assert "root:" not in page.content()
     # a form on another site that posts to the page: refused, nothing changes
     page.goto("about:blank")
-    page.set_content(f'<form method="post" action="{base}/kantor/{SERANG}/2023/impor/terapkan">'
-                     '<input name="token" value="x"><button>kirim</button></form>')
+    page.set_content(
+        f'<form method="post" action="{base}/kantor/{SERANG}/2023/impor/terapkan">'
+        '<input name="token" value="x"><button>kirim</button></form>'
+    )
     with page.expect_navigation():
         page.click("button")
     assert "permintaan dari situs lain ditolak" in page.content()
@@ -254,7 +276,8 @@ def test_a_new_office_and_next_year_from_the_list(site, page):
     data = prepare(created)[0].data
     assert data.narratives.closing == ["Demikian laporan ini kami sampaikan."]
     assert data.programs[0].kegiatan[0].outputs[0].sub_outputs[0].narrative == [
-        "Layanan perkantoran berjalan sepanjang tahun."]
+        "Layanan perkantoran berjalan sepanjang tahun."
+    ]
     # a whole subbagian is added from the organisation form
     page.click('button[data-section="organisasi"]')
     page.locator('.list-action[data-path="organisasi.subbagian"]').click()

@@ -70,8 +70,22 @@ def _field(paragraph, instr: str, placeholder: str = "") -> None:
 # --- styles ---------------------------------------------------------------------------------------
 
 
-def _paragraph_style(doc, name, base="Normal", *, size=None, bold=None, align=None, left=None, first=None,
-                     before=None, after=None, spacing=None, keep_next=False, tabs=()):
+def _paragraph_style(
+    doc,
+    name,
+    base="Normal",
+    *,
+    size=None,
+    bold=None,
+    align=None,
+    left=None,
+    first=None,
+    before=None,
+    after=None,
+    spacing=None,
+    keep_next=False,
+    tabs=(),
+):
     styles = doc.styles
     style = styles[name] if name in [s.name for s in styles] else styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
     if base and style.name != base:
@@ -150,16 +164,33 @@ def setup_styles(doc) -> None:
 
     _paragraph_style(doc, "Paragraf", first=Cm(1.25))
     _paragraph_style(doc, "Sampul Judul", size=22, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, after=6)
-    _paragraph_style(doc, "Sampul Instansi", size=16, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, after=0,
-                     spacing=WD_LINE_SPACING.SINGLE)
+    _paragraph_style(
+        doc,
+        "Sampul Instansi",
+        size=16,
+        bold=True,
+        align=WD_ALIGN_PARAGRAPH.CENTER,
+        after=0,
+        spacing=WD_LINE_SPACING.SINGLE,
+    )
     # The page break belongs to the style: LibreOffice, re-saving a template, turns a paragraph's own
     # "page break before" into a break at the end of the paragraph above, which may be a {%p %} tag.
-    _paragraph_style(doc, "Judul Daftar Isi", size=14, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER,
-                     after=24).paragraph_format.page_break_before = True
-    _paragraph_style(doc, "Tanda Tangan", align=WD_ALIGN_PARAGRAPH.CENTER, left=Cm(7.0), after=0,
-                     spacing=WD_LINE_SPACING.SINGLE, keep_next=True)
+    _paragraph_style(
+        doc, "Judul Daftar Isi", size=14, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, after=24
+    ).paragraph_format.page_break_before = True
+    _paragraph_style(
+        doc,
+        "Tanda Tangan",
+        align=WD_ALIGN_PARAGRAPH.CENTER,
+        left=Cm(7.0),
+        after=0,
+        spacing=WD_LINE_SPACING.SINGLE,
+        keep_next=True,
+    )
     # Room to sign and stamp: about 3 cm between the title and the name.
-    _paragraph_style(doc, "Ruang Tanda Tangan", base="Tanda Tangan", before=0, after=0).paragraph_format.line_spacing = Pt(85)
+    _paragraph_style(
+        doc, "Ruang Tanda Tangan", base="Tanda Tangan", before=0, after=0
+    ).paragraph_format.line_spacing = Pt(85)
     _paragraph_style(doc, "Slogan", size=20, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, before=120, after=24)
     _paragraph_style(doc, "Gambar", align=WD_ALIGN_PARAGRAPH.CENTER, after=0, keep_next=True)
     _paragraph_style(doc, "Keterangan Gambar", size=11, align=WD_ALIGN_PARAGRAPH.CENTER, after=18)
@@ -168,25 +199,57 @@ def setup_styles(doc) -> None:
     # a bullet hangs from the body text of its item.
     for level in (1, 2, 3):
         text = STEP * (level + 1)
-        _paragraph_style(doc, f"Rincian {level}", bold=True, align=WD_ALIGN_PARAGRAPH.LEFT, left=text,
-                         first=-STEP, before=6, keep_next=True, tabs=(text,))
+        _paragraph_style(
+            doc,
+            f"Rincian {level}",
+            bold=True,
+            align=WD_ALIGN_PARAGRAPH.LEFT,
+            left=text,
+            first=-STEP,
+            before=6,
+            keep_next=True,
+            tabs=(text,),
+        )
     for level in (1, 2, 3, 4):
         _paragraph_style(doc, f"Isi {level}", left=STEP * level)
         # A lead-in ("… sebagai berikut:") never stays behind at the foot of a page.
         _paragraph_style(doc, f"Pengantar {level}", base=f"Isi {level}", keep_next=True)
     _paragraph_style(doc, "Subjudul", bold=True, align=WD_ALIGN_PARAGRAPH.LEFT, left=STEP, before=6, keep_next=True)
     _paragraph_style(doc, "Butir", left=STEP * 2 + Cm(0.5), first=-Cm(0.5), tabs=(STEP * 2 + Cm(0.5),), after=0)
-    _paragraph_style(doc, "Keterangan Tabel", size=11, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, before=6,
-                     after=6, keep_next=True, spacing=WD_LINE_SPACING.SINGLE)
+    _paragraph_style(
+        doc,
+        "Keterangan Tabel",
+        size=11,
+        bold=True,
+        align=WD_ALIGN_PARAGRAPH.CENTER,
+        before=6,
+        after=6,
+        keep_next=True,
+        spacing=WD_LINE_SPACING.SINGLE,
+    )
     # keep_next in every row keeps a table on one page, with its caption and lead-in, when it fits.
-    _paragraph_style(doc, "Tabel Teks", size=10, align=WD_ALIGN_PARAGRAPH.LEFT, after=0, spacing=WD_LINE_SPACING.SINGLE,
-                     keep_next=True)
+    _paragraph_style(
+        doc,
+        "Tabel Teks",
+        size=10,
+        align=WD_ALIGN_PARAGRAPH.LEFT,
+        after=0,
+        spacing=WD_LINE_SPACING.SINGLE,
+        keep_next=True,
+    )
     _paragraph_style(doc, "Tabel Angka", base="Tabel Teks", align=WD_ALIGN_PARAGRAPH.RIGHT)
     _paragraph_style(doc, "Tabel Kepala", base="Tabel Teks", bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
     for level in (1, 2):
         # Wrapped lines indented further (a hanging indent).
-        style = _paragraph_style(doc, f"TOC {level}", align=WD_ALIGN_PARAGRAPH.LEFT, left=STEP * level, after=3,
-                                 first=-STEP, spacing=WD_LINE_SPACING.SINGLE)
+        style = _paragraph_style(
+            doc,
+            f"TOC {level}",
+            align=WD_ALIGN_PARAGRAPH.LEFT,
+            left=STEP * level,
+            after=3,
+            first=-STEP,
+            spacing=WD_LINE_SPACING.SINGLE,
+        )
         tabs = style.paragraph_format.tab_stops
         tabs.add_tab_stop(TEXT_WIDTH, WD_TAB_ALIGNMENT.RIGHT, leader=1)  # dotted leader
     _paragraph_style(doc, "Kaki Halaman", base="Footer", align=WD_ALIGN_PARAGRAPH.CENTER, size=11)
@@ -337,8 +400,7 @@ def setup_block_styles(doc) -> None:
     _paragraph_style(doc, "Tabel Kecil Teks", base="Tabel Teks", size=9)
     _paragraph_style(doc, "Tabel Kecil Angka", base="Tabel Angka", size=9)
     _paragraph_style(doc, "Tabel Kecil Kepala", base="Tabel Kepala", size=9)
-    _paragraph_style(doc, "Butir 3", base="Butir", left=STEP * 3 + Cm(0.5), first=-Cm(0.5),
-                     tabs=(STEP * 3 + Cm(0.5),))
+    _paragraph_style(doc, "Butir 3", base="Butir", left=STEP * 3 + Cm(0.5), first=-Cm(0.5), tabs=(STEP * 3 + Cm(0.5),))
 
 
 def _bold_lead(doc, lead: str, text: str, style: str):
@@ -385,8 +447,12 @@ def input_table(doc, expr: str) -> None:
             _cell(middle, f"{{{{ {item}.text }}}}", "Tabel Kepala")
         else:
             _cell(middle, f"{{%p if {item}.right %}}", "Tabel Teks")
-            for text, style in ((f"{{{{ {item}.text }}}}", "Tabel Angka"), ("{%p else %}", "Tabel Teks"),
-                                (f"{{{{ {item}.text }}}}", "Tabel Teks"), ("{%p endif %}", "Tabel Teks")):
+            for text, style in (
+                (f"{{{{ {item}.text }}}}", "Tabel Angka"),
+                ("{%p else %}", "Tabel Teks"),
+                (f"{{{{ {item}.text }}}}", "Tabel Teks"),
+                ("{%p endif %}", "Tabel Teks"),
+            ):
                 p = middle.add_paragraph(style=style)
                 p.add_run(text).bold = bold or None
         if shade:
@@ -455,8 +521,16 @@ def obstacles(doc, style: str) -> None:
     loop(doc, "for o in c.obstacles", one)
 
 
-INDICATOR_HEADERS = ("No", "Indikator Kinerja", "Satuan", "Target", "Realisasi", "Realisasi {{ previous_year }}",
-                     "Capaian (%)", "Kategori")
+INDICATOR_HEADERS = (
+    "No",
+    "Indikator Kinerja",
+    "Satuan",
+    "Target",
+    "Realisasi",
+    "Realisasi {{ previous_year }}",
+    "Capaian (%)",
+    "Kategori",
+)
 
 
 def indicator_table(doc, previous: bool) -> None:
@@ -525,8 +599,11 @@ def sources_recap(doc) -> None:
             "sebagai berikut:",
             "Pengantar 1",
         )
-        para(doc, "Tabel {{ tables.sources }}. Rekapitulasi Alokasi dan Realisasi Anggaran per Sumber Dana",
-             "Keterangan Tabel")
+        para(
+            doc,
+            "Tabel {{ tables.sources }}. Rekapitulasi Alokasi dan Realisasi Anggaran per Sumber Dana",
+            "Keterangan Tabel",
+        )
         budget_table(doc, "sources", "r", "grand_total", "Sumber Dana")
 
     loop(doc, "if tables.sources", body, "{%p endif %}")
@@ -546,8 +623,9 @@ def grant_tables(doc) -> None:
         )
 
         def program():
-            para(doc, "Tabel {{ gp.table }}. Alokasi dan Realisasi Dana Hibah Program {{ gp.name }}",
-                 "Keterangan Tabel")
+            para(
+                doc, "Tabel {{ gp.table }}. Alokasi dan Realisasi Dana Hibah Program {{ gp.name }}", "Keterangan Tabel"
+            )
             budget_table(doc, "gp.kegiatan", "k", "gp")
 
         loop(doc, "for gp in s.programs", program)
@@ -561,9 +639,13 @@ def organisation_blocks(doc) -> None:
     def commissioners():
         para(doc, "Komisioner", "Subjudul")
         para(doc, "{{ office.name }} terdiri atas {{ org.commissioner_count }} Anggota, yaitu:", "Pengantar 1")
-        loop(doc, "for m in org.commissioners",
-             lambda: para(doc, "•\t{{ m.name }}, {{ m.title }}{% if m.division %}, {{ m.division }}{% endif %}",
-                          "Butir"))
+        loop(
+            doc,
+            "for m in org.commissioners",
+            lambda: para(
+                doc, "•\t{{ m.name }}, {{ m.title }}{% if m.division %}, {{ m.division }}{% endif %}", "Butir"
+            ),
+        )
 
     loop(doc, "if org.commissioners", commissioners, "{%p endif %}")
 
@@ -572,23 +654,37 @@ def divisions(doc) -> None:
     """A KPU Provinsi's Bagian, each with its Subbagian."""
 
     def staff(item: str, style: str = "Butir"):
-        loop(doc, f"for g in {item}.staff",
-             lambda: para(doc, "•\t{{ g.status }}{% if g.role %} ({{ g.role }}){% endif %} sebanyak {{ g.count }}: "
-                               "{{ g.names }}.", style))
+        loop(
+            doc,
+            f"for g in {item}.staff",
+            lambda: para(
+                doc,
+                "•\t{{ g.status }}{% if g.role %} ({{ g.role }}){% endif %} sebanyak {{ g.count }}: {{ g.names }}.",
+                style,
+            ),
+        )
 
     def division():
         para(doc, "{{ d.label }}\t{{ d.name }}", "Rincian 1")
         loop(doc, "for t in d.tasks", lambda: para(doc, "{{ t }}", "Isi 2"))
-        para(doc, "Dipimpin oleh {{ d.head }} selaku Kepala Bagian, yang membawahkan {{ d.heads }} Kepala "
-                  "Subbagian{% if d.staff %}, dengan staf langsung sebanyak {{ d.staff_count }}, yaitu:"
-                  "{% else %}.{% endif %}", "Pengantar 2")
+        para(
+            doc,
+            "Dipimpin oleh {{ d.head }} selaku Kepala Bagian, yang membawahkan {{ d.heads }} Kepala "
+            "Subbagian{% if d.staff %}, dengan staf langsung sebanyak {{ d.staff_count }}, yaitu:"
+            "{% else %}.{% endif %}",
+            "Pengantar 2",
+        )
         staff("d")
 
         def subdivision():
             para(doc, "{{ s.label }}\t{{ s.name }}", "Rincian 2")
             loop(doc, "for t in s.tasks", lambda: para(doc, "{{ t }}", "Isi 3"))
-            para(doc, "Dipimpin oleh {{ s.head }} selaku Kepala Subbagian{% if s.staff %}, dengan staf sebanyak "
-                      "{{ s.staff_count }}, yaitu:{% else %}.{% endif %}", "Pengantar 3")
+            para(
+                doc,
+                "Dipimpin oleh {{ s.head }} selaku Kepala Subbagian{% if s.staff %}, dengan staf sebanyak "
+                "{{ s.staff_count }}, yaitu:{% else %}.{% endif %}",
+                "Pengantar 3",
+            )
             staff("s", "Butir 3")
 
         loop(doc, "for s in d.subdivisions", subdivision)
@@ -603,8 +699,10 @@ def signatures(doc, single) -> None:
         table = doc.add_table(rows=1, cols=2)
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
         left, right = table.rows[0].cells
-        for cell, lines, who in ((left, ("Mengetahui,", "{{ acknowledger.title }}"), "acknowledger"),
-                                 (right, ("{{ place }}, {{ date }}", "{{ signatory.title }}"), "signatory")):
+        for cell, lines, who in (
+            (left, ("Mengetahui,", "{{ acknowledger.title }}"), "acknowledger"),
+            (right, ("{{ place }}, {{ date }}", "{{ signatory.title }}"), "signatory"),
+        ):
             _cell(cell, lines[0], "Tanda Tangan Kolom")
             cell.add_paragraph(lines[1], style="Tanda Tangan Kolom")
             if "Ruang Tanda Tangan" in [st.name for st in doc.styles]:
@@ -649,13 +747,20 @@ def bab_2(doc) -> None:
     def subdivision():
         para(doc, "{{ s.label }}\t{{ s.name }}", "Rincian 1")
         loop(doc, "for t in s.tasks", lambda: para(doc, "{{ t }}", "Isi 2"))
-        para(doc, "Dipimpin oleh {{ s.head }} selaku Kepala Subbagian{% if s.staff %}, dengan staf sebanyak "
-                  "{{ s.staff_count }}, yaitu:{% else %}.{% endif %}", "Pengantar 2")
+        para(
+            doc,
+            "Dipimpin oleh {{ s.head }} selaku Kepala Subbagian{% if s.staff %}, dengan staf sebanyak "
+            "{{ s.staff_count }}, yaitu:{% else %}.{% endif %}",
+            "Pengantar 2",
+        )
         loop(
             doc,
             "for g in s.staff",
-            lambda: para(doc, "•\t{{ g.status }}{% if g.role %} ({{ g.role }}){% endif %} sebanyak {{ g.count }}: "
-                              "{{ g.names }}.", "Butir"),
+            lambda: para(
+                doc,
+                "•\t{{ g.status }}{% if g.role %} ({{ g.role }}){% endif %} sebanyak {{ g.count }}: {{ g.names }}.",
+                "Butir",
+            ),
         )
 
     loop(doc, "for s in org.subdivisions", subdivision)
@@ -664,13 +769,25 @@ def bab_2(doc) -> None:
     def functional():
         para(doc, "{{ org.functional.label }}\tJabatan Fungsional", "Rincian 1")
         loop(doc, "for p in org.functional.description", lambda: para(doc, "{{ p }}", "Isi 2"))
-        para(doc, "Jabatan Fungsional pada Sekretariat {{ office.name }} berjumlah {{ org.functional.count }}, "
-                  "yaitu {{ org.functional.holders }}.", "Isi 2")
+        para(
+            doc,
+            "Jabatan Fungsional pada Sekretariat {{ office.name }} berjumlah {{ org.functional.count }}, "
+            "yaitu {{ org.functional.holders }}.",
+            "Isi 2",
+        )
 
     loop(doc, "if org.functional.holders", functional, "{%p endif %}")
-    loop(doc, "if org.staff_recap", lambda: para(
-        doc, "Staf Sekretariat {{ office.name }} seluruhnya berjumlah {{ org.staff_total }}, terdiri atas "
-             "{{ org.staff_recap }}.", "Isi 1"), "{%p endif %}")
+    loop(
+        doc,
+        "if org.staff_recap",
+        lambda: para(
+            doc,
+            "Staf Sekretariat {{ office.name }} seluruhnya berjumlah {{ org.staff_total }}, terdiri atas "
+            "{{ org.staff_recap }}.",
+            "Isi 1",
+        ),
+        "{%p endif %}",
+    )
 
     added_subsections(doc, "extra.organisasi_mid")
     doc.add_paragraph("{{ subs.anggaran }} Program dan Anggaran", style="Heading 2")
@@ -683,8 +800,9 @@ def bab_2(doc) -> None:
         "dengan rincian sebagai berikut:",
         "Pengantar 1",
     )
-    para(doc, "Tabel {{ tables.programs }}. Rekapitulasi Alokasi dan Realisasi Anggaran per Program",
-         "Keterangan Tabel")
+    para(
+        doc, "Tabel {{ tables.programs }}. Rekapitulasi Alokasi dan Realisasi Anggaran per Program", "Keterangan Tabel"
+    )
     budget_table(doc, "programs", "r", "total", "Program")
     para(
         doc,
@@ -723,8 +841,9 @@ def bab_3(doc) -> None:
     para(doc, "{%p for c in capaian %}", "Normal")
     para(doc, "{%p if c.level == 0 %}", "Normal")
     added_subsections(doc, "c.extra")
-    doc.add_paragraph("{{ c.label }} Program {{ c.name }} ({{ c.code }}{% if c.source %}, dana hibah{% endif %})",
-                      style="Heading 2")
+    doc.add_paragraph(
+        "{{ c.label }} Program {{ c.name }} ({{ c.code }}{% if c.source %}, dana hibah{% endif %})", style="Heading 2"
+    )
     para(doc, sentence, "Pengantar 1")
     obstacles(doc, "Isi 1")
     for level in (1, 2, 3):
@@ -791,7 +910,8 @@ def clean_package(doc) -> None:
             if rel.reltype.endswith(_LEFTOVER_RELS):
                 rels.pop(rid)
     app = doc.part.package.part_related_by(
-        "http://schemas.openxmlformats.org/officeDocument/2006/relationships/extended-properties")
+        "http://schemas.openxmlformats.org/officeDocument/2006/relationships/extended-properties"
+    )
     app._blob = APP_XML  # page and word counts are Word's to compute: none are claimed
     settings = doc.settings.element
     for el in settings.iter(qn("w:compatSetting")):

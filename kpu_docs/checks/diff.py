@@ -88,10 +88,14 @@ def diff(old: Report, new: Report) -> list[Change]:
     changes += _organisation(old.data, new.data)
     changes += _budget(old, new)
     changes += _grants(old, new)
-    changes += _compare("indikator", _flatten(old.data.indicators, "indikator_kinerja"),
-                        _flatten(new.data.indicators, "indikator_kinerja"))
-    changes += _compare("bab_tambahan", _flatten(old.data.sections, "bab_tambahan"),
-                        _flatten(new.data.sections, "bab_tambahan"))
+    changes += _compare(
+        "indikator",
+        _flatten(old.data.indicators, "indikator_kinerja"),
+        _flatten(new.data.indicators, "indikator_kinerja"),
+    )
+    changes += _compare(
+        "bab_tambahan", _flatten(old.data.sections, "bab_tambahan"), _flatten(new.data.sections, "bab_tambahan")
+    )
     return changes
 
 
@@ -114,19 +118,30 @@ def _grants(old: Report, new: Report) -> list[Change]:
     for name, grant in after.items():
         if name not in before:
             f = grant.total
-            changes.append(Change("ditambah", f"hibah '{name}'", "", None,
-                                  f"{grant.source} (pagu {amount(f.pagu)}, realisasi {amount(f.realisasi)})"))
+            changes.append(
+                Change(
+                    "ditambah",
+                    f"hibah '{name}'",
+                    "",
+                    None,
+                    f"{grant.source} (pagu {amount(f.pagu)}, realisasi {amount(f.realisasi)})",
+                )
+            )
             continue
         was = before[name]
         assert was.grant is not None and grant.grant is not None  # both are grants, found by name
-        changes += _tree(_nodes(was.grant.programs, was.lines()), _nodes(grant.grant.programs, grant.lines()),
-                         f"hibah '{name}': ")
+        changes += _tree(
+            _nodes(was.grant.programs, was.lines()), _nodes(grant.grant.programs, grant.lines()), f"hibah '{name}': "
+        )
         for key in FIGURES[:2]:
             a, b = getattr(was.total, key), getattr(grant.total, key)
             if a != b:
                 changes.append(Change("total", f"Jumlah hibah '{name}'", key, a, b))
-        changes += _compare("metadata", {f"hibah[{name}].sumber": was.source, f"hibah[{name}].nphd": _nphd(was)},
-                            {f"hibah[{name}].sumber": grant.source, f"hibah[{name}].nphd": _nphd(grant)})
+        changes += _compare(
+            "metadata",
+            {f"hibah[{name}].sumber": was.source, f"hibah[{name}].nphd": _nphd(was)},
+            {f"hibah[{name}].sumber": grant.source, f"hibah[{name}].nphd": _nphd(grant)},
+        )
     for name, grant in before.items():
         if name not in after:
             changes.append(Change("dihapus", f"hibah '{name}'", "", grant.source, None))
@@ -154,8 +169,11 @@ def _tree(before: dict, after: dict, prefix: str = "") -> list[Change]:
         code = prefix + code
         if code.removeprefix(prefix) not in before:
             f = line.figures
-            changes.append(Change("ditambah", code, "", None,
-                                  f"{line.name} (pagu {amount(f.pagu)}, realisasi {amount(f.realisasi)})"))
+            changes.append(
+                Change(
+                    "ditambah", code, "", None, f"{line.name} (pagu {amount(f.pagu)}, realisasi {amount(f.realisasi)})"
+                )
+            )
             continue
         old_line, old_node = before[code.removeprefix(prefix)]
         if old_line.name != line.name:
@@ -168,15 +186,21 @@ def _tree(before: dict, after: dict, prefix: str = "") -> list[Change]:
             changes += _paragraphs(code, "narasi", old_line.narrative, line.narrative)
         if old_line.obstacles != line.obstacles:
             for field, attr in (("kendala", "obstacle"), ("solusi", "solution")):
-                changes += _paragraphs(code, field, [getattr(o, attr) for o in old_line.obstacles],
-                                       [getattr(o, attr) for o in line.obstacles])
+                changes += _paragraphs(
+                    code,
+                    field,
+                    [getattr(o, attr) for o in old_line.obstacles],
+                    [getattr(o, attr) for o in line.obstacles],
+                )
     for code, (line, _) in before.items():
         if code not in after:
             changes.append(Change("dihapus", prefix + code, "", line.name, None))
     return changes
 
 
-def _paragraphs(subject: str, field: str, old: tuple[str, ...] | list[str], new: tuple[str, ...] | list[str]) -> list[Change]:
+def _paragraphs(
+    subject: str, field: str, old: tuple[str, ...] | list[str], new: tuple[str, ...] | list[str]
+) -> list[Change]:
     changes = []
     for i in range(max(len(old), len(new))):
         was = old[i] if i < len(old) else None
@@ -224,8 +248,15 @@ def _compare(kind: str, old: dict[str, Any], new: dict[str, Any]) -> list[Change
 
 
 def _metadata(old: AnnualReportInput, new: AnnualReportInput) -> list[Change]:
-    pick = lambda d: {**_flatten(d.office, "satker"), "tahun": d.year, **_flatten(d.report, "laporan"),  # noqa: E731
-                      "slogan": d.slogan, **_flatten(d.closing_images, "gambar_penutup")}
+    def pick(d: AnnualReportInput) -> dict[str, object]:
+        return {
+            **_flatten(d.office, "satker"),
+            "tahun": d.year,
+            **_flatten(d.report, "laporan"),
+            "slogan": d.slogan,
+            **_flatten(d.closing_images, "gambar_penutup"),
+        }
+
     return _compare("metadata", pick(old), pick(new))
 
 

@@ -61,19 +61,24 @@ def texts(report: Report) -> Iterator[_Text]:
         yield _Text(("organisasi", "tugas_fungsi", i), text, f"organisasi.tugas_fungsi[{i}]")
     for j, sub in enumerate(org.subdivisions):
         for i, text in enumerate(sub.tasks):
-            yield _Text(("organisasi", "subbagian", j, "tugas", i), text, f"organisasi.subbagian[{j}].tugas[{i}]",
-                        subdivision=j)
+            yield _Text(
+                ("organisasi", "subbagian", j, "tugas", i), text, f"organisasi.subbagian[{j}].tugas[{i}]", subdivision=j
+            )
     if org.functional:
         for i, text in enumerate(org.functional.description):
-            yield _Text(("organisasi", "jabatan_fungsional", "uraian", i), text,
-                        f"organisasi.jabatan_fungsional.uraian[{i}]")
+            yield _Text(
+                ("organisasi", "jabatan_fungsional", "uraian", i), text, f"organisasi.jabatan_fungsional.uraian[{i}]"
+            )
     for i, section in enumerate(getattr(data, "sections", [])):  # chapters and subsections the input adds
         for j, text in enumerate(section.paragraphs):
             yield _Text(("bab_tambahan", i, "paragraf", j), text, f"bab_tambahan[{i}].paragraf[{j}]")
         for k, sub in enumerate(section.subsections):
             for j, text in enumerate(sub.paragraphs):
-                yield _Text(("bab_tambahan", i, "subbab", k, "paragraf", j), text,
-                            f"bab_tambahan[{i}].subbab[{k}].paragraf[{j}]")
+                yield _Text(
+                    ("bab_tambahan", i, "subbab", k, "paragraf", j),
+                    text,
+                    f"bab_tambahan[{i}].subbab[{k}].paragraf[{j}]",
+                )
     yield from _node_texts(report)
 
 
@@ -110,9 +115,9 @@ def _sentences(text: str) -> Iterator[tuple[int, str]]:
     """(offset, sentence): split after . ! ? followed by a capital, not after "Sub." etc."""
     start = 0
     for match in re.finditer(r"[.!?](?=\s+[A-Z\"“(])", text):
-        if _ABBREVIATIONS.search(text[start:match.end()]):
+        if _ABBREVIATIONS.search(text[start : match.end()]):
             continue
-        yield start, text[start:match.end()]
+        yield start, text[start : match.end()]
         start = match.end()
         while start < len(text) and text[start].isspace():
             start += 1
@@ -134,7 +139,9 @@ def _fragment(text: str, start: int, end: int, around: int = 30) -> str:
 
 # --- the checks ----------------------------------------------------------------------------------
 
-_COUNT = re.compile(r"(?<![\d.,])(\d{1,3}(?:\.\d{3})+|\d+)\s*\(\s*([A-Za-z][A-Za-z ]*?)\s*\)\s*(?=((?:[\w./]+\s*){0,4}))")
+_COUNT = re.compile(
+    r"(?<![\d.,])(\d{1,3}(?:\.\d{3})+|\d+)\s*\(\s*([A-Za-z][A-Za-z ]*?)\s*\)\s*(?=((?:[\w./]+\s*){0,4}))"
+)
 _RUPIAH = re.compile(r"Rp\.?\s?(\d{1,3}(?:\.\d{3})+|\d+)(?:,00|,-)?(?![\d.]\d)")
 # decimal comma is Indonesian (DOMAIN.md), but hand-typed reports also write "99.52%"
 _PERCENT = re.compile(r"(?<![\d.,])(\d{1,3}(?:[,.]\d+)?)\s?%")
@@ -142,10 +149,14 @@ _BUDGET_WORDS = re.compile(r"pagu|alokasi|anggaran|realisasi|terealisasi|serap|s
 _PERCENT_WORDS = re.compile(r"realisasi|terealisasi|serap|capaian anggaran|anggaran", re.I)
 _PROGRAM_LIKE = re.compile(r"(?<![\w.])(\d{3})(?:\.(\d{2}))?\.([A-Z]{2})(?![\w])")
 _CODE_LIKE = re.compile(r"(?<![\w.])([A-Z]{2})\.(\d{3,4})((?:\.[A-Z0-9]{1,6})*)(?![\w])")
-_YEAR = re.compile(r"\b(?:[Tt]ahun(?:\s+[Aa]nggaran)?|TA\.?)\s+((?:19|20)\d{2})\b(?!\s*[-–/]\s*\d{4})"
-                   r"(?!\s+(?:s\.d\.?|s/d|sampai|hingga))")
-_NUMBER_WORDS = frozenset("nol satu dua tiga empat lima enam tujuh delapan sembilan sepuluh sebelas belas puluh "
-                          "ratus seratus ribu seribu juta miliar milyar triliun".split())
+_YEAR = re.compile(
+    r"\b(?:[Tt]ahun(?:\s+[Aa]nggaran)?|TA\.?)\s+((?:19|20)\d{2})\b(?!\s*[-–/]\s*\d{4})"
+    r"(?!\s+(?:s\.d\.?|s/d|sampai|hingga))"
+)
+_NUMBER_WORDS = frozenset(
+    "nol satu dua tiga empat lima enam tujuh delapan sembilan sepuluh sebelas belas puluh "
+    "ratus seratus ribu seribu juta miliar milyar triliun".split()
+)
 _CITATION = re.compile(r"(?:Nomor|No\.?)\s*\S+\s*$", re.I)  # "Nomor 7", "No. 7", "No 7"
 
 _LEVEL_NOUNS = (
@@ -202,23 +213,35 @@ class _Checker:
                 continue  # "0254 (Kantor)", "Pemilu 2024 (Pemilihan Serentak)": not a count in words
             if words != number_words(n):
                 end = match.end(2) + 1
-                yield self.claim(t, match.start(), end, f"angka dan kata tidak sesuai: {n} ditulis "
-                                 f"'{number_words(n)}', bukan '{words}'. Samakan angka dan katanya.")
+                yield self.claim(
+                    t,
+                    match.start(),
+                    end,
+                    f"angka dan kata tidak sesuai: {n} ditulis "
+                    f"'{number_words(n)}', bukan '{words}'. Samakan angka dan katanya.",
+                )
                 continue
             expected = self.expected_count(t, after, self.named_before(t.text, match.start()))
             if expected is not None and expected[0] != n:
                 what, noun = expected[1], expected[2]
-                yield self.claim(t, match.start(), match.end() + len(after.split(" ")[0]),
-                                 f"narasi menyebut {n} {noun}, padahal data berisi {expected[0]} {noun} ({what}). "
-                                 "Perbaiki narasinya atau datanya.")
+                yield self.claim(
+                    t,
+                    match.start(),
+                    match.end() + len(after.split(" ")[0]),
+                    f"narasi menyebut {n} {noun}, padahal data berisi {expected[0]} {noun} ({what}). "
+                    "Perbaiki narasinya atau datanya.",
+                )
 
     def named_before(self, text: str, end: int) -> BudgetLine | None:
         """The last node named by its code earlier in the same sentence ("Program 076.01.CQ terdiri
         dari …"): what a count in that sentence is about."""
         start = max((m.end() for m in re.finditer(r"[.!?]\s+(?=[A-Z])", text[:end])), default=0)
         named = {self.lines[m.group(0)].code for m in _CODE_LIKE.finditer(text, start, end) if m.group(0) in self.lines}
-        named |= {self.programs[m.group(3)].code for m in _PROGRAM_LIKE.finditer(text, start, end)
-                  if m.group(3) in self.programs}  # 076.WA names 076.01.WA too
+        named |= {
+            self.programs[m.group(3)].code
+            for m in _PROGRAM_LIKE.finditer(text, start, end)
+            if m.group(3) in self.programs
+        }  # 076.WA names 076.01.WA too
         return self.lines[named.pop()] if len(named) == 1 else None  # several: a total, as without
 
     def expected_count(self, t: _Text, after: str, named: BudgetLine | None = None) -> tuple[int, str, str] | None:
@@ -227,7 +250,7 @@ class _Checker:
         else in the whole report."""
         phrase = " ".join(after.split()).lower()
         if phrase.startswith("orang"):
-            return self.people(t, phrase[len("orang"):].strip())
+            return self.people(t, phrase[len("orang") :].strip())
         if phrase.startswith(("subbagian", "sub bagian")):
             return len(self.subdivisions), "subbagian di organisasi", "subbagian"
         for pattern, level in _LEVEL_NOUNS:
@@ -269,9 +292,10 @@ class _Checker:
         return self._general
 
     def _general_figures(self) -> list[tuple[str, Figures]]:
-        return [(getattr(self.report.data, "office", None) and self.report.data.office.name or "satker",
-                 self.report.total),
-                *((line.code, line.figures) for line in self.report.lines() if line.level <= Level.KEGIATAN)]
+        return [
+            (getattr(self.report.data, "office", None) and self.report.data.office.name or "satker", self.report.total),
+            *((line.code, line.figures) for line in self.report.lines() if line.level <= Level.KEGIATAN),
+        ]
 
     def amounts(self, t: _Text, offset: int, sentence: str) -> Iterator[Claim]:
         about = self.figures(t)
@@ -281,12 +305,19 @@ class _Checker:
             if value in allowed:
                 continue
             code, fig = about[0]
-            also = f"; induknya {about[1][0]}: pagu {rupiah(about[1][1].pagu)}, realisasi {rupiah(about[1][1].realisasi)}" \
-                if t.node is not None and len(about) > 1 else ""
-            yield self.claim(t, offset + match.start(), offset + match.end(),
-                             f"jumlah {rupiah(value)} tidak sama dengan angka mana pun di data: {code} pagu "
-                             f"{rupiah(fig.pagu)}, realisasi {rupiah(fig.realisasi)}, sisa {rupiah(fig.sisa)}{also}. "
-                             "Perbaiki angkanya di narasi.")
+            also = (
+                f"; induknya {about[1][0]}: pagu {rupiah(about[1][1].pagu)}, realisasi {rupiah(about[1][1].realisasi)}"
+                if t.node is not None and len(about) > 1
+                else ""
+            )
+            yield self.claim(
+                t,
+                offset + match.start(),
+                offset + match.end(),
+                f"jumlah {rupiah(value)} tidak sama dengan angka mana pun di data: {code} pagu "
+                f"{rupiah(fig.pagu)}, realisasi {rupiah(fig.realisasi)}, sisa {rupiah(fig.sisa)}{also}. "
+                "Perbaiki angkanya di narasi.",
+            )
 
     def percents(self, t: _Text, offset: int, sentence: str) -> Iterator[Claim]:
         about = [(code, f.ratio) for code, f in self.figures(t) if f.ratio is not None]
@@ -300,9 +331,13 @@ class _Checker:
                 continue
             code, ratio = about[0]
             others = "".join(f"; {c}: {percent(r)}" for c, r in about[1:3]) if t.node is not None else ""
-            yield self.claim(t, offset + match.start(), offset + match.end(),
-                             f"persentase {written}% tidak sesuai data: penyerapan {code} adalah {percent(ratio)} "
-                             f"(realisasi dibagi pagu{others}). Tulis {percent(ratio)}.")
+            yield self.claim(
+                t,
+                offset + match.start(),
+                offset + match.end(),
+                f"persentase {written}% tidak sesuai data: penyerapan {code} adalah {percent(ratio)} "
+                f"(realisasi dibagi pagu{others}). Tulis {percent(ratio)}.",
+            )
 
     # codes: another form, unknown, or followed by another name
     def codes(self, t: _Text) -> Iterator[Claim]:
@@ -313,8 +348,12 @@ class _Checker:
             if token in program_codes:
                 yield from self.name_after(t, match, self.lines[token])
             elif program is not None:
-                yield self.claim(t, match.start(), match.end(),
-                                 f"kode program ditulis '{token}', di data '{program.code}'. Tulis kode seperti di data.")
+                yield self.claim(
+                    t,
+                    match.start(),
+                    match.end(),
+                    f"kode program ditulis '{token}', di data '{program.code}'. Tulis kode seperti di data.",
+                )
         for match in _CODE_LIKE.finditer(t.text):
             token = match.group(0)
             if match.group(1) not in self.programs:
@@ -328,7 +367,9 @@ class _Checker:
 
     def name_after(self, t: _Text, match: re.Match, line: BudgetLine) -> Iterator[Claim]:
         """``CQ.6709.QGE.001 Perencanaan …``: the words after a code against its name in the data."""
-        after = re.split(r"[,;:()\n]|\.\s|\s+(?:yang|dengan|sebesar|mendapat|telah)\s+", t.text[match.end():], maxsplit=1)[0]
+        after = re.split(
+            r"[,;:()\n]|\.\s|\s+(?:yang|dengan|sebesar|mendapat|telah)\s+", t.text[match.end() :], maxsplit=1
+        )[0]
         after = " ".join(after.split()).strip(" -–\"'“”")
         name = " ".join(line.name.split())
         if not after or not after[0].isupper():
@@ -337,9 +378,13 @@ class _Checker:
         if head.casefold() == name.casefold() or name.casefold().startswith(head.casefold()) or len(head.split()) < 2:
             return  # the name, or its beginning cut at a comma
         if difflib.SequenceMatcher(None, head.casefold(), name.casefold()).ratio() >= 0.5:
-            yield self.claim(t, match.start(), match.end() + 1 + len(head),
-                             f"nama sesudah kode {line.code} berbeda dengan judulnya di data: '{name}'. "
-                             "Samakan nama di narasi dengan nama di data.")
+            yield self.claim(
+                t,
+                match.start(),
+                match.end() + 1 + len(head),
+                f"nama sesudah kode {line.code} berbeda dengan judulnya di data: '{name}'. "
+                "Samakan nama di narasi dengan nama di data.",
+            )
 
     # years: "Tahun 2022" in the 2023 report
     def years(self, t: _Text) -> Iterator[Claim]:
@@ -349,8 +394,12 @@ class _Checker:
             year = int(match.group(1))
             if year in (self.year, self.year + 1) or year < 2000:
                 continue
-            if _CITATION.search(t.text[max(0, match.start() - 40):match.start()]):
+            if _CITATION.search(t.text[max(0, match.start() - 40) : match.start()]):
                 continue  # "Undang-Undang Nomor 7 Tahun 2017": a regulation, not the budget year
-            yield self.claim(t, match.start(), match.end(),
-                             f"tahun {year} bukan tahun laporan ({self.year}) atau tahun berikutnya: sisa laporan "
-                             f"tahun lalu? Periksa dan tulis {self.year} bila itu yang dimaksud.")
+            yield self.claim(
+                t,
+                match.start(),
+                match.end(),
+                f"tahun {year} bukan tahun laporan ({self.year}) atau tahun berikutnya: sisa laporan "
+                f"tahun lalu? Periksa dan tulis {self.year} bila itu yang dimaksud.",
+            )

@@ -39,7 +39,6 @@ class Finding:
         return f"{where}: {self.severity.value.upper()} {self.subject}: {self.message}"
 
 
-
 _EXPECTED_CHILDREN = {
     Level.PROGRAM: "Kegiatan",
     Level.KEGIATAN: "Output Kegiatan (KRO)",
@@ -51,8 +50,16 @@ def validate(report: Report) -> list[Finding]:
     """All findings, errors first, then in input order: the load problems that left the
     model meaningful (errors) and its notices (info), the figures, the metadata, the
     organisation, the prose (see ``prose``), kendala, indicators and added sections."""
-    findings = [*_loading(report), *_budget(report), *_report_meta(report), *_organisation(report), *_prose(report),
-                *_obstacles(report), *_indicators(report), *_sections(report)]
+    findings = [
+        *_loading(report),
+        *_budget(report),
+        *_report_meta(report),
+        *_organisation(report),
+        *_prose(report),
+        *_obstacles(report),
+        *_indicators(report),
+        *_sections(report),
+    ]
     return sorted(findings, key=lambda f: -f.severity.rank)
 
 
@@ -93,16 +100,21 @@ def _budget(report: Report) -> Iterator[Finding]:
             yield from _line(report, program, parent_over=False, prefix=prefix)
 
 
-def _line(report: Report, line: BudgetLine, parent_over: bool, prefix: str = "",
-          explained_above: bool = False) -> Iterator[Finding]:
+def _line(
+    report: Report, line: BudgetLine, parent_over: bool, prefix: str = "", explained_above: bool = False
+) -> Iterator[Finding]:
     """The figures of one node and those below it. Realisasi above pagu is a warning, or only
     information where a kendala on the node, above or below it explains it."""
+
     def finding(severity: Severity, message: str, key: str | None = None) -> Finding:
         path = (*line.key_path, key) if key else line.key_path
         return Finding(severity, prefix + line.code, message, _at(report, path))
 
     fig = line.figures
-    for key, stated, derived in (("pagu", line.stated_pagu, fig.pagu), ("realisasi", line.stated_realisasi, fig.realisasi)):
+    for key, stated, derived in (
+        ("pagu", line.stated_pagu, fig.pagu),
+        ("realisasi", line.stated_realisasi, fig.realisasi),
+    ):
         if stated is not None and stated != derived:
             yield finding(
                 Severity.ERROR,
@@ -127,7 +139,9 @@ def _line(report: Report, line: BudgetLine, parent_over: bool, prefix: str = "",
                 "pagu",
             )
     elif over and not parent_over:
-        below = [c.code for c in line.walk() if c is not line and not c.children and c.figures.realisasi > c.figures.pagu]
+        below = [
+            c.code for c in line.walk() if c is not line and not c.children and c.figures.realisasi > c.figures.pagu
+        ]
         where = f" (terjadi pada {', '.join(below)})" if below else ""
         yield finding(
             Severity.INFO if explained else Severity.WARNING,
@@ -150,15 +164,21 @@ def _line(report: Report, line: BudgetLine, parent_over: bool, prefix: str = "",
                 "pagu dan realisasi sama-sama nol: hapus Sub. Output ini atau isi angkanya.",
             )
     if not line.children and fig.blokir > fig.pagu:
-        yield finding(Severity.ERROR, f"blokir {rupiah(fig.blokir)} melebihi pagu {rupiah(fig.pagu)}: "
-                      "periksa angka blokir dan pagu.", "blokir")
+        yield finding(
+            Severity.ERROR,
+            f"blokir {rupiah(fig.blokir)} melebihi pagu {rupiah(fig.pagu)}: periksa angka blokir dan pagu.",
+            "blokir",
+        )
     for child in line.children:
-        yield from _line(report, child, parent_over=over, prefix=prefix,
-                         explained_above=explained_above or bool(line.obstacles))
+        yield from _line(
+            report, child, parent_over=over, prefix=prefix, explained_above=explained_above or bool(line.obstacles)
+        )
     siblings = Counter(c.name.casefold() for c in line.children)
     for name, n in siblings.items():
         if n > 1:
-            yield finding(Severity.WARNING, f"ada {n} rincian bernama sama ('{name}'): periksa apakah tertulis dua kali.")
+            yield finding(
+                Severity.WARNING, f"ada {n} rincian bernama sama ('{name}'): periksa apakah tertulis dua kali."
+            )
 
 
 def _report_meta(report: Report) -> Iterator[Finding]:
@@ -287,7 +307,8 @@ def _unexplained(report: Report, line: BudgetLine, prefix: str) -> Iterator[Find
         below = [c.code for c in line.walk() if c is not line and c.level <= Level.SUB_OUTPUT and _off(c)]
         where = f"; juga pada {', '.join(below[:5])}{' …' if len(below) > 5 else ''}" if below else ""
         yield Finding(
-            Severity.WARNING, prefix + line.code,
+            Severity.WARNING,
+            prefix + line.code,
             f"penyerapan {percent(line.figures.ratio)} (di bawah 80%) tanpa penjelasan{where}. Tambahkan 'kendala' "
             "berisi kendala dan solusi pada butir ini (atau pada rincian yang menyebabkannya).",
             _at(report, line.key_path),
@@ -305,9 +326,12 @@ def _indicators(report: Report) -> Iterator[Finding]:
 
     for row in rows(report.data.indicators):
         if row.capaian is None:
-            yield Finding(Severity.WARNING, ".".join(map(str, row.key_path)),
-                          f"target indikator '{row.indicator.name}' bernilai 0: capaian tidak dapat dihitung. "
-                          "Periksa targetnya.", _at(report, (*row.key_path, "target")))
+            yield Finding(
+                Severity.WARNING,
+                ".".join(map(str, row.key_path)),
+                f"target indikator '{row.indicator.name}' bernilai 0: capaian tidak dapat dihitung. Periksa targetnya.",
+                _at(report, (*row.key_path, "target")),
+            )
 
 
 def _sections(report: Report) -> Iterator[Finding]:
@@ -319,7 +343,10 @@ def _sections(report: Report) -> Iterator[Finding]:
         if problem:
             yield Finding(Severity.ERROR, ".".join(map(str, key)), problem + ".", _at(report, key))
         elif section.subsections and section.anchor not in CHAPTERS:
-            yield Finding(Severity.ERROR, f"bab_tambahan.{i}.subbab",
-                          f"'{section.title}' diletakkan sebagai subbab (di '{section.anchor}'), sehingga tidak "
-                          "dapat berisi 'subbab': letakkan sebelum/sesudah sebuah bab, atau pindahkan isinya.",
-                          _at(report, ("bab_tambahan", i, "subbab")))
+            yield Finding(
+                Severity.ERROR,
+                f"bab_tambahan.{i}.subbab",
+                f"'{section.title}' diletakkan sebagai subbab (di '{section.anchor}'), sehingga tidak "
+                "dapat berisi 'subbab': letakkan sebelum/sesudah sebuah bab, atau pindahkan isinya.",
+                _at(report, ("bab_tambahan", i, "subbab")),
+            )

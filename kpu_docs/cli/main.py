@@ -52,8 +52,11 @@ def main(argv: list[str] | None = None) -> int:
         print("kpu-docs: dihentikan (SIGTERM); tidak ada berkas setengah jadi yang diterbitkan", file=sys.stderr)
         return EXIT_TERMINATED
     except Exception as exc:  # a bug: still one line, naming the command and the error
-        print(f"kpu-docs: kesalahan tak terduga pada perintah '{' '.join(map(str, argv or sys.argv[1:]))[:200]}': "
-              f"{type(exc).__name__}: {exc}. Laporkan ke pengelola kpu-docs.", file=sys.stderr)
+        print(
+            f"kpu-docs: kesalahan tak terduga pada perintah '{' '.join(map(str, argv or sys.argv[1:]))[:200]}': "
+            f"{type(exc).__name__}: {exc}. Laporkan ke pengelola kpu-docs.",
+            file=sys.stderr,
+        )
         return EXIT_FINDINGS
     finally:
         sys.stdout, sys.stderr = streams
@@ -64,8 +67,6 @@ def _install_signal_handlers() -> None:
 
     if threading.current_thread() is threading.main_thread():
         install_signal_handlers()
-
-
 
 
 _ARGPARSE_MESSAGES = [  # argparse's English messages, in the order they are tried
@@ -116,11 +117,17 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("build", help="buat laporan (DOCX), lampiran (XLSX) dan, dengan --pdf, PDF")
     p.add_argument("inputs", nargs="+", type=Path, metavar="INPUT", help="berkas YAML atau folder berisi berkas YAML")
     p.add_argument("--out", type=Path, default=Path("outputs"), help="folder keluaran (bawaan: outputs/)")
-    p.add_argument("--pdf", action="store_true", help="juga tulis PDF melalui LibreOffice (daftar isi bernomor halaman)")
+    p.add_argument(
+        "--pdf", action="store_true", help="juga tulis PDF melalui LibreOffice (daftar isi bernomor halaman)"
+    )
     p.add_argument("--template", type=Path, help="templat Word lain (lihat: kpu-docs template export)")
     p.add_argument("--strict", action="store_true", help="peringatan juga menggagalkan pembuatan")
-    p.add_argument("--compare", type=Path, metavar="LAMA.yaml",
-                   help="tambahkan lembar Perubahan: apa yang berubah sejak versi LAMA.yaml")
+    p.add_argument(
+        "--compare",
+        type=Path,
+        metavar="LAMA.yaml",
+        help="tambahkan lembar Perubahan: apa yang berubah sejak versi LAMA.yaml",
+    )
     p.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1, help="jumlah proses paralel")
     p.add_argument("-q", "--quiet", action="store_true", help="tanpa bilah kemajuan")
     p.set_defaults(run=_build)
@@ -146,24 +153,40 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("export", type=Path, metavar="EKSPOR")
     p.add_argument("--into", type=Path, required=True, metavar="INPUT.yaml", help="berkas masukan yang diperbarui")
     p.add_argument("--dry-run", action="store_true", help="tampilkan jumlah dan perubahan tanpa menulis apa pun")
-    p.add_argument("--ribuan", action="store_true", default=None,
-                   help="nilai lembar POK/Rincian Kertas Kerja dalam ribuan Rupiah (bawaan: dari judulnya)")
+    p.add_argument(
+        "--ribuan",
+        action="store_true",
+        default=None,
+        help="nilai lembar POK/Rincian Kertas Kerja dalam ribuan Rupiah (bawaan: dari judulnya)",
+    )
     p.set_defaults(run=_import)
 
     p = sub.add_parser("import-report", help="draf masukan dari Laporan Tahunan yang sudah ada (.docx, .pdf, .txt)")
     p.add_argument("report", type=Path, metavar="LAPORAN")
-    p.add_argument("--out", type=Path, metavar="INPUT.yaml",
-                   help="berkas draf yang dibuat (bawaan: inputs/<satker>/<tahun>.yaml); tidak pernah menimpa")
+    p.add_argument(
+        "--out",
+        type=Path,
+        metavar="INPUT.yaml",
+        help="berkas draf yang dibuat (bawaan: inputs/<satker>/<tahun>.yaml); tidak pernah menimpa",
+    )
     p.set_defaults(run=_import_report)
 
-    p = sub.add_parser("audit", help="periksa laporan yang diterima (.docx, .pdf, .txt, atau folder) dan tampilkan temuannya")
+    p = sub.add_parser(
+        "audit", help="periksa laporan yang diterima (.docx, .pdf, .txt, atau folder) dan tampilkan temuannya"
+    )
     p.add_argument("reports", nargs="+", type=Path, metavar="LAPORAN")
     p.add_argument("--json", action="store_true", help="keluaran JSON untuk mesin")
     p.set_defaults(run=_audit)
 
     p = sub.add_parser("serve", help="halaman web lokal untuk menyunting, memeriksa, mengimpor dan membuat laporan")
-    p.add_argument("folder", nargs="?", type=Path, default=Path("inputs"), metavar="FOLDER",
-                   help="folder masukan: satu subfolder per kantor berisi <tahun>.yaml (bawaan: inputs/)")
+    p.add_argument(
+        "folder",
+        nargs="?",
+        type=Path,
+        default=Path("inputs"),
+        metavar="FOLDER",
+        help="folder masukan: satu subfolder per kantor berisi <tahun>.yaml (bawaan: inputs/)",
+    )
     p.add_argument("--out", type=Path, help="folder keluaran (bawaan: FOLDER/keluaran)")
     p.add_argument("--port", type=int, default=0, help="port di 127.0.0.1 (bawaan: port bebas)")
     p.add_argument("--no-browser", action="store_true", help="jangan membuka peramban")
@@ -199,9 +222,17 @@ def _build(args) -> int:
     if args.jobs < 1:
         raise UsageError(f"--jobs {args.jobs}: jumlah proses paling sedikit 1")
     bar = Progress(len(inputs), enabled=not args.quiet and len(inputs) > 1)
-    results = build(inputs, args.out, args.template, pdf=args.pdf, jobs=args.jobs, strict=args.strict,
-                    compare=args.compare,
-                    progress=bar.step, notices=lambda m: print(f"kpu-docs: {m}", file=sys.stderr))
+    results = build(
+        inputs,
+        args.out,
+        args.template,
+        pdf=args.pdf,
+        jobs=args.jobs,
+        strict=args.strict,
+        compare=args.compare,
+        progress=bar.step,
+        notices=lambda m: print(f"kpu-docs: {m}", file=sys.stderr),
+    )
     bar.close()
     if len(results) == 1:
         for line in results[0].findings:
@@ -248,15 +279,19 @@ def _validate(args) -> int:
 
                 for finding in validate_budget(derive(exc.partial)):
                     print(finding)
-            print(f"{path}: {len(exc.problems)} masalah membuat masukan belum dapat dibaca"
-                  + ("; anggarannya sudah diperiksa" if exc.partial is not None else ""))
+            print(
+                f"{path}: {len(exc.problems)} masalah membuat masukan belum dapat dibaca"
+                + ("; anggarannya sudah diperiksa" if exc.partial is not None else "")
+            )
             status = EXIT_FINDINGS
             continue
         for finding in findings:
             print(finding)
         counts = Counter(f.severity for f in findings)
-        print(f"{path}: {counts[Severity.ERROR]} galat, {counts[Severity.WARNING]} peringatan, "
-              f"{counts[Severity.INFO]} info")
+        print(
+            f"{path}: {counts[Severity.ERROR]} galat, {counts[Severity.WARNING]} peringatan, "
+            f"{counts[Severity.INFO]} info"
+        )
         if has_errors(findings, args.strict):
             status = EXIT_FINDINGS
     return status

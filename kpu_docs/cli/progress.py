@@ -34,14 +34,16 @@ def summary_table(results: list[Result]) -> str:
     """Office, year, status, time, findings: one row per input; the text ends with a newline."""
     rows = [("Kantor", "Tahun", "Status", "Waktu", "Temuan", "Keterangan")]
     for r in results:
-        rows.append((
-            r.office or str(r.input),
-            str(r.year or "-"),
-            "ok" if r.ok else "GAGAL",
-            f"{r.seconds:.2f} d",
-            f"{r.n_errors} galat, {r.n_warnings} peringatan",
-            "" if r.ok else r.reason,
-        ))
+        rows.append(
+            (
+                r.office or str(r.input),
+                str(r.year or "-"),
+                "ok" if r.ok else "GAGAL",
+                f"{r.seconds:.2f} d",
+                f"{r.n_errors} galat, {r.n_warnings} peringatan",
+                "" if r.ok else r.reason,
+            )
+        )
     rows = [tuple(safe_text(cell) for cell in row) for row in rows]  # type: ignore[misc]  # same width, cleaned
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
@@ -49,6 +51,8 @@ def summary_table(results: list[Result]) -> str:
     failed = sum(not r.ok for r in results)
     lines.append(f"{len(results) - failed} berhasil, {failed} gagal")
     if any(r.ok for r in results):
-        lines.append("Hasil pemeriksaan otomatis setiap kantor: pemeriksaan-<tahun>-<satker>.xlsx di folder "
-                     "keluarannya (catatan internal, tidak dikirim).")
+        lines.append(
+            "Hasil pemeriksaan otomatis setiap kantor: pemeriksaan-<tahun>-<satker>.xlsx di folder "
+            "keluarannya (catatan internal, tidak dikirim)."
+        )
     return "\n".join(lines) + "\n"

@@ -167,9 +167,13 @@ def derive(document: Document) -> Report:
     """Build the derived report from a loaded document."""
     programs = tuple(_line(p, 0, ("program", i)) for i, p in enumerate(document.data.programs))
     grants = tuple(
-        FundingSource(g.name, g.source,
-                      tuple(_line(p, 0, ("hibah", gi, "program", i)) for i, p in enumerate(g.programs)),
-                      ("hibah", gi), g)
+        FundingSource(
+            g.name,
+            g.source,
+            tuple(_line(p, 0, ("hibah", gi, "program", i)) for i, p in enumerate(g.programs)),
+            ("hibah", gi),
+            g,
+        )
         for gi, g in enumerate(document.data.grants)
     )
     return Report(document, programs, grants)

@@ -115,8 +115,7 @@ def percent_formula(pagu: str, realisasi: str) -> str:
     non-negative amounts; the clamps keep 0,00% and 100,00% for exactly 0 and 100."""
     p, r = pagu, realisasi
     x = f"ROUND({r}/{p},4)"
-    return (f'=IF({p}=0,"",IF(AND({r}<>0,{x}=0),0.0001,'
-            f"IF(AND({x}=1,{r}<>{p}),IF({r}<{p},0.9999,1.0001),{x})))")
+    return f'=IF({p}=0,"",IF(AND({r}<>0,{x}=0),0.0001,IF(AND({x}=1,{r}<>{p}),IF({r}<{p},0.9999,1.0001),{x})))'
 
 
 def percent_fraction(ratio: Fraction | None) -> float | str:

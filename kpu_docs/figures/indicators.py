@@ -82,6 +82,9 @@ def rows(goals) -> list[IndicatorRow]:
     for g, goal in enumerate(goals):
         for i, indicator in enumerate(goal.indicators):
             capaian = achievement(indicator)
-            out.append(IndicatorRow(goal.goal, g, indicator, capaian, category(capaian),
-                                    ("indikator_kinerja", g, "indikator", i)))
+            out.append(
+                IndicatorRow(
+                    goal.goal, g, indicator, capaian, category(capaian), ("indikator_kinerja", g, "indikator", i)
+                )
+            )
     return out

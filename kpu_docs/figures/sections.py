@@ -23,10 +23,40 @@ from kpu_docs.figures.derive import Report
 
 CHAPTERS = ("pendahuluan", "organisasi", "capaian", "penutup")
 # The template's places for added sections, in reading order (each program of BAB III has its own).
-POINTS = ("front", "after_pendahuluan", "organisasi_start", "organisasi_mid", "organisasi_end", "after_organisasi",
-          "capaian_start", "capaian_end", "after_capaian", "end")
-ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII", "XIV", "XV",
-         "XVI", "XVII", "XVIII", "XIX", "XX")
+POINTS = (
+    "front",
+    "after_pendahuluan",
+    "organisasi_start",
+    "organisasi_mid",
+    "organisasi_end",
+    "after_organisasi",
+    "capaian_start",
+    "capaian_end",
+    "after_capaian",
+    "end",
+)
+ROMAN = (
+    "I",
+    "II",
+    "III",
+    "IV",
+    "V",
+    "VI",
+    "VII",
+    "VIII",
+    "IX",
+    "X",
+    "XI",
+    "XII",
+    "XIII",
+    "XIV",
+    "XV",
+    "XVI",
+    "XVII",
+    "XVIII",
+    "XIX",
+    "XX",
+)
 
 
 def roman(n: int) -> str:
@@ -193,4 +223,3 @@ def outline(report: Report) -> Outline:
     chapter("penutup")
     chapters_at("end", after.get("penutup", []), front=False)
     return out
-

@@ -151,8 +151,15 @@ def read_text_as_typed(path: str | Path) -> tuple[str, str | None, bytes]:
     except OSError as exc:
         raise InputError([Problem(Location(path), f"berkas tidak dapat dibaca ({exc.strerror})")]) from None
     if len(raw) > MAX_FILE_BYTES:
-        raise InputError([Problem(Location(path), f"berkas lebih besar dari {MAX_FILE_BYTES // 2**20} MB: "
-                                                   "ini bukan masukan laporan tahunan yang wajar")])
+        raise InputError(
+            [
+                Problem(
+                    Location(path),
+                    f"berkas lebih besar dari {MAX_FILE_BYTES // 2**20} MB: "
+                    "ini bukan masukan laporan tahunan yang wajar",
+                )
+            ]
+        )
     encoding = None
     try:
         text = raw.decode("utf-8")
@@ -161,15 +168,23 @@ def read_text_as_typed(path: str | Path) -> tuple[str, str | None, bytes]:
             text, encoding = raw.decode("cp1252"), "Windows-1252"
         except UnicodeDecodeError as exc:
             line = raw[: exc.start].count(b"\n") + 1
-            raise InputError([Problem(Location(path, line), "berkas bukan teks UTF-8 maupun Windows-1252: "
-                                                             "simpan ulang sebagai UTF-8")]) from None
+            raise InputError(
+                [
+                    Problem(
+                        Location(path, line), "berkas bukan teks UTF-8 maupun Windows-1252: simpan ulang sebagai UTF-8"
+                    )
+                ]
+            ) from None
     return text, encoding, raw
 
 
 def encoding_notice(path: Path, encoding: str) -> Problem:
     """The notice that a file was read in ``encoding`` (not UTF-8), for every command."""
-    return Problem(Location(path), f"berkas bukan UTF-8; dibaca sebagai {encoding} (ANSI, bawaan Notepad "
-                                   "di Windows). Periksa huruf seperti é, “ ” dan –, lalu simpan sebagai UTF-8")
+    return Problem(
+        Location(path),
+        f"berkas bukan UTF-8; dibaca sebagai {encoding} (ANSI, bawaan Notepad "
+        "di Windows). Periksa huruf seperti é, “ ” dan –, lalu simpan sebagai UTF-8",
+    )
 
 
 def load(path: str | Path, *, keep_going: bool = False) -> Document:
@@ -184,8 +199,9 @@ def load(path: str | Path, *, keep_going: bool = False) -> Document:
     return loads(text, path, keep_going=keep_going, notices=notices)
 
 
-def loads(text: str, path: Path | None = None, *, keep_going: bool = False,
-          notices: list[Problem] | None = None) -> Document:
+def loads(
+    text: str, path: Path | None = None, *, keep_going: bool = False, notices: list[Problem] | None = None
+) -> Document:
     """Validate YAML text; ``path`` is only used in messages. See ``load``."""
     notices = list(notices or [])
     text = text.replace("\r\n", "\n").replace("\r", "\n")
@@ -200,7 +216,11 @@ def loads(text: str, path: Path | None = None, *, keep_going: bool = False,
     raw = _construct(root, text, path)
     hard = []
     if not isinstance(raw, dict):
-        hard.append(Problem(Location(path, 1), "isi berkas harus berupa pemetaan kunci: nilai (mulai dengan satker:, tahun:, …)"))
+        hard.append(
+            Problem(
+                Location(path, 1), "isi berkas harus berupa pemetaan kunci: nilai (mulai dengan satker:, tahun:, …)"
+            )
+        )
         raise InputError(soft + hard, notices)
     hard += _strings(raw, path, lines, notices)
     seen = {p.location.path for p in soft + hard}
@@ -298,12 +318,22 @@ def _control_characters(text: str, path: Path | None, notices: list[Problem]) ->
         column = start - line_start + 1
         where = Location(path, line)
         if new is None:
-            problems.append(Problem(where, f"karakter kendali {_describe(char)} di kolom {column} tidak dapat "
-                                           "dicetak: hapus karakter itu (biasanya tersalin dari Word atau PDF)"))
+            problems.append(
+                Problem(
+                    where,
+                    f"karakter kendali {_describe(char)} di kolom {column} tidak dapat "
+                    "dicetak: hapus karakter itu (biasanya tersalin dari Word atau PDF)",
+                )
+            )
         else:
             what = _AS_SPACE.get(char, f"huruf Windows-1252 yang terbaca keliru, menjadi '{new}'")
-            notices.append(Problem(where, f"karakter kendali {_describe(char)} di kolom {column} ({what}) diganti "
-                                          f"dengan {'spasi' if new == ' ' else repr(new)}"))
+            notices.append(
+                Problem(
+                    where,
+                    f"karakter kendali {_describe(char)} di kolom {column} ({what}) diganti "
+                    f"dengan {'spasi' if new == ' ' else repr(new)}",
+                )
+            )
     rest = found[MAX_LISTED:]
     if rest:
         refused = sum(1 for _, _, new in rest if new is None)
@@ -369,8 +399,9 @@ def _compose(text: str, path: Path | None) -> yaml.Node | None:
         line = text.count("\n", 0, position) + 1 if isinstance(position, int) else None
         char = getattr(exc, "character", None)
         what = f"karakter {_describe(chr(char) if isinstance(char, int) else str(char))}" if char is not None else "isi"
-        raise InputError([Problem(Location(path, line), f"YAML tidak sah: {what} tidak diterima YAML; hapus "
-                                                        "karakter itu")]) from None
+        raise InputError(
+            [Problem(Location(path, line), f"YAML tidak sah: {what} tidak diterima YAML; hapus karakter itu")]
+        ) from None
     finally:
         loader.dispose()
 
@@ -380,14 +411,20 @@ _YAML_PROBLEMS = (  # libyaml's words → what the user sees
     ("did not find expected key", "indentasi tidak rata atau tanda '- ' tidak pada tempatnya"),
     ("could not find expected ':'", "tanda ':' tidak ditemukan setelah kunci"),
     ("did not find expected '-' indicator", "butir daftar harus diawali '- ' dengan indentasi yang sama"),
-    ("found character that cannot start any token", "ada karakter yang tidak boleh mengawali nilai (tab, '@' atau '`'); "
-                                                    "gunakan spasi untuk indentasi, atau tanda kutip"),
+    (
+        "found character that cannot start any token",
+        "ada karakter yang tidak boleh mengawali nilai (tab, '@' atau '`'); "
+        "gunakan spasi untuk indentasi, atau tanda kutip",
+    ),
     ("found unexpected end of stream", "berkas berakhir di tengah nilai: tanda kutip atau kurung belum ditutup"),
     ("found undefined alias", "alias (*nama) tanpa jangkar (&nama) yang sesuai"),
     ("found duplicate anchor", "jangkar (&nama) yang sama dipakai dua kali"),
     ("did not find expected ',' or ']'", "daftar [ … ] belum ditutup atau tanpa koma"),
     ("did not find expected ',' or '}'", "pemetaan { … } belum ditutup atau tanpa koma"),
-    ("found unknown escape character", "escape dengan '\\' tidak dikenal dalam tanda kutip ganda; gunakan tanda kutip tunggal"),
+    (
+        "found unknown escape character",
+        "escape dengan '\\' tidak dikenal dalam tanda kutip ganda; gunakan tanda kutip tunggal",
+    ),
     ("found invalid Unicode character escape code", "escape Unicode tidak sah dalam tanda kutip ganda"),
     ("found a tab character", "ada tab: gunakan spasi untuk indentasi"),
     ("expected a single document", "berkas hanya boleh berisi satu dokumen (hapus baris '---' tambahan)"),
@@ -408,8 +445,14 @@ def _construct(root: yaml.Node | None, text: str, path: Path | None) -> object:
         return loader.construct_document(root)
     except yaml.YAMLError as exc:  # a tag such as !!python/object: the safe loader never builds it
         mark = getattr(exc, "problem_mark", None)
-        raise InputError([Problem(Location(path, mark.line + 1 if mark else None),
-                                  "YAML tidak sah: tag khusus (diawali '!') tidak diterima; tulis nilai biasa")]) from None
+        raise InputError(
+            [
+                Problem(
+                    Location(path, mark.line + 1 if mark else None),
+                    "YAML tidak sah: tag khusus (diawali '!') tidak diterima; tulis nilai biasa",
+                )
+            ]
+        ) from None
     except RecursionError:
         raise InputError([Problem(Location(path), "YAML bersarang terlalu dalam")]) from None
     finally:
@@ -417,8 +460,15 @@ def _construct(root: yaml.Node | None, text: str, path: Path | None) -> object:
 
 
 def _too_deep(line: int | None, path: Path | None) -> InputError:
-    return InputError([Problem(Location(path, line), f"YAML bersarang lebih dari {MAX_DEPTH} tingkat: ini bukan "
-                                                     "masukan laporan tahunan yang wajar; periksa tanda [ dan {")])
+    return InputError(
+        [
+            Problem(
+                Location(path, line),
+                f"YAML bersarang lebih dari {MAX_DEPTH} tingkat: ini bukan "
+                "masukan laporan tahunan yang wajar; periksa tanda [ dan {",
+            )
+        ]
+    )
 
 
 def _bound_flow_nesting(text: str, path: Path | None) -> None:
@@ -454,8 +504,14 @@ def _bound_expansion(root: yaml.Node | None, text: str, path: Path | None) -> No
         if depth > MAX_DEPTH:
             raise _too_deep(node.start_mark.line + 1, path)
         if key in active:
-            raise InputError([Problem(Location(path, node.start_mark.line + 1),
-                                      "alias YAML (*nama) merujuk ke dirinya sendiri: tulis isinya langsung")])
+            raise InputError(
+                [
+                    Problem(
+                        Location(path, node.start_mark.line + 1),
+                        "alias YAML (*nama) merujuk ke dirinya sendiri: tulis isinya langsung",
+                    )
+                ]
+            )
         active.add(key)
         total = 1
         if isinstance(node, yaml.ScalarNode):  # text counts by its length: aliases to a long paragraph
@@ -469,9 +525,15 @@ def _bound_expansion(root: yaml.Node | None, text: str, path: Path | None) -> No
         for child in children:
             total += size(child, depth + 1)
             if total > MAX_NODES:
-                raise InputError([Problem(Location(path, node.start_mark.line + 1),
-                                          f"alias YAML (&nama/*nama) mengembang menjadi lebih dari {MAX_NODES:,} "
-                                          "unsur: tulis isinya langsung tanpa alias".replace(",", "."))])
+                raise InputError(
+                    [
+                        Problem(
+                            Location(path, node.start_mark.line + 1),
+                            f"alias YAML (&nama/*nama) mengembang menjadi lebih dari {MAX_NODES:,} "
+                            "unsur: tulis isinya langsung tanpa alias".replace(",", "."),
+                        )
+                    ]
+                )
         active.discard(key)
         sizes[key] = total
         return total
@@ -487,7 +549,9 @@ def _bound_expansion(root: yaml.Node | None, text: str, path: Path | None) -> No
 
 
 _PARAGRAPH_KEYS = frozenset({"kata_pengantar", "pendahuluan", "penutup", "tugas_fungsi", "tugas", "uraian", "narasi"})
-_NOT_TEXT_KEYS = frozenset({"kode", "logo", "berkas", "$schema", "pagu", "realisasi", "tahun", "tanggal", "tingkat", "status"})
+_NOT_TEXT_KEYS = frozenset(
+    {"kode", "logo", "berkas", "$schema", "pagu", "realisasi", "tahun", "tanggal", "tingkat", "status"}
+)
 _SEXAGESIMAL = re.compile(r"[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+(\.[0-9_]*)?")
 
 
@@ -507,8 +571,12 @@ def _scalar_problems(root: yaml.Node | None, text: str, path: Path | None) -> li
             for k, v in node.value:
                 name = str(k.value)
                 if name in seen:
-                    problems.append(Problem(Location(path, k.start_mark.line + 1, (*key_path, name)),
-                                            f"kunci '{name}' ditulis dua kali: hapus salah satunya"))
+                    problems.append(
+                        Problem(
+                            Location(path, k.start_mark.line + 1, (*key_path, name)),
+                            f"kunci '{name}' ditulis dua kali: hapus salah satunya",
+                        )
+                    )
                 seen.add(name)
                 visit(v, (*key_path, name), name, False)
         elif isinstance(node, yaml.SequenceNode):
@@ -521,8 +589,13 @@ def _scalar_problems(root: yaml.Node | None, text: str, path: Path | None) -> li
         value = node.value
         plain = not node.style
         if len(value) > MAX_TEXT_CHARS:
-            problems.append(Problem(at(node, key_path), f"teks sepanjang {len(value):,} karakter melebihi batas "
-                                    f"{MAX_TEXT_CHARS:,}: pecah menjadi beberapa paragraf".replace(",", ".")))
+            problems.append(
+                Problem(
+                    at(node, key_path),
+                    f"teks sepanjang {len(value):,} karakter melebihi batas "
+                    f"{MAX_TEXT_CHARS:,}: pecah menjadi beberapa paragraf".replace(",", "."),
+                )
+            )
             return
         if not plain:
             return
@@ -531,32 +604,61 @@ def _scalar_problems(root: yaml.Node | None, text: str, path: Path | None) -> li
             pass  # kept as text by _int: the model refuses it as too large, without int() on it
         elif node.tag == "tag:yaml.org,2002:int":
             if re.fullmatch(r"0[0-9_]+", digits):
-                problems.append(Problem(at(node, key_path), (
-                    f"{value} diawali angka 0: YAML membacanya sebagai bilangan oktal "
-                    f"({_octal(digits)}), bukan {int(digits.replace('_', ''))}. Tulis tanpa 0 di depan "
-                    f"({int(digits.replace('_', ''))}) atau, bila angka 0 itu memang bagian dari teks, dalam tanda kutip")))
+                problems.append(
+                    Problem(
+                        at(node, key_path),
+                        (
+                            f"{value} diawali angka 0: YAML membacanya sebagai bilangan oktal "
+                            f"({_octal(digits)}), bukan {int(digits.replace('_', ''))}. Tulis tanpa 0 di depan "
+                            f"({int(digits.replace('_', ''))}) atau, bila angka 0 itu memang bagian dari teks, dalam tanda kutip"
+                        ),
+                    )
+                )
             elif re.fullmatch(r"0[xXoObB].*", digits):
-                problems.append(Problem(at(node, key_path), f"{value} dibaca YAML sebagai bilangan heksadesimal/"
-                                        "biner: tulis bilangan desimal biasa, atau dalam tanda kutip bila berupa teks"))
+                problems.append(
+                    Problem(
+                        at(node, key_path),
+                        f"{value} dibaca YAML sebagai bilangan heksadesimal/"
+                        "biner: tulis bilangan desimal biasa, atau dalam tanda kutip bila berupa teks",
+                    )
+                )
             elif _SEXAGESIMAL.fullmatch(value):
-                problems.append(Problem(at(node, key_path), f"{value} dibaca YAML sebagai bilangan basis 60 "
-                                        f"({_base60(value)}): "
-                                        "tulis dalam tanda kutip bila berupa teks atau jam"))
+                problems.append(
+                    Problem(
+                        at(node, key_path),
+                        f"{value} dibaca YAML sebagai bilangan basis 60 "
+                        f"({_base60(value)}): "
+                        "tulis dalam tanda kutip bila berupa teks atau jam",
+                    )
+                )
         elif key in ("pagu", "realisasi") and re.fullmatch(r"0[0-9]+", value):
-            problems.append(Problem(at(node, key_path), (
-                f"{value} diawali angka 0: YAML 1.1 membaca angka seperti ini sebagai oktal atau teks, jadi bisa "
-                f"terbaca lain dari yang dimaksud. Tulis tanpa 0 di depan ({int(value)})")))
+            problems.append(
+                Problem(
+                    at(node, key_path),
+                    (
+                        f"{value} diawali angka 0: YAML 1.1 membaca angka seperti ini sebagai oktal atau teks, jadi bisa "
+                        f"terbaca lain dari yang dimaksud. Tulis tanpa 0 di depan ({int(value)})"
+                    ),
+                )
+            )
         elif node.tag == "tag:yaml.org,2002:float" and _SEXAGESIMAL.fullmatch(value):
-            problems.append(Problem(at(node, key_path), f"{value} dibaca YAML sebagai bilangan basis 60: "
-                                    "tulis dalam tanda kutip"))
+            problems.append(
+                Problem(at(node, key_path), f"{value} dibaca YAML sebagai bilangan basis 60: tulis dalam tanda kutip")
+            )
         if key in _NOT_TEXT_KEYS or node.tag != "tag:yaml.org,2002:str":
             return
         cut = _comment_after(node, source)
         if cut is not None and (key in _PARAGRAPH_KEYS and in_list or not cut.startswith("# ")):
-            problems.append(Problem(at(node, key_path), (
-                f"teks terpotong oleh tanda '#': YAML membaca '{_clip(cut)}' sebagai komentar, sehingga yang "
-                f"terbaca hanya '…{_clip(value[-40:])}'. Tulis seluruh teks dalam tanda kutip "
-                "(\"…\") atau sebagai blok '>-' di baris berikutnya; komentar sungguhan tulis di baris sendiri")))
+            problems.append(
+                Problem(
+                    at(node, key_path),
+                    (
+                        f"teks terpotong oleh tanda '#': YAML membaca '{_clip(cut)}' sebagai komentar, sehingga yang "
+                        f"terbaca hanya '…{_clip(value[-40:])}'. Tulis seluruh teks dalam tanda kutip "
+                        "(\"…\") atau sebagai blok '>-' di baris berikutnya; komentar sungguhan tulis di baris sendiri"
+                    ),
+                )
+            )
 
     if root is not None:
         visit(root, (), None, False)
@@ -590,9 +692,9 @@ def _comment_after(node: yaml.ScalarNode, source: list[str]) -> str | None:
     if node.end_mark.line >= len(source):
         return None
     line = source[node.end_mark.line]
-    match = re.match(r"[ \t]+#", line[node.end_mark.column:])
+    match = re.match(r"[ \t]+#", line[node.end_mark.column :])
     if match:
-        return line[node.end_mark.column:].strip()
+        return line[node.end_mark.column :].strip()
     # the mark counts characters of the stream YAML read; if it misses, match the text instead
     match = re.search(r"[ \t]#", line)
     if not match:
@@ -603,7 +705,7 @@ def _comment_after(node: yaml.ScalarNode, source: list[str]) -> str | None:
     if not tail or not before:
         return None
     if before.endswith(tail) or (node.start_mark.line < node.end_mark.line and value.endswith(before)):
-        return line[match.start():].strip()
+        return line[match.start() :].strip()
     return None
 
 
@@ -621,12 +723,20 @@ def _strings(raw: object, path: Path | None, lines: LineMap, notices: list[Probl
         where = Location(path, lines.line(key_path), key_path)
         chars = ", ".join(sorted({_describe(c) for _, c, _ in found}))
         if any(r is None for _, _, r in found):
-            problems.append(Problem(where, f"karakter kendali {chars} (ditulis sebagai escape) tidak dapat dicetak: "
-                                           "hapus dari teks ini"))
+            problems.append(
+                Problem(
+                    where, f"karakter kendali {chars} (ditulis sebagai escape) tidak dapat dicetak: hapus dari teks ini"
+                )
+            )
         else:
             spaces = all(r == " " for _, _, r in found)
-            notices.append(Problem(where, f"karakter kendali {chars} ({len(found)}×) diganti dengan "
-                                          f"{'spasi' if spaces else 'huruf yang dimaksud (Windows-1252)'}"))
+            notices.append(
+                Problem(
+                    where,
+                    f"karakter kendali {chars} ({len(found)}×) diganti dengan "
+                    f"{'spasi' if spaces else 'huruf yang dimaksud (Windows-1252)'}",
+                )
+            )
         return new
 
     def walk(value: object, key_path: KeyPath, depth: int = 0) -> object:
@@ -694,48 +804,80 @@ def _problem(err: Any, path: Path | None, lines: LineMap) -> Problem:
         expected = str(err["ctx"]["expected"]).replace(" or ", " atau ")  # pydantic joins with English "or"
         message = f"nilai '{given}' tidak dikenal: tulis salah satu dari {expected}"
     elif kind.startswith("date") or kind.startswith("datetime"):
-        message = f"tanggal '{written or given}' tidak sah{_date_reason(written or given)}: tulis tanggal yang ada " \
-                  "sebagai YYYY-MM-DD, mis. 2024-01-31"
+        message = (
+            f"tanggal '{written or given}' tidak sah{_date_reason(written or given)}: tulis tanggal yang ada "
+            "sebagai YYYY-MM-DD, mis. 2024-01-31"
+        )
     elif kind in ("string_type", "string_too_short"):
         reads = _YAML_READS.get(type(given))
         if kind == "string_type" and isinstance(given, dict) and len(given) == 1 and lines.block_mapping(loc):
             key = _clip(str(next(iter(given))))
-            message = (f"YAML membaca '{key}: …' sebagai kunci dan nilainya, karena titik dua yang diikuti spasi "
-                       "(': ') menandai kunci. Tulis seluruh paragraf dalam tanda kutip (\"…\") atau sebagai blok "
-                       "'>-' di baris berikutnya")
+            message = (
+                f"YAML membaca '{key}: …' sebagai kunci dan nilainya, karena titik dua yang diikuti spasi "
+                "(': ') menandai kunci. Tulis seluruh paragraf dalam tanda kutip (\"…\") atau sebagai blok "
+                "'>-' di baris berikutnya"
+            )
         elif kind == "string_type" and reads and written:
-            message = f"YAML membaca {written} sebagai {reads}, padahal di sini harus teks: tulis dalam tanda kutip (\"{written}\")"
+            message = f'YAML membaca {written} sebagai {reads}, padahal di sini harus teks: tulis dalam tanda kutip ("{written}")'
         else:
             message = "harus berupa teks yang tidak kosong (gunakan tanda kutip bila perlu)"
     elif kind == "string_too_long":
-        message = (f"teks terlalu panjang ({len(str(given))} karakter; paling banyak {err['ctx']['max_length']}): "
-                   "Word menolak teks sepanjang ini di properti dokumen. Singkatkan")
+        message = (
+            f"teks terlalu panjang ({len(str(given))} karakter; paling banyak {err['ctx']['max_length']}): "
+            "Word menolak teks sepanjang ini di properti dokumen. Singkatkan"
+        )
     elif kind == "list_type":
         message = "harus berupa daftar (setiap butir diawali '- ')"
     elif kind == "too_short":
         message = "daftar ini tidak boleh kosong"
     elif kind == "too_long":  # a list over its bound (kolom of an added table: 8)
         limits = err.get("ctx") or {}
-        message = f"daftar terlalu panjang ({limits.get('actual_length')} butir; paling banyak " \
-                  f"{limits.get('max_length')}): bagi menjadi beberapa"
+        message = (
+            f"daftar terlalu panjang ({limits.get('actual_length')} butir; paling banyak "
+            f"{limits.get('max_length')}): bagi menjadi beberapa"
+        )
     elif kind in ("model_type", "dict_type", "model_attributes_type"):
         message = "harus berupa pemetaan kunci: nilai"
     elif kind.startswith(("int", "greater", "less", "float", "decimal")):
         limits = err.get("ctx") or {}
-        bound = next((f" ({word} {limits[k]})" for k, word in (("ge", "paling kecil"), ("le", "paling besar"),
-                                                                 ("gt", "lebih dari"), ("lt", "kurang dari"))
-                      if k in limits), "")
+        bound = next(
+            (
+                f" ({word} {limits[k]})"
+                for k, word in (
+                    ("ge", "paling kecil"),
+                    ("le", "paling besar"),
+                    ("gt", "lebih dari"),
+                    ("lt", "kurang dari"),
+                )
+                if k in limits
+            ),
+            "",
+        )
         message = f"bilangan bulat tidak sah: '{written or given}'{bound}"
     elif kind == "bool_type" or kind.startswith("bool"):
         message = "harus berupa true atau false"
     else:
-        message = f"nilai '{_clip(str(written or given))}' tidak sah di sini; periksa bentuknya terhadap contoh di README"
+        message = (
+            f"nilai '{_clip(str(written or given))}' tidak sah di sini; periksa bentuknya terhadap contoh di README"
+        )
     line = lines.line(loc)
     return Problem(Location(path, line, loc), message)
 
 
-_MONTHS = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
-           "November", "Desember"]
+_MONTHS = [
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
+]
 
 
 def _date_reason(value: object) -> str:
@@ -781,20 +923,31 @@ def _tree_problems(raw: dict) -> list[tuple[KeyPath, str]]:
         code = code.strip()
         if parent_code is None:
             if not _PROGRAM_CODE.match(code):
-                problems.append(((*key_path, "kode"), f"kode program '{code}' tidak sah: tulis lengkap, mis. 076.01.CQ"))
+                problems.append(
+                    ((*key_path, "kode"), f"kode program '{code}' tidak sah: tulis lengkap, mis. 076.01.CQ")
+                )
             prefix = code.rsplit(".", 1)[-1]
         else:
             pattern, example = _SEGMENT[min(depth, 4)]
             head, _, last = code.rpartition(".")
             if head != parent_code:
-                problems.append(((*key_path, "kode"), f"kode '{code}' tidak melanjutkan kode induknya "
-                                 f"'{parent_code}': tulis kode lengkap yang diawali '{parent_code}.'"))
+                problems.append(
+                    (
+                        (*key_path, "kode"),
+                        f"kode '{code}' tidak melanjutkan kode induknya "
+                        f"'{parent_code}': tulis kode lengkap yang diawali '{parent_code}.'",
+                    )
+                )
             elif not pattern.match(last):
                 problems.append(((*key_path, "kode"), f"segmen terakhir kode '{code}' harus {example}"))
             prefix = code
         if code in seen:
-            problems.append(((*key_path, "kode"),
-                             f"kode '{code}' sudah dipakai di {format_key_path(seen[code])}: setiap kode harus unik"))
+            problems.append(
+                (
+                    (*key_path, "kode"),
+                    f"kode '{code}' sudah dipakai di {format_key_path(seen[code])}: setiap kode harus unik",
+                )
+            )
         seen.setdefault(code, key_path)
         children = node.get(child_key(depth))
         if isinstance(children, list):

@@ -37,15 +37,19 @@ def _money(value: Any) -> int:
     if isinstance(value, str):
         digits = sum(c.isdigit() for c in value)
         if digits > len(str(MAX_RUPIAH)):  # never hand thousands of digits to int()
-            raise ValueError(f"jumlah Rupiah terlalu besar ({digits} angka): paling besar Rp1.000.000.000.000.000; "
-                             "periksa angka yang terketik berulang")
+            raise ValueError(
+                f"jumlah Rupiah terlalu besar ({digits} angka): paling besar Rp1.000.000.000.000.000; "
+                "periksa angka yang terketik berulang"
+            )
         value = parse_amount(value)
     if isinstance(value, int):
         if value < 0:
             raise ValueError("jumlah Rupiah tidak boleh negatif")
         if value > MAX_RUPIAH:
-            raise ValueError(f"jumlah Rupiah terlalu besar ({value:,}): paling besar Rp1.000.000.000.000.000; "
-                             "periksa angka yang terketik berulang".replace(",", "."))
+            raise ValueError(
+                f"jumlah Rupiah terlalu besar ({value:,}): paling besar Rp1.000.000.000.000.000; "
+                "periksa angka yang terketik berulang".replace(",", ".")
+            )
         return value
     if isinstance(value, float):
         raise ValueError(
@@ -92,6 +96,8 @@ Date = Annotated[dt.date, BeforeValidator(_date), WithJsonSchema({"type": "strin
 def _level(value: Any) -> Any:
     """``Kota``, ``KOTA`` and `` kota `` are all ``kota``."""
     return value.strip().lower() if isinstance(value, str) else value
+
+
 Paragraphs = Annotated[list[Text], Field(description="Paragraf, satu string per paragraf")]
 
 
@@ -110,8 +116,12 @@ class Office(Strict):
     level: Annotated[
         Literal["kabupaten", "kota", "provinsi"],
         BeforeValidator(_level),
-        WithJsonSchema({"enum": ["kabupaten", "kota", "provinsi", "Kabupaten", "Kota", "Provinsi"],
-                        "description": "kabupaten, kota atau provinsi (huruf besar/kecil bebas)"}),
+        WithJsonSchema(
+            {
+                "enum": ["kabupaten", "kota", "provinsi", "Kabupaten", "Kota", "Provinsi"],
+                "description": "kabupaten, kota atau provinsi (huruf besar/kecil bebas)",
+            }
+        ),
     ] = Field(alias="tingkat")
     region: Name = Field(alias="wilayah", description="Nama kabupaten/kota/provinsi, mis. Serang")
     short_name: Name | None = Field(None, alias="nama_singkat", description="Bawaan: KPU <Tingkat> <Wilayah>")
@@ -139,9 +149,7 @@ class Letter(Strict):
 
     number: Text = Field(alias="nomor")
     date: Date = Field(alias="tanggal")
-    sender: Text = Field(
-        "Sekretaris Jenderal Komisi Pemilihan Umum Republik Indonesia", alias="pengirim"
-    )
+    sender: Text = Field("Sekretaris Jenderal Komisi Pemilihan Umum Republik Indonesia", alias="pengirim")
 
 
 class Signatory(Strict):
@@ -156,7 +164,8 @@ class ReportMeta(Strict):
     date: Date = Field(alias="tanggal", description="Tanggal penandatanganan (YYYY-MM-DD)")
     signatory: Signatory = Field(alias="penandatangan")
     acknowledger: Signatory | None = Field(
-        None, alias="mengetahui",
+        None,
+        alias="mengetahui",
         description="Penanda tangan kedua, 'Mengetahui' (mis. Ketua KPU), di samping penandatangan",
     )
 
@@ -207,7 +216,9 @@ class Commissioner(Strict):
 
     title: Literal["Ketua", "Anggota"] = Field(alias="jabatan")
     name: Text = Field(alias="nama")
-    division: Text | None = Field(None, alias="divisi", description="Divisi yang dipimpin, mis. Divisi Teknis Penyelenggaraan")
+    division: Text | None = Field(
+        None, alias="divisi", description="Divisi yang dipimpin, mis. Divisi Teknis Penyelenggaraan"
+    )
 
 
 class FunctionalPositions(Strict):
@@ -253,7 +264,6 @@ CHILD_KEYS = ("kegiatan", "output", "sub_output", "rincian")
 def child_key(depth: int) -> str:
     """The YAML key listing the children of a node at ``depth`` (0: program; RO and below: rincian)."""
     return CHILD_KEYS[min(depth, len(CHILD_KEYS) - 1)]
-
 
 
 class Obstacle(Strict):
@@ -380,7 +390,7 @@ class Grant(Strict):
 def _measure(value: Any) -> Decimal:
     """An indicator's target or realisasi: a number (``77.5``) or Indonesian text (``"77,5"``)."""
     if isinstance(value, bool) or value is None:
-        raise ValueError("bukan angka: tulis mis. 77.5 atau \"77,5\"")
+        raise ValueError('bukan angka: tulis mis. 77.5 atau "77,5"')
     if isinstance(value, (int, float)):
         number = Decimal(str(value))
     elif isinstance(value, str):
@@ -392,7 +402,7 @@ def _measure(value: Any) -> Decimal:
         except InvalidOperation:
             raise ValueError(f"'{value}' bukan angka: tulis mis. 77.5 atau \"77,5\"") from None
     else:
-        raise ValueError("bukan angka: tulis mis. 77.5 atau \"77,5\"")
+        raise ValueError('bukan angka: tulis mis. 77.5 atau "77,5"')
     if not number.is_finite() or number < 0:
         raise ValueError("angka indikator harus bilangan tidak negatif")
     return number
@@ -401,8 +411,12 @@ def _measure(value: Any) -> Decimal:
 Measure = Annotated[
     Decimal,
     BeforeValidator(_measure),
-    WithJsonSchema({"anyOf": [{"type": "number", "minimum": 0}, {"type": "string", "pattern": r"^\s*\d[\d.]*(,\d+)?\s*%?\s*$"}],
-                    "description": "Angka: 77.5 atau \"77,5\""}),
+    WithJsonSchema(
+        {
+            "anyOf": [{"type": "number", "minimum": 0}, {"type": "string", "pattern": r"^\s*\d[\d.]*(,\d+)?\s*%?\s*$"}],
+            "description": 'Angka: 77.5 atau "77,5"',
+        }
+    ),
 ]
 
 
@@ -415,7 +429,8 @@ class Indicator(Strict):
     realisasi: Measure
     previous: Measure | None = Field(None, alias="realisasi_tahun_lalu")
     lower_is_better: bool = Field(
-        False, alias="makin_kecil_makin_baik",
+        False,
+        alias="makin_kecil_makin_baik",
         description="true bila indikator makin baik jika makin kecil (capaian = (2 × target − realisasi) / target)",
     )
 
@@ -436,7 +451,8 @@ TableCell = Annotated[str | int | float | None, Field(description="Isi sel: teks
 class TableColumn(Strict):
     title: Text = Field(alias="judul")
     kind: Literal["teks", "rupiah", "angka", "persen"] = Field(
-        "teks", alias="jenis", description="rupiah: Rupiah bulat, ditulis seperti tabel anggaran")
+        "teks", alias="jenis", description="rupiah: Rupiah bulat, ditulis seperti tabel anggaran"
+    )
 
 
 class SimpleTable(Strict):
@@ -494,7 +510,8 @@ class AddedSection(SectionBody):
     before: Text | None = Field(None, alias="sebelum", description="mis. pendahuluan, organisasi.anggaran")
     after: Text | None = Field(None, alias="sesudah", description="mis. capaian, penutup")
     numbered: bool | None = Field(
-        None, alias="bernomor", description="Bab bernomor (BAB V …); bawaan: ya, kecuali sebelum BAB I")
+        None, alias="bernomor", description="Bab bernomor (BAB V …); bawaan: ya, kecuali sebelum BAB I"
+    )
     subsections: list[SubSection] = Field(default_factory=list, alias="subbab")
 
     @model_validator(mode="after")
@@ -522,8 +539,12 @@ class DataSource(Strict):
 
     def describe(self) -> str:
         """``SAKTI, GLP039, periode Desember 2023, basis akrual``."""
-        parts = [self.system, self.report, f"periode {self.period}" if self.period else None,
-                 f"basis {self.basis}" if self.basis else None]
+        parts = [
+            self.system,
+            self.report,
+            f"periode {self.period}" if self.period else None,
+            f"basis {self.basis}" if self.basis else None,
+        ]
         return ", ".join(p for p in parts if p)
 
 
@@ -550,9 +571,13 @@ class AnnualReportInput(Strict):
     programs: list[Program] = Field(alias="program", min_length=1)
     grants: list[Grant] = Field(default_factory=list, alias="hibah", description="Dana hibah (APBD, NPHD)")
     indicators: list[StrategicGoal] = Field(
-        default_factory=list, alias="indikator_kinerja", description="Indikator kinerja (IKU / Perjanjian Kinerja)")
-    sections: list[AddedSection] = Field(default_factory=list, alias="bab_tambahan",
-                                         description="Bab atau subbab tambahan, sebelum/sesudah bab atau subbab")
+        default_factory=list, alias="indikator_kinerja", description="Indikator kinerja (IKU / Perjanjian Kinerja)"
+    )
+    sections: list[AddedSection] = Field(
+        default_factory=list,
+        alias="bab_tambahan",
+        description="Bab atau subbab tambahan, sebelum/sesudah bab atau subbab",
+    )
     closing_images: list[ClosingImage] = Field(default_factory=list, alias="gambar_penutup")
     slogan: Text | None = Field(None, description="Slogan di halaman penutup")
     data_source: DataSource | None = Field(None, alias="sumber_data", description="Diisi oleh kpu-docs import")

@@ -92,7 +92,7 @@ def _next_indicators(root: yaml.Node, edits: _Edits) -> None:
             _, actual = _item(indicator, "realisasi")
             previous = _item(indicator, "realisasi_tahun_lalu")
             if previous:  # as written, quotes included ("71,8" must stay quoted in a flow mapping)
-                edits.replace(previous[1], edits.text[actual.start_mark.index:actual.end_mark.index])
+                edits.replace(previous[1], edits.text[actual.start_mark.index : actual.end_mark.index])
             edits.replace(actual, "0")
 
 
@@ -112,8 +112,10 @@ def _shift_dates(node: yaml.Node, years: int, edits: _Edits) -> None:
         elif isinstance(value, yaml.ScalarNode) and _DATE.match(value.value):
             y, m, d = map(int, _DATE.match(value.value).groups())
             if not dt.MINYEAR <= y + years <= dt.MAXYEAR:
-                raise UsageError(f"baris {value.start_mark.line + 1}: tanggal {value.value} tidak dapat dipindah "
-                                 f"{years} tahun; perbaiki tanggalnya (mis. {2000 + years + 24}-01-31)")
+                raise UsageError(
+                    f"baris {value.start_mark.line + 1}: tanggal {value.value} tidak dapat dipindah "
+                    f"{years} tahun; perbaiki tanggalnya (mis. {2000 + years + 24}-01-31)"
+                )
             try:
                 moved = dt.date(y + years, m, d)
             except ValueError:  # 29 February
@@ -162,11 +164,12 @@ class _Edits:
         if not value.flow_style:  # a block list's range runs on to the next token
             column = key.start_mark.column
             lines = self.text[start:end].split("\n")
-            while len(lines) > 1 and (not lines[-1].strip() or
-                                      (lines[-1].lstrip().startswith("#") and _indent(lines[-1]) <= column)):
+            while len(lines) > 1 and (
+                not lines[-1].strip() or (lines[-1].lstrip().startswith("#") and _indent(lines[-1]) <= column)
+            ):
                 lines.pop()
             end = start + len("\n".join(lines).rstrip())
-        before = self.text[key.end_mark.index:start]
+        before = self.text[key.end_mark.index : start]
         if before.strip() == ":":  # nothing but the colon and line breaks: write the [] after it
             self._add(key.end_mark.index, end, ": []")
         else:
@@ -180,7 +183,7 @@ class _Edits:
         else:
             line_end = self.text.find("\n", value.end_mark.index)
             line_end = len(self.text) if line_end < 0 else line_end + 1
-        if not mapping.flow_style and not self.text[line_start:key.start_mark.index].strip():
+        if not mapping.flow_style and not self.text[line_start : key.start_mark.index].strip():
             self._add(line_start, line_end, "")
             return
         keys = [k for k, _ in mapping.value]
@@ -194,7 +197,7 @@ class _Edits:
         """A comment at the end of ``key``'s line, unless that line already has one."""
         line_end = self.text.find("\n", key.end_mark.index)
         line_end = len(self.text) if line_end < 0 else line_end
-        if "#" not in self.text[key.end_mark.index:line_end]:
+        if "#" not in self.text[key.end_mark.index : line_end]:
             at = len(self.text[:line_end].rstrip())
             self._add(at, at, f"  # {comment}")
 

@@ -69,8 +69,16 @@ def prepare(path: Path) -> tuple[Report, list[Finding]]:
     return report, validate(report)
 
 
-def stage(path: Path, out_root: Path, scratch: Path, template: Path | None, strict: bool = False,
-          pages: dict[str, str] | None = None, previous: Path | None = None, compare: Path | None = None) -> Result:
+def stage(
+    path: Path,
+    out_root: Path,
+    scratch: Path,
+    template: Path | None,
+    strict: bool = False,
+    pages: dict[str, str] | None = None,
+    previous: Path | None = None,
+    compare: Path | None = None,
+) -> Result:
     """Render one input's DOCX and XLSX into ``scratch``; never raises.
 
     ``previous``: the same office's previous year (a year-on-year sheet); ``compare``: an
@@ -148,10 +156,18 @@ def previous_years(inputs: list[Path]) -> dict[Path, Path]:
     return out
 
 
-def build(inputs: list[Path], out_root: Path, template: Path | None = None, *, pdf: bool = False,
-          jobs: int = 1, strict: bool = False, compare: Path | None = None,
-          progress: Callable[[Result], None] | None = None,
-          notices: Callable[[str], None] | None = None) -> list[Result]:
+def build(
+    inputs: list[Path],
+    out_root: Path,
+    template: Path | None = None,
+    *,
+    pdf: bool = False,
+    jobs: int = 1,
+    strict: bool = False,
+    compare: Path | None = None,
+    progress: Callable[[Result], None] | None = None,
+    notices: Callable[[str], None] | None = None,
+) -> list[Result]:
     """Build every input; publish each one that fully succeeded."""
     if compare is not None:
         if len(inputs) != 1:
@@ -162,8 +178,10 @@ def build(inputs: list[Path], out_root: Path, template: Path | None = None, *, p
         check_references(template)
     previous = previous_years(inputs)
     with staging(out_root) as scratch:
-        tasks = [(path, out_root, scratch / f"{i:05d}", template, strict, None, previous.get(path), compare)
-                 for i, path in enumerate(inputs)]
+        tasks = [
+            (path, out_root, scratch / f"{i:05d}", template, strict, None, previous.get(path), compare)
+            for i, path in enumerate(inputs)
+        ]
         results = _run(tasks, jobs, progress)
         _refuse_collisions(results)
         if pdf:
@@ -296,8 +314,9 @@ def _add_pdfs_two_passes(jobs: list[tuple[Result, tuple]], scratch: Path) -> Non
             continue
         try:
             texts = pdf_mod.page_texts(draft)
-            pages = pdf_mod.heading_labels(result.headings, pdf_mod.outline(draft), pdf_mod.footer_labels(texts),
-                                           texts=texts)
+            pages = pdf_mod.heading_labels(
+                result.headings, pdf_mod.outline(draft), pdf_mod.footer_labels(texts), texts=texts
+            )
             _render_docx_again(result, task, pages)
         except Exception as exc:
             _pdf_failed(result, exc)

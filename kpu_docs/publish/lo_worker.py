@@ -56,7 +56,8 @@ def in_process_script(ctx, name):
     Python script provider: libreoffice-script-provider-python)."""
     try:
         factory = ctx.ServiceManager.createInstanceWithContext(
-            "com.sun.star.script.provider.MasterScriptProviderFactory", ctx)
+            "com.sun.star.script.provider.MasterScriptProviderFactory", ctx
+        )
         return factory.createScriptProvider("").getScript(SCRIPT % name)
     except Exception:
         return None
@@ -65,9 +66,20 @@ def in_process_script(ctx, name):
 def connect(soffice, profile):
     pipe = f"kpudocs{os.getpid()}"
     proc = subprocess.Popen(
-        [soffice, "-env:UserInstallation=" + profile, "--headless", "--invisible", "--norestore",
-         "--nolockcheck", "--nodefault", f"--accept=pipe,name={pipe};urp;StarOffice.ComponentContext"],
-        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        [
+            soffice,
+            "-env:UserInstallation=" + profile,
+            "--headless",
+            "--invisible",
+            "--norestore",
+            "--nolockcheck",
+            "--nodefault",
+            f"--accept=pipe,name={pipe};urp;StarOffice.ComponentContext",
+        ],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     local = uno.getComponentContext()
     resolver = local.ServiceManager.createInstanceWithContext("com.sun.star.bridge.UnoUrlResolver", local)
     deadline = time.monotonic() + START_TIMEOUT
@@ -105,7 +117,8 @@ def prints_number(page_style):
                 while portions.hasMoreElements():
                     portion = portions.nextElement()
                     if portion.TextPortionType == "TextField" and portion.TextField.supportsService(
-                            "com.sun.star.text.TextField.PageNumber"):
+                        "com.sun.star.text.TextField.PageNumber"
+                    ):
                         return True
     return False
 
@@ -155,16 +168,27 @@ def gap_before_number(index):
             continue
         at = types.index("TokenTabStop")
         tokens.insert(at, (prop("TokenType", "TokenText"), prop("Text", GAP)))
-        uno.invoke(formats, "replaceByIndex",
-                   (level, uno.Any("[][]com.sun.star.beans.PropertyValue", tuple(tuple(t) for t in tokens))))
+        uno.invoke(
+            formats,
+            "replaceByIndex",
+            (level, uno.Any("[][]com.sun.star.beans.PropertyValue", tuple(tuple(t) for t in tokens))),
+        )
     index.LevelFormat = formats
 
 
 def convert(desktop, docx, pdf, script=None):
     # A template may come from anyone: never run its macros, never fetch its links.
-    doc = desktop.loadComponentFromURL(uno.systemPathToFileUrl(docx), "_blank", 0, (
-        prop("Hidden", True), prop("ReadOnly", True),
-        prop("MacroExecutionMode", NEVER_EXECUTE), prop("UpdateDocMode", NO_UPDATE)))
+    doc = desktop.loadComponentFromURL(
+        uno.systemPathToFileUrl(docx),
+        "_blank",
+        0,
+        (
+            prop("Hidden", True),
+            prop("ReadOnly", True),
+            prop("MacroExecutionMode", NEVER_EXECUTE),
+            prop("UpdateDocMode", NO_UPDATE),
+        ),
+    )
     try:
         indexes = doc.getDocumentIndexes()
         toc = []
@@ -177,8 +201,9 @@ def convert(desktop, docx, pdf, script=None):
                 toc.append(index.getAnchor().getString())
         pages = json.loads(script.invoke((doc,), (), ())[0]) if script is not None else page_numbers(doc)
         filters = (prop("ExportBookmarks", True), prop("IsSkipEmptyPages", True))
-        doc.storeToURL(uno.systemPathToFileUrl(pdf), (prop("FilterName", "writer_pdf_Export"),
-                                                     prop("FilterData", filters)))
+        doc.storeToURL(
+            uno.systemPathToFileUrl(pdf), (prop("FilterName", "writer_pdf_Export"), prop("FilterData", filters))
+        )
         return {"pdf": pdf, "pages": pages, "toc": "\n".join(toc)}
     finally:
         doc.close(True)

@@ -68,7 +68,7 @@ def remove_stale_staging(root: Path) -> list[Path]:
     """Remove ``root``'s staging folders whose build is no longer running; return them."""
     removed = []
     for path in root.glob(f"{STAGING_PREFIX}*"):
-        pid = path.name[len(STAGING_PREFIX):].split("-", 1)[0]
+        pid = path.name[len(STAGING_PREFIX) :].split("-", 1)[0]
         stale = time.time() - path.stat().st_mtime > STALE_SECONDS  # also covers a reused pid
         if pid.isdigit() and os.name != "nt":  # (os.kill would end a process on Windows)
             stale = stale or not _alive(int(pid))
@@ -174,7 +174,7 @@ def _recover(destination: Path) -> None:
     """Finish or discard what a killed build left beside ``destination`` (under its lock)."""
     parent, name = destination.parent, destination.name
     for leftover in sorted(parent.glob(f".{name}.*-*")):
-        kind = leftover.name[len(name) + 2:].split("-", 1)[0]
+        kind = leftover.name[len(name) + 2 :].split("-", 1)[0]
         if kind == "ready" and not destination.exists():
             os.rename(leftover, destination)  # complete: it was about to be swapped in
         elif kind in ("fill", "ready", "old"):

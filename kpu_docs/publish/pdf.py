@@ -55,8 +55,18 @@ def convert(files: list[Path], outdir: Path, target: str = "pdf") -> list[Path]:
         return []
     outdir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="kpu-docs-lo-") as profile:
-        cmd = [exe, f"-env:UserInstallation={Path(profile).as_uri()}", "--headless", "--norestore",
-               "--nolockcheck", "--convert-to", target, "--outdir", str(outdir), *map(str, files)]
+        cmd = [
+            exe,
+            f"-env:UserInstallation={Path(profile).as_uri()}",
+            "--headless",
+            "--norestore",
+            "--nolockcheck",
+            "--convert-to",
+            target,
+            "--outdir",
+            str(outdir),
+            *map(str, files),
+        ]
         done = _run_group(cmd)
     suffix = "." + target.split(":")[0]
     written = [outdir / (f.stem + suffix) for f in files]
@@ -69,8 +79,7 @@ def convert(files: list[Path], outdir: Path, target: str = "pdf") -> list[Path]:
 def _run_group(cmd: list[str]) -> subprocess.CompletedProcess:
     """Run LibreOffice in its own process group, and kill the whole group (soffice.bin too,
     not just its launcher) on a timeout, Ctrl-C or SIGTERM: no orphaned office process."""
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True)
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
     try:
         out, err = proc.communicate(timeout=TIMEOUT)
     except subprocess.TimeoutExpired:
@@ -159,12 +168,22 @@ def convert_numbered(files: list[Path], outdir: Path) -> Iterator[Numbered]:
     targets = [outdir / (f.stem + ".pdf") for f in files]
     limit = TIMEOUT + TIMEOUT_PER_FILE * len(files)
     with tempfile.TemporaryDirectory(prefix="kpu-docs-lo-") as scratch:
-        job = {"soffice": exe, "profile": (Path(scratch) / "profile").as_uri(),
-               "files": [[str(f.resolve()), str(t.resolve())] for f, t in zip(files, targets)]}
+        job = {
+            "soffice": exe,
+            "profile": (Path(scratch) / "profile").as_uri(),
+            "files": [[str(f.resolve()), str(t.resolve())] for f, t in zip(files, targets)],
+        }
         with open(Path(scratch) / "stderr", "w+", encoding="utf-8", errors="replace") as stderr:
             # its own process group: soffice.bin, started by the worker, goes with it on a kill
-            proc = subprocess.Popen([python, str(WORKER)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                    stderr=stderr, text=True, encoding="utf-8", start_new_session=True)
+            proc = subprocess.Popen(
+                [python, str(WORKER)],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=stderr,
+                text=True,
+                encoding="utf-8",
+                start_new_session=True,
+            )
             assert proc.stdin is not None and proc.stdout is not None  # both PIPE
             timer = threading.Timer(limit, _signal_group, (proc,))
             timer.start()
@@ -200,8 +219,21 @@ def convert_numbered(files: list[Path], outdir: Path) -> Iterator[Numbered]:
 # com.sun.star.style.NumberingType → PDF page label style (ISO 32000-1, 12.4.2)
 NUMBER_NONE = 5
 _LABEL_STYLE = {0: "/A", 1: "/a", 2: "/R", 3: "/r", 4: "/D"}
-_ROMAN = ((1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"),
-          (50, "l"), (40, "xl"), (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i"))
+_ROMAN = (
+    (1000, "m"),
+    (900, "cm"),
+    (500, "d"),
+    (400, "cd"),
+    (100, "c"),
+    (90, "xc"),
+    (50, "l"),
+    (40, "xl"),
+    (10, "x"),
+    (9, "ix"),
+    (5, "v"),
+    (4, "iv"),
+    (1, "i"),
+)
 
 
 def printed_number(numbering: int, number: int) -> str:
@@ -281,8 +313,13 @@ def set_page_labels(pdf: Path, numbers: list[tuple[int, int]]) -> None:
     if info is not None:
         trailer += f" /Info {info.idnum} {info.generation} R"
     if "/ID" in reader.trailer:  # as hex strings, where stabilize() finds them
-        trailer += " /ID [ " + " ".join(f"<{bytes(part.original_bytes).hex().upper()}>"
-                                        for part in cast(ArrayObject, reader.trailer["/ID"])) + " ]"
+        trailer += (
+            " /ID [ "
+            + " ".join(
+                f"<{bytes(part.original_bytes).hex().upper()}>" for part in cast(ArrayObject, reader.trailer["/ID"])
+            )
+            + " ]"
+        )
     out.write(f"trailer\n<< {trailer} /Prev {previous} >>".encode())
     out.write(f"\nstartxref\n{xref}\n%%EOF\n".encode())
     pdf.write_bytes(out.getvalue())
@@ -308,8 +345,13 @@ def outline(pdf: Path) -> list[tuple[str, int]]:
     return entries
 
 
-def heading_labels(headings: list[tuple[int, str]], entries: list[tuple[str, int]], labels: list[str],
-                   toc: str = "", texts: list[str] | None = None) -> dict[str, str]:
+def heading_labels(
+    headings: list[tuple[int, str]],
+    entries: list[tuple[str, int]],
+    labels: list[str],
+    toc: str = "",
+    texts: list[str] | None = None,
+) -> dict[str, str]:
     """Printed page number of each heading: its page found through the PDF outline
     (``entries``), its number from ``labels``. Cross-checked against LibreOffice's own tables of
     contents (``toc``, lines ``text<TAB>number``) when given.
@@ -337,26 +379,33 @@ def heading_labels(headings: list[tuple[int, str]], entries: list[tuple[str, int
             continue
         found = next((i for i in range(cursor, len(entries)) if _normal(entries[i][0]) == wanted), None)
         if found is None:
-            raise PdfError(f"judul \"{text}\" tidak ditemukan di kerangka (outline) PDF, sehingga nomor "
-                               "halamannya di daftar isi tidak dapat dipastikan")
+            raise PdfError(
+                f'judul "{text}" tidak ditemukan di kerangka (outline) PDF, sehingga nomor '
+                "halamannya di daftar isi tidak dapat dipastikan"
+            )
         cursor = found + 1
         page = index = entries[found][1]
         label = labels[index] if index < len(labels) else ""
         if not label:
-            raise PdfError(f"halaman judul \"{text}\" (halaman ke-{index + 1} PDF) tidak mencetak nomor "
-                               "halaman: periksa kaki/kepala halaman templat")
+            raise PdfError(
+                f'halaman judul "{text}" (halaman ke-{index + 1} PDF) tidak mencetak nomor '
+                "halaman: periksa kaki/kepala halaman templat"
+            )
         in_toc = next((i for i in range(toc_cursor, len(toc_lines)) if toc_lines[i][0] == wanted), None)
         if in_toc is not None:
             toc_cursor = in_toc + 1
             if toc_lines[in_toc][1] != label:
-                raise PdfError(f"nomor halaman \"{text}\" tidak cocok: {label} menurut PDF, "
-                                   f"{toc_lines[in_toc][1]} menurut daftar isi LibreOffice")
+                raise PdfError(
+                    f'nomor halaman "{text}" tidak cocok: {label} menurut PDF, '
+                    f"{toc_lines[in_toc][1]} menurut daftar isi LibreOffice"
+                )
         pages.setdefault(text, label)
     return pages
 
 
-def _caption_label(text: str, wanted: str, toc_lines: list[tuple[str, str]], texts: list[str] | None,
-                   labels: list[str], page: int) -> tuple[str, int]:
+def _caption_label(
+    text: str, wanted: str, toc_lines: list[tuple[str, str]], texts: list[str] | None, labels: list[str], page: int
+) -> tuple[str, int]:
     """(printed number, page index) of a table caption; see ``heading_labels``."""
     listed = [number for line, number in toc_lines if line == wanted and number]
     if listed:
@@ -365,8 +414,10 @@ def _caption_label(text: str, wanted: str, toc_lines: list[tuple[str, str]], tex
         assert texts is not None
         if wanted in _normal(texts[index]) and index < len(labels) and labels[index]:
             return labels[index], index
-    raise PdfError(f"keterangan tabel \"{text}\" tidak ditemukan di PDF, sehingga nomor halamannya di "
-                       "daftar tabel tidak dapat dipastikan")
+    raise PdfError(
+        f'keterangan tabel "{text}" tidak ditemukan di PDF, sehingga nomor halamannya di '
+        "daftar tabel tidak dapat dipastikan"
+    )
 
 
 # --- two passes without UNO (the older method) --------------------------------------------------

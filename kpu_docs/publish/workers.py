@@ -133,8 +133,13 @@ def _death(exitcode: int | None) -> str:
     return f"proses pekerja berhenti mendadak (kode {exitcode})"
 
 
-def run(fn: Callable[[Any], Any], tasks: Sequence[Any], jobs: int,
-        failed: Callable[[Any, str], Any], done: Callable[[Any], None] | None = None) -> list[Any]:
+def run(
+    fn: Callable[[Any], Any],
+    tasks: Sequence[Any],
+    jobs: int,
+    failed: Callable[[Any, str], Any],
+    done: Callable[[Any], None] | None = None,
+) -> list[Any]:
     """``[fn(task) for task in tasks]``, at most ``jobs`` at a time in worker processes.
 
     A task whose worker dies, runs out of memory (MEMORY_BYTES) or overruns TASK_SECONDS

@@ -76,7 +76,7 @@ def fix_modes(path: Path) -> None:
     entries, size, offset = struct.unpack_from("<HII", data, end + 10)
     changed = False
     for _ in range(entries):
-        if data[offset:offset + 4] != _CENTRAL:
+        if data[offset : offset + 4] != _CENTRAL:
             raise ValueError(f"{path}: damaged zip central directory")
         if struct.unpack_from("<I", data, offset + 38)[0] != MODE:
             struct.pack_into("<I", data, offset + 38, MODE)

@@ -94,7 +94,9 @@ def read_bab2_budget(blocks: list[Block]) -> list[_Bab2Program]:
 
 def _table_row(b: Block) -> _Row | None:
     cells = [c for c in b.cells or () if c]
-    if not cells or (cells[0].lower().startswith(("uraian", "no")) and len(cells) > 2 and "pagu" in " ".join(cells).lower()):
+    if not cells or (
+        cells[0].lower().startswith(("uraian", "no")) and len(cells) > 2 and "pagu" in " ".join(cells).lower()
+    ):
         return None
     nums: list[str] = []
     while cells and re.fullmatch(r"[0-9OoIl.,%\- ]+", cells[-1]) and len(nums) < 3:
@@ -110,8 +112,15 @@ def _table_row(b: Block) -> _Row | None:
     pct = None
     if len(nums) == 3:
         pct = (nums[2], percent_tokens(nums[2] + "%")[0][1] if percent_tokens(nums[2] + "%") else None)
-    return _Row(label, name.rstrip("."), values[0] if values else None, values[1] if len(values) > 1 else None,
-                pct, tuple(b.cells or ()), b.where)
+    return _Row(
+        label,
+        name.rstrip("."),
+        values[0] if values else None,
+        values[1] if len(values) > 1 else None,
+        pct,
+        tuple(b.cells or ()),
+        b.where,
+    )
 
 
 def _figures(text: str):
@@ -162,7 +171,7 @@ def read_capaian(reading: Reading, blocks: list[Block]) -> None:
     roots: list[_Node] = []
     last: _Node | None = None
     if not headings:
-        reading.missing(("program",), reading.source, "BAB III: tidak ada rincian \"Alokasi anggarannya sebesar …\"")
+        reading.missing(("program",), reading.source, 'BAB III: tidak ada rincian "Alokasi anggarannya sebesar …"')
         reading.data["program"] = []
         return
     for b in paras[: headings[0]]:
@@ -170,13 +179,18 @@ def read_capaian(reading: Reading, blocks: list[Block]) -> None:
     for n, h in enumerate(headings):
         end = headings[n + 1] if n + 1 < len(headings) else len(paras)
         node = _node(reading, paras[h], paras[h + 1], last, roots)
-        body = [p.text for p in paras[h + 2: end]]
+        body = [p.text for p in paras[h + 2 : end]]
         if node.depth >= 3:
             node.data["narasi"] = body
         else:
-            for p in paras[h + 2: end]:
-                reading.unread.append((p.where, f"paragraf di bawah {node.data.get('kode') or node.data['nama']} "
-                                                f"tidak diimpor (narasi hanya pada Sub. Output): '{p.text[:60]}'"))
+            for p in paras[h + 2 : end]:
+                reading.unread.append(
+                    (
+                        p.where,
+                        f"paragraf di bawah {node.data.get('kode') or node.data['nama']} "
+                        f"tidak diimpor (narasi hanya pada Sub. Output): '{p.text[:60]}'",
+                    )
+                )
         last = node
     _program_codes(reading, roots)
     reading.data["program"] = [_emit(reading, r, ("program", i)) for i, r in enumerate(roots)]
@@ -204,7 +218,9 @@ def _node(reading: Reading, heading: Block, sentence: Block, last: _Node | None,
         parent = parent.parent
     if depth == 0 or parent is None:
         if depth != 0:
-            reading.find(ERROR, CODE, written or name, f"'{name}' tidak berada di bawah program mana pun", heading.where)
+            reading.find(
+                ERROR, CODE, written or name, f"'{name}' tidak berada di bawah program mana pun", heading.where
+            )
         roots.append(node)
     else:
         node.parent = parent
@@ -227,8 +243,9 @@ def _announced_depth(announced: tuple[int, str | None, str] | None) -> int | Non
     return None
 
 
-def _classify(written: str | None, name: str, last: _Node | None,
-              announced: tuple[int, str | None, str] | None = None) -> tuple[int, str | None]:
+def _classify(
+    written: str | None, name: str, last: _Node | None, announced: tuple[int, str | None, str] | None = None
+) -> tuple[int, str | None]:
     """Depth (0 program … 3 RO) and full code from the code as written and the context; without
     a usable code, a node that announces its children is placed by what they are."""
     expected = 0 if last is None else (last.depth + 1 if last.announced else last.depth)
@@ -271,7 +288,9 @@ def _program_codes(reading: Reading, roots: list[_Node]) -> None:
             prefixes = {c.rsplit(".", 1)[0] for c in full if c.startswith(m.group(1) + ".")}
             if len(prefixes) == 1:
                 r.data["kode"] = f"{prefixes.pop()}.{m.group(3)}"
-                r.code_note = f"kode ditulis '{code}' di BAB III; dilengkapi menjadi {r.data['kode']} seperti program lainnya"
+                r.code_note = (
+                    f"kode ditulis '{code}' di BAB III; dilengkapi menjadi {r.data['kode']} seperti program lainnya"
+                )
             reading.written[r.data["kode"]] = (code, r.where)  # completed in cross_check otherwise
 
 
@@ -296,7 +315,9 @@ def _emit(reading: Reading, node: _Node, path: KeyPath) -> dict[str, Any]:
         if d[key] is None:
             what = f"{key} {subject}" + (f": tertulis '{raw}'" if raw else ": tidak tertulis")
             reading.missing((*path, key), sentence_where, what + " — isi sendiri dari DIPA/SAKTI")
-            reading.find(ERROR, UNREADABLE, subject, f"{key} tidak terbaca" + (f" ('{raw}')" if raw else ""), sentence_where)
+            reading.find(
+                ERROR, UNREADABLE, subject, f"{key} tidak terbaca" + (f" ('{raw}')" if raw else ""), sentence_where
+            )
     _check_percent(reading, subject, node.percent, d["pagu"], d["realisasi"], sentence_where, "teks BAB III")
     out: dict[str, Any] = {"kode": d["kode"], "nama": d["nama"], "pagu": d["pagu"], "realisasi": d["realisasi"]}
     if node.depth >= 3:
@@ -312,7 +333,9 @@ def _emit(reading: Reading, node: _Node, path: KeyPath) -> dict[str, Any]:
     return out
 
 
-def _infer_code(reading: Reading, node: _Node, parent_code: str | None, written: str | None, path: KeyPath) -> str | None:
+def _infer_code(
+    reading: Reading, node: _Node, parent_code: str | None, written: str | None, path: KeyPath
+) -> str | None:
     siblings = node.parent.children if node.parent else []
     index = siblings.index(node) if node in siblings else 0
     shown = f"'({written})'" if written else "tidak ada"
@@ -322,10 +345,18 @@ def _infer_code(reading: Reading, node: _Node, parent_code: str | None, written:
         while f"{parent_code}.{n:03d}" in used:
             n += 1
         code = f"{parent_code}.{n:03d}"
-        reading.comment(path, f"kode di laporan: {shown}; {code} adalah kode yang paling mungkin "
-                              f"(Sub. Output ke-{index + 1} di bawah {parent_code}): periksa di DIPA")
-        reading.find(WARNING, CODE, code, f"kode '{node.data['nama']}' {'terpotong ' + shown if written else 'tidak tertulis'}; "
-                                          f"kemungkinan {code}", node.where)
+        reading.comment(
+            path,
+            f"kode di laporan: {shown}; {code} adalah kode yang paling mungkin "
+            f"(Sub. Output ke-{index + 1} di bawah {parent_code}): periksa di DIPA",
+        )
+        reading.find(
+            WARNING,
+            CODE,
+            code,
+            f"kode '{node.data['nama']}' {'terpotong ' + shown if written else 'tidak tertulis'}; kemungkinan {code}",
+            node.where,
+        )
         return code
     reading.missing((*path, "kode"), node.where, f"kode '{node.data['nama']}' (di laporan: {shown})")
     reading.find(ERROR, CODE, node.data["nama"], f"kode tidak tertulis ({shown})", node.where)
@@ -336,11 +367,21 @@ def _check_children_count(reading: Reading, node: _Node, subject: str) -> None:
     n, words_, noun = node.announced
     found = len(node.children)
     if words_ and number_words(n) != words_:
-        reading.find(WARNING, COUNT, subject, f"'terdiri dari {n} ({words_})': angka dan kata tidak sesuai "
-                                              f"({n} ditulis '{number_words(n)}')", node.data.get("_sentence", node.where))
+        reading.find(
+            WARNING,
+            COUNT,
+            subject,
+            f"'terdiri dari {n} ({words_})': angka dan kata tidak sesuai ({n} ditulis '{number_words(n)}')",
+            node.data.get("_sentence", node.where),
+        )
     if n != found:
-        reading.find(WARNING, COUNT, subject, f"tertulis terdiri dari {n}{f' ({words_})' if words_ else ''} {noun}, "
-                                              f"tetapi yang diuraikan {found}", node.where)
+        reading.find(
+            WARNING,
+            COUNT,
+            subject,
+            f"tertulis terdiri dari {n}{f' ({words_})' if words_ else ''} {noun}, tetapi yang diuraikan {found}",
+            node.where,
+        )
 
 
 def _check_percent(reading: Reading, subject: str, pct, pagu, realisasi, where: str, source: str) -> None:
@@ -351,11 +392,21 @@ def _check_percent(reading: Reading, subject: str, pct, pagu, realisasi, where: 
         return
     exact = Decimal(realisasi) * 100 / Decimal(pagu) if pagu else Decimal(0)
     if pagu and realisasi < pagu and value >= 100:
-        reading.find(WARNING, PERCENT, subject, f"{source}: tertulis {written}% padahal belum 100% "
-                     f"({_pct(exact)}): tulis 99,99%", where)
+        reading.find(
+            WARNING,
+            PERCENT,
+            subject,
+            f"{source}: tertulis {written}% padahal belum 100% ({_pct(exact)}): tulis 99,99%",
+            where,
+        )
     elif not percent_matches(value, pagu, realisasi):
-        reading.find(WARNING, PERCENT, subject, f"{source}: persentase tertulis {written}%, padahal "
-                     f"{amount(realisasi)} / {amount(pagu)} = {_pct(exact)}", where)
+        reading.find(
+            WARNING,
+            PERCENT,
+            subject,
+            f"{source}: persentase tertulis {written}%, padahal {amount(realisasi)} / {amount(pagu)} = {_pct(exact)}",
+            where,
+        )
 
 
 def _pct(exact: Decimal) -> str:
@@ -382,8 +433,13 @@ def cross_check(reading: Reading, table: list[_Bab2Program]) -> None:
             reading.sources[bab2.code] = where or bab2.where
             reading.comment(path, f"kode ditulis '{written}' di BAB III; dipakai '{bab2.code}' dari BAB II")
         if bab2.code and bab2.code != written:
-            reading.find(WARNING, CODE, p["kode"], f"kode program ditulis dua cara: '{bab2.code}' (BAB II) dan "
-                                                   f"'{written}' (BAB III)", where or bab2.where)
+            reading.find(
+                WARNING,
+                CODE,
+                p["kode"],
+                f"kode program ditulis dua cara: '{bab2.code}' (BAB II) dan '{written}' (BAB III)",
+                where or bab2.where,
+            )
         _compare(reading, path, p, bab2.pagu, bab2.realisasi, "BAB II (teks)", bab2.where)
         _check_percent(reading, p["kode"], bab2.percent, bab2.pagu, bab2.realisasi, bab2.where, "teks BAB II")
         _table(reading, i, p, bab2)
@@ -412,8 +468,13 @@ def _compare(reading: Reading, path: KeyPath, node: dict[str, Any], pagu, realis
         if value is None or node.get(key) is None or value == node[key]:
             continue
         reading.comment((*path, key), f"{source}: {amount(value)}; BAB III: {amount(node[key])} (dipakai BAB III)")
-        reading.find(WARNING, TABLE_VS_TEXT, node["kode"] or node["nama"],
-                     f"{key} di {source} ({amount(value)}) berbeda dengan BAB III ({amount(node[key])})", where)
+        reading.find(
+            WARNING,
+            TABLE_VS_TEXT,
+            node["kode"] or node["nama"],
+            f"{key} di {source} ({amount(value)}) berbeda dengan BAB III ({amount(node[key])})",
+            where,
+        )
 
 
 def _table(reading: Reading, i: int, program: dict[str, Any], bab2: _Bab2Program) -> None:
@@ -430,12 +491,22 @@ def _table(reading: Reading, i: int, program: dict[str, Any], bab2: _Bab2Program
     if empty or unlabelled:
         what = []
         if empty:
-            what.append("baris tanpa angka: " + ", ".join(f"'{r.label + '. ' if r.label else ''}{r.name[:40]}'" for r in empty))
+            what.append(
+                "baris tanpa angka: " + ", ".join(f"'{r.label + '. ' if r.label else ''}{r.name[:40]}'" for r in empty)
+            )
         if unlabelled:
-            what.append("angka tanpa uraian: " + ", ".join(f"{amount(r.pagu or 0)} / {amount(r.realisasi or 0)}" for r in unlabelled))
-        reading.find(WARNING, TABLE_SHIFTED, program["kode"] or program["nama"],
-                     "tabel BAB II tampaknya bergeser satu baris (" + "; ".join(what) + "): angka di bawah baris "
-                     "kosong tertulis pada uraian sebelumnya", (empty or unlabelled)[0].where)
+            what.append(
+                "angka tanpa uraian: "
+                + ", ".join(f"{amount(r.pagu or 0)} / {amount(r.realisasi or 0)}" for r in unlabelled)
+            )
+        reading.find(
+            WARNING,
+            TABLE_SHIFTED,
+            program["kode"] or program["nama"],
+            "tabel BAB II tampaknya bergeser satu baris (" + "; ".join(what) + "): angka di bawah baris "
+            "kosong tertulis pada uraian sebelumnya",
+            (empty or unlabelled)[0].where,
+        )
     named = [r for r in rows if r.name]
     for k, keg in enumerate(kegiatan):
         row = max(named, key=lambda r: similar(r.name, keg["nama"]), default=None)
@@ -447,12 +518,22 @@ def _table(reading: Reading, i: int, program: dict[str, Any], bab2: _Bab2Program
         if row.empty:
             reading.comment(path, "baris tabel BAB II untuk kegiatan ini kosong")
             continue
-        shifted = [keg2 for keg2 in kegiatan if keg2 is not keg and row.pagu is not None
-                   and (keg2.get("pagu") == row.pagu or keg2.get("realisasi") == row.realisasi)]
+        shifted = [
+            keg2
+            for keg2 in kegiatan
+            if keg2 is not keg
+            and row.pagu is not None
+            and (keg2.get("pagu") == row.pagu or keg2.get("realisasi") == row.realisasi)
+        ]
         if shifted and (row.pagu != keg.get("pagu") or row.realisasi != keg.get("realisasi")):
-            reading.comment(path, f"angka baris tabel BAB II untuk kegiatan ini ({amount(row.pagu or 0)} / "
-                                  f"{amount(row.realisasi or 0)}) adalah angka {shifted[0]['kode']}: baris bergeser")
+            reading.comment(
+                path,
+                f"angka baris tabel BAB II untuk kegiatan ini ({amount(row.pagu or 0)} / "
+                f"{amount(row.realisasi or 0)}) adalah angka {shifted[0]['kode']}: baris bergeser",
+            )
             continue
         _compare(reading, path, keg, row.pagu, row.realisasi, "BAB II (tabel)", row.where)
         if row.pagu is not None and row.realisasi is not None:
-            _check_percent(reading, keg["kode"] or keg["nama"], row.percent, row.pagu, row.realisasi, row.where, "tabel BAB II")
+            _check_percent(
+                reading, keg["kode"] or keg["nama"], row.percent, row.pagu, row.realisasi, row.where, "tabel BAB II"
+            )

@@ -37,7 +37,9 @@ def import_report(report: Path, out: Path | None) -> int:
     print(f"{report} → {out}: {_counts(reading)}")
     findings = [f for f in reading.findings if f.kind != UNREADABLE]
     if findings:
-        print(f"{len(findings)} ketidaksesuaian di dalam laporan dicatat sebagai komentar (lihat: kpu-docs audit {report})")
+        print(
+            f"{len(findings)} ketidaksesuaian di dalam laporan dicatat sebagai komentar (lihat: kpu-docs audit {report})"
+        )
     if reading.unread:
         print("Tidak terbaca atau tidak diimpor (isi atau periksa sendiri):")
         for where, what in reading.unread:
@@ -75,8 +77,10 @@ def _counts(reading: Reading) -> str:
     people |= {n for s in org.get("subbagian", []) for g in s.get("staf", []) for n in g["nama"]}
     people |= set((org.get("jabatan_fungsional") or {}).get("pejabat", []))
     people.discard(None)
-    return (f"{levels[0]} program, {levels[1]} kegiatan, {levels[2]} output, {levels[3]} sub-output; "
-            f"{len(org.get('subbagian', []))} subbagian, {len(people)} orang")
+    return (
+        f"{levels[0]} program, {levels[1]} kegiatan, {levels[2]} output, {levels[3]} sub-output; "
+        f"{len(org.get('subbagian', []))} subbagian, {len(people)} orang"
+    )
 
 
 # --- audit ------------------------------------------------------------------------------------
@@ -102,8 +106,11 @@ def find_reports(paths: list[Path]) -> list[Path]:
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
-            found += sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in FORMATS
-                            and not p.name.startswith(("~$", ".")))
+            found += sorted(
+                p
+                for p in path.rglob("*")
+                if p.is_file() and p.suffix.lower() in FORMATS and not p.name.startswith(("~$", "."))
+            )
         else:
             found.append(path)
     return found
@@ -136,9 +143,15 @@ def audit_report(path: Path) -> Audit:
         for where, what in reading.unread:
             if not any(f.kind == UNREADABLE and f.where == where for f in reading.findings):
                 result.findings.append(ReadingFinding(ERROR, UNREADABLE, "laporan", f"tidak terbaca: {what}", where))
-        result.findings.append(ReadingFinding(
-            WARNING, UNREADABLE, "laporan",
-            "pemeriksaan jumlah tidak dijalankan karena ada isian yang tidak terbaca", str(path)))
+        result.findings.append(
+            ReadingFinding(
+                WARNING,
+                UNREADABLE,
+                "laporan",
+                "pemeriksaan jumlah tidak dijalankan karena ada isian yang tidak terbaca",
+                str(path),
+            )
+        )
         return result
     for f in validate(derive(document)):
         if f.subject in NOT_IN_THE_TEXT:
@@ -160,16 +173,37 @@ def audit(paths: list[Path], as_json: bool = False) -> int:
     for report in reports:
         if any(report.is_relative_to(f) for f in folders) and _leaves_its_folder(report, folders):
             result = Audit(str(report))
-            result.findings.append(ReadingFinding(
-                ERROR, UNREADABLE, "berkas", f"tautan ke berkas di luar folder ({report.resolve()}) tidak dibaca; "
-                "salin laporannya ke dalam folder", str(report)))
+            result.findings.append(
+                ReadingFinding(
+                    ERROR,
+                    UNREADABLE,
+                    "berkas",
+                    f"tautan ke berkas di luar folder ({report.resolve()}) tidak dibaca; "
+                    "salin laporannya ke dalam folder",
+                    str(report),
+                )
+            )
             results.append(result)
         else:
             results.append(audit_report(report))
     if as_json:
-        print(json.dumps([{"file": r.file, "office": r.office, "year": r.year, "errors": r.count(ERROR),
-                           "warnings": r.count(WARNING), "findings": [asdict(f) for f in r.findings]}
-                          for r in results], ensure_ascii=False, indent=2))
+        print(
+            json.dumps(
+                [
+                    {
+                        "file": r.file,
+                        "office": r.office,
+                        "year": r.year,
+                        "errors": r.count(ERROR),
+                        "warnings": r.count(WARNING),
+                        "findings": [asdict(f) for f in r.findings],
+                    }
+                    for r in results
+                ],
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
     else:
         for r in results:
             for f in r.findings:
@@ -182,8 +216,16 @@ def summary_table(results: list[Audit]) -> str:
     rows = [("Laporan", "Kantor", "Tahun", "Galat", "Peringatan", "Info")]
     for r in results:
         info = len(r.findings) - r.count(ERROR) - r.count(WARNING)
-        rows.append((Path(r.file).name, r.office or "?", str(r.year or "?"), str(r.count(ERROR)),
-                     str(r.count(WARNING)), str(info)))
+        rows.append(
+            (
+                Path(r.file).name,
+                r.office or "?",
+                str(r.year or "?"),
+                str(r.count(ERROR)),
+                str(r.count(WARNING)),
+                str(info),
+            )
+        )
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))

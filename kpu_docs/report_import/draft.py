@@ -57,7 +57,9 @@ def render(reading: Reading) -> str:
     text = "\n".join(lines).rstrip() + "\n"
     parsed = yaml.safe_load(text)
     if parsed != _plain(data):
-        raise KpuDocsError("draf YAML tidak sama dengan data yang dibaca (galat internal); tidak ada berkas yang ditulis")
+        raise KpuDocsError(
+            "draf YAML tidak sama dengan data yang dibaca (galat internal); tidak ada berkas yang ditulis"
+        )
     return text
 
 
@@ -117,7 +119,7 @@ def _item(reading: Reading, path: KeyPath, value: Any, indent: int) -> list[str]
                 head = [line for line in sub if line.strip().startswith("#")]
                 body = [line for line in sub if not line.strip().startswith("#")]
                 out = out[: len(out)] + head
-                out.append(f"{pad}- {body[0][indent + 2:]}")
+                out.append(f"{pad}- {body[0][indent + 2 :]}")
                 out += body[1:]
                 first = False
             else:
@@ -171,8 +173,10 @@ def write_new(path: Path, text: str) -> None:
     """Write ``text`` to a new file ``path`` atomically; never replace an existing file."""
     path = Path(path)
     if path.exists():
-        raise OutputError(f"{path} sudah ada: draf tidak menimpa berkas. Pilih nama lain dengan --out, "
-                           "atau pindahkan berkas lama dulu")
+        raise OutputError(
+            f"{path} sudah ada: draf tidak menimpa berkas. Pilih nama lain dengan --out, "
+            "atau pindahkan berkas lama dulu"
+        )
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:

@@ -120,7 +120,9 @@ def _docx(path: Path) -> list[Block]:
                         seen.add(id(cell._tc))
                         cells.append(clean(cell.text.replace("\n", " ")))
                     counter += 1
-                    blocks.append(Block(" ".join(c for c in cells if c), f"tabel, baris {r} (paragraf {counter})", tuple(cells)))
+                    blocks.append(
+                        Block(" ".join(c for c in cells if c), f"tabel, baris {r} (paragraf {counter})", tuple(cells))
+                    )
             elif el.tag == qn("w:sdt"):
                 content = el.find(qn("w:sdtContent"))
                 if content is not None:
@@ -146,8 +148,10 @@ def _check_zip(path: Path) -> None:
     except (zipfile.BadZipFile, OSError):
         raise ImportRefused(f"{path}: bukan dokumen Word (.docx) yang utuh: buka dan simpan ulang di Word") from None
     if len(infos) > 10_000 or sum(i.file_size for i in infos) > MAX_UNZIPPED_BYTES:
-        raise ImportRefused(f"{path}: isi arsip .docx terlalu besar setelah dibuka (lebih dari "
-                           f"{MAX_UNZIPPED_BYTES // 2**20} MB); berkas ini ditolak")
+        raise ImportRefused(
+            f"{path}: isi arsip .docx terlalu besar setelah dibuka (lebih dari "
+            f"{MAX_UNZIPPED_BYTES // 2**20} MB); berkas ini ditolak"
+        )
     if any(i.flag_bits & 0x1 for i in infos):
         raise ImportRefused(f"{path}: dokumen terenkripsi (berpassword): simpan ulang tanpa password")
 
@@ -180,8 +184,9 @@ def _pdf(path: Path) -> list[Block]:
     """pdfminer.six runs in a child process, bounded in time and memory (see ``pdf_lines``)."""
     cmd = [sys.executable, "-m", "kpu_docs.report_import.pdf_lines", str(path), str(MAX_PAGES)]
     try:
-        proc = subprocess.run(cmd, capture_output=True, timeout=PDF_SECONDS,
-                              preexec_fn=_limit_memory if os.name == "posix" else None)
+        proc = subprocess.run(
+            cmd, capture_output=True, timeout=PDF_SECONDS, preexec_fn=_limit_memory if os.name == "posix" else None
+        )
     except subprocess.TimeoutExpired:
         raise ImportRefused(f"{path}: membaca PDF ini memakan lebih dari {PDF_SECONDS} detik; berkas ditolak") from None
     if proc.returncode == 3:
@@ -191,13 +196,18 @@ def _pdf(path: Path) -> list[Block]:
         last = reason[-1].strip() if reason else ""
         if proc.returncode != 2 or "MemoryError" in last or not re.fullmatch(r"\w{1,60}", last):
             # out of memory, or the reader died (a crash prints a dump, not a reason to show)
-            raise ImportRefused(f"{path}: membaca PDF ini memerlukan lebih dari {PDF_MEMORY_BYTES // 2**30} GB "
-                               "memori atau terhenti; berkas ditolak: simpan ulang sebagai PDF biasa")
+            raise ImportRefused(
+                f"{path}: membaca PDF ini memerlukan lebih dari {PDF_MEMORY_BYTES // 2**30} GB "
+                "memori atau terhenti; berkas ditolak: simpan ulang sebagai PDF biasa"
+            )
         raise ImportRefused(f"{path}: PDF tidak dapat dibaca ({last}): simpan ulang sebagai PDF biasa tanpa password")
     pages: list[tuple[float, list[_Line]]] = []
     for number, (height, found) in enumerate(json.loads(proc.stdout), 1):
-        lines = [_Line(number, x0, x1, top, bottom, clean(text), [clean(text)])
-                 for x0, x1, top, bottom, text in found if clean(text)]
+        lines = [
+            _Line(number, x0, x1, top, bottom, clean(text), [clean(text)])
+            for x0, x1, top, bottom, text in found
+            if clean(text)
+        ]
         pages.append((height, _rows(lines)))
     return _paragraphs(_drop_headers_footers(pages))
 
@@ -209,8 +219,11 @@ def _rows(lines: list[_Line]) -> list[_Line]:
     for line in lines:
         last = rows[-1] if rows else None
         overlap = min(line.bottom, last.bottom) - max(line.top, last.top) if last is not None else 0
-        if last is not None and overlap >= 0.5 * min(line.bottom - line.top, last.bottom - last.top) \
-                and line.x0 > last.x1 - 1:
+        if (
+            last is not None
+            and overlap >= 0.5 * min(line.bottom - line.top, last.bottom - last.top)
+            and line.x0 > last.x1 - 1
+        ):
             last.cells.append(line.text)
             last.text += " " + line.text
             last.x1 = max(last.x1, line.x1)
@@ -223,12 +236,14 @@ def _rows(lines: list[_Line]) -> list[_Line]:
     return rows
 
 
-_PAGE_NUMBER = re.compile(r"^(?:halaman\s+)?(?:\d{1,4}|[ivxlc]{1,6})(?:\s*(?:dari|/)\s*\d{1,4})?$|^-\s*\d{1,4}\s*-$",
-                          re.IGNORECASE)
+_PAGE_NUMBER = re.compile(
+    r"^(?:halaman\s+)?(?:\d{1,4}|[ivxlc]{1,6})(?:\s*(?:dari|/)\s*\d{1,4})?$|^-\s*\d{1,4}\s*-$", re.IGNORECASE
+)
 
 
 def _drop_headers_footers(pages: list[tuple[float, list[_Line]]]) -> list[list[_Line]]:
     """Remove page numbers and lines repeated in the top or bottom band of most pages."""
+
     def band(line: _Line, height: float) -> bool:
         return line.top < 0.1 * height or line.bottom > 0.9 * height
 
@@ -239,8 +254,11 @@ def _drop_headers_footers(pages: list[tuple[float, list[_Line]]]) -> list[list[_
     threshold = max(3, len(pages) // 2)
     out = []
     for height, lines in pages:
-        kept = [line for line in lines
-                if not (band(line, height) and (_PAGE_NUMBER.match(line.text) or repeated[key(line)] >= threshold))]
+        kept = [
+            line
+            for line in lines
+            if not (band(line, height) and (_PAGE_NUMBER.match(line.text) or repeated[key(line)] >= threshold))
+        ]
         out.append(kept)
     return out
 
@@ -297,11 +315,19 @@ def _paragraphs(pages: list[list[_Line]]) -> list[Block]:
                 blocks.append(Block(" ".join(cells), f"halaman {line.page}", tuple(cells)))
                 row, prev = line, None
                 continue
-            if row is not None and blocks and blocks[-1].cells is not None and line.page == row.page \
-                    and line.top - row.bottom < usual_gap + 3 and not _STARTS_ITEM.match(line.text):
+            if (
+                row is not None
+                and blocks
+                and blocks[-1].cells is not None
+                and line.page == row.page
+                and line.top - row.bottom < usual_gap + 3
+                and not _STARTS_ITEM.match(line.text)
+            ):
                 # a table cell's wrapped text: the name column of the row above
                 cells = list(blocks[-1].cells)
-                at = next((i for i, c in enumerate(cells) if not re.fullmatch(r"[0-9.,%]*|(?:\d{1,2}|[A-Za-z])[.)]", c)), 0)
+                at = next(
+                    (i for i, c in enumerate(cells) if not re.fullmatch(r"[0-9.,%]*|(?:\d{1,2}|[A-Za-z])[.)]", c)), 0
+                )
                 cells[at] = _join_line(cells[at], line.text)
                 blocks[-1] = Block(" ".join(cells), blocks[-1].where, tuple(cells))
                 row = line
@@ -310,8 +336,10 @@ def _paragraphs(pages: list[list[_Line]]) -> list[Block]:
             height = line.bottom - line.top
             new = (
                 prev is None
-                or (_STARTS_ITEM.match(line.text) is not None
-                    and (ends_sentence(prev.text) or line.text[:1] in BULLETS or fits(prev, line)))
+                or (
+                    _STARTS_ITEM.match(line.text) is not None
+                    and (ends_sentence(prev.text) or line.text[:1] in BULLETS or fits(prev, line))
+                )
                 or (line.page == prev.page and line.top - prev.bottom > usual_gap + max(2.5, 0.25 * height))
                 or fits(prev, line)
                 or (_CLOSES.search(prev.text) and prev.x1 < right_margin - 40)
@@ -340,8 +368,11 @@ def join_broken(blocks: list[Block]) -> list[Block]:
     for block in blocks:
         prev = out[-1] if out else None
         if (
-            prev is not None and prev.cells is None and block.cells is None
-            and not ends_sentence(prev.text) and block.text[:1].islower()
+            prev is not None
+            and prev.cells is None
+            and block.cells is None
+            and not ends_sentence(prev.text)
+            and block.text[:1].islower()
             and len(prev.text) > 60
         ):
             out[-1] = Block(prev.text + " " + block.text, prev.where)

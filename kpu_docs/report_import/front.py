@@ -20,8 +20,20 @@ from .text import (
     title_case,
 )
 
-MONTHS = ["januari", "februari", "maret", "april", "mei", "juni", "juli", "agustus", "september",
-          "oktober", "november", "desember"]
+MONTHS = [
+    "januari",
+    "februari",
+    "maret",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "agustus",
+    "september",
+    "oktober",
+    "november",
+    "desember",
+]
 _DATE = re.compile(r"(\d{1,2})\s+([A-Za-z]+)\s+(\d{4})")
 
 
@@ -60,7 +72,9 @@ def cover(reading: Reading, front_matter: list[Block], chapters: dict[str, list[
         reading.sources["satker"] = front_matter[0].where if front_matter else reading.source
     else:
         data["satker"] = {"tingkat": None, "wilayah": None}
-        reading.missing(("satker",), reading.source, "nama kantor (KOMISI PEMILIHAN UMUM KOTA/KABUPATEN/PROVINSI …) di sampul")
+        reading.missing(
+            ("satker",), reading.source, "nama kantor (KOMISI PEMILIHAN UMUM KOTA/KABUPATEN/PROVINSI …) di sampul"
+        )
     if year:
         data["tahun"] = int(year.group(1))
     else:
@@ -69,8 +83,10 @@ def cover(reading: Reading, front_matter: list[Block], chapters: dict[str, list[
 
 
 _PLACE_DATE = re.compile(r"^([A-Z][A-Za-z .'-]{1,40}),\s*(\d{1,2}\s+[A-Za-z]+\s+\d{4})\.?$")
-_LETTER = re.compile(r"Nomor\s*:?\s*(?P<no>[0-9][0-9A-Za-z./\- ]{3,60}?)\s*,?\s+tanggal\s+(?P<date>\d{1,2}\s+[A-Za-z]+\s+\d{4})",
-                     re.IGNORECASE)
+_LETTER = re.compile(
+    r"Nomor\s*:?\s*(?P<no>[0-9][0-9A-Za-z./\- ]{3,60}?)\s*,?\s+tanggal\s+(?P<date>\d{1,2}\s+[A-Za-z]+\s+\d{4})",
+    re.IGNORECASE,
+)
 
 
 def foreword(reading: Reading, blocks: list[Block]) -> None:
@@ -100,14 +116,19 @@ def foreword(reading: Reading, blocks: list[Block]) -> None:
         number = re.sub(r"\s*-\s*", "-", number)
         meta["surat_permintaan"] = {"nomor": number, "tanggal": read_date(letter.group("date"))}
         if meta["surat_permintaan"]["tanggal"] is None:
-            reading.missing(("laporan", "surat_permintaan", "tanggal"), where, f"tanggal surat '{letter.group('date')}'")
+            reading.missing(
+                ("laporan", "surat_permintaan", "tanggal"), where, f"tanggal surat '{letter.group('date')}'"
+            )
     else:
         meta["surat_permintaan"] = {"nomor": None, "tanggal": None}
-        reading.missing(("laporan", "surat_permintaan"), where,
-                        "nomor dan tanggal surat permintaan laporan (\"Nomor … tanggal …\" di kata pengantar)")
+        reading.missing(
+            ("laporan", "surat_permintaan"),
+            where,
+            'nomor dan tanggal surat permintaan laporan ("Nomor … tanggal …" di kata pengantar)',
+        )
     if signed_at is None:
         meta.update(tempat=None, tanggal=None, penandatangan={"jabatan": None, "nama": None})
-        reading.missing(("laporan", "tempat"), where, "tempat dan tanggal penandatanganan (\"Serang, 31 Januari 2024\")")
+        reading.missing(("laporan", "tempat"), where, 'tempat dan tanggal penandatanganan ("Serang, 31 Januari 2024")')
         reading.missing(("laporan", "penandatangan"), where, "jabatan dan nama penandatangan")
         return
     m = _PLACE_DATE.match(blocks[signed_at].text)
@@ -116,7 +137,7 @@ def foreword(reading: Reading, blocks: list[Block]) -> None:
     reading.sources["laporan.tanggal"] = blocks[signed_at].where
     if meta["tanggal"] is None:
         reading.missing(("laporan", "tanggal"), blocks[signed_at].where, f"tanggal penandatanganan '{m.group(2)}'")
-    rest = [b for b in blocks[signed_at + 1:] if b.cells is None]
+    rest = [b for b in blocks[signed_at + 1 :] if b.cells is None]
     title = rest[0].text if rest else None
     name = rest[1].text if len(rest) > 1 else None
     signatory: dict[str, Any] = {"jabatan": title, "nama": name}
@@ -126,7 +147,7 @@ def foreword(reading: Reading, blocks: list[Block]) -> None:
     reading.sources["laporan.penandatangan.nama"] = rest[1].where if len(rest) > 1 else blocks[signed_at].where
     if title is None or name is None:
         reading.missing(("laporan", "penandatangan"), blocks[signed_at].where, "jabatan dan nama penandatangan")
-    for b in rest[3 if "nip" in signatory else 2:]:
+    for b in rest[3 if "nip" in signatory else 2 :]:
         reading.unread.append((b.where, f"teks sesudah tanda tangan tidak diimpor: '{b.text[:60]}'"))
 
 
@@ -146,7 +167,9 @@ def closing(reading: Reading, blocks: list[Block]) -> tuple[list[str], str | Non
                 rest = re.sub(r"^KOMISI PEMILIHAN UMUM\s*", "", x.text.upper())
                 if rest in back_cover:
                     continue
-                reading.unread.append((x.where, f"halaman penutup: '{x.text[:60]}' (gambar dan keterangannya tidak diimpor)"))
+                reading.unread.append(
+                    (x.where, f"halaman penutup: '{x.text[:60]}' (gambar dan keterangannya tidak diimpor)")
+                )
             break
         if b.cells is None:
             paragraphs.append(b.text)
@@ -173,6 +196,10 @@ def signatory_vs_secretary(reading: Reading) -> None:
     note = f"nama ditulis dua cara: '{signed}' (tanda tangan) dan '{secretary}' (BAB II); dipakai '{best}'"
     reading.comment(("laporan", "penandatangan", "nama"), note)
     reading.comment(("organisasi", "sekretaris"), note)
-    reading.find(WARNING, NAME, "laporan.penandatangan.nama",
-                 f"nama sekretaris ditulis dua cara: '{signed}' dan '{secretary}' (salah satunya salah ketik: '{other}')",
-                 reading.sources.get("laporan.penandatangan.nama", reading.source))
+    reading.find(
+        WARNING,
+        NAME,
+        "laporan.penandatangan.nama",
+        f"nama sekretaris ditulis dua cara: '{signed}' dan '{secretary}' (salah satunya salah ketik: '{other}')",
+        reading.sources.get("laporan.penandatangan.nama", reading.source),
+    )

@@ -28,16 +28,24 @@ def split_bab2(blocks: list[Block]) -> tuple[list[Block], list[Block]]:
     """BAB II at its "B. Program dan Anggaran" heading: (organisation, budget)."""
     for i, b in enumerate(blocks):
         label, rest = strip_marker(b.text)
-        if b.cells is None and label in ("B", None) and starts_like(rest, "Program dan Anggaran", 0.85) and len(rest) < 40:
-            return blocks[:i], blocks[i + 1:]
+        if (
+            b.cells is None
+            and label in ("B", None)
+            and starts_like(rest, "Program dan Anggaran", 0.85)
+            and len(rest) < 40
+        ):
+            return blocks[:i], blocks[i + 1 :]
     return blocks, []
 
 
 # OCR-tolerant: "Sub Bagain", "Dipimpin o1eh" (the keyword is checked with ``similar``)
 _SUBDIV = re.compile(r"^Sub\s*\.?\s*(?:(?P<word>[A-Za-z0-9]{5,8})|bag\.?)\s+(?P<name>.*)$", re.IGNORECASE)
 _SECRETARY = re.compile(r"Sekretaris\s*,?\s+yaitu\s+(?P<name>[^,]+?)\s*,?\s+(?:yang\s+)?dibantu", re.IGNORECASE)
-_HEAD = re.compile(r"(?P<kw>D[A-Za-z0-9]{5,9})\s+(?P<by>[A-Za-z0-9]{3,5})\s+(?P<name>.+?)"
-                   r"(?:\s+selaku\b|\s+yang\b|\s*,|\s*\.?$)", re.IGNORECASE)
+_HEAD = re.compile(
+    r"(?P<kw>D[A-Za-z0-9]{5,9})\s+(?P<by>[A-Za-z0-9]{3,5})\s+(?P<name>.+?)"
+    r"(?:\s+selaku\b|\s+yang\b|\s*,|\s*\.?$)",
+    re.IGNORECASE,
+)
 
 
 def _subdivision(text: str) -> re.Match | None:
@@ -56,9 +64,12 @@ def _head(text: str) -> re.Match | None:
 
 _GROUP_LINE = re.compile(
     r"^(?P<status>PNS|PPNPN|Non[- ]?PNS)\s*(?:\((?P<role>[^)]*)\))?\s+sebanyak\s+(?P<n>\d+)\s*(?:\((?P<w>[a-z ]+)\))?\s*orang\s*:\s*(?P<names>.+)$",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 _STATUS_LINE = re.compile(r"^(?P<status>PNS|PPNPN)\s*:\s*(?P<rest>.*)$", re.IGNORECASE)
-_ROLE_LINE = re.compile(r"^(?P<role>[A-Za-z][A-Za-z/ .-]+?)\s+sebanyak\s+(?P<n>\d+)\s*(?:\((?P<w>[a-z ]+)\))?\s*orang", re.IGNORECASE)
+_ROLE_LINE = re.compile(
+    r"^(?P<role>[A-Za-z][A-Za-z/ .-]+?)\s+sebanyak\s+(?P<n>\d+)\s*(?:\((?P<w>[a-z ]+)\))?\s*orang", re.IGNORECASE
+)
 _JF = re.compile(r"(JF|Jabatan\s+Fungsional)\b", re.IGNORECASE)
 
 
@@ -129,7 +140,7 @@ def read_organisation(reading: Reading, blocks: list[Block]) -> None:
         group, status_ctx = _staff_line(reading, current, b, group, status_ctx)
     _close_subdivision(reading, current, announced)
     if not org["subbagian"]:
-        reading.missing(("organisasi", "subbagian"), paras[0].where, "daftar subbagian (\"1. Subbagian …\")")
+        reading.missing(("organisasi", "subbagian"), paras[0].where, 'daftar subbagian ("1. Subbagian …")')
     if org["sekretaris"] is None:
         reading.comment(("organisasi", "sekretaris"), "nama sekretaris tidak tertulis di BAB II")
 
@@ -147,9 +158,11 @@ def _legal_basis(reading: Reading, org: dict[str, Any], b: Block) -> None:
             return  # the sentence the report builds from the data (README: organisation)
         text = text[: m.start()].rstrip(" ,") + " Sekretaris."
         text = re.sub(r"Sekretaris\s+Sekretaris\.$", "Sekretaris.", text)
-        reading.comment(("organisasi", "tugas_fungsi"),
-                        "kalimat nama sekretaris, jumlah kepala subbagian dan pengantar daftar subbagian "
-                        "dihapus dari paragraf ini: laporan menyusunnya sendiri dari data")
+        reading.comment(
+            ("organisasi", "tugas_fungsi"),
+            "kalimat nama sekretaris, jumlah kepala subbagian dan pengantar daftar subbagian "
+            "dihapus dari paragraf ini: laporan menyusunnya sendiri dari data",
+        )
     org["tugas_fungsi"].append(text)
 
 
@@ -238,14 +251,25 @@ def _close_subdivision(reading: Reading, current, announced) -> None:
     if announced:
         total = sum(len(g["nama"]) for g in current["staf"])
         if total != announced[0]:
-            reading.find(WARNING, COUNT, "organisasi", f"{current['nama']}: staf tertulis {announced[0]} orang, "
-                         f"tetapi {total} nama disebutkan", announced[1])
+            reading.find(
+                WARNING,
+                COUNT,
+                "organisasi",
+                f"{current['nama']}: staf tertulis {announced[0]} orang, tetapi {total} nama disebutkan",
+                announced[1],
+            )
     idx = len(reading.data["organisasi"]["subbagian"]) - 1
     if current["kepala"] is None:
-        reading.missing(("organisasi", "subbagian", idx, "kepala"), reading.sources.get(f"subbagian:{current['nama']}", ""),
-                        f"kepala {current['nama']} (\"Dipimpin oleh …\")")
+        reading.missing(
+            ("organisasi", "subbagian", idx, "kepala"),
+            reading.sources.get(f"subbagian:{current['nama']}", ""),
+            f'kepala {current["nama"]} ("Dipimpin oleh …")',
+        )
     if not current["tugas"]:
-        reading.missing(("organisasi", "subbagian", idx, "tugas"), reading.sources.get(f"subbagian:{current['nama']}", ""),
-                        f"tugas {current['nama']}")
+        reading.missing(
+            ("organisasi", "subbagian", idx, "tugas"),
+            reading.sources.get(f"subbagian:{current['nama']}", ""),
+            f"tugas {current['nama']}",
+        )
     if not current["staf"]:
         del current["staf"]

@@ -19,13 +19,42 @@ from kpu_docs.input.load import clean_text
 _CONFUSABLES = str.maketrans(
     {
         "\u0648": "o",  # Arabic waw
-        "\u043e": "o", "\u0430": "a", "\u0435": "e", "\u0456": "i", "\u0455": "s", "\u0458": "j",
-        "\u0440": "p", "\u0441": "c", "\u0443": "y", "\u0445": "x",
-        "\u041e": "O", "\u0410": "A", "\u0412": "B", "\u0415": "E", "\u041a": "K", "\u041c": "M",
-        "\u041d": "H", "\u0420": "P", "\u0421": "C", "\u0422": "T", "\u0425": "X",
-        "\u00a0": " ", "\u2007": " ", "\u2009": " ", "\u202f": " ", "\u200b": "", "\ufeff": "",
-        "\u00ad": "", "\u2010": "-", "\u2011": "-", "\u2019": "'", "\u2018": "'",
-        "\u201c": '"', "\u201d": '"', "\uf0b7": "\u2022", "\uf0d8": "\u27a4",
+        "\u043e": "o",
+        "\u0430": "a",
+        "\u0435": "e",
+        "\u0456": "i",
+        "\u0455": "s",
+        "\u0458": "j",
+        "\u0440": "p",
+        "\u0441": "c",
+        "\u0443": "y",
+        "\u0445": "x",
+        "\u041e": "O",
+        "\u0410": "A",
+        "\u0412": "B",
+        "\u0415": "E",
+        "\u041a": "K",
+        "\u041c": "M",
+        "\u041d": "H",
+        "\u0420": "P",
+        "\u0421": "C",
+        "\u0422": "T",
+        "\u0425": "X",
+        "\u00a0": " ",
+        "\u2007": " ",
+        "\u2009": " ",
+        "\u202f": " ",
+        "\u200b": "",
+        "\ufeff": "",
+        "\u00ad": "",
+        "\u2010": "-",
+        "\u2011": "-",
+        "\u2019": "'",
+        "\u2018": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\uf0b7": "\u2022",
+        "\uf0d8": "\u27a4",
     }
 )
 
@@ -56,7 +85,7 @@ def strip_marker(text: str) -> tuple[str | None, str]:
     m = _MARKER.match(text)
     if not m:
         return None, text.strip()
-    return m.group("label"), text[m.end():].strip()
+    return m.group("label"), text[m.end() :].strip()
 
 
 def words(text: str) -> list[str]:
@@ -89,8 +118,9 @@ def find_word(text: str, word: str, cutoff: float = 0.8) -> int | None:
 # (O, l, I, S), which make the token unreadable rather than silently different.
 # A space or dash inside the digits ("1.205 .118", "1.205-118") is part of the token, so that it is
 # unreadable rather than read as its first part.
-_MONEY = re.compile(r"Rp\s*\.?\s*(?P<tok>[0-9OoIlS](?:[0-9OoIlS.,]|\s(?=[0-9])|\s+(?=[.,][0-9])|\s*-(?=[0-9]))*)",
-                    re.IGNORECASE)
+_MONEY = re.compile(
+    r"Rp\s*\.?\s*(?P<tok>[0-9OoIlS](?:[0-9OoIlS.,]|\s(?=[0-9])|\s+(?=[.,][0-9])|\s*-(?=[0-9]))*)", re.IGNORECASE
+)
 _PLAIN = re.compile(r"[0-9]+")
 _GROUPED = re.compile(r"[1-9][0-9]{0,2}(?:\.[0-9]{3})+")
 
@@ -159,7 +189,7 @@ def read_count(text: str, after: str) -> tuple[int, str | None, str] | None:
         if m:
             words_ = " ".join(m.group("w").split()).lower() if m.group("w") else None
             return int(m.group("n")), words_, m.group("noun").strip()
-        nxt = find_word(text[at + 1:], after.split()[0])
+        nxt = find_word(text[at + 1 :], after.split()[0])
         at = None if nxt is None else at + 1 + nxt
     return None
 
@@ -176,8 +206,9 @@ def name_flaws(name: str) -> int:
 
 def looks_like_name(text: str) -> bool:
     toks = text.split()
-    return 1 <= len(toks) <= 6 and not re.search(r"\d", text) and name_flaws(text) <= len(toks) // 2 \
-        and text[:1].isupper()
+    return (
+        1 <= len(toks) <= 6 and not re.search(r"\d", text) and name_flaws(text) <= len(toks) // 2 and text[:1].isupper()
+    )
 
 
 def split_names(text: str) -> list[str]:
@@ -192,6 +223,7 @@ _SMALL_WORDS = {"dan", "atau", "di", "ke", "dari", "yang", "untuk", "serta"}
 
 def title_case(text: str) -> str:
     """``"Petugas keamanan/jaga"`` -> ``"Petugas Keamanan/Jaga"`` (capitals kept; "dan" stays)."""
+
     def up(m: re.Match) -> str:
         word = m.group(2)
         return m.group(1) + (word if word in _SMALL_WORDS and m.start() else word[:1].upper() + word[1:])

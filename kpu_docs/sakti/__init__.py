@@ -12,5 +12,17 @@ from .cells import money
 from .export import AKUN, KEGIATAN, KOMPONEN, KRO, LABELS, PROGRAM, RO, Export, Row, Source
 from .read import read_export
 
-__all__ = ["read_export", "money", "Export", "Row", "Source", "LABELS",
-           "PROGRAM", "KEGIATAN", "KRO", "RO", "KOMPONEN", "AKUN"]
+__all__ = [
+    "read_export",
+    "money",
+    "Export",
+    "Row",
+    "Source",
+    "LABELS",
+    "PROGRAM",
+    "KEGIATAN",
+    "KRO",
+    "RO",
+    "KOMPONEN",
+    "AKUN",
+]

@@ -21,8 +21,18 @@ _PREFIXES = {0: "program ", 1: "kegiatan "}  # the report adds these words itsel
 class Additions:
     """Collects the export rows to add under input nodes, then writes them as edits."""
 
-    def __init__(self, text: str, export: Export, programs: list[InputNode], program_seq, index: dict[str, InputNode],
-                 keys: tuple[str, ...], edits: list[tuple[int, int, str]], warnings: list[str], notes: list[str]):
+    def __init__(
+        self,
+        text: str,
+        export: Export,
+        programs: list[InputNode],
+        program_seq,
+        index: dict[str, InputNode],
+        keys: tuple[str, ...],
+        edits: list[tuple[int, int, str]],
+        warnings: list[str],
+        notes: list[str],
+    ):
         self.text, self.export, self.programs, self.program_seq = text, export, programs, program_seq
         self.index, self.keys, self.edits, self.warnings, self.notes = index, keys, edits, warnings, notes
         self.additions: dict[str | None, list[Row]] = {}
@@ -173,7 +183,7 @@ class Additions:
         name = row.name.strip()
         prefix = _PREFIXES.get(row.level)
         if prefix and name.lower().startswith(prefix) and len(name) > len(prefix):
-            name = name[len(prefix):].strip()
+            name = name[len(prefix) :].strip()
         if not name:
             self.warnings.append(f"{row.subject}: Uraian kosong; isi nama {row.code} di masukan")
             name = f"(uraian {row.code} kosong di ekspor)"
@@ -186,4 +196,3 @@ class Additions:
                 key_node = yaml_entry(node.mapping, node.child_key)[0]
                 return max(0, item_dash(self.text, node.children[0].mapping)[0] - key_node.start_mark.column)
         return 2
-

@@ -21,8 +21,10 @@ def reconcile(export: Export) -> list[str]:
     """Blocking disagreements: a missing grand total, totals that do not add up."""
     keys = ("pagu",) if export.pagu_only else ("pagu", "realisasi")
     if export.total is None:
-        return [f"baris {TOTAL_LABEL} tidak ditemukan: impor tidak dapat dicocokkan dengan jumlah ekspor. "
-                "Ekspor ulang laporan lengkap dari SAKTI"]
+        return [
+            f"baris {TOTAL_LABEL} tidak ditemukan: impor tidak dapat dicocokkan dengan jumlah ekspor. "
+            "Ekspor ulang laporan lengkap dari SAKTI"
+        ]
     errors = []
     for row in export.rows:
         errors += _children_sum(row, export.children(row.code), "baris di bawahnya", keys)
@@ -71,17 +73,17 @@ def _own_figures(row: Row, scale: int) -> list[str]:
         )
     if row.persen is not None and pagu and realisasi is not None and not _percent_agrees(row, scale):
         shown = row.persen_text or str(row.persen).replace(".", ",")
-        out.append(
-            f"{row.subject}: % tertulis {shown}, padahal realisasi/pagu = "
-            f"{percent(Fraction(realisasi, pagu))}"
-        )
+        out.append(f"{row.subject}: % tertulis {shown}, padahal realisasi/pagu = {percent(Fraction(realisasi, pagu))}")
     return out
 
 
 def _percent_scale(export: Export) -> int:
     """100 when % is written as 0,9952 (a fraction), 1 when as 99,52: whichever fits more rows."""
-    rows = [r for r in [*export.rows, export.total]
-            if r is not None and r.persen is not None and r.pagu and r.realisasi is not None]
+    rows = [
+        r
+        for r in [*export.rows, export.total]
+        if r is not None and r.persen is not None and r.pagu and r.realisasi is not None
+    ]
     if any(r.persen_text and r.persen_text.endswith("%") for r in rows):
         return 1
     rows = rows[:500]  # enough to tell; keeps a large export linear

@@ -81,8 +81,7 @@ def _read_xlsx(path: Path) -> list[Sheet]:
 
 
 def _check_zip(path: Path) -> None:
-    """A damaged archive, another kind of zip (.docx, .ods) or a zip bomb is refused here.
-    """
+    """A damaged archive, another kind of zip (.docx, .ods) or a zip bomb is refused here."""
     try:
         with zipfile.ZipFile(path) as archive:
             names = set(archive.namelist())

@@ -63,8 +63,9 @@ class Glp039Placer:
 
     def __init__(self, raws: list[RawRow], structure_end: int, known: frozenset[str] | set[str]):
         self.raws, self.end = raws, structure_end
-        self.programs = {code.rsplit(".", 1)[-1]: code for code in known
-                         if re.fullmatch(r"\d{3}\.\d{2}\.[A-Z]{2}", code)}
+        self.programs = {
+            code.rsplit(".", 1)[-1]: code for code in known if re.fullmatch(r"\d{3}\.\d{2}\.[A-Z]{2}", code)
+        }
         self.known = known
         self.columns: dict[int, int] = {}  # level → the column it was first seen in
         self.path: dict[int, Row] = {}  # level → the current row of that level
@@ -104,15 +105,21 @@ class Glp039Placer:
         name = " ".join([inline_name] + [t for _, t in texts]).strip() if inline_name else " ".join(t for _, t in texts)
         seen = self.columns.setdefault(level, col)
         if seen != col:
-            self._unplaced(raw, f"kode {LEVEL_NAMES[level]} '{written}' di kolom {column(col)}, padahal kode "
-                                f"{LEVEL_NAMES[level]} sebelumnya di kolom {column(seen)}; tingkatnya tidak pasti")
+            self._unplaced(
+                raw,
+                f"kode {LEVEL_NAMES[level]} '{written}' di kolom {column(col)}, padahal kode "
+                f"{LEVEL_NAMES[level]} sebelumnya di kolom {column(seen)}; tingkatnya tidak pasti",
+            )
             return None
         placed = self._full_code(raw, level, written)
         if placed is None:
             return None
         code, parent = placed
         if previous is not None and code == previous.code:  # a long name continued on a second row
-            if raw.figures.get("pagu") in (None, previous.pagu) and raw.figures.get("realisasi") in (None, previous.realisasi):
+            if raw.figures.get("pagu") in (None, previous.pagu) and raw.figures.get("realisasi") in (
+                None,
+                previous.realisasi,
+            ):
                 previous.name = f"{previous.name} {name}".strip()
                 return previous
         if code in self.by_code:
@@ -134,12 +141,21 @@ class Glp039Placer:
             if "." in written:
                 self.programs[short] = written
             if short not in self.programs:
-                self._unplaced(raw, f"program '{written}' tidak ada di masukan: kode lengkapnya (mis. 076.01.{short}) "
-                                    "tidak dapat ditentukan. Tambahkan program itu ke masukan lebih dulu")
+                self._unplaced(
+                    raw,
+                    f"program '{written}' tidak ada di masukan: kode lengkapnya (mis. 076.01.{short}) "
+                    "tidak dapat ditentukan. Tambahkan program itu ke masukan lebih dulu",
+                )
                 return None
             return self.programs[short], None
-        parent_level = {KEGIATAN: PROGRAM, KRO: KEGIATAN, RO: KRO, KOMPONEN: RO, SUB_KOMPONEN: KOMPONEN,
-                        DETAIL: AKUN}.get(level)
+        parent_level = {
+            KEGIATAN: PROGRAM,
+            KRO: KEGIATAN,
+            RO: KRO,
+            KOMPONEN: RO,
+            SUB_KOMPONEN: KOMPONEN,
+            DETAIL: AKUN,
+        }.get(level)
         if level == AKUN:
             parent_level = SUB_KOMPONEN if SUB_KOMPONEN in path else KOMPONEN
         parent = path.get(parent_level)
@@ -151,8 +167,11 @@ class Glp039Placer:
             prefix, segment = written.split(".", 1)
             expected = parent.code.rsplit(".", 1)[-1]
             if prefix != expected:
-                self._unplaced(raw, f"{LEVEL_NAMES[level]} '{written}' tidak sesuai dengan {LEVEL_NAMES[parent_level]} "
-                                    f"di atasnya ({parent.code}, baris {parent.line})")
+                self._unplaced(
+                    raw,
+                    f"{LEVEL_NAMES[level]} '{written}' tidak sesuai dengan {LEVEL_NAMES[parent_level]} "
+                    f"di atasnya ({parent.code}, baris {parent.line})",
+                )
                 return None
             if level == KEGIATAN:
                 return written, parent

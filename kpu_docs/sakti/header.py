@@ -23,8 +23,11 @@ from .files import MAX_COLUMNS, Sheet
 # field → accepted header labels (normalised), preferred first
 _ALIASES: dict[str, tuple[str, ...]] = {
     "kode": ("kode",),
-    "uraian": ("uraian", "programkegiatanoutputsuboutputkomponensubkomponenakundetil",
-               "programkegiatankrorokomponensubkomponenakundetil"),  # the POK's long label
+    "uraian": (
+        "uraian",
+        "programkegiatanoutputsuboutputkomponensubkomponenakundetil",
+        "programkegiatankrorokomponensubkomponenakundetil",
+    ),  # the POK's long label
     "pagu": ("pagurevisi", "pagu", "jumlahbiaya"),
     "lock_pagu": ("lockpagu",),
     "realisasi_lalu": ("realisasiperiodelalu",),
@@ -115,7 +118,11 @@ def find_header(sheets: list[Sheet], path: Path) -> Header:
     if subs:
         rows = 2
         labelled |= set(subs.values())
-        if "realisasi" not in subs and found.get("realisasi") in labelled and norm(sheet.rows[top][found["realisasi"]]) == "realisasi":
+        if (
+            "realisasi" not in subs
+            and found.get("realisasi") in labelled
+            and norm(sheet.rows[top][found["realisasi"]]) == "realisasi"
+        ):
             raise ImportRefused(
                 f"{where}: judul 'Realisasi' bergabung di atas beberapa kolom, tetapi baris {top + 2} di bawahnya "
                 "tidak memuat 's.d. Periode': realisasi tidak dapat ditentukan. Ekspor ulang laporan GLP039 utuh"

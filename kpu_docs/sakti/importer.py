@@ -50,8 +50,7 @@ class PreparedImport:
     encoding: str | None = None  # the input's encoding when not UTF-8 (written back as UTF-8)
 
 
-def prepare_import(export_path: str | Path, input_path: str | Path, *,
-                   thousands: bool | None = None) -> PreparedImport:
+def prepare_import(export_path: str | Path, input_path: str | Path, *, thousands: bool | None = None) -> PreparedImport:
     """Read, place and reconcile; write nothing.
 
     Raises NotReconciled (with the totals table) when the export does not reconcile with
@@ -61,8 +60,10 @@ def prepare_import(export_path: str | Path, input_path: str | Path, *,
     old = loads(original, input_path)
     export = read_export(export_path, known=frozenset(_codes(old)), thousands=thousands)
     if export.errors:
-        raise NotReconciled(f"{export_path} tidak dapat diimpor; {input_path} tidak diubah:\n- "
-                            + "\n- ".join(export.errors), _totals(export, None))
+        raise NotReconciled(
+            f"{export_path} tidak dapat diimpor; {input_path} tidak diubah:\n- " + "\n- ".join(export.errors),
+            _totals(export, None),
+        )
     _check_satker(old, export, input_path)
     plan = plan_import(original, old, export, SourceRecord.of(export_path, export.source))
     new = reload(plan, input_path)
@@ -72,12 +73,14 @@ def prepare_import(export_path: str | Path, input_path: str | Path, *,
         _reconcile(export, plan, derived_new, input_path)
     except KpuDocsError as exc:
         raise NotReconciled(str(exc), totals) from None
-    return PreparedImport(original, export, plan, derived_old, derived_new, totals, diff(derived_old, derived_new),
-                          encoding)
+    return PreparedImport(
+        original, export, plan, derived_old, derived_new, totals, diff(derived_old, derived_new), encoding
+    )
 
 
-def run_import(export_path: str | Path, input_path: str | Path, *, dry_run: bool = False,
-               thousands: bool | None = None) -> int:
+def run_import(
+    export_path: str | Path, input_path: str | Path, *, dry_run: bool = False, thousands: bool | None = None
+) -> int:
     """Update ``input_path`` from the export; print totals and changes. Returns the exit code (0).
 
     Raises KpuDocsError (nothing written) where ``prepare_import`` refuses."""
@@ -92,9 +95,14 @@ def run_import(export_path: str | Path, input_path: str | Path, *, dry_run: bool
         print(f"catatan: {encoding_notice(input_path, prepared.encoding)}", file=sys.stderr)
     print(prepared.totals)
     if dry_run:
-        sys.stdout.writelines(difflib.unified_diff(
-            original.splitlines(keepends=True), plan.text.splitlines(keepends=True),
-            fromfile=str(input_path), tofile=f"{input_path} (setelah impor)"))
+        sys.stdout.writelines(
+            difflib.unified_diff(
+                original.splitlines(keepends=True),
+                plan.text.splitlines(keepends=True),
+                fromfile=str(input_path),
+                tofile=f"{input_path} (setelah impor)",
+            )
+        )
     for change in prepared.changes:
         print(change.describe())
     for warning in plan.warnings:
@@ -130,7 +138,7 @@ def _check_satker(document: Document, export: Export, input_path: Path) -> None:
         raise KpuDocsError(
             f"{export.path} adalah ekspor satker {theirs} ({export.source.satker_name}), sedangkan {input_path} milik "
             f"{office.name}; tidak ada yang ditulis. Unduh ekspor {office.name} dari SAKTI (bila ekspor ini memang "
-            f"milik kantor ini dengan nama lain, tulis kode_satker: \"{theirs}\" di {input_path}, lalu impor lagi)"
+            f'milik kantor ini dengan nama lain, tulis kode_satker: "{theirs}" di {input_path}, lalu impor lagi)'
         )
     if mine and theirs and mine != theirs:
         name = f" ({export.source.satker_name})" if export.source.satker_name else ""
@@ -145,7 +153,7 @@ def _same_office(satker_name: str, office) -> bool:
     be the input's office: its region is in it, and no other level (Kota Serang is not Kabupaten Serang)."""
     words = re.sub(r"[^a-z0-9]+", " ", satker_name.lower()).split()
     region = re.sub(r"[^a-z0-9]+", " ", office.region.lower()).split()
-    if not any(words[i:i + len(region)] == region for i in range(len(words))):
+    if not any(words[i : i + len(region)] == region for i in range(len(words))):
         return False
     levels = {"kota": "kota", "kabupaten": "kabupaten", "kab": "kabupaten", "provinsi": "provinsi", "prov": "provinsi"}
     named = {levels[w] for w in words if w in levels}
@@ -162,8 +170,10 @@ def _totals(export: Export, report) -> str:
     total = export.total
     ro = sum(1 for r in export.rows if r.level == RO)
     stated = ("-", "-") if total is None else (amount(total.pagu or 0), amount(total.realisasi or 0))
-    rows = [("", "pagu", "realisasi", "RO"),
-            (f"ekspor ({TOTAL_LABEL}, baris {total.line})" if total else f"ekspor (tanpa {TOTAL_LABEL})", *stated, str(ro))]
+    rows = [
+        ("", "pagu", "realisasi", "RO"),
+        (f"ekspor ({TOTAL_LABEL}, baris {total.line})" if total else f"ekspor (tanpa {TOTAL_LABEL})", *stated, str(ro)),
+    ]
     if report is None:
         sums = [amount(sum(getattr(r, k) or 0 for r in export.roots)) for k in ("pagu", "realisasi")]
         rows.append(("terbaca (jumlah program)", *sums, str(ro)))
@@ -172,8 +182,9 @@ def _totals(export: Export, report) -> str:
     if export.pagu_only:
         rows = [(a, b, "-" if i else c, d) for i, (a, b, c, d) in enumerate(rows)]
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
-    return "\n".join("  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths)))
-                     for r in rows)
+    return "\n".join(
+        "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths))) for r in rows
+    )
 
 
 def _reconcile(export: Export, plan: Plan, report, input_path: Path) -> None:
@@ -183,7 +194,9 @@ def _reconcile(export: Export, plan: Plan, report, input_path: Path) -> None:
     for key in keys:
         want, got = getattr(export.total, key) or 0, getattr(report.total, key)
         if want != got:
-            differences.append(f"{key}: ekspor {amount(want)}, hasil impor {amount(got)} (selisih {amount(got - want)})")
+            differences.append(
+                f"{key}: ekspor {amount(want)}, hasil impor {amount(got)} (selisih {amount(got - want)})"
+            )
     if not differences:
         plan.warnings += [f"tidak ada di ekspor, angkanya tidak diubah: {m}" for m in plan.missing]
         plan.warnings += [f"tidak ditempatkan: {u}" for u in plan.unplaced]

@@ -133,7 +133,10 @@ class KodePlacer:
             if len(path) <= KOMPONEN or path[KOMPONEN].code.rsplit(".", 1)[-1] != parts[0]:
                 return self._unknown(raw, code, "(sub komponen) tidak didahului baris komponen yang sama")
             seg = parts[1]
-            if f"{path[KOMPONEN].code}.{seg}" not in self.known and f"{path[KOMPONEN].code}.{seg.lstrip('0')}" in self.known:
+            if (
+                f"{path[KOMPONEN].code}.{seg}" not in self.known
+                and f"{path[KOMPONEN].code}.{seg.lstrip('0')}" in self.known
+            ):
                 seg = seg.lstrip("0")
             return self._under(path[KOMPONEN], seg)
         if _KEGIATAN.match(parts[0]):  # the POK's 6709.QGE.001: the program is the row above
@@ -151,8 +154,9 @@ class KodePlacer:
         level = len(parts) - 1
         parent = self.programs.get(parts[0]) if level == KEGIATAN else ".".join(parts[:-1])
         if parent is None:
-            return self._unknown(raw, code, f"(kegiatan) di bawah program {parts[0]} yang tidak ada di masukan "
-                                            "maupun di ekspor")
+            return self._unknown(
+                raw, code, f"(kegiatan) di bawah program {parts[0]} yang tidak ada di masukan maupun di ekspor"
+            )
         chain = [parent if level == KEGIATAN else self.programs.get(parts[0], parts[0])]
         chain += [".".join(parts[: k + 1]) for k in range(1, len(parts) - 1)]
         self.path = [self.by_code.get(c) or Row(0, c, "", k, None) for k, c in enumerate(chain)]
@@ -163,8 +167,9 @@ class KodePlacer:
         if seg in self.programs and _SHORT_PROGRAM.match(seg) and (len(path) <= RO + 1 or self._kegiatan_next(i, seg)):
             return self.programs[seg], PROGRAM, None  # CQ, not a sub-komponen
         if _SHORT_PROGRAM.match(seg) and not path:
-            return self._unknown(raw, code, f"(program) tidak ada di masukan: kode lengkapnya (mis. 076.01.{seg}) "
-                                            "tidak dapat ditentukan")
+            return self._unknown(
+                raw, code, f"(program) tidak ada di masukan: kode lengkapnya (mis. 076.01.{seg}) tidak dapat ditentukan"
+            )
         if _KEGIATAN.match(seg):
             if not path:
                 return self._unknown(raw, code, "(kegiatan) tidak didahului baris program")
@@ -180,8 +185,12 @@ class KodePlacer:
                 return self._under(path[KRO], seg)
             verdict = self._is_komponen(i, seg)
             if verdict is None:
-                return self._unknown(raw, code, f"di bawah RO {path[RO].code} (baris {path[RO].line}): komponen atau "
-                                                "RO berikutnya? Tingkatnya tidak pasti; tulis kode lengkap di ekspor")
+                return self._unknown(
+                    raw,
+                    code,
+                    f"di bawah RO {path[RO].code} (baris {path[RO].line}): komponen atau "
+                    "RO berikutnya? Tingkatnya tidak pasti; tulis kode lengkap di ekspor",
+                )
             return self._under(path[RO], seg) if verdict else self._under(path[KRO], seg)
         if _AKUN.match(seg):
             if len(path) <= RO:
@@ -206,7 +215,8 @@ class KodePlacer:
         """Segments only found below a komponen: sub-komponen letters, 6-digit akun."""
         seg = segment(code)
         return "." not in code and bool(
-            _SUB_KOMPONEN.match(seg) and not (seg in self.programs and _SHORT_PROGRAM.match(seg)) or _AKUN.match(seg))
+            _SUB_KOMPONEN.match(seg) and not (seg in self.programs and _SHORT_PROGRAM.match(seg)) or _AKUN.match(seg)
+        )
 
     @staticmethod
     def _under(parent: Row, seg: str) -> tuple[str, int, str | None]:

@@ -45,8 +45,9 @@ class Planner:
         self.targets: dict[str, dict[str, int]] = {}
         self.edits: list[tuple[int, int, str]] = []
         self.missing: list[str] = []
-        self.new = Additions(text, export, self.programs, self.program_seq, self.index, self.keys, self.edits,
-                             self.warnings, self.notes)
+        self.new = Additions(
+            text, export, self.programs, self.program_seq, self.index, self.keys, self.edits, self.warnings, self.notes
+        )
 
     def plan(self) -> Plan:
         if not any(self.export.row(code) for code in self.index):
@@ -62,8 +63,9 @@ class Planner:
         self.new.insert()
         if self.record is not None:
             self.edits += source_edits(self.text, self.record, self.document)
-        return Plan(self._apply(), self.targets, self.new.added, self.warnings, self.notes, self.missing,
-                    self.new.unplaced)
+        return Plan(
+            self._apply(), self.targets, self.new.added, self.warnings, self.notes, self.missing, self.new.unplaced
+        )
 
     def _check_year(self) -> None:
         year, years = self.document.data.year, self.export.years
@@ -102,8 +104,10 @@ class Planner:
         for row_added in added:
             for f, value in self.new.figures(row_added).items():
                 sums[f] += value
-        stated = {f: self._exported(row, f, sums[f] if changed else node.old[f]) if node.old[f] is not None else None
-                  for f in self.keys}
+        stated = {
+            f: self._exported(row, f, sums[f] if changed else node.old[f]) if node.old[f] is not None else None
+            for f in self.keys
+        }
         self._rewrite(node, stated)
         return sums, changed
 

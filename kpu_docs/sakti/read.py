@@ -23,19 +23,32 @@ from .placement import KodePlacer
 from .rows import read_rows, text_cells
 
 MAX_LISTED = 15
-_MONTHS = ("januari", "februari", "maret", "april", "mei", "juni", "juli", "agustus", "september",
-           "oktober", "november", "desember")
+_MONTHS = (
+    "januari",
+    "februari",
+    "maret",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "agustus",
+    "september",
+    "oktober",
+    "november",
+    "desember",
+)
 
 
-def read_export(path: str | Path, known: frozenset[str] | set[str] = frozenset(),
-                thousands: bool | None = None) -> Export:
+def read_export(
+    path: str | Path, known: frozenset[str] | set[str] = frozenset(), thousands: bool | None = None
+) -> Export:
     """Parse an export. ``known`` holds the input's codes (they settle a short program code and
     an otherwise uncertain 3-digit segment); ``thousands`` multiplies a POK's values by 1,000
     (None: detected from its title). Raises KpuDocsError for a file that cannot be used at all;
     an export that does not add up is returned with ``errors``."""
     path = Path(path)
     header = find_header(read_tables(path), path)
-    titles = [" ".join(clean_text(c)[0] for c in row if filled(c)) for row in header.sheet.rows[:header.top]]
+    titles = [" ".join(clean_text(c)[0] for c in row if filled(c)) for row in header.sheet.rows[: header.top]]
     titles = [t for t in titles if t]
     reading = read_rows(header)
     pagu_only = "realisasi" not in header.spans
@@ -50,8 +63,9 @@ def read_export(path: str | Path, known: frozenset[str] | set[str] = frozenset()
                 continue
             if not code:
                 if raw.figures:
-                    reading.errors.append(f"baris {raw.line}: berangka tetapi kolom Kode kosong; baris ini tidak dapat "
-                                          "ditempatkan")
+                    reading.errors.append(
+                        f"baris {raw.line}: berangka tetapi kolom Kode kosong; baris ini tidak dapat ditempatkan"
+                    )
                 continue
             raws.append((raw, code, name))
         placer = KodePlacer(raws, known)
@@ -65,14 +79,27 @@ def read_export(path: str | Path, known: frozenset[str] | set[str] = frozenset()
             f"'{LABELS['kode']}'"
         )
     source = _source(titles, path, header, pagu_only)
-    export = Export(path, rows, reading.total, titles, reading.warnings + placer.warnings,
-                    reading.errors + placer.errors, reading.notes, source, pagu_only)
+    export = Export(
+        path,
+        rows,
+        reading.total,
+        titles,
+        reading.warnings + placer.warnings,
+        reading.errors + placer.errors,
+        reading.notes,
+        source,
+        pagu_only,
+    )
     if source.report == "GLP039" and not source.period:
-        export.warnings.append("periode laporan (mis. 'Periode Desember 2023') tidak tertulis di judul maupun nama "
-                               "berkas: periksa dan sebutkan per kapan realisasinya di laporan")
+        export.warnings.append(
+            "periode laporan (mis. 'Periode Desember 2023') tidak tertulis di judul maupun nama "
+            "berkas: periksa dan sebutkan per kapan realisasinya di laporan"
+        )
     if source.report == "GLP039" and not source.basis:
-        export.warnings.append("basis realisasi (akrual atau kas/SP2D) tidak tertulis di judul maupun nama berkas: "
-                               "periksa dan sebutkan basisnya di laporan")
+        export.warnings.append(
+            "basis realisasi (akrual atau kas/SP2D) tidak tertulis di judul maupun nama berkas: "
+            "periksa dan sebutkan basisnya di laporan"
+        )
     if not source.satker and not pagu_only:
         export.notes.append("kode satker tidak ditemukan di baris judul ekspor: satker tidak dapat diperiksa")
     if pagu_only:
@@ -80,8 +107,11 @@ def read_export(path: str | Path, known: frozenset[str] | set[str] = frozenset()
     if placer.unplaced:
         shown = placer.unplaced[:MAX_LISTED]
         more = len(placer.unplaced) - len(shown)
-        export.errors.append("baris yang tidak dapat ditempatkan di pohon anggaran:\n  " + "\n  ".join(shown)
-                             + (f"\n  … dan {more} baris lainnya" if more else ""))
+        export.errors.append(
+            "baris yang tidak dapat ditempatkan di pohon anggaran:\n  "
+            + "\n  ".join(shown)
+            + (f"\n  … dan {more} baris lainnya" if more else "")
+        )
     export.errors += reconcile(export)
     export.warnings += check(export)
     return export
@@ -113,8 +143,9 @@ def _source(titles: list[str], path: Path, header: Header, pagu_only: bool) -> S
         source.report = "GLP039"
     months = "|".join(_MONTHS)
     periods = [t for t in titles if re.search(r"periode", t, re.I)] or titles  # not "dicetak 5 Januari 2024"
-    found = (re.findall(rf"\b({months})\s+(20\d\d)\b", " ".join(periods), re.I)
-             or re.findall(rf"(?<![a-z])({months})[\s_-]+(20\d\d)(?!\d)", path.stem, re.I))
+    found = re.findall(rf"\b({months})\s+(20\d\d)\b", " ".join(periods), re.I) or re.findall(
+        rf"(?<![a-z])({months})[\s_-]+(20\d\d)(?!\d)", path.stem, re.I
+    )
     if found:
         month, year = found[-1]  # "1 Januari 2023 s.d. 31 Desember 2023": the period ends in Desember
         source.period = f"{month.title()} {year}"
@@ -122,7 +153,7 @@ def _source(titles: list[str], path: Path, header: Header, pagu_only: bool) -> S
         source.basis = "akrual"
     elif re.search(r"sp2d|\bkas\b|cash", both, re.I):
         source.basis = "kas (SP2D)"
-    for row in header.sheet.rows[:header.top]:
+    for row in header.sheet.rows[: header.top]:
         cells = [clean_text(c)[0] for c in row if filled(c)]
         joined = " ".join(cells)
         if not re.search(r"satuan\s*kerja|satker", joined, re.I):
@@ -130,7 +161,7 @@ def _source(titles: list[str], path: Path, header: Header, pagu_only: bool) -> S
         code = re.search(r"(?<!\d)(\d{6})(?!\d)", joined)
         if code:
             source.satker = code.group(1)
-            after = joined[code.end():].strip(" :-")
+            after = joined[code.end() :].strip(" :-")
             source.satker_name = after
             break
     named = re.search(r"(?i)(?:satker|satuan\s*kerja)[\s_-]*(\d{6})(?!\d)", path.stem)

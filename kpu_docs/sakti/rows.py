@@ -77,7 +77,8 @@ def read_rows(header: Header) -> Reading:
                         out.errors.append(
                             f"baris {line}: {TOTAL_LABEL} ditulis lagi dengan {LABELS[key]} lain "
                             f"({_rupiah(getattr(again, key))}, di baris {out.total.line}: "
-                            f"{_rupiah(getattr(out.total, key))}); ekspor ini tidak dapat dicocokkan")
+                            f"{_rupiah(getattr(out.total, key))}); ekspor ini tidak dapat dicocokkan"
+                        )
             if out.rows and not out.total_first:
                 break  # the total closes the table; what follows is a footer
             continue
@@ -90,9 +91,12 @@ def read_rows(header: Header) -> Reading:
         out.notes.append(f"{repeats} baris judul kolom yang berulang (per halaman cetak) dilewati")
     if out.text_figures and out.number_figures:  # text among numbers: typed over by hand?
         more = len(out.text_figures) - 1
-        out.warnings.append(f"{len(out.text_figures)} angka di buku kerja tersimpan sebagai teks, dibaca sebagai angka "
-                            f"(mis. {out.text_figures[0]}" + (f", dan {more} lainnya" if more else "")
-                            + "): periksa bahwa angka itu tidak diketik ulang dengan tangan")
+        out.warnings.append(
+            f"{len(out.text_figures)} angka di buku kerja tersimpan sebagai teks, dibaca sebagai angka "
+            f"(mis. {out.text_figures[0]}"
+            + (f", dan {more} lainnya" if more else "")
+            + "): periksa bahwa angka itu tidak diketik ulang dengan tangan"
+        )
     return out
 
 
@@ -113,13 +117,19 @@ def _read_figures(header: Header, cells: list[Any], line: int, out: Reading, raw
         col, value = hits[0]
         raw.figure_columns[field_name] = col
         if isinstance(value, str) and "_x000" in value.lower():
-            out.errors.append(f"baris {line}, kolom {column(col)}: angka berisi '_x000D_' (ganti baris Excel): "
-                              f"'{value[:30]}'. Tulis angkanya saja")
+            out.errors.append(
+                f"baris {line}, kolom {column(col)}: angka berisi '_x000D_' (ganti baris Excel): "
+                f"'{value[:30]}'. Tulis angkanya saja"
+            )
             continue
         try:
             raw.figures[field_name] = percent(value) if field_name == "persen" else money(value)
-            if isinstance(value, str) and field_name != "persen" and not header.sheet.text_only \
-                    and value.strip() not in ("-", "–", "—", ""):
+            if (
+                isinstance(value, str)
+                and field_name != "persen"
+                and not header.sheet.text_only
+                and value.strip() not in ("-", "–", "—", "")
+            ):
                 out.text_figures.append(f"baris {line}, kolom {column(col)} '{value.strip()[:20]}'")
             out.number_figures += field_name != "persen" and isinstance(value, (int, float))
         except ValueError as exc:

@@ -82,8 +82,10 @@ class SheetReader:
                 parser.Parse(block, False)
             parser.Parse(b"", True)
         except _Forbidden:
-            raise ImportRefused(f"{self.path}: lembar '{self.title}' memuat deklarasi DTD/entitas XML; "
-                               "berkas ini tidak dibaca. Ekspor ulang dari SAKTI") from None
+            raise ImportRefused(
+                f"{self.path}: lembar '{self.title}' memuat deklarasi DTD/entitas XML; "
+                "berkas ini tidak dibaca. Ekspor ulang dari SAKTI"
+            ) from None
         except expat.ExpatError as exc:
             raise ImportRefused(f"{self.path}: lembar '{self.title}' rusak ({exc}); ekspor ulang dari SAKTI") from None
         while self.rows and not any(v is not None for v in self.rows[-1]):
@@ -147,7 +149,9 @@ class SheetReader:
 
     def _place(self, value: Any) -> None:
         if self.row > MAX_ROWS:
-            raise ImportRefused(f"{self.path}: lebih dari {amount(MAX_ROWS)} baris; ini bukan ekspor realisasi satu satker")
+            raise ImportRefused(
+                f"{self.path}: lebih dari {amount(MAX_ROWS)} baris; ini bukan ekspor realisasi satu satker"
+            )
         if self.col >= MAX_COLUMNS:
             from .cells import column
 

@@ -34,8 +34,16 @@ class SourceRecord:
 
     def mapping(self) -> dict[str, object]:
         s = self.source
-        items = {"sistem": "SAKTI", "laporan": s.report, "periode": s.period, "basis": s.basis,
-                 "satker": s.satker, "berkas": self.file, "sha256": self.sha256, "tanggal_impor": self.imported}
+        items = {
+            "sistem": "SAKTI",
+            "laporan": s.report,
+            "periode": s.period,
+            "basis": s.basis,
+            "satker": s.satker,
+            "berkas": self.file,
+            "sha256": self.sha256,
+            "tanggal_impor": self.imported,
+        }
         return {k: v for k, v in items.items() if v}
 
 
@@ -54,8 +62,10 @@ def source_edits(text: str, record: SourceRecord, document: Document) -> list[tu
     if old is not None and old.sha256 == record.sha256:
         return edits
     lines = ["sumber_data:  # diisi oleh kpu-docs import; jangan diubah dengan tangan"]
-    lines += [f"  {key}: {scalar(value if not isinstance(value, dt.date) else value)}"
-              for key, value in record.mapping().items()]
+    lines += [
+        f"  {key}: {scalar(value if not isinstance(value, dt.date) else value)}"
+        for key, value in record.mapping().items()
+    ]
     block = newline.join(lines) + newline
     found = entry(root, "sumber_data")
     if found is not None:

@@ -44,8 +44,11 @@ def reload(plan, path: Path) -> Document:
         node = stack.pop()
         nodes[node.code] = node
         stack += node.children
-    wrong = [code for code, figures in plan.targets.items()
-             if code not in nodes or any(getattr(nodes[code], k) != v for k, v in figures.items())]
+    wrong = [
+        code
+        for code, figures in plan.targets.items()
+        if code not in nodes or any(getattr(nodes[code], k) != v for k, v in figures.items())
+    ]
     wrong += [code for code in plan.added if code not in nodes]
     if wrong:
         raise ImportRefused(

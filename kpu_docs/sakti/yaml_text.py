@@ -110,7 +110,7 @@ def line_end(text: str, index: int) -> int:
 def dash(text: str, mapping: yaml.MappingNode) -> tuple[int, int]:
     """Column of an item's ``-`` and the distance from it to the item's keys."""
     start = line_start(text, mapping.start_mark.index)
-    prefix = text[start:mapping.start_mark.index]
+    prefix = text[start : mapping.start_mark.index]
     if prefix.strip() == "-":
         dash = prefix.index("-")
         return dash, len(prefix) - dash
@@ -129,7 +129,7 @@ def leading_start(text: str, mapping: yaml.MappingNode) -> int:
 
 
 def blank_before(text: str, pos: int) -> bool:
-    return pos > 0 and text[line_start(text, pos - 1):pos].strip() == ""
+    return pos > 0 and text[line_start(text, pos - 1) : pos].strip() == ""
 
 
 def content_end(text: str, node: yaml.Node) -> int:
@@ -145,4 +145,3 @@ def content_end(text: str, node: yaml.Node) -> int:
     while end > 0 and text[end - 1] in " \t\r\n":
         end -= 1
     return end
-

@@ -84,7 +84,8 @@ def create_app(root: Path, out: Path | None = None) -> Flask:
         if request.method not in ("GET", "HEAD", "OPTIONS"):
             origin = request.headers.get("Origin")
             if request.headers.get("Sec-Fetch-Site") == "cross-site" or (
-                    origin and origin.rstrip("/") != request.host_url.rstrip("/")):
+                origin and origin.rstrip("/") != request.host_url.rstrip("/")
+            ):
                 abort(403, "permintaan dari situs lain ditolak")
 
     CSRFProtect(app)  # after the check above: a cross-site request is refused as such
@@ -97,7 +98,8 @@ def create_app(root: Path, out: Path | None = None) -> Flask:
         response.headers.setdefault(
             "Content-Security-Policy",
             "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-            "frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
+            "frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+        )
         if response.mimetype in ("text/html", "application/json"):
             response.headers.setdefault("Cache-Control", "no-store")
         return response
@@ -172,7 +174,13 @@ def create_app(root: Path, out: Path | None = None) -> Flask:
     def _status(office: str, year: int) -> dict:
         path = workspace.input_path(office, year)
         checked = checks.check_text(workspace.read(office, year), path)
-        info = {"year": year, "counts": checked.counts, "loads": checked.report is not None, "built": None, "name": office}
+        info = {
+            "year": year,
+            "counts": checked.counts,
+            "loads": checked.report is not None,
+            "built": None,
+            "name": office,
+        }
         if checked.report is not None:
             info["name"] = checked.report.data.office.name
             where, names = _outputs(checked.report)
@@ -187,7 +195,9 @@ def create_app(root: Path, out: Path | None = None) -> Flask:
         offices = []
         for office in workspace.offices():
             years = [_status(office, y) for y in workspace.years(office)]
-            offices.append({"slug": office, "name": next((y["name"] for y in years if y["loads"]), office), "years": years})
+            offices.append(
+                {"slug": office, "name": next((y["name"] for y in years if y["loads"]), office), "years": years}
+            )
         return render_template("index.html", offices=offices, this_year=dt.date.today().year)
 
     @app.post("/kantor/<office>/<year>/tahun-berikutnya")
@@ -199,8 +209,10 @@ def create_app(root: Path, out: Path | None = None) -> Flask:
         except InputError as exc:
             problems = "; ".join(p.message for p in exc.problems[:3])
             raise KpuDocsError(f"{office}/{year}.yaml harus dapat dibaca dulu: {problems}") from None
-        note = (f"Masukan {int(year) + 1} dibuat dari {year}: struktur, organisasi dan metadata dibawa; "
-                "angka dan narasi dikosongkan untuk diisi.")
+        note = (
+            f"Masukan {int(year) + 1} dibuat dari {year}: struktur, organisasi dan metadata dibawa; "
+            "angka dan narasi dikosongkan untuk diisi."
+        )
         return redirect(url_for("edit", office=office, year=int(year) + 1, pesan=note))
 
     @app.post("/kantor-baru")
@@ -233,9 +245,15 @@ def create_app(root: Path, out: Path | None = None) -> Flask:
     def edit(office: str, year: str):
         path, text = _paths(office, year)
         checked = checks.check_text(text, path)
-        context = {"office": office, "year": year, "base": digest(text), "checked": checked, "path": path,
-                   "findings": checks.findings_json(checked),
-                   "list_url": url_for("list_item", office=office, year=year)}
+        context = {
+            "office": office,
+            "year": year,
+            "base": digest(text),
+            "checked": checked,
+            "path": path,
+            "findings": checks.findings_json(checked),
+            "list_url": url_for("list_item", office=office, year=year),
+        }
         if checked.report is not None:
             context["sections"] = forms.sections(checked.report.data)
             context["rows"] = _tree_rows(checked.report)
@@ -248,13 +266,25 @@ def create_app(root: Path, out: Path | None = None) -> Flask:
 
         def visit(line, parent: str | None, depth: int) -> None:
             rid = format_key_path(line.key_path)
-            rows.append({"id": rid, "parent": parent, "depth": depth, "code": line.code, "name": line.name,
-                         "level": line.level.noun, "leaf": not line.children,
-                         "stated_pagu": "" if line.stated_pagu is None else amount(line.stated_pagu),
-                         "stated_realisasi": "" if line.stated_realisasi is None else amount(line.stated_realisasi),
-                         "pagu": amount(line.figures.pagu), "realisasi": amount(line.figures.realisasi),
-                         "sisa": amount(line.figures.sisa), "persen": percent(line.figures.ratio),
-                         "children": len(line.children), "narrative": _narrative_field(line)})
+            rows.append(
+                {
+                    "id": rid,
+                    "parent": parent,
+                    "depth": depth,
+                    "code": line.code,
+                    "name": line.name,
+                    "level": line.level.noun,
+                    "leaf": not line.children,
+                    "stated_pagu": "" if line.stated_pagu is None else amount(line.stated_pagu),
+                    "stated_realisasi": "" if line.stated_realisasi is None else amount(line.stated_realisasi),
+                    "pagu": amount(line.figures.pagu),
+                    "realisasi": amount(line.figures.realisasi),
+                    "sisa": amount(line.figures.sisa),
+                    "persen": percent(line.figures.ratio),
+                    "children": len(line.children),
+                    "narrative": _narrative_field(line),
+                }
+            )
             for child in line.children:
                 visit(child, rid, depth + 1)
 
@@ -267,8 +297,10 @@ def create_app(root: Path, out: Path | None = None) -> Flask:
         if line.level != Level.SUB_OUTPUT:
             return None
         path = (*line.key_path, "narasi")
-        paragraphs = [forms.Field("paragraph", (*path, i), f"Paragraf {i + 1}", text, True)
-                      for i, text in enumerate(line.narrative)]
+        paragraphs = [
+            forms.Field("paragraph", (*path, i), f"Paragraf {i + 1}", text, True)
+            for i, text in enumerate(line.narrative)
+        ]
         return forms.Field("paragraphs", path, f"Narasi {line.code}", children=paragraphs)
 
     def _json_body() -> dict:
@@ -296,8 +328,14 @@ def create_app(root: Path, out: Path | None = None) -> Flask:
         started = time.perf_counter()
         path, _, edited, errors, stale = _edited(office, year)
         checked = checks.check_text(edited, path)
-        body = {"ok": True, "stale": stale, "errors": errors, "findings": checks.findings_json(checked),
-                "counts": checked.counts, "loads": checked.report is not None}
+        body = {
+            "ok": True,
+            "stale": stale,
+            "errors": errors,
+            "findings": checks.findings_json(checked),
+            "counts": checked.counts,
+            "loads": checked.report is not None,
+        }
         if checked.report is not None:
             body["figures"] = checks.figures(checked.report)
         body["ms"] = round((time.perf_counter() - started) * 1000, 1)
@@ -326,8 +364,10 @@ def create_app(root: Path, out: Path | None = None) -> Flask:
             raise KpuDocsError("aksi tidak dikenal")
         checked = checks.check_text(edited, path)
         if checked.report is None:
-            raise KpuDocsError("perubahan ini membuat berkas tidak dapat dibaca; tidak disimpan: "
-                               + "; ".join(str(p) for p in checked.problems[:3]))
+            raise KpuDocsError(
+                "perubahan ini membuat berkas tidak dapat dibaca; tidak disimpan: "
+                + "; ".join(str(p) for p in checked.problems[:3])
+            )
         version = workspace.save(office, year, edited, digest(text))
         if version:
             note += f" Versi sebelumnya disimpan ({_when(version.id)})."
@@ -339,12 +379,18 @@ def create_app(root: Path, out: Path | None = None) -> Flask:
     def save(office: str, year: str):
         path, text, edited, errors, stale = _edited(office, year)
         if errors:
-            return jsonify({"ok": False, "errors": errors,
-                            "message": "Belum disimpan: perbaiki isian yang ditandai merah."}), 400
+            return jsonify(
+                {"ok": False, "errors": errors, "message": "Belum disimpan: perbaiki isian yang ditandai merah."}
+            ), 400
         checked = checks.check_text(edited, path)
         if checked.report is None:
-            return jsonify({"ok": False, "findings": checks.findings_json(checked),
-                            "message": "Belum disimpan: dengan perubahan ini berkas tidak dapat dibaca (lihat temuan)."}), 400
+            return jsonify(
+                {
+                    "ok": False,
+                    "findings": checks.findings_json(checked),
+                    "message": "Belum disimpan: dengan perubahan ini berkas tidak dapat dibaca (lihat temuan).",
+                }
+            ), 400
         payload = _json_body()
         version = workspace.save(office, year, edited, str(payload.get("base", "")))
         if version is None:
@@ -353,8 +399,15 @@ def create_app(root: Path, out: Path | None = None) -> Flask:
         described = [c.describe() for c in diff(old, checked.report)] if old is not None else []
         if len(described) > 5:  # the message is a line at the top of the page
             described = [*described[:5], f"… dan {len(described) - 5} perubahan lain (lihat Versi)"]
-        return jsonify({"ok": True, "base": digest(edited), "version": version.id, "changes": described,
-                        "message": f"Tersimpan. Versi sebelumnya disimpan ({_when(version.id)})."})
+        return jsonify(
+            {
+                "ok": True,
+                "base": digest(edited),
+                "version": version.id,
+                "changes": described,
+                "message": f"Tersimpan. Versi sebelumnya disimpan ({_when(version.id)}).",
+            }
+        )
 
     # -- versions -------------------------------------------------------------------------------
 
@@ -363,7 +416,11 @@ def create_app(root: Path, out: Path | None = None) -> Flask:
         return stamp.astimezone().strftime("%d-%m-%Y %H:%M:%S")
 
     def _text_of(office: str, year: str, version_id: str) -> str:
-        return workspace.read(office, year) if version_id == "sekarang" else workspace.version_text(office, year, version_id)
+        return (
+            workspace.read(office, year)
+            if version_id == "sekarang"
+            else workspace.version_text(office, year, version_id)
+        )
 
     @app.get("/kantor/<office>/<year>/versi")
     def versions(office: str, year: str):
@@ -379,8 +436,10 @@ def create_app(root: Path, out: Path | None = None) -> Flask:
                 try:
                     reports.append(derive(loads(_text_of(office, year, vid), path)))
                 except InputError as exc:
-                    raise KpuDocsError(f"versi {vid} tidak dapat dibaca, jadi tidak dapat dibandingkan: "
-                                       + "; ".join(str(p) for p in exc.problems[:3])) from None
+                    raise KpuDocsError(
+                        f"versi {vid} tidak dapat dibaca, jadi tidak dapat dibandingkan: "
+                        + "; ".join(str(p) for p in exc.problems[:3])
+                    ) from None
             changes = diff(reports[0], reports[1])
             compared = {"a": a, "b": b, "changes": [c.describe() for c in changes], "summary": summary(changes)}
         return render_template("versions.html", office=office, year=year, versions=listed, compared=compared)
@@ -388,8 +447,14 @@ def create_app(root: Path, out: Path | None = None) -> Flask:
     @app.get("/kantor/<office>/<year>/versi/<version_id>")
     def version_text(office: str, year: str, version_id: str):
         text = _text_of(office, year, version_id)  # NotFound for an unknown id, before reading it as a time
-        return render_template("version.html", office=office, year=year, version_id=version_id,
-                               when=_when(version_id) if version_id != "sekarang" else "sekarang", text=text)
+        return render_template(
+            "version.html",
+            office=office,
+            year=year,
+            version_id=version_id,
+            when=_when(version_id) if version_id != "sekarang" else "sekarang",
+            text=text,
+        )
 
     @app.post("/kantor/<office>/<year>/versi/<version_id>/pulihkan")
     def restore(office: str, year: str, version_id: str):
@@ -426,19 +491,23 @@ def create_app(root: Path, out: Path | None = None) -> Flask:
             try:
                 prepared = prepare_import(export_path, path)
             except InputError as exc:
-                raise KpuDocsError("masukan ini belum dapat dibaca; perbaiki dulu: "
-                                   + "; ".join(str(p) for p in exc.problems[:3])) from None
+                raise KpuDocsError(
+                    "masukan ini belum dapat dibaca; perbaiki dulu: " + "; ".join(str(p) for p in exc.problems[:3])
+                ) from None
             except KpuDocsError as exc:  # refused (with the export's totals) or another satker's export
                 # the user knows the file by its own name and the input as office/year, not by server paths
-                message = str(exc).replace(str(export_path), export_path.name).replace(
-                    str(path), f"{office}/{path.name}")
+                message = (
+                    str(exc).replace(str(export_path), export_path.name).replace(str(path), f"{office}/{path.name}")
+                )
                 refused = {"file": export_path.name, "message": message, "totals": getattr(exc, "totals", "")}
                 return render_template("import.html", office=office, year=year, preview=None, refused=refused), 400
         plan, export, text = prepared.plan, prepared.export, prepared.original
         checked = checks.check_text(plan.text, path)
         if checked.report is None:
-            raise KpuDocsError("hasil impor tidak dapat dibaca kembali; tidak ada yang ditulis: "
-                               + "; ".join(str(p) for p in checked.problems[:3]))
+            raise KpuDocsError(
+                "hasil impor tidak dapat dibaca kembali; tidak ada yang ditulis: "
+                + "; ".join(str(p) for p in checked.problems[:3])
+            )
         changes = prepared.changes
         read = (sum(r.pagu or 0 for r in export.roots), sum(r.realisasi or 0 for r in export.roots))
         token = secrets.token_urlsafe(16)
@@ -449,13 +518,19 @@ def create_app(root: Path, out: Path | None = None) -> Flask:
             pending[token] = PendingImport(office, year, digest(text), plan.text, now)
         new_total = checked.report.total
         preview = {
-            "file": _safe_name(upload.filename), "token": token,
-            "export_total": None if export.total is None
+            "file": _safe_name(upload.filename),
+            "token": token,
+            "export_total": None
+            if export.total is None
             else (amount(export.total.pagu or 0), amount(export.total.realisasi or 0)),
             "read_total": (amount(read[0]), amount(read[1])),
             "input_total": (amount(new_total.pagu), amount(new_total.realisasi)),
-            "rows": len(export.rows), "changes": [c.describe() for c in changes], "summary": summary(changes),
-            "warnings": plan.warnings, "notes": plan.notes, "unchanged": plan.text == text,
+            "rows": len(export.rows),
+            "changes": [c.describe() for c in changes],
+            "summary": summary(changes),
+            "warnings": plan.warnings,
+            "notes": plan.notes,
+            "unchanged": plan.text == text,
             "findings": checks.findings_json(checked),
         }
         return render_template("import.html", office=office, year=year, preview=preview)
@@ -488,14 +563,29 @@ def create_app(root: Path, out: Path | None = None) -> Flask:
                 target = where / names[kind]
                 if target.is_file():
                     built = workspace.last_built(target)
-                    files.append({"kind": kind, "name": names[kind], "size": target.stat().st_size,
-                                  "built": built.astimezone().strftime("%d-%m-%Y %H:%M") if built else "",
-                                  "stale": digest(text) != last.built_from if last and (kind != "pdf" or last.pdf)
-                                  else bool(built and edited and edited > built)})
+                    files.append(
+                        {
+                            "kind": kind,
+                            "name": names[kind],
+                            "size": target.stat().st_size,
+                            "built": built.astimezone().strftime("%d-%m-%Y %H:%M") if built else "",
+                            "stale": digest(text) != last.built_from
+                            if last and (kind != "pdf" or last.pdf)
+                            else bool(built and edited and edited > built),
+                        }
+                    )
             pages = list(range(1, len(preview_pages(where)) + 1))
         running = jobs.running((office, year))
-        return render_template("outputs.html", office=office, year=year, checked=checked, files=files, pages=pages,
-                               running=running.id if running else None, out=workspace.out)
+        return render_template(
+            "outputs.html",
+            office=office,
+            year=year,
+            checked=checked,
+            files=files,
+            pages=pages,
+            running=running.id if running else None,
+            out=workspace.out,
+        )
 
     @app.post("/kantor/<office>/<year>/buat")
     def start_build(office: str, year: str):

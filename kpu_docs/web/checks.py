@@ -48,12 +48,18 @@ def figures(report: Report) -> dict[str, dict[str, str]]:
     for line in report.lines():
         f = line.figures
         out[format_key_path(line.key_path)] = {
-            "pagu": amount(f.pagu), "realisasi": amount(f.realisasi), "sisa": amount(f.sisa),
+            "pagu": amount(f.pagu),
+            "realisasi": amount(f.realisasi),
+            "sisa": amount(f.sisa),
             "persen": percent(f.ratio),
         }
     total = report.total
-    out["total"] = {"pagu": amount(total.pagu), "realisasi": amount(total.realisasi),
-                    "sisa": amount(total.sisa), "persen": percent(total.ratio)}
+    out["total"] = {
+        "pagu": amount(total.pagu),
+        "realisasi": amount(total.realisasi),
+        "sisa": amount(total.sisa),
+        "persen": percent(total.ratio),
+    }
     return out
 
 
@@ -61,12 +67,25 @@ def findings_json(checked: Checked) -> list[dict]:
     """Findings (or load problems) for the page, each with the field or row it concerns."""
     out = []
     for problem in checked.problems:
-        out.append({"severity": "galat", "subject": format_key_path(problem.location.path),
-                    "message": problem.message, "line": problem.location.line,
-                    "target": format_key_path(problem.location.path)})
+        out.append(
+            {
+                "severity": "galat",
+                "subject": format_key_path(problem.location.path),
+                "message": problem.message,
+                "line": problem.location.line,
+                "target": format_key_path(problem.location.path),
+            }
+        )
     for finding in checked.findings:
-        out.append({"severity": finding.severity.value, "subject": finding.subject, "message": finding.message,
-                    "line": finding.location.line, "target": format_key_path(finding.location.path)})
+        out.append(
+            {
+                "severity": finding.severity.value,
+                "subject": finding.subject,
+                "message": finding.message,
+                "line": finding.location.line,
+                "target": format_key_path(finding.location.path),
+            }
+        )
     return out
 
 

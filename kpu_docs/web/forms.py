@@ -25,17 +25,43 @@ from .yaml_edit import Edit
 
 # Labels for the staff (Indonesian); a key not listed is shown as its own words.
 LABELS = {
-    "satker": "Satuan kerja (satker)", "tingkat": "Tingkat", "wilayah": "Wilayah",
-    "nama_singkat": "Nama singkat", "nama_lengkap": "Nama lengkap", "logo": "Berkas logo",
-    "tahun": "Tahun anggaran", "laporan": "Laporan", "surat_permintaan": "Surat permintaan laporan",
-    "nomor": "Nomor surat", "tanggal": "Tanggal", "pengirim": "Pengirim", "tempat": "Tempat penandatanganan",
-    "penandatangan": "Penandatangan", "jabatan": "Jabatan", "nama": "Nama", "nip": "NIP",
-    "narasi": "Narasi", "kata_pengantar": "Kata pengantar", "pendahuluan": "Pendahuluan", "penutup": "Penutup",
-    "organisasi": "Organisasi", "tugas_fungsi": "Tugas dan fungsi (dasar hukum)", "sekretaris": "Sekretaris",
-    "subbagian": "Subbagian", "tugas": "Tugas", "kepala": "Kepala subbagian", "staf": "Staf",
-    "status": "Status", "peran": "Peran", "jabatan_fungsional": "Jabatan fungsional", "uraian": "Uraian",
-    "pejabat": "Pejabat fungsional", "gambar_penutup": "Gambar penutup", "berkas": "Berkas gambar",
-    "keterangan": "Keterangan", "slogan": "Slogan halaman penutup",
+    "satker": "Satuan kerja (satker)",
+    "tingkat": "Tingkat",
+    "wilayah": "Wilayah",
+    "nama_singkat": "Nama singkat",
+    "nama_lengkap": "Nama lengkap",
+    "logo": "Berkas logo",
+    "tahun": "Tahun anggaran",
+    "laporan": "Laporan",
+    "surat_permintaan": "Surat permintaan laporan",
+    "nomor": "Nomor surat",
+    "tanggal": "Tanggal",
+    "pengirim": "Pengirim",
+    "tempat": "Tempat penandatanganan",
+    "penandatangan": "Penandatangan",
+    "jabatan": "Jabatan",
+    "nama": "Nama",
+    "nip": "NIP",
+    "narasi": "Narasi",
+    "kata_pengantar": "Kata pengantar",
+    "pendahuluan": "Pendahuluan",
+    "penutup": "Penutup",
+    "organisasi": "Organisasi",
+    "tugas_fungsi": "Tugas dan fungsi (dasar hukum)",
+    "sekretaris": "Sekretaris",
+    "subbagian": "Subbagian",
+    "tugas": "Tugas",
+    "kepala": "Kepala subbagian",
+    "staf": "Staf",
+    "status": "Status",
+    "peran": "Peran",
+    "jabatan_fungsional": "Jabatan fungsional",
+    "uraian": "Uraian",
+    "pejabat": "Pejabat fungsional",
+    "gambar_penutup": "Gambar penutup",
+    "berkas": "Berkas gambar",
+    "keterangan": "Keterangan",
+    "slogan": "Slogan halaman penutup",
 }
 SECTIONS = [  # (id, title, top-level keys)
     ("identitas", "Satker dan surat", ("satker", "tahun", "laporan", "slogan")),
@@ -131,8 +157,10 @@ def model_fields(model: BaseModel, path: KeyPath = ()) -> list[Field]:
                 continue  # an absent optional group (e.g. jabatan_fungsional) is added in the YAML
             out.append(Field("group", kp, _label(key), children=model_fields(value, kp), hint=hint))
         elif kind == "list":
-            items = [Field("group", (*kp, i), _item_label(key, i, v), children=model_fields(v, (*kp, i)))
-                     for i, v in enumerate(value or [])]
+            items = [
+                Field("group", (*kp, i), _item_label(key, i, v), children=model_fields(v, (*kp, i)))
+                for i, v in enumerate(value or [])
+            ]
             out.append(Field("list", kp, _label(key), children=items, hint=hint))
         elif kind in ("paragraphs", "names"):
             item_kind, noun = ("paragraph", "Paragraf") if kind == "paragraphs" else ("text", "Nama")

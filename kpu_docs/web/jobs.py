@@ -37,9 +37,16 @@ class Job:
     built_from: str = ""  # SHA-256 of the input's bytes this build read (set when it succeeded)
 
     def as_json(self) -> dict:
-        return {"id": self.id, "state": self.state, "step": self.step, "message": self.message,
-                "seconds": round(time.monotonic() - self.started, 1), "files": self.files,
-                "pages": self.pages, "findings": self.findings[:50]}
+        return {
+            "id": self.id,
+            "state": self.state,
+            "step": self.step,
+            "message": self.message,
+            "seconds": round(time.monotonic() - self.started, 1),
+            "files": self.files,
+            "pages": self.pages,
+            "findings": self.findings[:50],
+        }
 
 
 class Jobs:
@@ -88,8 +95,10 @@ class Jobs:
                 job.pages = make_preview(result.destination)
             job.built_from, job.state = read, "selesai"
             written = len(result.written)
-            job.message = (f"Selesai dalam {time.monotonic() - job.started:.1f} detik; "
-                           f"{written} berkas ditulis" + ("" if written else " (isinya tidak berubah)") + ".")
+            job.message = (
+                f"Selesai dalam {time.monotonic() - job.started:.1f} detik; "
+                f"{written} berkas ditulis" + ("" if written else " (isinya tidak berubah)") + "."
+            )
         except Exception as exc:  # the server goes on whatever happens
             job.state, job.message = "gagal", f"Pembuatan gagal: {type(exc).__name__}: {exc}"
         finally:
@@ -105,8 +114,12 @@ def make_preview(destination: Path) -> int:
         return 0
     folder.mkdir()
     try:
-        subprocess.run(["pdftoppm", "-png", "-r", "45", "-l", str(MAX_PREVIEW_PAGES), str(pdfs[0]), str(folder / "hal")],
-                       check=True, capture_output=True, timeout=120)
+        subprocess.run(
+            ["pdftoppm", "-png", "-r", "45", "-l", str(MAX_PREVIEW_PAGES), str(pdfs[0]), str(folder / "hal")],
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
     except (subprocess.SubprocessError, OSError):
         return 0
     return len(preview_pages(destination))

@@ -62,8 +62,11 @@ class Workspace:
     def offices(self) -> list[str]:
         if not self.root.is_dir():
             return []
-        return sorted(p.name for p in self.root.iterdir()
-                      if p.is_dir() and OFFICE.match(p.name) and self._inside(p) and self.years(p.name))
+        return sorted(
+            p.name
+            for p in self.root.iterdir()
+            if p.is_dir() and OFFICE.match(p.name) and self._inside(p) and self.years(p.name)
+        )
 
     def years(self, office: str) -> list[int]:
         folder = self.root / office
@@ -117,8 +120,9 @@ class Workspace:
         path = self.input_path(office, year)
         current = self.read(office, year)
         if digest(current) != expected:
-            raise KpuDocsError("berkas ini diubah di tempat lain sejak halaman dibuka; muat ulang halaman, "
-                               "lalu ulangi perubahan Anda")
+            raise KpuDocsError(
+                "berkas ini diubah di tempat lain sejak halaman dibuka; muat ulang halaman, lalu ulangi perubahan Anda"
+            )
         if current == text:
             return None
         version = self._keep(office, year, current)
@@ -140,8 +144,9 @@ class Workspace:
         folder = self._versions_dir(office, year)
         if not folder.is_dir() or not self._inside(folder):
             return []
-        found = [Version(p.name.removesuffix(".yaml.versi"), p) for p in folder.glob("*.yaml.versi")
-                 if self._inside(p)]  # a version linked to a file outside the root is not ours to show
+        found = [
+            Version(p.name.removesuffix(".yaml.versi"), p) for p in folder.glob("*.yaml.versi") if self._inside(p)
+        ]  # a version linked to a file outside the root is not ours to show
         return sorted((v for v in found if VERSION.match(v.id)), key=lambda v: v.id, reverse=True)
 
     def version_text(self, office: str, year: int | str, version_id: str) -> str:

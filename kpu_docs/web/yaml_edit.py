@@ -61,9 +61,14 @@ def apply_edits(text: str, edits: list[Edit]) -> str:
         parent, _, value = find(root, edit.path)
         if edit.path[:-1] in emptied:
             continue
-        new_list = value is None and isinstance(edit.path[-1], int) and len(edit.path) > 1 \
-            and not isinstance(parent, yaml.SequenceNode) and find(root, edit.path[:-1])[2] is None \
+        new_list = (
+            value is None
+            and isinstance(edit.path[-1], int)
+            and len(edit.path) > 1
+            and not isinstance(parent, yaml.SequenceNode)
+            and find(root, edit.path[:-1])[2] is None
             and isinstance(find(root, edit.path[:-2])[2], yaml.MappingNode)
+        )
         if (isinstance(parent, yaml.SequenceNode) and value is None or new_list) and edit.value is not None:
             appends.setdefault(edit.path[:-1], []).append(edit)
         else:
@@ -101,8 +106,12 @@ def find(root: yaml.Node, path: KeyPath) -> tuple[yaml.Node | None, yaml.Node | 
     node, parent, key_node = root, None, None
     for i, part in enumerate(path):
         parent, key_node = node, None
-        if isinstance(node, yaml.SequenceNode) and isinstance(part, int) and i == len(path) - 1 \
-                and len(node.value) <= part < len(node.value) + MAX_EDITS:
+        if (
+            isinstance(node, yaml.SequenceNode)
+            and isinstance(part, int)
+            and i == len(path) - 1
+            and len(node.value) <= part < len(node.value) + MAX_EDITS
+        ):
             return parent, None, None  # one past the end: an item to append
         if isinstance(node, yaml.MappingNode) and isinstance(part, str):
             hit = next(((k, v) for k, v in node.value if k.value == part), None)
@@ -199,12 +208,12 @@ def _folded(text: str, old: yaml.ScalarNode, new: str) -> str | None:
     if not new or new != new.strip() or LINE_BREAKS.search(new) or "  " in new or "\t" in new:
         return None
     header_end = text.find("\n", old.start_mark.index)
-    header = text[old.start_mark.index:header_end].rstrip()
+    header = text[old.start_mark.index : header_end].rstrip()
     if header not in (">-", ">"):
         return None
     body_start = header_end + 1
     indent = len(text[body_start:]) - len(text[body_start:].lstrip(" "))
-    newline = "\r\n" if text[header_end - 1:header_end] == "\r" else "\n"
+    newline = "\r\n" if text[header_end - 1 : header_end] == "\r" else "\n"
     width = max(20, FOLD_WIDTH - indent)
     lines = textwrap.wrap(new, width=width, break_long_words=False, break_on_hyphens=False)
     out = header + newline + newline.join(" " * indent + line for line in lines)
@@ -254,14 +263,15 @@ def _add_key(text: str, mapping: yaml.Node, key: str, value: Any, path: KeyPath)
     return pos, pos, f"{lead}{' ' * first_key.start_mark.column}{key}: {rendered}{newline}"
 
 
-def _remove_key(text: str, mapping: yaml.Node, key_node: yaml.Node, value: yaml.ScalarNode,
-                path: KeyPath) -> tuple[int, int, str]:
+def _remove_key(
+    text: str, mapping: yaml.Node, key_node: yaml.Node, value: yaml.ScalarNode, path: KeyPath
+) -> tuple[int, int, str]:
     if not isinstance(mapping, yaml.MappingNode) or mapping.flow_style or key_node is None:
         raise EditError(f"{_where(path)}: tidak dapat dikosongkan di sini; ubah di editor teks")
     if value.style in ("|", ">") or value.end_mark.line != key_node.start_mark.line:
         raise EditError(f"{_where(path)}: nilai beberapa baris tidak dapat dikosongkan di sini")
     start = _line_start(text, key_node.start_mark.index)
-    if text[start:key_node.start_mark.index].strip():  # `- key: value`: the item's first key
+    if text[start : key_node.start_mark.index].strip():  # `- key: value`: the item's first key
         raise EditError(f"{_where(path)}: kunci pertama sebuah butir tidak dapat dihapus")
     return start, _line_end(text, value.end_mark.index), ""
 
@@ -271,7 +281,9 @@ def _shifted(path: KeyPath, removed: list[KeyPath]) -> KeyPath:
     out = list(path)
     for i, part in enumerate(path):
         if isinstance(part, int):
-            out[i] = part - sum(1 for r in removed if len(r) == i + 1 and tuple(r[:i]) == tuple(path[:i]) and r[i] < part)
+            out[i] = part - sum(
+                1 for r in removed if len(r) == i + 1 and tuple(r[:i]) == tuple(path[:i]) and r[i] < part
+            )
     return tuple(out)
 
 
@@ -311,7 +323,9 @@ def _check(text: str, edits: list[Edit]) -> None:
                     pass
             ok = got == edit.value
         if not ok:
-            raise EditError(f"{_where(edit.path)}: penyuntingan tidak menghasilkan nilai yang dimaksud; berkas tidak diubah")
+            raise EditError(
+                f"{_where(edit.path)}: penyuntingan tidak menghasilkan nilai yang dimaksud; berkas tidak diubah"
+            )
 
 
 def _item_text(value: Any) -> str:
@@ -344,7 +358,7 @@ def _append(text: str, root: yaml.Node, seq_path: KeyPath, items: list[Edit]) ->
     if any(not isinstance(v, str) or not v for v in values):
         raise EditError(f"{_where(seq_path)}: butir baru harus berupa teks yang tidak kosong")
     newline = "\r\n" if "\r\n" in text else "\n"
-    line = text[_line_start(text, seq.start_mark.index):seq.start_mark.index]
+    line = text[_line_start(text, seq.start_mark.index) : seq.start_mark.index]
     if seq.flow_style and seq.value:  # [A, B] → [A, B, C]
         close = seq.end_mark.index - 1
         return close, close, "".join(f", {_flow_item(v)}" for v in values)
@@ -375,8 +389,9 @@ def _block_items(values: list[str], dash: int, newline: str, folded: bool) -> st
     for value in values:
         body = None
         if folded and "  " not in value and value == value.strip():
-            lines = textwrap.wrap(value, width=max(20, FOLD_WIDTH - dash - 2), break_long_words=False,
-                                  break_on_hyphens=False)
+            lines = textwrap.wrap(
+                value, width=max(20, FOLD_WIDTH - dash - 2), break_long_words=False, break_on_hyphens=False
+            )
             body = ">-" + newline + newline.join(" " * (dash + 2) + line for line in lines)
         out += " " * dash + "- " + (body if body is not None else _item_text(value)) + newline
     return out
@@ -403,11 +418,11 @@ def _empty_list(text: str, root: yaml.Node, seq_path: KeyPath) -> tuple[int, int
     first, last = seq.value[0], seq.value[-1]
     start = _line_start(text, first.start_mark.index)
     key_line_end = start - 1
-    if key_line_end <= 0 or not text[_line_start(text, key_line_end):key_line_end].rstrip("\r").endswith(":"):
+    if key_line_end <= 0 or not text[_line_start(text, key_line_end) : key_line_end].rstrip("\r").endswith(":"):
         raise EditError(f"{_where(seq_path)}: daftar ini tidak dapat dikosongkan di sini; ubah di editor teks")
     end = _line_end(text, _block_end(text, last) if isinstance(last, yaml.ScalarNode) else last.end_mark.index)
     cr = 1 if text[key_line_end - 1] == "\r" else 0
-    return key_line_end - cr, end, " []" + text[key_line_end - cr:key_line_end + 1]
+    return key_line_end - cr, end, " []" + text[key_line_end - cr : key_line_end + 1]
 
 
 def _remove_item(text: str, seq: yaml.SequenceNode, value: yaml.Node, path: KeyPath) -> tuple[int, int, str]:
@@ -416,19 +431,19 @@ def _remove_item(text: str, seq: yaml.SequenceNode, value: yaml.Node, path: KeyP
         rest = [v for v in seq.value if v is not value]
         if not all(isinstance(v, yaml.ScalarNode) for v in rest):
             raise EditError(f"{_where(path)}: tidak dapat dihapus di sini; ubah di editor teks")
-        inner = ", ".join(text[v.start_mark.index:v.end_mark.index] for v in rest)
+        inner = ", ".join(text[v.start_mark.index : v.end_mark.index] for v in rest)
         return seq.start_mark.index, seq.end_mark.index, f"[{inner}]"
     start = _line_start(text, value.start_mark.index)
-    if text[start:value.start_mark.index].strip() != "-":
+    if text[start : value.start_mark.index].strip() != "-":
         raise EditError(f"{_where(path)}: tidak dapat dihapus di sini; ubah di editor teks")
     end = _block_end(text, value) if isinstance(value, yaml.ScalarNode) else value.end_mark.index
     end = _line_end(text, end)
     if len(seq.value) == 1:  # the list becomes empty: `key:` + its only item → `key: []`
         key_line_end = start - 1  # the newline ending the key's own line
-        if key_line_end <= 0 or not text[_line_start(text, key_line_end):key_line_end].rstrip("\r").endswith(":"):
+        if key_line_end <= 0 or not text[_line_start(text, key_line_end) : key_line_end].rstrip("\r").endswith(":"):
             raise EditError(f"{_where(path)}: butir terakhir tidak dapat dihapus di sini; ubah di editor teks")
         cr = 1 if text[key_line_end - 1] == "\r" else 0
-        newline = text[key_line_end - cr:key_line_end + 1]
+        newline = text[key_line_end - cr : key_line_end + 1]
         return key_line_end - cr, end, " []" + newline
     return start, end, ""
 
@@ -496,10 +511,13 @@ def remove_item(text: str, path: KeyPath) -> str:
     if not isinstance(seq, yaml.SequenceNode) or item is None or seq.flow_style:
         raise EditError(f"{_where(path)}: butir ini tidak dapat dihapus di sini")
     if len(seq.value) == 1:
-        return apply_edits(text, [Edit(path, None)]) if isinstance(item, yaml.ScalarNode) else \
-            _replace_only_item(text, seq, item, path)
+        return (
+            apply_edits(text, [Edit(path, None)])
+            if isinstance(item, yaml.ScalarNode)
+            else _replace_only_item(text, seq, item, path)
+        )
     start = _line_start(text, item.start_mark.index)
-    if text[start:item.start_mark.index].strip() != "-":
+    if text[start : item.start_mark.index].strip() != "-":
         raise EditError(f"{_where(path)}: butir ini tidak dapat dihapus di sini")
     while start > 0:  # its own comment lines
         above = _line_start(text, start - 1)
@@ -513,8 +531,8 @@ def remove_item(text: str, path: KeyPath) -> str:
 def _replace_only_item(text: str, seq: yaml.SequenceNode, item: yaml.Node, path: KeyPath) -> str:
     start = _line_start(text, item.start_mark.index)
     key_line_end = start - 1
-    if key_line_end <= 0 or not text[_line_start(text, key_line_end):key_line_end].rstrip("\r").endswith(":"):
+    if key_line_end <= 0 or not text[_line_start(text, key_line_end) : key_line_end].rstrip("\r").endswith(":"):
         raise EditError(f"{_where(path)}: butir terakhir tidak dapat dihapus di sini; ubah di editor teks")
     end = _line_end(text, _content_end(text, item))
     cr = 1 if text[key_line_end - 1] == "\r" else 0
-    return text[:key_line_end - cr] + " []" + text[key_line_end - cr:key_line_end + 1] + text[end:]
+    return text[: key_line_end - cr] + " []" + text[key_line_end - cr : key_line_end + 1] + text[end:]

@@ -35,8 +35,10 @@ def versions_note() -> str:
     recorded = VERSIONS.read_text(encoding="utf-8") if VERSIONS.exists() else ""
     if recorded == versions():
         return ""
-    return (f"Note: the references were written with\n{recorded}and this run uses\n{versions()}"
-            "so the difference may come from a library, not from kpu-docs.\n")
+    return (
+        f"Note: the references were written with\n{recorded}and this run uses\n{versions()}"
+        "so the difference may come from a library, not from kpu-docs.\n"
+    )
 
 
 def build_samples(out: Path) -> dict[str, Path]:
@@ -64,7 +66,11 @@ def update(reference: Path = REFERENCE) -> list[str]:
     with tempfile.TemporaryDirectory() as tmp:
         built = build_samples(Path(tmp))
         report = []
-        stale = {p.relative_to(reference).as_posix() for p in reference.rglob("*") if p.is_file()} if reference.exists() else set()
+        stale = (
+            {p.relative_to(reference).as_posix() for p in reference.rglob("*") if p.is_file()}
+            if reference.exists()
+            else set()
+        )
         for name, path in built.items():
             target = reference / name
             if not target.exists():

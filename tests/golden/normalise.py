@@ -66,13 +66,19 @@ def _text(text: str | None) -> str | None:
 def _element(node: etree._Element, depth: int) -> Iterator[str]:
     pad = "  " * depth
     if not isinstance(node.tag, str):  # comment or processing instruction
-        yield f"{pad}<!-- {node.text!r} -->" if isinstance(node, etree._Comment) else f"{pad}<?{node.target} {node.text!r}?>"
+        yield (
+            f"{pad}<!-- {node.text!r} -->"
+            if isinstance(node, etree._Comment)
+            else f"{pad}<?{node.target} {node.text!r}?>"
+        )
     else:
         tag = _qname(node, node.tag)
         inherited = node.getparent().nsmap if node.getparent() is not None else {}
         declared = sorted((p or "", u) for p, u in node.nsmap.items() if inherited.get(p) != u)
         attrs = "".join(f' xmlns{":" + p if p else ""}="{u}"' for p, u in declared)
-        attrs += "".join(f' {_qname(node, k)}="{v}"' for k, v in sorted(node.attrib.items(), key=lambda kv: _qname(node, kv[0])))
+        attrs += "".join(
+            f' {_qname(node, k)}="{v}"' for k, v in sorted(node.attrib.items(), key=lambda kv: _qname(node, kv[0]))
+        )
         text = _text(node.text) if len(node) else (repr(node.text) if node.text else None)
         if not len(node):
             yield f"{pad}<{tag}{attrs}>{text}</{tag}>" if text is not None else f"{pad}<{tag}{attrs}/>"
@@ -88,8 +94,9 @@ def _element(node: etree._Element, depth: int) -> Iterator[str]:
         yield f"{pad}{tail}"
 
 
-def first_difference(expected: dict[str, list[str]], actual: dict[str, list[str]], context: int = 3,
-                     limit: int = 40) -> str | None:
+def first_difference(
+    expected: dict[str, list[str]], actual: dict[str, list[str]], context: int = 3, limit: int = 40
+) -> str | None:
     """A readable account of the first differences between two packages, or None if equal."""
     import difflib
 
@@ -102,8 +109,11 @@ def first_difference(expected: dict[str, list[str]], actual: dict[str, list[str]
         report.append(f"parts only in the new build: {', '.join(extra)}")
     changed = [name for name in sorted(set(expected) & set(actual)) if expected[name] != actual[name]]
     for name in changed:
-        diff = list(difflib.unified_diff(expected[name], actual[name], f"reference/{name}", f"build/{name}",
-                                         n=context, lineterm=""))
+        diff = list(
+            difflib.unified_diff(
+                expected[name], actual[name], f"reference/{name}", f"build/{name}", n=context, lineterm=""
+            )
+        )
         report.append(f"part {name} differs:")
         report += diff[:limit]
         if len(diff) > limit:

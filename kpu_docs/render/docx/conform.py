@@ -11,15 +11,21 @@ from __future__ import annotations
 
 from docx.oxml.ns import qn
 
-_PPR = ("pStyle keepNext keepLines pageBreakBefore framePr widowControl numPr suppressLineNumbers pBdr shd "
-        "tabs suppressAutoHyphens kinsoku wordWrap overflowPunct topLinePunct autoSpaceDE autoSpaceDN bidi "
-        "adjustRightInd snapToGrid spacing ind contextualSpacing mirrorIndents suppressOverlap jc "
-        "textDirection textAlignment textboxTightWrap outlineLvl divId cnfStyle rPr sectPr pPrChange").split()
-_RPR = ("rStyle rFonts b bCs i iCs caps smallCaps strike dstrike outline shadow emboss imprint noProof "
-        "snapToGrid vanish webHidden color spacing w kern position sz szCs highlight u effect bdr shd fitText "
-        "vertAlign rtl cs em lang eastAsianLayout specVanish oMath").split()
-_ORDER = {qn("w:pPr"): {qn(f"w:{n}"): i for i, n in enumerate(_PPR)},
-          qn("w:rPr"): {qn(f"w:{n}"): i for i, n in enumerate(_RPR)}}
+_PPR = (
+    "pStyle keepNext keepLines pageBreakBefore framePr widowControl numPr suppressLineNumbers pBdr shd "
+    "tabs suppressAutoHyphens kinsoku wordWrap overflowPunct topLinePunct autoSpaceDE autoSpaceDN bidi "
+    "adjustRightInd snapToGrid spacing ind contextualSpacing mirrorIndents suppressOverlap jc "
+    "textDirection textAlignment textboxTightWrap outlineLvl divId cnfStyle rPr sectPr pPrChange"
+).split()
+_RPR = (
+    "rStyle rFonts b bCs i iCs caps smallCaps strike dstrike outline shadow emboss imprint noProof "
+    "snapToGrid vanish webHidden color spacing w kern position sz szCs highlight u effect bdr shd fitText "
+    "vertAlign rtl cs em lang eastAsianLayout specVanish oMath"
+).split()
+_ORDER = {
+    qn("w:pPr"): {qn(f"w:{n}"): i for i, n in enumerate(_PPR)},
+    qn("w:rPr"): {qn(f"w:{n}"): i for i, n in enumerate(_RPR)},
+}
 _ON_OFF_ONLY = {qn("w:cantSplit"), qn("w:tblHeader"), qn("w:hidden")}  # in w:trPr: "on" or "off" only
 _VAL = qn("w:val")
 

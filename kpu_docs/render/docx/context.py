@@ -100,8 +100,10 @@ def build_context(report: Report) -> dict[str, Any]:
         "foreword": paragraphs(data.narratives.foreword),
         "introduction": paragraphs(data.narratives.introduction),
         "closing": paragraphs(data.narratives.closing),
-        "annex": {"file": file_names(data)["xlsx"],
-                  "depth": max((line.level for line in report.lines()), default=Level.PROGRAM).noun},
+        "annex": {
+            "file": file_names(data)["xlsx"],
+            "depth": max((line.level for line in report.lines()), default=Level.PROGRAM).noun,
+        },
         "org": _organisation(report),
         "total": figures(report.total),
         "program_count": count(len(report.programs), "Program"),
@@ -109,11 +111,16 @@ def build_context(report: Report) -> dict[str, Any]:
         "capaian": _all_capaian(report, plan),
         "slogan": data.slogan or "",
         "chapters": dict(plan.chapters),
-        "subs": {anchor.split(".", 1)[1]: label for anchor, label in plan.subsections.items()
-                 if anchor in ("organisasi.struktur", "organisasi.anggaran", "capaian.indikator")},
-        "tables": {"programs": plan.table("programs", 0),
-                   "sources": plan.table("sources", 0) if report.grants else "",
-                   "indicators": plan.table("indicators", 0) if data.indicators else ""},
+        "subs": {
+            anchor.split(".", 1)[1]: label
+            for anchor, label in plan.subsections.items()
+            if anchor in ("organisasi.struktur", "organisasi.anggaran", "capaian.indikator")
+        },
+        "tables": {
+            "programs": plan.table("programs", 0),
+            "sources": plan.table("sources", 0) if report.grants else "",
+            "indicators": plan.table("indicators", 0) if data.indicators else "",
+        },
         "sources": _sources(report, plan),
         "grand_total": figures(report.grand_total),
         "indicators": _indicators(report),
@@ -151,10 +158,12 @@ def _all_capaian(report: Report, plan: Outline) -> list[dict[str, Any]]:
     """BAB III in reading order: the DIPA's programs, then each grant's; a program's label
     and the sections placed before it come from the outline."""
     items: list[dict[str, Any]] = []
-    programs: list[tuple[BudgetLine, Any, str]] = [(p, None, f"capaian_program_{i}")
-                                                  for i, p in enumerate(report.programs)]
-    programs += [(p, g, f"capaian_grant_{gi}_{i}") for gi, g in enumerate(report.grants)
-                 for i, p in enumerate(g.programs)]
+    programs: list[tuple[BudgetLine, Any, str]] = [
+        (p, None, f"capaian_program_{i}") for i, p in enumerate(report.programs)
+    ]
+    programs += [
+        (p, g, f"capaian_grant_{gi}_{i}") for gi, g in enumerate(report.grants) for i, p in enumerate(g.programs)
+    ]
     for k, (program, grant, point) in enumerate(programs):
         first = _capaian(program, k)
         first[0]["label"] = plan.program_labels[k]
@@ -175,9 +184,12 @@ def _capaian(line: BudgetLine, index: int) -> list[dict[str, Any]]:
         **figures(line.figures),
         "children": count(len(shown), Level(line.level + 1).noun) if shown else "",
         "narrative": paragraphs(line.narrative),
-        "obstacles": [{"obstacle": obstacle, "solution": solution} for obstacle, solution in
-                      zip(paragraphs([o.obstacle for o in line.obstacles]),
-                          paragraphs([o.solution for o in line.obstacles]))],
+        "obstacles": [
+            {"obstacle": obstacle, "solution": solution}
+            for obstacle, solution in zip(
+                paragraphs([o.obstacle for o in line.obstacles]), paragraphs([o.solution for o in line.obstacles])
+            )
+        ],
         "extra": [],
         "source": "",
     }
@@ -193,20 +205,28 @@ def _sources(report: Report, plan: Outline) -> list[dict[str, Any]]:
     for s, source in enumerate(report.sources):
         grant = source.grant
         agreement = grant.agreement if grant else None
-        out.append({
-            "label": f"{s + 1}.",
-            # a grant's item in BAB II B follows the DIPA's programs (1., 2., …)
-            "number": f"{len(report.programs) + s}." if source.is_grant else "",
-            "name": source.name,
-            "source": source.source,
-            "is_grant": int(source.is_grant),  # plain data: 0 or 1
-            "nphd": (f"Naskah Perjanjian Hibah Daerah (NPHD) Nomor {agreement.number} tanggal "
-                     f"{date_id(agreement.date)}") if agreement else "",
-            **figures(source.total),
-            "program_count": count(len(source.programs), "Program"),
-            "programs": ([_program(p, i, plan.table("grant", s - 1, "program", i, 0))
-                          for i, p in enumerate(source.programs)] if source.is_grant else []),
-        })
+        out.append(
+            {
+                "label": f"{s + 1}.",
+                # a grant's item in BAB II B follows the DIPA's programs (1., 2., …)
+                "number": f"{len(report.programs) + s}." if source.is_grant else "",
+                "name": source.name,
+                "source": source.source,
+                "is_grant": int(source.is_grant),  # plain data: 0 or 1
+                "nphd": (
+                    f"Naskah Perjanjian Hibah Daerah (NPHD) Nomor {agreement.number} tanggal {date_id(agreement.date)}"
+                )
+                if agreement
+                else "",
+                **figures(source.total),
+                "program_count": count(len(source.programs), "Program"),
+                "programs": (
+                    [_program(p, i, plan.table("grant", s - 1, "program", i, 0)) for i, p in enumerate(source.programs)]
+                    if source.is_grant
+                    else []
+                ),
+            }
+        )
     return out
 
 
@@ -219,17 +239,19 @@ def _indicators(report: Report) -> list[dict[str, str]]:
     previous_goal = None
     for n, row in enumerate(indicator_rows(report.data.indicators), start=1):
         ind = row.indicator
-        out.append({
-            "number": str(n),
-            "goal": row.goal if row.goal_index != previous_goal else "",
-            "name": ind.name,
-            "unit": ind.unit,
-            "target": measure_text(ind.target),
-            "realisasi": measure_text(ind.realisasi),
-            "previous": measure_text(ind.previous),
-            "capaian": percent_number(row.capaian),
-            "kategori": row.kategori,
-        })
+        out.append(
+            {
+                "number": str(n),
+                "goal": row.goal if row.goal_index != previous_goal else "",
+                "name": ind.name,
+                "unit": ind.unit,
+                "target": measure_text(ind.target),
+                "realisasi": measure_text(ind.realisasi),
+                "previous": measure_text(ind.previous),
+                "capaian": percent_number(row.capaian),
+                "kategori": row.kategori,
+            }
+        )
         previous_goal = row.goal_index
     return out
 
@@ -239,8 +261,11 @@ def _indicators(report: Report) -> list[dict[str, str]]:
 
 def _extra(report: Report, plan: Outline) -> dict[str, list[dict[str, Any]]]:
     """The added sections at each point of the template (see ``sections.outline``)."""
-    return {point: _placed(report, plan, point) for point in plan.points if not point.startswith("capaian_")
-            or point in ("capaian_start", "capaian_end")}
+    return {
+        point: _placed(report, plan, point)
+        for point in plan.points
+        if not point.startswith("capaian_") or point in ("capaian_start", "capaian_end")
+    }
 
 
 def _placed(report: Report, plan: Outline, point: str) -> list[dict[str, Any]]:
@@ -266,8 +291,10 @@ def _body(report: Report, plan: Outline, section, key: tuple) -> dict[str, Any]:
     return {
         "paragraphs": paragraphs(section.paragraphs),
         "tables": [_table(t, plan.table(*key, i)) for i, t in enumerate(section.tables)],
-        "pictures": [{"file": p.file, "caption": p.caption or "", "image": "", "key": [*key_path, "gambar", j, "berkas"]}
-                     for j, p in enumerate(section.pictures)],
+        "pictures": [
+            {"file": p.file, "caption": p.caption or "", "image": "", "key": [*key_path, "gambar", j, "berkas"]}
+            for j, p in enumerate(section.pictures)
+        ],
     }
 
 
@@ -282,19 +309,24 @@ def _table(table, number: str) -> dict[str, Any]:
             title += " (Rp)"
         headers.append({"text": title, "right": 0})
     values = [[cell_value(cell, kind) for cell, kind in zip(row, kinds)] for row in table.rows]
-    rows = [{"cells": [{"text": _cell_text(v, k), "right": int(k != "teks")} for v, k in zip(row, kinds)]}
-            for row in values]
+    rows = [
+        {"cells": [{"text": _cell_text(v, k), "right": int(k != "teks")} for v, k in zip(row, kinds)]} for row in values
+    ]
     total = []
     if table.total:
         for col, kind in enumerate(kinds):
             column = [row[col] for row in values if row[col] is not None]
             if kind in ("rupiah", "angka"):
-                total.append({"text": _cell_text(sum(column, 0 if kind == "rupiah" else Decimal(0)), kind),
-                              "right": 1})
+                total.append({"text": _cell_text(sum(column, 0 if kind == "rupiah" else Decimal(0)), kind), "right": 1})
             else:
                 total.append({"text": "Jumlah" if col == 0 else "", "right": 0})
-    return {"caption": f"Tabel {number}. {table.caption}", "number": number, "headers": headers, "rows": rows,
-            "total": total}
+    return {
+        "caption": f"Tabel {number}. {table.caption}",
+        "number": number,
+        "headers": headers,
+        "rows": rows,
+        "total": total,
+    }
 
 
 def _cell_text(value, kind: str) -> str:
@@ -399,8 +431,11 @@ def check_context(contexts: list[dict[str, Any]]) -> dict[str, Any]:
     merged: dict[str, Any] = {}
     for context in contexts:
         merged = _merge(merged, context)
-    sections = [s for c in contexts for s in [*(x for v in c["extra"].values() for x in v),
-                                             *(x for item in c["capaian"] for x in item["extra"])]]
+    sections = [
+        s
+        for c in contexts
+        for s in [*(x for v in c["extra"].values() for x in v), *(x for item in c["capaian"] for x in item["extra"])]
+    ]
     example = [_merge_items(sections)] if sections else []
     if example:  # a subsection holds what a section holds, whichever the samples happen to show
         body = {k: example[0][k] for k in ("heading", "paragraphs", "tables", "pictures")}

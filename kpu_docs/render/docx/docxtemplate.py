@@ -42,7 +42,7 @@ class Template(DocxTemplate):
         declared = _DECLARATION.findall(xml)
         if start is None or any(known.get(prefix, uri) != uri for prefix, uri in declared):
             return super().map_tree(tree)  # a prefix bound to another namespace: let lxml reconcile
-        inner = _DECLARATION.sub(lambda m: b"" if m.group(1) in known else m.group(0), xml[start.end():])
+        inner = _DECLARATION.sub(lambda m: b"" if m.group(1) in known else m.group(0), xml[start.end() :])
         body = root.body
         placeholder = etree.Element("kpu-docs-body")
         body.addprevious(placeholder)

@@ -99,9 +99,13 @@ def inline_xml(tpl, picture: Picture, width, names: tuple[str, ...] = ()) -> str
     tpl.init_docx()
     body = tpl.docx.part
     image_part = body.package.get_or_add_image_part(io.BytesIO(picture.data))
-    users = [rel.target_part for rel in list(body.rels.values())
-             if rel.reltype in (tpl.HEADER_URI, tpl.FOOTER_URI) and not rel.is_external
-             and any(name in rel.target_part.blob.decode("utf-8", "replace") for name in names)]
+    users = [
+        rel.target_part
+        for rel in list(body.rels.values())
+        if rel.reltype in (tpl.HEADER_URI, tpl.FOOTER_URI)
+        and not rel.is_external
+        and any(name in rel.target_part.blob.decode("utf-8", "replace") for name in names)
+    ]
     rid = body.relate_to(image_part, RT.IMAGE)
     if any(rid in part.rels and part.rels[rid].target_part is not image_part for part in users):
         rid = f"{_RID}{sum(r.rId.startswith(_RID) for r in body.rels.values()) + 1}"  # free everywhere

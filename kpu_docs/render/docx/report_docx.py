@@ -54,8 +54,9 @@ class IncompleteDocument(Exception):
     """The rendered XML is not whole (see ``_Template``)."""
 
 
-def render_docx(report: Report, out: Path, template: Path | None = None,
-                pages: dict[str, str] | None = None) -> list[TocEntry]:
+def render_docx(
+    report: Report, out: Path, template: Path | None = None, pages: dict[str, str] | None = None
+) -> list[TocEntry]:
     """Write the report to ``out``; return the table of contents' entries.
 
     ``pages`` maps an entry's text to its page number once known (from a PDF pass).
@@ -75,16 +76,22 @@ def render_docx(report: Report, out: Path, template: Path | None = None,
         raise TemplateError(f"{template}: bukan templat .docx yang dapat dibaca ({exc})") from None
     drop_attached_template(tpl.docx)
     context = build_context(report)  # plain data only: text, numbers, lists, dicts
-    context["logo"] = Markup(inline_xml(tpl, _picture(report, report.data.office.logo, ("satker", "logo")), Mm(45),
-                                        ("logo",)))
+    context["logo"] = Markup(
+        inline_xml(tpl, _picture(report, report.data.office.logo, ("satker", "logo")), Mm(45), ("logo",))
+    )
     for section in _added_sections(context):  # pictures of the sections the input adds
         for picture in section["pictures"]:
             where = tuple(picture["key"])
             picture["image"] = Markup(inline_xml(tpl, _picture(report, picture["file"], where), Mm(120), ("extra",)))
     context["closing_images"] = [
-        {"image": Markup(inline_xml(tpl, _picture(report, img.file, ("gambar_penutup", i, "berkas")), Mm(60),
-                                     ("closing_images",))),
-         "caption": img.caption or ""}
+        {
+            "image": Markup(
+                inline_xml(
+                    tpl, _picture(report, img.file, ("gambar_penutup", i, "berkas")), Mm(60), ("closing_images",)
+                )
+            ),
+            "caption": img.caption or "",
+        }
         for i, img in enumerate(report.data.closing_images)
     ]
     try:
@@ -103,8 +110,10 @@ def render_docx(report: Report, out: Path, template: Path | None = None,
     except MemoryError:
         raise TemplateError(f"{template}: render templat kehabisan memori; laporan tidak ditulis") from None
     except RecursionError:  # a macro that calls itself without end
-        raise TemplateError(f"{template}: templat memanggil makro secara berulang tanpa akhir (rekursi terlalu dalam); "
-                           "laporan tidak ditulis") from None
+        raise TemplateError(
+            f"{template}: templat memanggil makro secara berulang tanpa akhir (rekursi terlalu dalam); "
+            "laporan tidak ditulis"
+        ) from None
     entries = fill_toc(tpl.docx, pages or {})
     entries = in_reading_order(tpl.docx, entries + fill_table_list(tpl.docx, pages or {}))
     no_break_hyphens(tpl.docx.element.body)
@@ -152,10 +161,12 @@ def _undefined_message(template: Path, tpl: DocxTemplate, exc: UndefinedError) -
             text = paragraph.text
             tag = re.search(r"\{[{%][^}]*\b" + re.escape(name) + r"\b[^}]*[}%]\}", text)
             if tag:
-                where = f" Tag {tag.group(0)} di paragraf: \"{text.strip()[:160]}\"."
+                where = f' Tag {tag.group(0)} di paragraf: "{text.strip()[:160]}".'
                 break
-    return (f"{template}: tag templat menyebut data yang tidak ada ({exc}).{where} Periksa ejaannya; "
-            "`kpu-docs template check` menampilkan nama data yang tersedia.")
+    return (
+        f"{template}: tag templat menyebut data yang tidak ada ({exc}).{where} Periksa ejaannya; "
+        "`kpu-docs template check` menampilkan nama data yang tersedia."
+    )
 
 
 def _all_paragraphs(tpl: DocxTemplate):

@@ -184,7 +184,9 @@ class _Environment(ImmutableSandboxedEnvironment):
         return self.undefined(
             f"templat mencoba membaca '{attribute}' dari objek {type(obj).__name__}: templat hanya boleh "
             "membaca data laporan (teks, angka, daftar)",
-            name=attribute, obj=obj, exc=SecurityError,
+            name=attribute,
+            obj=obj,
+            exc=SecurityError,
         )
 
     def call(__self, __context, __obj, *args, **kwargs):
@@ -210,8 +212,9 @@ class _Environment(ImmutableSandboxedEnvironment):
         try:
             return super().call_binop(context, operator, left, right)
         except (ArithmeticError, ValueError) as exc:
-            raise TemplateLimitError(f"perhitungan di templat gagal ({left!r:.40} {operator} {right!r:.40}): {exc}") from None
-
+            raise TemplateLimitError(
+                f"perhitungan di templat gagal ({left!r:.40} {operator} {right!r:.40}): {exc}"
+            ) from None
 
     def _from_bytecode(self, source: str):
         """Compile ``source``, or load its compiled code from Jinja's own bytecode cache (a
@@ -468,8 +471,9 @@ def block_sample_input() -> Path:
 
 # --- references to anything outside the document ---------------------------------------------------
 
-_FIELD_FETCHES = re.compile(r"\b(INCLUDETEXT|INCLUDEPICTURE|INCLUDE|LINK|DDE|DDEAUTO|IMPORT|RD|DATABASE)\b",
-                            re.IGNORECASE)
+_FIELD_FETCHES = re.compile(
+    r"\b(INCLUDETEXT|INCLUDEPICTURE|INCLUDE|LINK|DDE|DDEAUTO|IMPORT|RD|DATABASE)\b", re.IGNORECASE
+)
 _SAFE_LINK = re.compile(r"^(https?:|mailto:|#)", re.IGNORECASE)
 ATTACHED_TEMPLATE = "/attachedTemplate"  # Word's note of the .dotx a file was made from: dropped
 

@@ -101,15 +101,18 @@ def _toc_paragraphs(doc: Document):
 
 def _style_ids(doc: Document) -> dict[str, str]:
     """Lower-cased style name → style id, read straight from styles.xml."""
-    return {_style_name(el).casefold(): el.get(qn("w:styleId"))
-            for el in doc.styles.element.iterchildren(qn("w:style"))}
+    return {
+        _style_name(el).casefold(): el.get(qn("w:styleId")) for el in doc.styles.element.iterchildren(qn("w:style"))
+    }
 
 
 def _toc_style_ids(doc: Document) -> dict[int, str]:
     """Style ids of the TOC levels: Word names them "TOC 1", LibreOffice "Contents 1"."""
     by_name = _style_ids(doc)
-    return {level: next((by_name[n] for n in (f"toc {level}", f"contents {level}") if n in by_name), f"TOC{level}")
-            for level in (1, 2)}
+    return {
+        level: next((by_name[n] for n in (f"toc {level}", f"contents {level}") if n in by_name), f"TOC{level}")
+        for level in (1, 2)
+    }
 
 
 def _replace_result(first, last, entries: list[TocEntry], style_of: dict[int, str]) -> None:
@@ -117,7 +120,7 @@ def _replace_result(first, last, entries: list[TocEntry], style_of: dict[int, st
     separate = next(f for f in first.iter(qn("w:fldChar")) if f.get(qn("w:fldCharType")) == "separate")
     sep_run = separate.getparent()
     # drop everything after the separator, and all paragraphs up to the end of the field
-    for el in list(first)[list(first).index(sep_run) + 1:]:
+    for el in list(first)[list(first).index(sep_run) + 1 :]:
         first.remove(el)
     p = first.getnext()
     if first is not last:
@@ -180,11 +183,28 @@ def _run(text: str = "", tab: bool = False):
 
 
 # CT_Settings is a sequence: updateFields must precede these (Word refuses misordered XML).
-_AFTER_UPDATE_FIELDS = ("w:hdrShapeDefaults", "w:footnotePr", "w:endnotePr", "w:compat", "w:docVars", "w:rsids",
-                        "m:mathPr", "w:attachedSchema", "w:themeFontLang", "w:clrSchemeMapping",
-                        "w:doNotIncludeSubdocsInStats", "w:doNotAutoCompressPictures", "w:forceUpgrade",
-                        "w:captions", "w:readModeInkLockDown", "w:smartTagType", "w:shapeDefaults",
-                        "w:doNotEmbedSmartTags", "w:decimalSymbol", "w:listSeparator")
+_AFTER_UPDATE_FIELDS = (
+    "w:hdrShapeDefaults",
+    "w:footnotePr",
+    "w:endnotePr",
+    "w:compat",
+    "w:docVars",
+    "w:rsids",
+    "m:mathPr",
+    "w:attachedSchema",
+    "w:themeFontLang",
+    "w:clrSchemeMapping",
+    "w:doNotIncludeSubdocsInStats",
+    "w:doNotAutoCompressPictures",
+    "w:forceUpgrade",
+    "w:captions",
+    "w:readModeInkLockDown",
+    "w:smartTagType",
+    "w:shapeDefaults",
+    "w:doNotEmbedSmartTags",
+    "w:decimalSymbol",
+    "w:listSeparator",
+)
 
 
 def _update_on_open(doc: Document, update: bool) -> None:

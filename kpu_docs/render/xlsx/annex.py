@@ -52,8 +52,9 @@ TREE_HEADERS = ("Kode", "Tingkat", "Uraian", "Pagu (Rp)", "Realisasi (Rp)", "Sis
 TREE_FIRST = 2  # row 0: header, row 1: the office's total, then the tree
 
 
-def write_annex(report: Report, path: Path, *, changes: list[Change] | None = None,
-                previous: Report | None = None) -> None:
+def write_annex(
+    report: Report, path: Path, *, changes: list[Change] | None = None, previous: Report | None = None
+) -> None:
     """Write the annex workbook of ``report`` to ``path``.
 
     ``changes`` (from ``diff``) adds a "Perubahan" sheet for a resubmission; ``previous`` (the
@@ -75,8 +76,9 @@ def write_annex(report: Report, path: Path, *, changes: list[Change] | None = No
     _chart_sheet(workbook, sheets[CHART], report, rows, styles)
     _organisation_sheet(sheets[ORGANISATION], report, styles)
     if annex_blocks.has_blokir(report.lines()):
-        annex_blocks.blokir_column(sheets[TREE], list(report.lines()), rows, TREE_FIRST - 1,
-                                   [rows[p.code] for p in report.programs], styles)
+        annex_blocks.blokir_column(
+            sheets[TREE], list(report.lines()), rows, TREE_FIRST - 1, [rows[p.code] for p in report.programs], styles
+        )
     annex_blocks.write_sheets(sheets, report, rows, styles)
     if changes is not None:
         _changes_sheet(sheets[CHANGES], changes, styles)
@@ -114,7 +116,9 @@ class _Styles:
         self._workbook = workbook
         self._cache: dict[tuple, Format] = {}
         self._cells: dict[tuple, Format] = {}
-        self.header = self._make(bold=True, bg_color=HEADER_FILL, border=1, text_wrap=True, align="center", valign="vcenter")
+        self.header = self._make(
+            bold=True, bg_color=HEADER_FILL, border=1, text_wrap=True, align="center", valign="vcenter"
+        )
         self.title = self._make(bold=True, font_size=14)
         self.subtitle = self._make(bold=True, font_size=12)
         self.note = self._make(italic=True, font_color="#595959")
@@ -126,14 +130,27 @@ class _Styles:
             self._cache[key] = self._workbook.add_format(props)
         return self._cache[key]
 
-    def cell(self, num_format: str | None = None, bold: bool = False, indent: int = 0,
-             wrap: bool = False, fill: str | None = None, center: bool = False) -> Format:
+    def cell(
+        self,
+        num_format: str | None = None,
+        bold: bool = False,
+        indent: int = 0,
+        wrap: bool = False,
+        fill: str | None = None,
+        center: bool = False,
+    ) -> Format:
         """A bordered table cell."""
         key = (num_format, bold, indent, wrap, fill, center)
         found = self._cells.get(key)  # asked once per cell written: looked up before building props
         if found is None:
-            props = {"num_format": num_format, "bold": bold, "indent": indent, "text_wrap": wrap,
-                     "bg_color": fill, "align": "center" if center else "left" if indent else None}  # indent needs left
+            props = {
+                "num_format": num_format,
+                "bold": bold,
+                "indent": indent,
+                "text_wrap": wrap,
+                "bg_color": fill,
+                "align": "center" if center else "left" if indent else None,
+            }  # indent needs left
             found = self._cells[key] = self._make(border=1, valign="top", **{k: v for k, v in props.items() if v})
         return found
 
@@ -155,16 +172,26 @@ def _header_text(text: str) -> str:
     return text[:100].replace("&", "&&")
 
 
-def _flag_overspending(sheet: Worksheet, first: int, last: int, sisa: int | None, pct: int,
-                      styles: _Styles) -> None:
+def _flag_overspending(sheet: Worksheet, first: int, last: int, sisa: int | None, pct: int, styles: _Styles) -> None:
     """Red where realisasi exceeds pagu: negative sisa, penyerapan above 100%."""
     if sisa is not None:
-        sheet.conditional_format(first, sisa, last, sisa, {"type": "cell", "criteria": "<", "value": 0, "format": styles.alert})
-    sheet.conditional_format(first, pct, last, pct, {"type": "cell", "criteria": ">", "value": 1, "format": styles.alert})
+        sheet.conditional_format(
+            first, sisa, last, sisa, {"type": "cell", "criteria": "<", "value": 0, "format": styles.alert}
+        )
+    sheet.conditional_format(
+        first, pct, last, pct, {"type": "cell", "criteria": ">", "value": 1, "format": styles.alert}
+    )
 
 
-def _table_header(sheet: Worksheet, row: int, headers: Sequence[str], widths: Sequence[float],
-                  styles: _Styles, first_col: int = 0, repeat: bool = True) -> None:
+def _table_header(
+    sheet: Worksheet,
+    row: int,
+    headers: Sequence[str],
+    widths: Sequence[float],
+    styles: _Styles,
+    first_col: int = 0,
+    repeat: bool = True,
+) -> None:
     """A header row (repeated on every printed page), tall enough for its wrapped labels."""
     for col, label in enumerate(headers, start=first_col):
         sheet.write_string(row, col, label, styles.header)
@@ -178,8 +205,9 @@ def _set_widths(sheet: Worksheet, widths: Sequence[float]) -> None:
         sheet.set_column(col, col, width)
 
 
-def _fit_row(sheet: Worksheet, row: int, cells: Iterable[tuple[float, str, int]], bold: bool = False,
-             level: int | None = None) -> None:
+def _fit_row(
+    sheet: Worksheet, row: int, cells: Iterable[tuple[float, str, int]], bold: bool = False, level: int | None = None
+) -> None:
     """Give a row the height its wrapped texts need, given as (column width, text, indent).
 
     Neither xlsxwriter nor LibreOffice fits row heights to wrapped text, so estimate it."""
@@ -237,7 +265,7 @@ def _sum(col: int, rows: Iterable[int]) -> str:
     for first, last in _runs(sorted(rows)):
         parts.append(_cell(first, col) if first == last else f"{_cell(first, col)}:{_cell(last, col)}")
     while len(parts) > MAX_SUM_ARGS:
-        parts = [f"SUM({','.join(parts[i:i + MAX_SUM_ARGS])})" for i in range(0, len(parts), MAX_SUM_ARGS)]
+        parts = [f"SUM({','.join(parts[i : i + MAX_SUM_ARGS])})" for i in range(0, len(parts), MAX_SUM_ARGS)]
     return f"=SUM({','.join(parts)})"
 
 
@@ -262,8 +290,16 @@ def _percent_format(ratio: Fraction | None) -> str:
     return PERCENT
 
 
-def _figures(sheet: Worksheet, row: int, fig: Figures, styles: _Styles, bold: bool = False,
-             pagu: str | None = None, realisasi: str | None = None, fill: str | None = None) -> None:
+def _figures(
+    sheet: Worksheet,
+    row: int,
+    fig: Figures,
+    styles: _Styles,
+    bold: bool = False,
+    pagu: str | None = None,
+    realisasi: str | None = None,
+    fill: str | None = None,
+) -> None:
     """Pagu and realisasi (numbers, or the given formulas), then sisa and % as formulas."""
     amount = styles.cell(AMOUNT, bold=bold, fill=fill)
     for col, formula, value in ((PAGU, pagu, fig.pagu), (REAL, realisasi, fig.realisasi)):
@@ -302,22 +338,32 @@ def _tree_sheet(sheet: Worksheet, report: Report, rows: dict[str, int], styles: 
     sheet.write_blank(total_row, CODE, None, bold_total)
     sheet.write_string(total_row, LEVEL, "Satker", bold_total)
     sheet.write_string(total_row, NAME, name, styles.cell(bold=True, wrap=True, fill=TOTAL_FILL))
-    _figures(sheet, total_row, report.total, styles, bold=True, fill=TOTAL_FILL,
-             pagu=_sum(PAGU, program_rows), realisasi=_sum(REAL, program_rows))
+    _figures(
+        sheet,
+        total_row,
+        report.total,
+        styles,
+        bold=True,
+        fill=TOTAL_FILL,
+        pagu=_sum(PAGU, program_rows),
+        realisasi=_sum(REAL, program_rows),
+    )
     _fit_row(sheet, total_row, [(widths[NAME], name, 0)], bold=True, level=0)
     for line in report.lines():
         _tree_line(sheet, line, rows, widths, styles)
     sheet.autofilter(0, CODE, TREE_FIRST + len(rows) - 1, PCT)
     if report.data.data_source:
-        sheet.write_string(TREE_FIRST + len(rows) + 1, NAME, f"Sumber data: {report.data.data_source.describe()}",
-                           styles.note)
+        sheet.write_string(
+            TREE_FIRST + len(rows) + 1, NAME, f"Sumber data: {report.data.data_source.describe()}", styles.note
+        )
     _flag_overspending(sheet, total_row, TREE_FIRST + len(rows) - 1, SISA, PCT, styles)
     sheet.freeze_panes(1, 0)
     sheet.outline_settings(True, False, True, False)  # summary rows above their details
 
 
-def _tree_line(sheet: Worksheet, line: BudgetLine, rows: dict[str, int], widths: Sequence[float],
-               styles: _Styles) -> None:
+def _tree_line(
+    sheet: Worksheet, line: BudgetLine, rows: dict[str, int], widths: Sequence[float], styles: _Styles
+) -> None:
     """One node: text cells, figures (sums over its direct children when it has any), outline level."""
     row, bold, indent = rows[line.code], line.level == Level.PROGRAM, int(line.level)
     sheet.write_string(row, CODE, line.code, styles.cell(bold=bold))
@@ -332,8 +378,18 @@ def _tree_line(sheet: Worksheet, line: BudgetLine, rows: dict[str, int], widths:
 
 # --- Ringkasan: one row per program and the office total ---------------------------------------
 
-SUMMARY_HEADERS = ("No", "Kode", "Program", "Pagu (Rp)", "Realisasi (Rp)", "Sisa (Rp)", "% Penyerapan",
-                   "Jumlah Kegiatan", "Jumlah Output (KRO)", "Jumlah Sub Output (RO)")
+SUMMARY_HEADERS = (
+    "No",
+    "Kode",
+    "Program",
+    "Pagu (Rp)",
+    "Realisasi (Rp)",
+    "Sisa (Rp)",
+    "% Penyerapan",
+    "Jumlah Kegiatan",
+    "Jumlah Output (KRO)",
+    "Jumlah Sub Output (RO)",
+)
 SUMMARY_WIDTHS = (5, 13, 48, 17, 17, 17, 12, 11, 11, 11)
 COUNTED = (Level.KEGIATAN, Level.OUTPUT, Level.SUB_OUTPUT)
 SUMMARY_HEADER_ROW = 4
@@ -345,7 +401,9 @@ def _summary_sheet(sheet: Worksheet, report: Report, rows: dict[str, int], style
     _set_widths(sheet, SUMMARY_WIDTHS)
     sheet.write_string(0, 0, f"LAMPIRAN LAPORAN TAHUNAN {data.year}", styles.title)
     sheet.write_string(1, 0, data.office.long_name, styles.subtitle)
-    sheet.write_string(2, 0, f"Ringkasan pagu dan realisasi anggaran per program, tahun anggaran {data.year}", styles.note)
+    sheet.write_string(
+        2, 0, f"Ringkasan pagu dan realisasi anggaran per program, tahun anggaran {data.year}", styles.note
+    )
     _table_header(sheet, SUMMARY_HEADER_ROW, SUMMARY_HEADERS, SUMMARY_WIDTHS, styles)
     first = SUMMARY_HEADER_ROW + 1
     for i, program in enumerate(report.programs):
@@ -358,15 +416,22 @@ def _summary_sheet(sheet: Worksheet, report: Report, rows: dict[str, int], style
     sheet.freeze_panes(first, 0)
 
 
-def _summary_program(sheet: Worksheet, row: int, number: int, program: BudgetLine,
-                     rows: dict[str, int], styles: _Styles) -> None:
+def _summary_program(
+    sheet: Worksheet, row: int, number: int, program: BudgetLine, rows: dict[str, int], styles: _Styles
+) -> None:
     """A program: pagu/realisasi from its Rincian Anggaran row, counts of what it is made of."""
     source = rows[program.code]
     sheet.write_number(row, 0, number, styles.cell(center=True))
     sheet.write_string(row, 1, program.code, styles.cell())
     sheet.write_string(row, 2, program.name, styles.cell(wrap=True))
-    _figures(sheet, row, program.figures, styles,
-             pagu=f"={_cell(source, PAGU, TREE)}", realisasi=f"={_cell(source, REAL, TREE)}")
+    _figures(
+        sheet,
+        row,
+        program.figures,
+        styles,
+        pagu=f"={_cell(source, PAGU, TREE)}",
+        realisasi=f"={_cell(source, REAL, TREE)}",
+    )
     last = max(rows[line.code] for line in program.walk())
     levels = quote_sheetname(TREE) + f"!$B${source + 1}:$B${last + 1}"
     found = Counter(line.level for line in program.walk())
@@ -382,8 +447,16 @@ def _summary_total(sheet: Worksheet, row: int, report: Report, first: int, style
     sheet.write_blank(row, 1, None, bold)
     sheet.write_string(row, 2, "Jumlah", bold)
     total = TREE_FIRST - 1
-    _figures(sheet, row, report.total, styles, bold=True, fill=TOTAL_FILL,
-             pagu=f"={_cell(total, PAGU, TREE)}", realisasi=f"={_cell(total, REAL, TREE)}")
+    _figures(
+        sheet,
+        row,
+        report.total,
+        styles,
+        bold=True,
+        fill=TOTAL_FILL,
+        pagu=f"={_cell(total, PAGU, TREE)}",
+        realisasi=f"={_cell(total, REAL, TREE)}",
+    )
     counts = Counter(line.level for line in report.lines())
     for col, level in enumerate(COUNTED, start=PCT + 1):
         sheet.write_formula(row, col, _sum(col, range(first, row)), bold, counts[level])
@@ -395,8 +468,9 @@ CHART_HEADERS = ("Kode", "Kegiatan", "Pagu (Rp)", "Realisasi (Rp)", "% Penyerapa
 CHART_WIDTHS = (12, 64, 17, 17, 12)
 
 
-def _chart_sheet(workbook: xlsxwriter.Workbook, sheet: Worksheet, report: Report,
-                 rows: dict[str, int], styles: _Styles) -> None:
+def _chart_sheet(
+    workbook: xlsxwriter.Workbook, sheet: Worksheet, report: Report, rows: dict[str, int], styles: _Styles
+) -> None:
     """A small table of the kegiatan (formulas into Rincian Anggaran) and a native bar chart of it."""
     _set_widths(sheet, CHART_WIDTHS)
     _table_header(sheet, 0, CHART_HEADERS, CHART_WIDTHS, styles)
@@ -408,13 +482,15 @@ def _chart_sheet(workbook: xlsxwriter.Workbook, sheet: Worksheet, report: Report
         sheet.write_string(row, 1, line.name, styles.cell(wrap=True))
         sheet.write_formula(row, 2, f"={_cell(source, PAGU, TREE)}", styles.cell(AMOUNT), fig.pagu)
         sheet.write_formula(row, 3, f"={_cell(source, REAL, TREE)}", styles.cell(AMOUNT), fig.realisasi)
-        sheet.write_formula(row, 4, f"={_cell(source, PCT, TREE)}", styles.cell(_percent_format(fig.ratio)),
-                            _ratio_value(fig.ratio))
+        sheet.write_formula(
+            row, 4, f"={_cell(source, PCT, TREE)}", styles.cell(_percent_format(fig.ratio)), _ratio_value(fig.ratio)
+        )
         _fit_row(sheet, row, [(CHART_WIDTHS[1], line.name, 0)])
     _flag_overspending(sheet, 1, max(len(kegiatan), 1), None, 4, styles)
     if kegiatan:
-        sheet.insert_chart(len(kegiatan) + 2, 0, _absorption_chart(workbook, report, len(kegiatan)),
-                           {"x_offset": 5, "y_offset": 5})
+        sheet.insert_chart(
+            len(kegiatan) + 2, 0, _absorption_chart(workbook, report, len(kegiatan)), {"x_offset": 5, "y_offset": 5}
+        )
     else:
         sheet.write_string(2, 1, "Tidak ada kegiatan: grafik tidak dibuat.", styles.note)
 
@@ -490,8 +566,7 @@ def _organisation_sheet(sheet: Worksheet, report: Report, styles: _Styles) -> No
     _organisation_notes(sheet, row + 1, report, styles)
 
 
-def _staff_counts(sheet: Worksheet, row: int, report: Report, spans: list[tuple[int, int]],
-                  styles: _Styles) -> int:
+def _staff_counts(sheet: Worksheet, row: int, report: Report, spans: list[tuple[int, int]], styles: _Styles) -> int:
     """PNS, PPNPN and their total per subbagian, and the grand total; returns the next free row."""
     subs = _units(report)
     headers = COUNT_HEADERS if not report.data.organisation.divisions else ("Bagian / Subbagian", *COUNT_HEADERS[1:])
@@ -561,8 +636,11 @@ def _changes_sheet(sheet: Worksheet, changes: list[Change], styles: _Styles) -> 
             sheet.write_formula(row, 5, f"={_cell(row, 4)}-{_cell(row, 3)}", amount, change.difference)
         else:
             sheet.write_blank(row, 5, None, text)
-        _fit_row(sheet, row, [(CHANGES_WIDTHS[3], _change_text(change.old), 0),
-                              (CHANGES_WIDTHS[4], _change_text(change.new), 0)])
+        _fit_row(
+            sheet,
+            row,
+            [(CHANGES_WIDTHS[3], _change_text(change.old), 0), (CHANGES_WIDTHS[4], _change_text(change.new), 0)],
+        )
     if not changes:
         sheet.write_string(1, 1, "Tidak ada perubahan.", styles.note)
     sheet.autofilter(0, 0, max(len(changes), 1), len(CHANGES_HEADERS) - 1)
@@ -574,9 +652,11 @@ def cell_text(text: str) -> str:
     is cut with a note saying so and where the whole text is (never silently)."""
     if len(text) <= MAX_CELL_TEXT:
         return text
-    note = (f" … [DIPOTONG: teks asli {len(text):,} karakter melebihi batas satu sel Excel "
-            f"({MAX_CELL_TEXT:,} karakter); teks lengkap ada di berkas masukan dan `kpu-docs diff`]").replace(",", ".")
-    return text[:MAX_CELL_TEXT - len(note)] + note
+    note = (
+        f" … [DIPOTONG: teks asli {len(text):,} karakter melebihi batas satu sel Excel "
+        f"({MAX_CELL_TEXT:,} karakter); teks lengkap ada di berkas masukan dan `kpu-docs diff`]"
+    ).replace(",", ".")
+    return text[: MAX_CELL_TEXT - len(note)] + note
 
 
 def _change_text(value) -> str:
@@ -595,9 +675,18 @@ def _change_text(value) -> str:
 def _years_sheet(sheet: Worksheet, previous: Report, report: Report, styles: _Styles) -> None:
     """Pagu, realisasi and % per program and kegiatan for both years, matched by full code."""
     old_year, new_year = previous.data.year, report.data.year
-    headers = ("Kode", "Uraian", f"Pagu {old_year} (Rp)", f"Realisasi {old_year} (Rp)", f"% {old_year}",
-               f"Pagu {new_year} (Rp)", f"Realisasi {new_year} (Rp)", f"% {new_year}",
-               "Selisih Pagu (Rp)", "Selisih Realisasi (Rp)")
+    headers = (
+        "Kode",
+        "Uraian",
+        f"Pagu {old_year} (Rp)",
+        f"Realisasi {old_year} (Rp)",
+        f"% {old_year}",
+        f"Pagu {new_year} (Rp)",
+        f"Realisasi {new_year} (Rp)",
+        f"% {new_year}",
+        "Selisih Pagu (Rp)",
+        "Selisih Realisasi (Rp)",
+    )
     widths = (12, 48, 16, 16, 9, 16, 16, 9, 16, 16)
     _set_widths(sheet, widths)
     _table_header(sheet, 0, headers, widths, styles)
@@ -631,5 +720,10 @@ def _year_figures(sheet: Worksheet, row: int, first: int, fig: Figures | None, s
     sheet.write_number(row, first, fig.pagu, styles.cell(AMOUNT, bold=bold))
     sheet.write_number(row, first + 1, fig.realisasi, styles.cell(AMOUNT, bold=bold))
     p, r = _cell(row, first), _cell(row, first + 1)
-    sheet.write_formula(row, first + 2, percent_formula(p, r), styles.cell(_percent_format(fig.ratio), bold=bold),
-                        _ratio_value(fig.ratio))
+    sheet.write_formula(
+        row,
+        first + 2,
+        percent_formula(p, r),
+        styles.cell(_percent_format(fig.ratio), bold=bold),
+        _ratio_value(fig.ratio),
+    )

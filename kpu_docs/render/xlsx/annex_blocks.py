@@ -82,19 +82,32 @@ def write_sheets(sheets: dict[str, Worksheet], report: Report, rows: dict[str, i
 # --- blokir ---------------------------------------------------------------------------------------
 
 
-def blokir_column(sheet: Worksheet, lines: Sequence[BudgetLine], rows: dict[str, int], total_row: int,
-                  top_rows: list[int], styles: _Styles, header_row: int = 0) -> None:
+def blokir_column(
+    sheet: Worksheet,
+    lines: Sequence[BudgetLine],
+    rows: dict[str, int],
+    total_row: int,
+    top_rows: list[int],
+    styles: _Styles,
+    header_row: int = 0,
+) -> None:
     """Blokir (Rp) beside a tree: numbers on leaves, sums on parents and on the total row."""
     sheet.set_column(BLOKIR, BLOKIR, 17)
     sheet.write_string(header_row, BLOKIR, "Blokir (Rp)", styles.header)
     total = sum(line.figures.blokir for line in lines if line.level == 0)
-    sheet.write_formula(total_row, BLOKIR, _sum(BLOKIR, top_rows), styles.cell(AMOUNT, bold=True, fill=TOTAL_FILL),
-                        total)
+    sheet.write_formula(
+        total_row, BLOKIR, _sum(BLOKIR, top_rows), styles.cell(AMOUNT, bold=True, fill=TOTAL_FILL), total
+    )
     for line in lines:
         bold = line.level == 0
         if line.children:
-            sheet.write_formula(rows[line.code], BLOKIR, _sum(BLOKIR, [rows[c.code] for c in line.children]),
-                                styles.cell(AMOUNT, bold=bold), line.figures.blokir)
+            sheet.write_formula(
+                rows[line.code],
+                BLOKIR,
+                _sum(BLOKIR, [rows[c.code] for c in line.children]),
+                styles.cell(AMOUNT, bold=bold),
+                line.figures.blokir,
+            )
         else:
             sheet.write_number(rows[line.code], BLOKIR, line.figures.blokir, styles.cell(AMOUNT, bold=bold))
 
@@ -136,8 +149,16 @@ def _grant_total(sheet: Worksheet, grant: FundingSource, row: int, program_rows:
     sheet.write_blank(row, CODE, None, bold)
     sheet.write_string(row, LEVEL, f"Hibah {grant.source}", styles.cell(bold=True, wrap=True, fill=TOTAL_FILL))
     sheet.write_string(row, NAME, name, styles.cell(bold=True, wrap=True, fill=TOTAL_FILL))
-    _figures(sheet, row, grant.total, styles, bold=True, fill=TOTAL_FILL,
-             pagu=_sum(PAGU, program_rows), realisasi=_sum(REAL, program_rows))
+    _figures(
+        sheet,
+        row,
+        grant.total,
+        styles,
+        bold=True,
+        fill=TOTAL_FILL,
+        pagu=_sum(PAGU, program_rows),
+        realisasi=_sum(REAL, program_rows),
+    )
     _fit_row(sheet, row, [(widths[NAME], name, 0), (widths[LEVEL], f"Hibah {grant.source}", 0)], bold=True, level=0)
 
 
@@ -160,23 +181,46 @@ def _sources_sheet(sheet: Worksheet, report: Report, grant_rows, styles: _Styles
         sheet.write_number(row, 0, i + 1, styles.cell(center=True))
         sheet.write_string(row, 1, source.source, styles.cell(wrap=True))
         sheet.write_string(row, 2, source.name, styles.cell(wrap=True))
-        _figures(sheet, row, source.total, styles, pagu=f"={_cell(total, PAGU, sheet_name)}",
-                 realisasi=f"={_cell(total, REAL, sheet_name)}")
+        _figures(
+            sheet,
+            row,
+            source.total,
+            styles,
+            pagu=f"={_cell(total, PAGU, sheet_name)}",
+            realisasi=f"={_cell(total, REAL, sheet_name)}",
+        )
         _fit_row(sheet, row, [(SOURCE_WIDTHS[2], source.name, 0)])
     last = first + len(report.sources)
     bold = styles.cell(bold=True, fill=TOTAL_FILL)
     sheet.write_blank(last, 0, None, bold)
     sheet.write_blank(last, 1, None, bold)
     sheet.write_string(last, 2, "Jumlah Seluruh Sumber Dana", bold)
-    _figures(sheet, last, report.grand_total, styles, bold=True, fill=TOTAL_FILL,
-             pagu=_sum(PAGU, range(first, last)), realisasi=_sum(REAL, range(first, last)))
+    _figures(
+        sheet,
+        last,
+        report.grand_total,
+        styles,
+        bold=True,
+        fill=TOTAL_FILL,
+        pagu=_sum(PAGU, range(first, last)),
+        realisasi=_sum(REAL, range(first, last)),
+    )
     _flag_overspending(sheet, first, last, SISA, PCT, styles)
 
 
 # --- Jenis Belanja: akun by their first two digits ------------------------------------------------------
 
-SPENDING_HEADERS = ("Sumber Dana", "Kode", "Uraian", "Jenis Belanja", "Pagu (Rp)", "Realisasi (Rp)",
-                    "Sisa (Rp)", "% Penyerapan", "Blokir (Rp)")
+SPENDING_HEADERS = (
+    "Sumber Dana",
+    "Kode",
+    "Uraian",
+    "Jenis Belanja",
+    "Pagu (Rp)",
+    "Realisasi (Rp)",
+    "Sisa (Rp)",
+    "% Penyerapan",
+    "Blokir (Rp)",
+)
 SPENDING_WIDTHS = (20, 30, 44, 18, 17, 17, 17, 12, 17)
 S_SOURCE, S_CODE, S_NAME, S_TYPE, S_PAGU, S_REAL, S_SISA, S_PCT, S_BLOKIR = range(9)
 
@@ -190,8 +234,12 @@ def _spending_sheet(sheet: Worksheet, report: Report, rows: dict[str, int], gran
     width = len(SPENDING_HEADERS) if blokir else S_BLOKIR
     _set_widths(sheet, SPENDING_WIDTHS[:width])
     sheet.write_string(0, 0, f"REKAPITULASI PER JENIS BELANJA TAHUN {report.data.year}", styles.title)
-    sheet.write_string(1, 0, "Jenis belanja menurut dua angka pertama akun: " +
-                       ", ".join(f"{p} {n}" for p, n in TYPES.items()) + ".", styles.note)
+    sheet.write_string(
+        1,
+        0,
+        "Jenis belanja menurut dua angka pertama akun: " + ", ".join(f"{p} {n}" for p, n in TYPES.items()) + ".",
+        styles.note,
+    )
     recap = [(source, t) for source, akun in sources for t in by_type(akun)]
     header = 3
     _table_header(sheet, header, SPENDING_HEADERS[:width], SPENDING_WIDTHS, styles, repeat=False)
@@ -209,10 +257,17 @@ def _spending_sheet(sheet: Worksheet, report: Report, rows: dict[str, int], gran
         sheet.write_blank(row, S_CODE, None, styles.cell())
         sheet.write_blank(row, S_NAME, None, styles.cell())
         sheet.write_string(row, S_TYPE, total.name, styles.cell())
-        criteria = f'{span(S_SOURCE)},{_cell(row, S_SOURCE)},{span(S_TYPE)},{_cell(row, S_TYPE)}'
-        _spending_figures(sheet, row, total.figures, styles, blokir,
-                          pagu=f"=SUMIFS({span(S_PAGU)},{criteria})", realisasi=f"=SUMIFS({span(S_REAL)},{criteria})",
-                          blokir_formula=f"=SUMIFS({span(S_BLOKIR)},{criteria})")
+        criteria = f"{span(S_SOURCE)},{_cell(row, S_SOURCE)},{span(S_TYPE)},{_cell(row, S_TYPE)}"
+        _spending_figures(
+            sheet,
+            row,
+            total.figures,
+            styles,
+            blokir,
+            pagu=f"=SUMIFS({span(S_PAGU)},{criteria})",
+            realisasi=f"=SUMIFS({span(S_REAL)},{criteria})",
+            blokir_formula=f"=SUMIFS({span(S_BLOKIR)},{criteria})",
+        )
     total_row = header + 1 + len(recap)
     bold = styles.cell(bold=True, fill=TOTAL_FILL)
     for col in (S_SOURCE, S_CODE, S_NAME):
@@ -220,9 +275,17 @@ def _spending_sheet(sheet: Worksheet, report: Report, rows: dict[str, int], gran
     sheet.write_string(total_row, S_TYPE, "Jumlah", bold)
     everything = sum((line.figures for _, line in akun_rows), ZERO)
     recap_rows = range(header + 1, total_row)
-    _spending_figures(sheet, total_row, everything, styles, blokir, bold=True,
-                      pagu=_sum(S_PAGU, recap_rows), realisasi=_sum(S_REAL, recap_rows),
-                      blokir_formula=_sum(S_BLOKIR, recap_rows))
+    _spending_figures(
+        sheet,
+        total_row,
+        everything,
+        styles,
+        blokir,
+        bold=True,
+        pagu=_sum(S_PAGU, recap_rows),
+        realisasi=_sum(S_REAL, recap_rows),
+        blokir_formula=_sum(S_BLOKIR, recap_rows),
+    )
     _table_header(sheet, detail_header, SPENDING_HEADERS[:width], SPENDING_WIDTHS, styles)
     grant_of = {id(g): rows_ for g, (_, rows_) in zip(report.grants, grant_rows)}
     for i, (source, line) in enumerate(akun_rows):
@@ -233,8 +296,16 @@ def _spending_sheet(sheet: Worksheet, report: Report, rows: dict[str, int], gran
         sheet.write_string(row, S_NAME, line.name, styles.cell(wrap=True))
         sheet.write_string(row, S_TYPE, spending_type(line.segment), styles.cell())
         src = where[line.code]
-        _spending_figures(sheet, row, line.figures, styles, blokir, pagu=f"={_cell(src, PAGU, sheet_name)}",
-                          realisasi=f"={_cell(src, REAL, sheet_name)}", blokir_value=True)
+        _spending_figures(
+            sheet,
+            row,
+            line.figures,
+            styles,
+            blokir,
+            pagu=f"={_cell(src, PAGU, sheet_name)}",
+            realisasi=f"={_cell(src, REAL, sheet_name)}",
+            blokir_value=True,
+        )
         _fit_row(sheet, row, [(SPENDING_WIDTHS[S_NAME], line.name, 0), (SPENDING_WIDTHS[S_SOURCE], source.source, 0)])
     sheet.autofilter(detail_header, 0, last_detail, width - 1)
 
@@ -243,17 +314,32 @@ def _col(col: int) -> str:
     return xl_col_to_name(col)
 
 
-def _spending_figures(sheet: Worksheet, row: int, fig, styles: _Styles, blokir: bool, *, pagu: str,
-                      realisasi: str, bold: bool = False, blokir_formula: str | None = None,
-                      blokir_value: bool = False) -> None:
+def _spending_figures(
+    sheet: Worksheet,
+    row: int,
+    fig,
+    styles: _Styles,
+    blokir: bool,
+    *,
+    pagu: str,
+    realisasi: str,
+    bold: bool = False,
+    blokir_formula: str | None = None,
+    blokir_value: bool = False,
+) -> None:
     fill = TOTAL_FILL if bold else None
     amount = styles.cell(AMOUNT, bold=bold, fill=fill)
     sheet.write_formula(row, S_PAGU, pagu, amount, fig.pagu)
     sheet.write_formula(row, S_REAL, realisasi, amount, fig.realisasi)
     p, r = _cell(row, S_PAGU), _cell(row, S_REAL)
     sheet.write_formula(row, S_SISA, f"={p}-{r}", amount, fig.sisa)
-    sheet.write_formula(row, S_PCT, percent_formula(p, r), styles.cell(_percent_format(fig.ratio), bold=bold, fill=fill),
-                        _ratio_value(fig.ratio))
+    sheet.write_formula(
+        row,
+        S_PCT,
+        percent_formula(p, r),
+        styles.cell(_percent_format(fig.ratio), bold=bold, fill=fill),
+        _ratio_value(fig.ratio),
+    )
     if blokir:
         if blokir_value:
             sheet.write_number(row, S_BLOKIR, fig.blokir, amount)
@@ -272,14 +358,28 @@ def _indicators_sheet(sheet: Worksheet, report: Report, styles: _Styles) -> None
     as formulas by the rule of ``indicators``."""
     year = report.data.year
     rows = indicator_rows(report.data.indicators)
-    headers = ["No", "Sasaran Strategis", "Indikator Kinerja", "Satuan", f"Target {year}", f"Realisasi {year}",
-               f"Realisasi {year - 1}", "Capaian (%)", "Kategori"]
+    headers = [
+        "No",
+        "Sasaran Strategis",
+        "Indikator Kinerja",
+        "Satuan",
+        f"Target {year}",
+        f"Realisasi {year}",
+        f"Realisasi {year - 1}",
+        "Capaian (%)",
+        "Kategori",
+    ]
     _set_widths(sheet, INDICATOR_WIDTHS)
     sheet.write_string(0, 0, f"PENGUKURAN KINERJA TAHUN {year}", styles.title)
-    sheet.write_string(1, 0, "Capaian = realisasi / target; indikator 'makin kecil makin baik': "
-                       "(2 × target − realisasi) / target. Kategori menurut capaian yang tertulis: " +
-                       "; ".join(f"≥ {int(b * 100)}% {n}" for b, n in BANDS[:-1]) + f"; lainnya {BANDS[-1][1]}.",
-                       styles.note)
+    sheet.write_string(
+        1,
+        0,
+        "Capaian = realisasi / target; indikator 'makin kecil makin baik': "
+        "(2 × target − realisasi) / target. Kategori menurut capaian yang tertulis: "
+        + "; ".join(f"≥ {int(b * 100)}% {n}" for b, n in BANDS[:-1])
+        + f"; lainnya {BANDS[-1][1]}.",
+        styles.note,
+    )
     _table_header(sheet, 3, headers, INDICATOR_WIDTHS, styles)
     number = styles.cell("#,##0.##")
     for i, row in enumerate(rows):
@@ -301,7 +401,8 @@ def _indicators_sheet(sheet: Worksheet, report: Report, styles: _Styles) -> None
         sheet.write_formula(r, I_PCT, formula, styles.cell(_percent_format(row.capaian)), _ratio_value(row.capaian))
         c = _cell(r, I_PCT)
         bands = "".join(f'IF({c}>={float(b)},"{n}",' for b, n in BANDS[:-1])
-        sheet.write_formula(r, I_CAT, f'=IF({c}="","-",{bands}"{BANDS[-1][1]}"{")" * (len(BANDS) - 1)})',
-                            styles.cell(), row.kategori)
+        sheet.write_formula(
+            r, I_CAT, f'=IF({c}="","-",{bands}"{BANDS[-1][1]}"{")" * (len(BANDS) - 1)})', styles.cell(), row.kategori
+        )
         _fit_row(sheet, r, [(INDICATOR_WIDTHS[I_GOAL], row.goal, 0), (INDICATOR_WIDTHS[I_NAME], ind.name, 0)])
     sheet.freeze_panes(4, 0)

@@ -37,12 +37,14 @@ def write_check_file(report: Report, findings: list[Finding], path: Path, source
     options = {"strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False, "in_memory": True}
     workbook = xlsxwriter.Workbook(str(path), options)
     data = report.data
-    workbook.set_properties({
-        "title": f"Hasil Pemeriksaan Otomatis {data.year} {data.office.name}",
-        "subject": "Catatan internal kantor: bukan bagian dari lampiran yang dikirim",
-        "author": data.office.long_name,
-        "created": dt.datetime.combine(data.report.date, dt.time()),
-    })
+    workbook.set_properties(
+        {
+            "title": f"Hasil Pemeriksaan Otomatis {data.year} {data.office.name}",
+            "subject": "Catatan internal kantor: bukan bagian dari lampiran yang dikirim",
+            "author": data.office.long_name,
+            "created": dt.datetime.combine(data.report.date, dt.time()),
+        }
+    )
     styles = _Styles(workbook)
     sheet = workbook.add_worksheet(SHEET)
     _findings(sheet, report, findings, styles, source)
@@ -50,14 +52,17 @@ def write_check_file(report: Report, findings: list[Finding], path: Path, source
     workbook.close()
 
 
-def _findings(sheet: Worksheet, report: Report, findings: list[Finding], styles: _Styles,
-              source: Path | None) -> None:
+def _findings(sheet: Worksheet, report: Report, findings: list[Finding], styles: _Styles, source: Path | None) -> None:
     data = report.data
     _set_widths(sheet, WIDTHS)
     sheet.write_string(0, 0, f"HASIL PEMERIKSAAN OTOMATIS: {data.office.long_name} {data.year}", styles.title)
     where = f"berkas masukan {source.name}, " if source else ""
-    sheet.write_string(1, 0, f"Catatan internal untuk kantor ({where}baris disebut di kolom Baris); "
-                             "tidak dikirim bersama lampiran.", styles.note)
+    sheet.write_string(
+        1,
+        0,
+        f"Catatan internal untuk kantor ({where}baris disebut di kolom Baris); tidak dikirim bersama lampiran.",
+        styles.note,
+    )
     counts = Counter(f.severity for f in findings)
     sheet.write_string(2, 0, ", ".join(f"{counts[s]} {s.value}" for s in Severity), styles.subtitle)
     _table_header(sheet, FIRST - 1, HEADERS, WIDTHS, styles)

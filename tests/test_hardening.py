@@ -683,7 +683,7 @@ def test_out_naming_a_file(tmp_path, sample_path, capsys):
 
 
 def test_an_unwritable_backup_is_one_line(tmp_path, capsys, monkeypatch):
-    from kpu_docs.sakti import writing
+    from kpu_docs.publish import atomic
 
     from .test_sakti_import import SAMPLE, revised, table, write_xlsx
 
@@ -698,7 +698,7 @@ def test_an_unwritable_backup_is_one_line(tmp_path, capsys, monkeypatch):
             raise OSError(errno.ENOSPC, "No space left on device", str(name))
         return real_open(name, *args, **kwargs)
 
-    monkeypatch.setattr(writing.os, "open", full_disk)
+    monkeypatch.setattr(atomic.os, "open", full_disk)
     before = work.read_bytes()
     export = write_xlsx(tmp_path / "realisasi.xlsx", table(revised()))
     assert main(["import", str(export), "--into", str(work)]) == 1

@@ -10,9 +10,7 @@ narrative list go with the paragraphs they described; comments after it stay.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-import tempfile
 from pathlib import Path
 
 import yaml
@@ -20,6 +18,7 @@ import yaml
 from kpu_docs.errors import OutputError, UsageError
 from kpu_docs.input.load import clean_text, load, loads
 from kpu_docs.input.model import CHILD_KEYS
+from kpu_docs.publish.atomic import write_file
 
 NARRATIVE_KEYS = ("kata_pengantar", "pendahuluan", "penutup")
 FIGURE_KEYS = ("pagu", "realisasi", "blokir")
@@ -219,12 +218,7 @@ def _indent(line: str) -> int:
 def _write_new(target: Path, text: str) -> None:
     """Create ``target`` atomically, failing if it appeared meanwhile."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".kpu-docs-", suffix=".yaml", dir=target.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-        os.link(tmp, target)  # fails if target exists: never overwrite
+        write_file(target, text, create_only=True)  # never overwrite
     except FileExistsError:
         raise OutputError(f"{target} sudah ada: kpu-docs tidak menimpa masukan.") from None
-    finally:
-        os.unlink(tmp)

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from kpu_docs.errors import OutputError
 from kpu_docs.input.model import AnnualReportInput
+from kpu_docs.publish.atomic import sync_folder
 
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)  # the earliest date a zip entry can hold
 
@@ -226,32 +227,3 @@ def _link_or_copy(src, dst) -> None:
         os.link(src, dst, follow_symlinks=False)
     except OSError:
         shutil.copy2(src, dst, follow_symlinks=False)
-
-
-def write_temp(folder: Path, text: str, prefix: str) -> Path:
-    """``text`` (UTF-8, line endings as given) in a new temporary file in ``folder``, flushed to
-    disk: the first half of an atomic write, whose caller then renames it into place."""
-    fd, name = tempfile.mkstemp(prefix=prefix, suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-    except BaseException:
-        Path(name).unlink(missing_ok=True)
-        raise
-    return Path(name)
-
-
-def sync_folder(folder: Path) -> None:
-    """fsync a folder, so that a rename inside it survives a crash (where the OS allows it)."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:  # pragma: no cover - e.g. Windows
-        return
-    try:
-        os.fsync(fd)
-    except OSError:  # pragma: no cover
-        pass
-    finally:
-        os.close(fd)

@@ -261,7 +261,9 @@ def test_a_fetching_field_composed_from_the_input_is_caught_in_the_result(monkey
     templating.check_references(template)  # the template alone links to nothing
     real = report_docx.build_context
     monkeypatch.setattr(
-        report_docx, "build_context", lambda report: {**real(report), "place": ' INCLUDETEXT "/etc/hostname" '}
+        report_docx,
+        "build_context",
+        lambda report, place: {**real(report, place), "place": ' INCLUDETEXT "/etc/hostname" '},
     )
     report, _ = prepare(sample_path)
     with pytest.raises(TemplateError, match="INCLUDETEXT"):
@@ -292,8 +294,8 @@ def test_web_links_are_kept_and_an_attached_template_note_is_dropped(tmp_path, s
 def test_a_truncated_render_is_never_a_success(monkeypatch, tmp_path, sample_path):
     real = report_docx.build_context
 
-    def huge(report):
-        context = real(report)
+    def huge(report, place):
+        context = real(report, place)
         context["foreword"] = ["x" * 11_000_000, "PARAGRAF TERAKHIR"]
         return context
 

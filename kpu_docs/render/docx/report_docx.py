@@ -36,6 +36,8 @@ from kpu_docs.render.docx.templating import (
 from kpu_docs.render.docx.toc import TocEntry, fill_toc
 from kpu_docs.render.docx.typography import no_break_hyphens
 
+PICTURE_WIDTHS = {"logo": Mm(45), "extra": Mm(120), "closing_images": Mm(60)}  # by the context key carrying it
+
 
 class _Template(Template):
     """docxtpl (made linear by ``docxtemplate.Template``), refusing a rendered body that does
@@ -75,25 +77,12 @@ def render_docx(
     except Exception as exc:  # a file that is not a .docx: say so, with its name
         raise TemplateError(f"{template}: bukan templat .docx yang dapat dibaca ({exc})") from None
     drop_attached_template(tpl.docx)
-    context = build_context(report)  # plain data only: text, numbers, lists, dicts
-    context["logo"] = Markup(
-        inline_xml(tpl, _picture(report, report.data.office.logo, ("satker", "logo")), Mm(45), ("logo",))
-    )
-    for section in _added_sections(context):  # pictures of the sections the input adds
-        for picture in section["pictures"]:
-            where = tuple(picture["key"])
-            picture["image"] = Markup(inline_xml(tpl, _picture(report, picture["file"], where), Mm(120), ("extra",)))
-    context["closing_images"] = [
-        {
-            "image": Markup(
-                inline_xml(
-                    tpl, _picture(report, img.file, ("gambar_penutup", i, "berkas")), Mm(60), ("closing_images",)
-                )
-            ),
-            "caption": img.caption or "",
-        }
-        for i, img in enumerate(report.data.closing_images)
-    ]
+
+    def place(name: str | None, key_path: tuple, slot: str) -> str:
+        picture = _picture(report, name, key_path)
+        return Markup(inline_xml(tpl, picture, PICTURE_WIDTHS[slot], (slot,)))
+
+    context = build_context(report, place)  # plain data (text, numbers, lists, dicts), pictures as run XML
     try:
         with time_limit():
             tpl.render(context, jinja_env=environment(), autoescape=True)
@@ -129,15 +118,6 @@ def render_docx(
             "laporan tidak ditulis. Periksa tag templat di dalam kolom (field) Word"
         )
     return entries
-
-
-def _added_sections(context: dict):
-    """Every added section and subsection in the context (see ``context._extra``)."""
-    placed = [s for sections in context["extra"].values() for s in sections]
-    placed += [s for item in context["capaian"] for s in item["extra"]]
-    for section in placed:
-        yield section
-        yield from section["subsections"]
 
 
 def _picture(report: Report, name: str | None, key_path: tuple) -> Picture:

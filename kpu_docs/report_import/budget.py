@@ -249,8 +249,8 @@ def _classify(
     """Depth (0 program … 3 RO) and full code from the code as written and the context; without
     a usable code, a node that announces its children is placed by what they are."""
     expected = 0 if last is None else (last.depth + 1 if last.announced else last.depth)
-    if not written and _announced_depth(announced) is not None:
-        expected = _announced_depth(announced)
+    if not written and (announced_depth := _announced_depth(announced)) is not None:
+        expected = announced_depth
     if re.match(r"^Program\b", name, re.IGNORECASE):
         expected = 0
     if written:
@@ -278,7 +278,11 @@ def _code_used(node: _Node | None, code: str) -> bool:
 
 def _program_codes(reading: Reading, roots: list[_Node]) -> None:
     """Program codes in full (076.01.CQ); a short form (076.WA) completed from the others."""
-    full = [r.data["kode"] for r in roots if r.data["kode"] and _PROGRAM_CODE.match(r.data["kode"]).group(2)]
+    full = [
+        r.data["kode"]
+        for r in roots
+        if r.data["kode"] and (shape := _PROGRAM_CODE.match(r.data["kode"])) and shape.group(2)
+    ]
     for r in roots:
         code = r.data["kode"]
         if code is None:
@@ -364,6 +368,7 @@ def _infer_code(
 
 
 def _check_children_count(reading: Reading, node: _Node, subject: str) -> None:
+    assert node.announced is not None  # called for a node that announces its children
     n, words_, noun = node.announced
     found = len(node.children)
     if words_ and number_words(n) != words_:
@@ -428,7 +433,7 @@ def cross_check(reading: Reading, table: list[_Bab2Program]) -> None:
         written, where = reading.written.pop(p["kode"], (p["kode"], ""))
         short = _PROGRAM_CODE.match(p["kode"] or "")
         full = _PROGRAM_CODE.match(bab2.code or "")
-        if short and not short.group(2) and full and full.group(2) and full.group(3) == short.group(3):
+        if short and not short.group(2) and bab2.code and full and full.group(2) and full.group(3) == short.group(3):
             p["kode"] = bab2.code
             reading.sources[bab2.code] = where or bab2.where
             reading.comment(path, f"kode ditulis '{written}' di BAB III; dipakai '{bab2.code}' dari BAB II")

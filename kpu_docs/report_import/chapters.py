@@ -56,6 +56,7 @@ def segment(blocks: list[Block]) -> tuple[dict[str, list[Block]], list[Block], l
             if is_foreword:
                 key = "kata_pengantar"
             else:
+                assert m is not None
                 title = m.group(2)
                 if not title and i < len(blocks):
                     title = blocks[i].text

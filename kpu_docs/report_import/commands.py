@@ -62,7 +62,7 @@ def _load_problems(text: str, path: Path) -> list[str]:
 
 
 def _counts(reading: Reading) -> str:
-    levels = Counter()
+    levels: Counter[int] = Counter()
 
     def walk(node: dict, depth: int) -> None:
         levels[depth] += 1

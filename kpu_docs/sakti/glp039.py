@@ -148,16 +148,17 @@ class Glp039Placer:
                 )
                 return None
             return self.programs[short], None
-        parent_level = {
-            KEGIATAN: PROGRAM,
-            KRO: KEGIATAN,
-            RO: KRO,
-            KOMPONEN: RO,
-            SUB_KOMPONEN: KOMPONEN,
-            DETAIL: AKUN,
-        }.get(level)
         if level == AKUN:
             parent_level = SUB_KOMPONEN if SUB_KOMPONEN in path else KOMPONEN
+        else:
+            parent_level = {
+                KEGIATAN: PROGRAM,
+                KRO: KEGIATAN,
+                RO: KRO,
+                KOMPONEN: RO,
+                SUB_KOMPONEN: KOMPONEN,
+                DETAIL: AKUN,
+            }[level]
         parent = path.get(parent_level)
         if parent is None:
             self._unplaced(raw, f"{LEVEL_NAMES[level]} '{written}' tidak didahului baris {LEVEL_NAMES[parent_level]}")

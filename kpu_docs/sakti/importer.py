@@ -19,6 +19,7 @@ from kpu_docs.errors import ImportRefused, KpuDocsError
 from kpu_docs.figures.derive import Level, Report, derive
 from kpu_docs.figures.formatting import amount
 from kpu_docs.input.load import Document, encoding_notice, loads
+from kpu_docs.input.model import Node
 
 from .export import RO, TOTAL_LABEL, Export
 from .plan import Plan, plan_import
@@ -123,7 +124,8 @@ def run_import(
 
 
 def _codes(document: Document) -> list[str]:
-    stack, codes = list(document.data.programs), []
+    stack: list[Node] = list(document.data.programs)
+    codes = []
     while stack:
         node = stack.pop()
         codes.append(node.code)
@@ -170,7 +172,7 @@ def _totals(export: Export, report) -> str:
     total = export.total
     ro = sum(1 for r in export.rows if r.level == RO)
     stated = ("-", "-") if total is None else (amount(total.pagu or 0), amount(total.realisasi or 0))
-    rows = [
+    rows: list[tuple[str, ...]] = [
         ("", "pagu", "realisasi", "RO"),
         (f"ekspor ({TOTAL_LABEL}, baris {total.line})" if total else f"ekspor (tanpa {TOTAL_LABEL})", *stated, str(ro)),
     ]

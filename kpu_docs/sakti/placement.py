@@ -101,7 +101,7 @@ class KodePlacer:
             else:
                 self.rows.append(row)
                 self.by_code[full] = row
-                if level == KOMPONEN and _THREE_DIGITS.match(full.rsplit(".", 1)[-1]):
+                if level == KOMPONEN and parent is not None and _THREE_DIGITS.match(full.rsplit(".", 1)[-1]):
                     sums = self.komponen.setdefault(parent, [0, 0, 0])
                     sums[0] += row.pagu or 0
                     sums[1] += row.realisasi or 0

@@ -68,7 +68,7 @@ def read_export(
                     )
                 continue
             raws.append((raw, code, name))
-        placer = KodePlacer(raws, known)
+        placer: KodePlacer | Glp039Placer = KodePlacer(raws, known)
     else:
         placer = Glp039Placer(reading.rows, header.structure_end, known)
     rows = placer.place_all()

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, NoReturn
 from xml.parsers import expat
 
 from kpu_docs.errors import ImportRefused
@@ -49,7 +49,7 @@ class _Forbidden(Exception):
     pass
 
 
-def _forbid(*_args) -> None:
+def _forbid(*_args) -> NoReturn:
     raise _Forbidden
 
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from kpu_docs.errors import ImportRefused, InputError, OutputError
 from kpu_docs.input.load import Document, load, loads, read_text_as_typed
+from kpu_docs.input.model import Node
 from kpu_docs.publish.atomic import write_file
 
 
@@ -36,8 +37,8 @@ def reload(plan, path: Path) -> Document:
             f"hasil impor ke {path} tidak dapat dibaca kembali (berkas tidak diubah):\n"
             + "\n".join(str(p) for p in exc.problems)
         ) from None
-    nodes = {}
-    stack = list(document.data.programs)
+    nodes: dict[str, Node] = {}
+    stack: list[Node] = list(document.data.programs)
     while stack:
         node = stack.pop()
         nodes[node.code] = node

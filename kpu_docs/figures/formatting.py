@@ -142,6 +142,21 @@ def percent(ratio: Fraction | None) -> str:
 
 # --- dates -----------------------------------------------------------------------------
 
+MONTHS = (  # as read in what offices type or download (lower case; January first)
+    "januari",
+    "februari",
+    "maret",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "agustus",
+    "september",
+    "oktober",
+    "november",
+    "desember",
+)
+
 
 def date_id(d: datetime.date) -> str:
     """Indonesian long date: "31 Januari 2024"."""

@@ -21,6 +21,7 @@ import yaml
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from kpu_docs.errors import InputError, KeyPath, Location, Problem, format_key_path
+from kpu_docs.figures.formatting import MONTHS
 from kpu_docs.input.model import AnnualReportInput, Program, child_key
 
 try:  # the C loader is several times faster; fall back where libyaml is absent
@@ -864,22 +865,6 @@ def _problem(err: Any, path: Path | None, lines: LineMap) -> Problem:
     return Problem(Location(path, line, loc), message)
 
 
-_MONTHS = [
-    "Januari",
-    "Februari",
-    "Maret",
-    "April",
-    "Mei",
-    "Juni",
-    "Juli",
-    "Agustus",
-    "September",
-    "Oktober",
-    "November",
-    "Desember",
-]
-
-
 def _date_reason(value: object) -> str:
     """Why ``2024-02-30`` is not a date: ``(Februari 2024 hanya sampai tanggal 29)``."""
     match = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", str(value).strip())
@@ -891,7 +876,7 @@ def _date_reason(value: object) -> str:
         return f" (bulan {month} tidak ada{hint})"
     last = calendar.monthrange(year, month)[1]
     if not 1 <= day <= last:
-        return f" ({_MONTHS[month - 1]} {year} hanya sampai tanggal {last})"
+        return f" ({MONTHS[month - 1].capitalize()} {year} hanya sampai tanggal {last})"
     return ""
 
 

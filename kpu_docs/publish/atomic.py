@@ -77,14 +77,7 @@ def keep_backup(path: Path) -> Path:
             fd = os.open(backup, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
         except FileExistsError:
             continue
-        try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(content)
-                f.flush()
-                os.fsync(f.fileno())
-        except BaseException:
-            backup.unlink(missing_ok=True)
-            raise
+        _fill(fd, backup, content)
         return backup
     raise OutputError(f"terlalu banyak cadangan {path.name}.bak.*: pindahkan yang lama, lalu impor lagi")
 
@@ -92,15 +85,21 @@ def keep_backup(path: Path) -> Path:
 def _write_temp(path: Path, data: bytes) -> Path:
     """``data`` in a new temporary file beside ``path``, flushed to disk (removed if that fails)."""
     fd, name = tempfile.mkstemp(prefix=f".{path.name[:64]}.", suffix=".tmp", dir=path.parent)
+    _fill(fd, Path(name), data)
+    return Path(name)
+
+
+def _fill(fd: int, path: Path, data: bytes) -> None:
+    """Write ``data`` to the new file ``path`` open at ``fd`` and flush it to disk; on failure
+    (a full disk) the file is removed."""
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
     except BaseException:
-        Path(name).unlink(missing_ok=True)
+        path.unlink(missing_ok=True)
         raise
-    return Path(name)
 
 
 def _create(tmp: Path, path: Path) -> None:

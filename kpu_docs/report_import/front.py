@@ -8,6 +8,8 @@ import difflib
 import re
 from typing import Any
 
+from kpu_docs.figures.formatting import MONTHS
+
 from .extract import Block
 from .result import (
     NAME,
@@ -20,20 +22,6 @@ from .text import (
     title_case,
 )
 
-MONTHS = [
-    "januari",
-    "februari",
-    "maret",
-    "april",
-    "mei",
-    "juni",
-    "juli",
-    "agustus",
-    "september",
-    "oktober",
-    "november",
-    "desember",
-]
 _DATE = re.compile(r"(\d{1,2})\s+([A-Za-z]+)\s+(\d{4})")
 
 

@@ -23,7 +23,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
-from kpu_docs.publish.zipping import save_docx
+from kpu_docs.render.zipping import save_docx
 
 ROOT = Path(__file__).resolve().parent.parent
 FONT = "Arial"  # in Word; LibreOffice substitutes the metric-compatible Liberation Sans

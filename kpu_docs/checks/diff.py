@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from kpu_docs.figures.derive import BudgetLine, Report
-from kpu_docs.figures.formatting import amount, date_id, percent
+from kpu_docs.formatting import amount, date_id, percent
 from kpu_docs.input.model import AnnualReportInput, Node
 
 FIGURES = ("pagu", "realisasi", "blokir")

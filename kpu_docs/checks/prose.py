@@ -28,7 +28,7 @@ from decimal import Decimal
 
 from kpu_docs.errors import KeyPath, Location
 from kpu_docs.figures.derive import BudgetLine, Figures, Level, Report
-from kpu_docs.figures.formatting import MAX_WORDS, number_words, percent, percent_decimal, rupiah
+from kpu_docs.formatting import MAX_WORDS, number_words, percent, percent_decimal, rupiah
 
 
 @dataclass(frozen=True)

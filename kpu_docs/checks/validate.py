@@ -13,8 +13,8 @@ from pathlib import Path
 from kpu_docs.checks import prose
 from kpu_docs.errors import Location, format_key_path
 from kpu_docs.figures.derive import BudgetLine, Level, Report
-from kpu_docs.figures.formatting import percent, rupiah
-from kpu_docs.render.docx import images
+from kpu_docs.formatting import percent, rupiah
+from kpu_docs.input import pictures
 
 
 class Severity(Enum):
@@ -217,7 +217,7 @@ def _report_meta(report: Report) -> Iterator[Finding]:
         )
     base = Path(path).parent if path is not None else Path.cwd()
     for key_path, name in _image_paths(report):
-        wrong = images.problem(base, name)  # inside the input's folder, a real picture, a few MB at most
+        wrong = pictures.problem(base, name)  # inside the input's folder, a real picture, a few MB at most
         if wrong:
             yield Finding(Severity.ERROR, ".".join(str(k) for k in key_path), wrong + ".", _at(report, key_path))
 

@@ -22,7 +22,7 @@ from pydantic import (
     model_validator,
 )
 
-from kpu_docs.figures.formatting import parse_amount
+from kpu_docs.formatting import parse_amount
 
 SCHEMA_ID = "https://kpu-docs.invalid/schema/laporan-tahunan.schema.json"
 

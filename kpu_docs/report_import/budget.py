@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from kpu_docs.figures.formatting import amount, number_words
+from kpu_docs.formatting import amount, number_words
 from kpu_docs.input.model import child_key
 
 from .extract import Block

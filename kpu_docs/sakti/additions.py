@@ -7,7 +7,7 @@ import bisect
 
 import yaml
 
-from kpu_docs.figures.formatting import amount
+from kpu_docs.formatting import amount
 from kpu_docs.input.model import child_key
 
 from .export import PROGRAM, RO, Export, Row

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from kpu_docs.errors import ImportRefused
-from kpu_docs.figures.formatting import amount
+from kpu_docs.formatting import amount
 from kpu_docs.input.load import Document
 
 from .additions import Additions

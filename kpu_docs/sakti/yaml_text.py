@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import yaml
 
-from kpu_docs.figures.formatting import amount
+from kpu_docs.formatting import amount
 from kpu_docs.input.load import Document, clean_text
 from kpu_docs.input.model import child_key
 

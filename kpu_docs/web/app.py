@@ -25,12 +25,12 @@ from kpu_docs import __version__
 from kpu_docs.checks.diff import diff, summary
 from kpu_docs.errors import InputError, KpuDocsError, format_key_path
 from kpu_docs.figures.derive import Level, derive
-from kpu_docs.figures.formatting import amount, percent
+from kpu_docs.formatting import amount, percent
 from kpu_docs.input.load import loads
 from kpu_docs.input.next_year import start_next_year
 from kpu_docs.publish import pdf as pdf_mod
 from kpu_docs.publish.build import prepare
-from kpu_docs.publish.outputs import file_names, folder, slug
+from kpu_docs.render.names import file_names, folder, slug
 
 from . import checks, forms, yaml_edit
 from .jobs import Jobs, preview_pages

@@ -18,7 +18,7 @@ from typing import Any, Literal
 from pydantic import BaseModel
 
 from kpu_docs.errors import KeyPath, format_key_path
-from kpu_docs.figures.formatting import parse_amount
+from kpu_docs.formatting import parse_amount
 from kpu_docs.input.model import AnnualReportInput, Money
 
 from .yaml_edit import Edit

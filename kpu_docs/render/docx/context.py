@@ -12,13 +12,13 @@ from decimal import Decimal
 from typing import Any
 
 from kpu_docs.figures.derive import BudgetLine, Figures, Level, Report
-from kpu_docs.figures.formatting import amount, count, date_id, percent, percent_number, rupiah
 from kpu_docs.figures.indicators import measure_text
 from kpu_docs.figures.indicators import rows as indicator_rows
 from kpu_docs.figures.sections import Outline, outline
+from kpu_docs.formatting import amount, count, date_id, percent, percent_number, rupiah
 from kpu_docs.input.model import Division, Signatory, StaffGroup, Subdivision, cell_value
-from kpu_docs.publish.outputs import file_names
 from kpu_docs.render.docx.typography import paragraphs
+from kpu_docs.render.names import file_names
 
 REPORT_DEPTH = Level.SUB_OUTPUT  # the report narrates down to RO; deeper levels stay in the annex
 

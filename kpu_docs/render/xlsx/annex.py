@@ -26,7 +26,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from kpu_docs.checks.diff import Change
 from kpu_docs.figures.derive import BudgetLine, Figures, Level, Report
-from kpu_docs.figures.formatting import percent_formula, percent_fraction
+from kpu_docs.formatting import percent_formula, percent_fraction
 
 __all__ = ["write_annex", "SUMMARY", "TREE", "CHART", "ORGANISATION", "CHANGES", "YEARS"]
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import re
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -161,12 +162,28 @@ def test_narrative_table_is_the_models_narratives():
     assert {(name, f.alias) for name, f in fields.items()} == {(s.attribute, s.key) for s in NARRATIVES}
 
 
+TEMPLATE = Path(__file__).resolve().parent.parent / "templates" / "laporan_tahunan.docx"
+
+
+def _template_text() -> str:
+    with zipfile.ZipFile(TEMPLATE) as z:
+        return z.read("word/document.xml").decode("utf-8")
+
+
 @pytest.mark.parametrize("section", SECTIONS)
-def test_section_reaches_the_template_context(section, sample_path):
+def test_section_reaches_the_template_context_and_the_template(section, sample_path):
     document = load(sample_path)
     context = build_context(derive(document))
     written = getattr(document.data.narratives, section.attribute)
     assert written and len(context[section.attribute]) == len(written)
+    xml = _template_text()
+    assert f"for p in {section.attribute} " in xml
+    assert re.search(rf">(?:BAB [^<]* )?{section.heading}<", xml)
+
+
+def test_chapter_headings_are_the_templates():
+    xml = _template_text()
+    assert all(f"{{{{ chapters.{c.key} }}}} {c.heading}<" in xml for c in CHAPTERS)
 
 
 @pytest.mark.parametrize("section", SECTIONS)

@@ -2,7 +2,7 @@
 
 Every module that names a level (its YAML key, the shape of its code, its noun in the report
 or in a message) or a narrative section reads it here, so that adding a level or a chapter is
-one edit. Sources: /DOMAIN.md ("The budget hierarchy and its codes", "Structure of the report")
+one edit. Sources: DOMAIN.md ("The budget hierarchy and its codes", "Structure of the report")
 and SAKTI.md (GLP039 and POK code forms). Imports nothing from the package.
 """
 
@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from enum import IntEnum
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, NamedTuple
 
 # --- the budget tree ------------------------------------------------------------------------
 
@@ -146,9 +146,6 @@ def code_prefix(level: int, code: str) -> str:
     return code.rsplit(".", 1)[-1] if level == Level.PROGRAM else code
 
 
-N = TypeVar("N")
-
-
 class Step(NamedTuple):
     """One node met by ``walk``: its level, the node, its key path below the root
     (``("kegiatan", 0, "output", 1)``) and its ancestors, root first."""
@@ -160,7 +157,7 @@ class Step(NamedTuple):
 
 
 def model_children(node: Any, level: Level) -> Iterable[Any]:
-    """Children of a model node (``input.model.Node.children``)."""
+    """Children of a model node or a derived line (``Node.children``, ``BudgetLine.children``)."""
     return node.children
 
 
@@ -171,9 +168,12 @@ def dict_children(node: Any, level: Level) -> Iterable[Any]:
 
 
 def walk(
-    root: N, children: Callable[[Any, Level], Iterable[Any]] = model_children, level: Level = Level.PROGRAM
+    root: Any, children: Callable[[Any, Level], Iterable[Any]] = model_children, level: Level = Level.PROGRAM
 ) -> Iterator[Step]:
-    """``root`` and every node below it, depth first in input order (``root`` is at ``level``)."""
+    """``root`` and every node below it, depth first in input order (``root`` is at ``level``).
+
+    ``children(node, level)`` lists a node's children: ``model_children`` (the default) for the
+    model or the derived report, ``dict_children`` for YAML read as plain data."""
 
     def visit(node: Any, depth: int, key_path: tuple[str | int, ...], parents: tuple[Any, ...]) -> Iterator[Step]:
         here = Level.at(depth)

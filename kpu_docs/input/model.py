@@ -258,13 +258,6 @@ class Organisation(Strict):
 
 # --- the budget tree ------------------------------------------------------------------------
 
-CHILD_KEYS = ("kegiatan", "output", "sub_output", "rincian")
-
-
-def child_key(depth: int) -> str:
-    """The YAML key listing the children of a node at ``depth`` (0: program; RO and below: rincian)."""
-    return CHILD_KEYS[min(depth, len(CHILD_KEYS) - 1)]
-
 
 class Obstacle(Strict):
     """One kendala (what held the work back) and its solusi (what was done or will be)."""

@@ -8,7 +8,7 @@ import bisect
 import yaml
 
 from kpu_docs.formatting import amount
-from kpu_docs.input.model import child_key
+from kpu_docs.vocabulary import child_key
 
 from .export import PROGRAM, RO, Export, Row
 from .yaml_text import InputNode, blank_before, content_end, leading_start, line_end, render

@@ -9,7 +9,7 @@ import yaml
 
 from kpu_docs.formatting import amount
 from kpu_docs.input.load import Document, clean_text
-from kpu_docs.input.model import child_key
+from kpu_docs.vocabulary import child_key
 
 FIGURES = ("pagu", "realisasi")
 

@@ -1,4 +1,4 @@
-"""publish.atomic.write_file: the one way a user's file is written in place."""
+"""input.atomic.write_file: the one way a user's file is written in place."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import os
 import pytest
 
 from kpu_docs.errors import OutputError
-from kpu_docs.publish import atomic
-from kpu_docs.publish.atomic import write_file
+from kpu_docs.input import atomic
+from kpu_docs.input.atomic import write_file
 
 
 @pytest.fixture

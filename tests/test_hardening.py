@@ -685,7 +685,7 @@ def test_out_naming_a_file(tmp_path, sample_path, capsys):
 
 
 def test_an_unwritable_backup_is_one_line(tmp_path, capsys, monkeypatch):
-    from kpu_docs.publish import atomic
+    from kpu_docs.input import atomic
 
     from .test_sakti_import import SAMPLE, revised, table, write_xlsx
 

@@ -16,14 +16,14 @@ from pathlib import Path
 import yaml
 
 from kpu_docs.errors import OutputError, UsageError
+from kpu_docs.input.atomic import write_file
 from kpu_docs.input.load import load, loads
-from kpu_docs.input.model import CHILD_KEYS
 from kpu_docs.input.yaml_nodes import compose_input
 from kpu_docs.input.yaml_nodes import entry as _item
 from kpu_docs.input.yaml_nodes import required as _must
-from kpu_docs.publish.atomic import write_file
+from kpu_docs.vocabulary import CHILD_KEYS, NARRATIVES
 
-NARRATIVE_KEYS = ("kata_pengantar", "pendahuluan", "penutup")
+NARRATIVE_KEYS = tuple(s.key for s in NARRATIVES if s.emptied_next_year)
 FIGURE_KEYS = ("pagu", "realisasi", "blokir")
 LETTER_NOTE = "periksa tanggal dan nomor surat untuk tahun baru"
 _DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")

@@ -8,42 +8,15 @@ from __future__ import annotations
 
 import errno
 import os
-import re
 import shutil
 import tempfile
 import time
-import unicodedata
 from collections.abc import Iterable
 from contextlib import contextmanager
 from pathlib import Path
 
 from kpu_docs.errors import OutputError
-from kpu_docs.input.model import AnnualReportInput
-from kpu_docs.publish.atomic import sync_folder
-
-ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)  # the earliest date a zip entry can hold
-
-
-def slug(text: str) -> str:
-    """``KPU Kota Serang`` → ``kpu-kota-serang``."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-
-
-def folder(root: Path, data: AnnualReportInput) -> Path:
-    """One folder per office and year: ``outputs/kpu-kota-serang/2023``."""
-    return root / slug(data.office.name) / str(data.year)
-
-
-def file_names(data: AnnualReportInput) -> dict[str, str]:
-    stem = f"{data.year}-{slug(data.office.name)}"
-    return {
-        "docx": f"laporan-tahunan-{stem}.docx",
-        "xlsx": f"lampiran-{stem}.xlsx",
-        "pdf": f"laporan-tahunan-{stem}.pdf",
-        "check": f"pemeriksaan-{stem}.xlsx",  # the office's own notes, not part of the submission
-    }
-
+from kpu_docs.input.atomic import sync_folder
 
 STAGING_PREFIX = ".kpu-docs-"
 STALE_SECONDS = 24 * 3600  # a staging folder untouched for a day is stale, whoever owns it

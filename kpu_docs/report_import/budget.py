@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from kpu_docs.figures.formatting import amount, number_words
-from kpu_docs.input.model import child_key
+from kpu_docs.formatting import amount, number_words
+from kpu_docs.vocabulary import MINISTRY, PROGRAM_SEGMENT, REPORTED, UNIT, child_key
 
 from .extract import Block
 from .result import (
@@ -69,7 +69,7 @@ class _Bab2Program:
 
 _CODE_IN_PARENS = re.compile(r"\(\s*([0-9A-Za-z][0-9A-Za-z .]*?)\s*\)\s*\.?$")
 _CODE_ONLY = re.compile(r"\(\s*[0-9A-Z][0-9A-Z.]*\s*\)")
-_PROGRAM_CODE = re.compile(r"^(\d{3})\.(?:(\d{2})\.)?([A-Z]{2})$")
+_PROGRAM_CODE = re.compile(rf"^({MINISTRY})\.(?:({UNIT})\.)?({PROGRAM_SEGMENT})$")  # 076.01.CQ, or 076.CQ
 
 
 def read_bab2_budget(blocks: list[Block]) -> list[_Bab2Program]:
@@ -152,9 +152,6 @@ class _Node:
     parent: _Node | None = None
     code_note: str | None = None
     percent: tuple[str, Decimal | None] | None = None
-
-
-_LEVEL_NOUN = {0: "Kegiatan", 1: "Output Kegiatan", 2: "Sub. Output Kegiatan"}
 
 
 def read_capaian(reading: Reading, blocks: list[Block]) -> None:
@@ -257,14 +254,14 @@ def _classify(
         if _PROGRAM_CODE.match(written):
             return 0, written
         parts = written.split(".")
-        if re.fullmatch(r"[A-Z]{2}", parts[0]) and 2 <= len(parts) <= 4:
+        if re.fullmatch(PROGRAM_SEGMENT, parts[0]) and 2 <= len(parts) <= len(REPORTED):
             depth = len(parts) - 1
             if _code_used(last, written) and depth < expected:
                 return expected, None  # a truncated code: the parent's, repeated
             return depth, written
-        for pattern, depth in ((r"\d{4}", 1), (r"[A-Z]{3}", 2), (r"\d{3}", 3)):
-            if re.fullmatch(pattern, written) and depth == expected:
-                return depth, written  # only the node's own segment: completed from the parent's
+        for level in REPORTED[1:]:
+            if level.pattern.fullmatch(written) and level.level == expected:
+                return int(level.level), written  # only the node's own segment: completed from the parent's
     return expected, None
 
 

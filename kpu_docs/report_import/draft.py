@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 
 from kpu_docs.errors import KpuDocsError, OutputError
-from kpu_docs.publish.atomic import write_file
+from kpu_docs.input.atomic import write_file
 
 from .result import KeyPath, Reading
 

@@ -8,7 +8,7 @@ import difflib
 import re
 from typing import Any
 
-from kpu_docs.figures.formatting import MONTHS
+from kpu_docs.formatting import MONTHS
 
 from .extract import Block
 from .result import (

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from kpu_docs.figures.formatting import number_words
+from kpu_docs.formatting import number_words
 
 from .extract import Block
 from .result import (

@@ -7,10 +7,10 @@ import bisect
 
 import yaml
 
-from kpu_docs.figures.formatting import amount
-from kpu_docs.input.model import child_key
+from kpu_docs.formatting import amount
 from kpu_docs.input.yaml_nodes import entry as yaml_entry
 from kpu_docs.input.yaml_nodes import line_end, required
+from kpu_docs.vocabulary import child_key
 
 from .export import PROGRAM, RO, Export, Row
 from .yaml_text import InputNode, blank_before, content_end, leading_start, render

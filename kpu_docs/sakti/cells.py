@@ -12,7 +12,7 @@ from typing import Any
 
 from openpyxl.utils import get_column_letter
 
-from kpu_docs.figures.formatting import parse_amount
+from kpu_docs.formatting import parse_amount
 
 _X000D = re.compile(r"_x000[dDaA]_")  # Excel's escaped CR/LF inside shared strings
 _LABEL_NOISE = re.compile(r"[\s./*]+")

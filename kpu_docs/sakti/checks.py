@@ -11,7 +11,7 @@ from __future__ import annotations
 from decimal import Decimal
 from fractions import Fraction
 
-from kpu_docs.figures.formatting import percent, percent_decimal, rupiah
+from kpu_docs.formatting import percent, percent_decimal, rupiah
 
 from .cells import column, exponent
 from .export import TOTAL_LABEL, Export, Row

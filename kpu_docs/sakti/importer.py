@@ -16,10 +16,11 @@ from pathlib import Path
 
 from kpu_docs.checks.diff import Change, diff, summary
 from kpu_docs.errors import ImportRefused, KpuDocsError
-from kpu_docs.figures.derive import Level, Report, derive
-from kpu_docs.figures.formatting import amount
+from kpu_docs.figures.derive import Report, derive
+from kpu_docs.formatting import amount
 from kpu_docs.input.load import Document, encoding_notice, loads
 from kpu_docs.input.model import Node
+from kpu_docs.vocabulary import Level
 
 from .export import RO, TOTAL_LABEL, Export
 from .plan import Plan, plan_import

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import yaml
 
 from kpu_docs.errors import ImportRefused
-from kpu_docs.figures.formatting import amount
+from kpu_docs.formatting import amount
 from kpu_docs.input.load import Document
 from kpu_docs.input.yaml_nodes import required, value_start
 

@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 
 from kpu_docs.errors import ImportRefused
-from kpu_docs.figures.formatting import MONTHS
+from kpu_docs.formatting import MONTHS
 
 from .cells import clean_text, code_text, filled
 from .checks import check, reconcile

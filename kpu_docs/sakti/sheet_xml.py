@@ -16,7 +16,7 @@ from typing import Any, BinaryIO, NoReturn
 from xml.parsers import expat
 
 from kpu_docs.errors import ImportRefused
-from kpu_docs.figures.formatting import amount
+from kpu_docs.formatting import amount
 
 MAX_ROWS = 100_000
 MAX_COLUMNS = 64  # GLP039 ends at AE; a POK with its monthly plan well before BL

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from kpu_docs.errors import ImportRefused, InputError, OutputError
+from kpu_docs.input.atomic import write_file
 from kpu_docs.input.load import Document, load, loads, read_text_as_typed
 from kpu_docs.input.model import Node
-from kpu_docs.publish.atomic import write_file
 
 
 def read_input(path: Path) -> tuple[str, str | None]:

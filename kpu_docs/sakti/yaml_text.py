@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 
 import yaml
 
-from kpu_docs.figures.formatting import amount
+from kpu_docs.formatting import amount
 from kpu_docs.input.load import Document
-from kpu_docs.input.model import child_key
 from kpu_docs.input.yaml_nodes import compose_input, entry, line_start, required
+from kpu_docs.vocabulary import child_key
 
 FIGURES = ("pagu", "realisasi")
 

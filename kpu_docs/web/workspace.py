@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kpu_docs.errors import KpuDocsError
-from kpu_docs.publish.atomic import write_file
+from kpu_docs.input.atomic import write_file
 
 OFFICE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,99}$")
 YEAR = re.compile(r"^(20\d\d|2100)$")

@@ -306,7 +306,7 @@ def _check(text: str, edits: list[Edit]) -> None:
             else:
                 got = None
             if isinstance(edit.value, int) and isinstance(got, str):
-                from kpu_docs.figures.formatting import parse_amount
+                from kpu_docs.formatting import parse_amount
 
                 try:
                     got = parse_amount(got)

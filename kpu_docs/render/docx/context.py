@@ -12,16 +12,17 @@ from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import Any
 
-from kpu_docs.figures.derive import BudgetLine, Figures, Level, Report
-from kpu_docs.figures.formatting import amount, count, date_id, percent, percent_number, rupiah
+from kpu_docs.figures.derive import BudgetLine, Figures, Report
 from kpu_docs.figures.indicators import measure_text
 from kpu_docs.figures.indicators import rows as indicator_rows
 from kpu_docs.figures.sections import Outline, outline
+from kpu_docs.formatting import amount, count, date_id, percent, percent_number, rupiah
 from kpu_docs.input.model import Division, Signatory, StaffGroup, Subdivision, cell_value
-from kpu_docs.publish.outputs import file_names
 from kpu_docs.render.docx.typography import paragraphs
+from kpu_docs.render.names import file_names
+from kpu_docs.vocabulary import NARRATIVES, REPORTED, Level
 
-REPORT_DEPTH = Level.SUB_OUTPUT  # the report narrates down to RO; deeper levels stay in the annex
+REPORT_DEPTH = REPORTED[-1].level  # the report narrates down to RO; deeper levels stay in the annex
 
 
 def figures(fig: Figures) -> dict[str, str]:
@@ -109,16 +110,14 @@ def build_context(report: Report, place: PlacePicture = no_picture) -> dict[str,
         "date": date_id(meta.date),
         "signatory": _signatory(meta.signatory),
         "acknowledger": _signatory(meta.acknowledger),
-        "foreword": paragraphs(data.narratives.foreword),
-        "introduction": paragraphs(data.narratives.introduction),
-        "closing": paragraphs(data.narratives.closing),
+        **{s.attribute: paragraphs(getattr(data.narratives, s.attribute)) for s in NARRATIVES},
         "annex": {
             "file": file_names(data)["xlsx"],
             "depth": max((line.level for line in report.lines()), default=Level.PROGRAM).noun,
         },
         "org": _organisation(report),
         "total": figures(report.total),
-        "program_count": count(len(report.programs), "Program"),
+        "program_count": count(len(report.programs), Level.PROGRAM.noun),
         "programs": [_program(p, i, plan.table("program", i, 0)) for i, p in enumerate(report.programs)],
         "capaian": _all_capaian(report, plan),
         "slogan": data.slogan or "",
@@ -188,9 +187,9 @@ def _program(line: BudgetLine, index: int, table: str) -> dict[str, Any]:
         "number": str(index + 1),
         "table": table,
         "code": line.code,
-        "name": bare_name(line.name, "Program"),
+        "name": bare_name(line.name, Level.PROGRAM.noun),
         **figures(line.figures),
-        "kegiatan_count": count(len(line.children), "Kegiatan"),
+        "kegiatan_count": count(len(line.children), Level.KEGIATAN.noun),
         "kegiatan": [
             {"label": label(Level.KEGIATAN, i), "code": k.code, "name": k.name, **figures(k.figures)}
             for i, k in enumerate(line.children)
@@ -224,7 +223,7 @@ def _capaian(line: BudgetLine, index: int) -> list[dict[str, Any]]:
         "level": int(line.level),
         "label": label(line.level, index),
         "code": line.code,
-        "name": bare_name(line.name, "Program") if line.level == Level.PROGRAM else line.name,
+        "name": bare_name(line.name, Level.PROGRAM.noun) if line.level == Level.PROGRAM else line.name,
         **figures(line.figures),
         "children": count(len(shown), Level(line.level + 1).noun) if shown else "",
         "narrative": paragraphs(line.narrative),
@@ -263,7 +262,7 @@ def _sources(report: Report, plan: Outline) -> list[dict[str, Any]]:
                 if agreement
                 else "",
                 **figures(source.total),
-                "program_count": count(len(source.programs), "Program"),
+                "program_count": count(len(source.programs), Level.PROGRAM.noun),
                 "programs": (
                     [_program(p, i, plan.table("grant", s - 1, "program", i, 0)) for i, p in enumerate(source.programs)]
                     if source.is_grant

@@ -16,11 +16,11 @@ from markupsafe import Markup
 
 from kpu_docs.errors import KpuDocsError, TemplateError
 from kpu_docs.figures.derive import Report
-from kpu_docs.publish.zipping import drop_unused_parts, save_docx
+from kpu_docs.input.pictures import Picture, load_picture
 from kpu_docs.render.docx.conform import conform
 from kpu_docs.render.docx.context import build_context
 from kpu_docs.render.docx.docxtemplate import Template
-from kpu_docs.render.docx.images import Picture, inline_xml, load_picture
+from kpu_docs.render.docx.images import inline_xml
 from kpu_docs.render.docx.table_list import fill_table_list, in_reading_order
 from kpu_docs.render.docx.templating import (
     NEUTRAL_LOGO,
@@ -35,6 +35,7 @@ from kpu_docs.render.docx.templating import (
 )
 from kpu_docs.render.docx.toc import TocEntry, fill_toc
 from kpu_docs.render.docx.typography import no_break_hyphens
+from kpu_docs.render.zipping import drop_unused_parts, save_docx
 
 PICTURE_WIDTHS = {"logo": Mm(45), "extra": Mm(120), "closing_images": Mm(60)}  # by the context key carrying it
 

@@ -4,7 +4,9 @@ Every input, draft, backup and kept version goes through ``write_file``: the con
 written to a temporary file beside the target (same folder, so same file system), flushed to
 disk, then renamed over the target (or linked to it, when it must not exist yet) and the
 folder synced. A crash, a full disk or a failed check leaves the old file as it was and no
-temporary file behind. Depends on nothing but ``errors``, so every stage may use it.
+temporary file behind. Every file it writes is an input or a copy of one (a new year's input,
+an import-report draft, a SAKTI-updated input and its backups, the web page's saves and kept
+versions), and as part of the first stage every later one may use it; it depends only on ``errors``.
 """
 
 from __future__ import annotations

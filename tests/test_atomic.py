@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from kpu_docs.errors import OutputError
+from kpu_docs.errors import OutputError, os_error_message
 from kpu_docs.input import atomic
 from kpu_docs.input.atomic import write_file
 
@@ -60,6 +60,36 @@ def test_a_crash_mid_write_leaves_the_old_file_and_no_temporary_file(old, monkey
     monkeypatch.undo()
     assert old.read_bytes() == b"tahun: 2023\n"
     assert _names(old.parent) == ["2023.yaml"]
+
+
+@pytest.mark.parametrize("step", ["replace", "fsync", "mkstemp"])
+def test_a_failure_names_the_users_file_not_the_temporary_one(old, monkeypatch, step):
+    def full(*args, **kwargs):
+        raise OSError(28, "No space left on device", *([str(args[0])] if args and step != "fsync" else []))
+
+    monkeypatch.setattr(atomic.tempfile if step == "mkstemp" else atomic.os, step, full)
+    with pytest.raises(OSError) as caught:
+        write_file(old, "tahun: 2024\n")
+    monkeypatch.undo()
+    assert (caught.value.filename, caught.value.filename2) == (str(old), None)
+    assert os_error_message(caught.value) == f"{old}: ruang disk penuh; kosongkan ruang lalu ulangi (ENOSPC)"
+    assert old.read_bytes() == b"tahun: 2023\n" and _names(old.parent) == ["2023.yaml"]
+
+
+def test_a_symlinked_input_stays_a_link_and_its_file_is_written(tmp_path):
+    shared, office = tmp_path / "bersama", tmp_path / "kantor"
+    shared.mkdir()
+    office.mkdir()
+    real = shared / "2023.yaml"
+    real.write_bytes(b"tahun: 2023\n")
+    os.chmod(real, 0o644)
+    link = office / "2023.yaml"
+    link.symlink_to(real)
+    kept = write_file(link, "tahun: 2024\n", backup=True, keep_mode=True)
+    assert link.is_symlink() and os.readlink(link) == str(real)
+    assert real.read_bytes() == b"tahun: 2024\n" and real.stat().st_mode & 0o777 == 0o644
+    assert kept == real.with_name("2023.yaml.bak") and kept.read_bytes() == b"tahun: 2023\n"
+    assert _names(shared) == ["2023.yaml", "2023.yaml.bak"] and _names(office) == ["2023.yaml"]
 
 
 def test_a_failing_check_changes_nothing(old):

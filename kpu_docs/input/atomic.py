@@ -35,6 +35,8 @@ def write_file(
 
     A ``str`` is written as UTF-8 with its line endings as given (never translated). The
     temporary file is ``.<name>.<random>.tmp`` beside ``path``; a new file has mode 0600.
+    Replacing a symlink replaces the file it names (beside which the temporary file and the
+    backup go): the link stays, as an editor would keep it.
 
     - ``create_only``: never replace anything: FileExistsError when the name is taken (a file,
       a folder, a symlink, even a dangling one), also when it is taken while writing (the
@@ -46,10 +48,15 @@ def write_file(
     - ``check``: called with the temporary file's path before anything is replaced; whatever
       it raises aborts the write.
 
-    Raises OSError (e.g. a full disk) and OutputError (no free backup name); nothing is
-    changed at ``path`` then."""
+    Raises OSError (e.g. a full disk; naming ``path``, never the temporary file) and
+    OutputError (no free backup name); nothing is changed at ``path`` then."""
     data = content.encode("utf-8") if isinstance(content, str) else content
-    tmp = _write_temp(path, data)
+    if not create_only:  # a link keeps linking: write the file it names, beside that file
+        path = Path(os.path.realpath(path))
+    try:
+        tmp = _write_temp(path, data)
+    except OSError as exc:
+        raise _naming(exc, path) from None
     try:
         if keep_mode:
             shutil.copymode(path, tmp)
@@ -61,9 +68,19 @@ def write_file(
         else:
             os.replace(tmp, path)
         sync_folder(path.parent)
+    except OSError as exc:
+        raise _naming(exc, path, tmp) from None
     finally:
         tmp.unlink(missing_ok=True)  # after a link (create_only) or a failure; gone after a rename
     return kept
+
+
+def _naming(exc: OSError, path: Path, tmp: Path | None = None) -> OSError:
+    """``exc`` naming the file the user knows (``path``) where it named the temporary file or
+    nothing (a full disk while writing); a backup's name is left as it is."""
+    if tmp is None or exc.filename in (None, str(tmp)):
+        exc.filename, exc.filename2 = str(path), None
+    return exc
 
 
 def keep_backup(path: Path) -> Path:

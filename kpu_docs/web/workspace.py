@@ -125,7 +125,7 @@ class Workspace:
         if current == text:
             return None
         version = self._keep(office, year, current)
-        write_file(path, text)
+        write_file(path, text, keep_mode=True)  # an office's input keeps its permissions
         return version
 
     # -- versions --

@@ -549,3 +549,26 @@ def test_a_full_disk_on_saving_is_one_message_and_changes_nothing(served, monkey
     )
     assert path.read_text(encoding="utf-8") == text
     assert not [p for p in folder.rglob("*") if p.name.endswith(".tmp")]
+
+
+def test_a_save_by_another_editor_while_saving_is_not_replaced(served, monkeypatch):
+    from kpu_docs.web.workspace import Workspace
+
+    app, folder = served
+    client = app.test_client()
+    path = folder / "kpu-kota-serang" / "2023.yaml"
+    text = path.read_text(encoding="utf-8")
+    theirs = text.replace("  wilayah: Serang\n", "  wilayah: Serang Kota\n")
+    real_keep = Workspace._keep
+
+    def keep_then_other_editor_saves(self, *args):
+        kept = real_keep(self, *args)
+        path.write_text(theirs, encoding="utf-8")
+        return kept
+
+    monkeypatch.setattr(Workspace, "_keep", keep_then_other_editor_saves)
+    body = {"base": digest(text), "fields": {"satker.wilayah": "Serang Baru"}}
+    refused = client.post("/kantor/kpu-kota-serang/2023/simpan", json=body, headers={"X-CSRFToken": _token(client)})
+    assert refused.status_code == 400 and "diubah di tempat lain" in refused.get_json()["message"]
+    assert path.read_text(encoding="utf-8") == theirs
+    assert not [p for p in folder.rglob("*") if p.name.endswith(".tmp")]

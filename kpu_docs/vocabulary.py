@@ -32,6 +32,7 @@ class Level(IntEnum):
 
     @property
     def info(self) -> BudgetLevel:
+        """This level's row in ``LEVELS`` (nouns, YAML key, code segment)."""
         return LEVELS[self]
 
     @property

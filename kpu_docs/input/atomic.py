@@ -29,7 +29,7 @@ def write_file(
     create_only: bool = False,
     backup: bool = False,
     keep_mode: bool = False,
-    check: Callable[[Path], None] | None = None,
+    check: Callable[[Path], object] | None = None,
 ) -> Path | None:
     """Put ``content`` at ``path`` atomically; return the backup's path (with ``backup``), else None.
 

@@ -118,7 +118,7 @@ class Workspace:
     def _save(self, office: str, year: int | str, text: str, expected: str) -> Version | None:
         path = self.input_path(office, year)
 
-        def unchanged(_tmp: Path | None = None) -> str:
+        def unchanged(_tmp: object = None) -> str:
             """The input's text; KpuDocsError when it is no longer the one the page edited."""
             current = self.read(office, year)
             if digest(current) != expected:

@@ -28,13 +28,13 @@ def write_file(
     *,
     create_only: bool = False,
     backup: bool = False,
-    keep_mode: bool = False,
     check: Callable[[Path], object] | None = None,
 ) -> Path | None:
     """Put ``content`` at ``path`` atomically; return the backup's path (with ``backup``), else None.
 
     A ``str`` is written as UTF-8 with its line endings as given (never translated). The
-    temporary file is ``.<name>.<random>.tmp`` beside ``path``; a new file has mode 0600.
+    temporary file is ``.<name>.<random>.tmp`` beside ``path``. A replaced file keeps its
+    permission bits; a new file gets those of any file a program creates (0666 less the umask).
     Replacing a symlink replaces the file it names (beside which the temporary file and the
     backup go): the link stays, as an editor would keep it.
 
@@ -44,7 +44,6 @@ def write_file(
       the name is claimed with O_EXCL first).
     - ``backup``: keep the bytes being replaced in the first free ``<name>.bak``,
       ``<name>.bak.1``, ``<name>.bak.2`` … (see ``keep_backup``); ``path`` must exist.
-    - ``keep_mode``: the new file gets the replaced file's permission bits.
     - ``check``: called with the temporary file's path before anything is replaced; whatever
       it raises aborts the write.
 
@@ -58,8 +57,10 @@ def write_file(
     except OSError as exc:
         raise _naming(exc, path) from None
     try:
-        if keep_mode:
+        if path.exists() and not create_only:
             shutil.copymode(path, tmp)
+        else:
+            os.chmod(tmp, 0o666 & ~_umask())
         if check is not None:
             check(tmp)
         kept = keep_backup(path) if backup else None
@@ -73,6 +74,17 @@ def write_file(
     finally:
         tmp.unlink(missing_ok=True)  # after a link (create_only) or a failure; gone after a rename
     return kept
+
+
+def _umask() -> int:
+    """The process's umask, read without changing it (``os.umask`` sets it, racing other threads)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except OSError:
+        pass
+    return 0o022
 
 
 def _naming(exc: OSError, path: Path, tmp: Path | None = None) -> OSError:

@@ -132,7 +132,7 @@ class Workspace:
             return None
         version = self._keep(office, year, current)
         # checked again just before the rename: an editor's save while the version was kept is not lost
-        write_file(path, text, keep_mode=True, check=unchanged)  # an office's input keeps its permissions
+        write_file(path, text, check=unchanged)  # an office's input keeps its permissions
         return version
 
     # -- versions --

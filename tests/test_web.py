@@ -572,3 +572,24 @@ def test_a_save_by_another_editor_while_saving_is_not_replaced(served, monkeypat
     assert refused.status_code == 400 and "diubah di tempat lain" in refused.get_json()["message"]
     assert path.read_text(encoding="utf-8") == theirs
     assert not [p for p in folder.rglob("*") if p.name.endswith(".tmp")]
+
+
+def test_an_input_saved_by_notepad_as_ansi_is_edited_and_saved_as_utf8(served):
+    """A Windows-1252 input (Notepad's ANSI) opens with a notice, as on the command line, and
+    saving from the page writes it as UTF-8; the version kept is the text as it was."""
+    app, folder = served
+    client = app.test_client()
+    token = _token(client)
+    path = folder / "kpu-kota-serang" / "2023.yaml"
+    text = path.read_text(encoding="utf-8").replace("  wilayah: Serang\n", "  wilayah: Serang – Banten café\n")
+    path.write_bytes(text.encode("cp1252"))
+    page = client.get("/kantor/kpu-kota-serang/2023").get_data(as_text=True)
+    assert "Serang – Banten café" in page and "dibaca sebagai Windows-1252" in page
+    url, headers = "/kantor/kpu-kota-serang/2023/simpan", {"X-CSRFToken": token}
+    fields = {"satker.wilayah": "Serang – Banten café baru"}
+    ok = client.post(url, json={"base": digest(text), "fields": fields}, headers=headers)
+    assert ok.get_json()["ok"], ok.get_json()
+    assert path.read_bytes().decode("utf-8") == text.replace("café\n", "café baru\n", 1)
+    kept = list((folder / ".versi" / "kpu-kota-serang" / "2023").glob("*.yaml.versi"))
+    assert [p.read_text(encoding="utf-8") for p in kept] == [text]
+    assert "dibaca sebagai Windows-1252" not in client.get("/kantor/kpu-kota-serang/2023").get_data(as_text=True)

@@ -180,7 +180,7 @@ def create_app(root: Path, out: Path | None = None) -> Flask:
 
     def _status(office: str, year: int) -> dict:
         path = workspace.input_path(office, year)
-        checked = checks.check_text(workspace.read(office, year), path)
+        checked = checks.check_text(workspace.read(office, year), path, workspace.notices(office, year))
         info = {
             "year": year,
             "counts": checked.counts,
@@ -251,7 +251,7 @@ def create_app(root: Path, out: Path | None = None) -> Flask:
     @app.get("/kantor/<office>/<year>")
     def edit(office: str, year: str):
         path, text = _paths(office, year)
-        checked = checks.check_text(text, path)
+        checked = checks.check_text(text, path, workspace.notices(office, year))
         context = {
             "office": office,
             "year": year,

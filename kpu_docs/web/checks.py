@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kpu_docs.checks.validate import Finding, Severity, validate
-from kpu_docs.errors import InputError, format_key_path
+from kpu_docs.errors import InputError, Problem, format_key_path
 from kpu_docs.figures.derive import Report, derive
 from kpu_docs.formatting import amount, percent
 from kpu_docs.input.load import loads
@@ -33,10 +33,11 @@ class Checked:
         return counts
 
 
-def check_text(text: str, path: Path) -> Checked:
-    """Load, derive and validate ``text`` as if it were the file at ``path``."""
+def check_text(text: str, path: Path, notices: list[Problem] | None = None) -> Checked:
+    """Load, derive and validate ``text`` as if it were the file at ``path``; ``notices``: what
+    was assumed in reading that file (``Workspace.notices``), reported as info."""
     try:
-        report = derive(loads(text, path))
+        report = derive(loads(text, path, notices=notices))
     except InputError as exc:
         return Checked(None, problems=list(exc.problems))
     return Checked(report, validate(report))

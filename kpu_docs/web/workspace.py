@@ -18,8 +18,9 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from kpu_docs.errors import KpuDocsError
+from kpu_docs.errors import InputError, KpuDocsError, Problem
 from kpu_docs.input.atomic import write_file
+from kpu_docs.input.load import encoding_notice, read_text_as_typed
 
 OFFICE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,99}$")
 YEAR = re.compile(r"^(20\d\d|2100)$")
@@ -98,14 +99,37 @@ class Workspace:
     # -- reading and writing inputs --
 
     def read(self, office: str, year: int | str) -> str:
+        """The input's text, line endings as typed. A file Notepad saved as ANSI is read as
+        Windows-1252, as the command line reads it (``load.read_text_as_typed``); saving from
+        the page writes UTF-8. Raises KpuDocsError for a file too large or in neither encoding."""
+        return self._read(office, year)[0]
+
+    def notices(self, office: str, year: int | str) -> list[Problem]:
+        """What was assumed in reading the file on disk: that it is Windows-1252, not UTF-8."""
+        path = self.input_path(office, year)
+        encoding = self._read(office, year)[1]
+        if not encoding:
+            return []
+        notice = encoding_notice(path, encoding)
+        return [
+            Problem(
+                notice.location,
+                f"berkas bukan UTF-8; dibaca sebagai {encoding} (ANSI, bawaan Notepad di Windows). "
+                "Periksa huruf seperti é, “ ” dan – di halaman ini: menyimpan dari halaman ini menuliskannya sebagai UTF-8",
+            )
+        ]
+
+    def _read(self, office: str, year: int | str) -> tuple[str, str | None]:
         path = self.input_path(office, year)
         if path.stat().st_size > MAX_INPUT_BYTES:
             raise KpuDocsError(f"{path.name} terlalu besar untuk disunting di halaman (> 5 MB)")
         try:
-            with path.open(encoding="utf-8", newline="") as f:
-                return f.read()
-        except UnicodeDecodeError:
-            raise KpuDocsError(f"{office}/{path.name} bukan teks UTF-8: simpan ulang sebagai UTF-8") from None
+            text, encoding, _raw = read_text_as_typed(path)
+        except InputError:
+            raise KpuDocsError(
+                f"{office}/{path.name} bukan teks UTF-8 maupun Windows-1252: simpan ulang sebagai UTF-8"
+            ) from None
+        return text, encoding
 
     def save(self, office: str, year: int | str, text: str, expected: str) -> Version | None:
         """Replace the input by ``text`` atomically, keeping its current content as a version.

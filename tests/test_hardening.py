@@ -289,6 +289,44 @@ def test_web_links_are_kept_and_an_attached_template_note_is_dropped(tmp_path, s
         assert not any("attachedTemplate" in z.read(n).decode() for n in z.namelist() if "settings" in n)
 
 
+def test_a_template_is_checked_once_per_content_and_again_once_edited(monkeypatch, tmp_path, sample_path):
+    calls = []
+    real = templating.check_references
+    monkeypatch.setattr(templating, "check_references", lambda t, data=None: calls.append(t) or real(t, data))
+    template = _with_parts(tmp_path, lambda n, t: t.replace("DAFTAR ISI", "DAFTAR  ISI"))
+    report, _ = prepare(sample_path)
+    render_docx(report, tmp_path / "a.docx", template)
+    render_docx(report, tmp_path / "b.docx", template)
+    assert calls == [template]  # the second report reuses the first check
+    assert _with_parts(tmp_path, _add_field) == template  # the same path, new content
+    with pytest.raises(TemplateError, match="INCLUDETEXT"):
+        render_docx(report, tmp_path / "c.docx", template)
+    with pytest.raises(TemplateError, match="INCLUDETEXT"):  # a refused template is never remembered
+        render_docx(report, tmp_path / "c.docx", template)
+    assert calls == [template] * 3
+    assert not (tmp_path / "c.docx").exists()
+
+
+def test_the_report_is_scanned_in_memory_as_its_file_would_be(tmp_path):
+    template = _with_parts(tmp_path, lambda n, t: _add_field(n, _add_rel(n, t, "file:///C:/rahasia/gambar.png")))
+    doc = Document(str(template))
+    doc.part.rels.add_relationship(
+        "http://schemas.openxmlformats.org/officeDocument/2006/relationships/aFChunk",
+        "file:///sisipan.htm",
+        "rIdChunk",
+        True,
+    )
+    doc.save(str(tmp_path / "saved.docx"))
+    found = templating.document_references(doc)
+    assert found == templating.external_references(tmp_path / "saved.docx")
+    assert [f.split(": ", 1)[1].split(" ", 2)[:2] for f in found] == [
+        ["kolom", "(field)"],
+        ["tautan", "image"],
+        ["potongan", "dokumen"],
+        ["tautan", "aFChunk"],
+    ]
+
+
 def test_a_truncated_render_is_never_a_success(monkeypatch, tmp_path, sample_path):
     real = report_docx.build_context
 

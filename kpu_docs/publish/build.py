@@ -22,7 +22,7 @@ from kpu_docs.publish import workers
 from kpu_docs.publish.outputs import file_names, folder, publish, staging
 from kpu_docs.publish.zipping import fix_modes
 from kpu_docs.render.docx.report_docx import render_docx
-from kpu_docs.render.docx.templating import check_archive, check_references
+from kpu_docs.render.docx.templating import checked_template
 from kpu_docs.render.xlsx.annex import write_annex
 from kpu_docs.render.xlsx.check_file import write_check_file
 
@@ -174,8 +174,7 @@ def build(
             raise UsageError("--compare membandingkan satu masukan dengan versi lamanya: berikan tepat satu INPUT")
         prepare(compare)  # a bad old version is refused, with its location, before any work
     if template is not None:  # a template that cannot be used is refused once, not once per input
-        check_archive(template)
-        check_references(template)
+        checked_template(template)  # and the workers, forked after, know it is checked
     previous = previous_years(inputs)
     with staging(out_root) as scratch:
         tasks = [

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 from pathlib import Path
 
@@ -24,12 +25,11 @@ from kpu_docs.render.docx.images import Picture, inline_xml, load_picture
 from kpu_docs.render.docx.table_list import fill_table_list, in_reading_order
 from kpu_docs.render.docx.templating import (
     NEUTRAL_LOGO,
-    check_archive,
-    check_references,
+    checked_template,
     default_template,
+    document_references,
     drop_attached_template,
     environment,
-    external_references,
     resource,
     time_limit,
 )
@@ -67,10 +67,9 @@ def render_docx(
     nothing is left at ``out`` then.
     """
     template = template or default_template()
-    check_archive(template)
-    check_references(template)
+    data = checked_template(template)  # checked once per template content, rendered from these bytes
     try:
-        tpl = _Template(str(template))
+        tpl = _Template(io.BytesIO(data))
         tpl.init_docx()
     except Exception as exc:  # a file that is not a .docx: say so, with its name
         raise TemplateError(f"{template}: bukan templat .docx yang dapat dibaca ({exc})") from None
@@ -120,14 +119,13 @@ def render_docx(
     conform(tpl.docx.element.body)
     _properties(tpl, report)
     drop_unused_parts(tpl.docx)
-    save_docx(tpl.docx, out)  # one reproducible zip; docxtpl's save would need re-zipping
-    found = external_references(out)  # e.g. a field code composed from the input's text
+    found = document_references(tpl.docx)  # e.g. a field code composed from the input's text
     if found:
-        out.unlink(missing_ok=True)
         raise TemplateError(
             f"{template}: laporan hasil render memuat tautan ke luar dokumen ({'; '.join(found[:3])}); "
             "laporan tidak ditulis. Periksa tag templat di dalam kolom (field) Word"
         )
+    save_docx(tpl.docx, out)  # one reproducible zip; docxtpl's save would need re-zipping
     return entries
 
 
@@ -170,7 +168,8 @@ def _undefined_message(template: Path, tpl: DocxTemplate, exc: UndefinedError) -
 
 
 def _all_paragraphs(tpl: DocxTemplate):
-    doc = DocxTemplate(str(tpl.template_file)).get_docx()
+    source = tpl.template_file
+    doc = DocxTemplate(io.BytesIO(source.getvalue()) if isinstance(source, io.BytesIO) else str(source)).get_docx()
     yield from doc.paragraphs
     for table in doc.tables:
         for row in table.rows:

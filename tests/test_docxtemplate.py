@@ -64,3 +64,18 @@ def test_prefix_bound_elsewhere_falls_back_to_docxtpl(body_ns, sample_path):
     run = tpl.docx.element.body.find(f".//{{{w}}}r")
     assert run.get(f"{{{body_ns}}}x") == "1" and run.find(f"{{{w}}}t").text == "a"
     assert tpl.docx.element.body.getparent() is tpl.docx.element
+
+
+def test_a_part_is_patched_once_with_docxtpl_s_own_result(monkeypatch):
+    calls = []
+    real = DocxTemplate.patch_xml
+    monkeypatch.setattr(DocxTemplate, "patch_xml", lambda self, xml: calls.append(len(xml)) or real(self, xml))
+    monkeypatch.setattr(docxtemplate, "_patched", {})
+    tpl = Template(str(resource("laporan_tahunan.docx")))
+    tpl.init_docx()
+    xml = tpl.get_xml()
+    first = tpl.patch_xml(xml)
+    assert first == real(tpl, xml) and "{%" in first
+    assert Template(str(resource("laporan_tahunan.docx"))).patch_xml(xml) is first  # another report, same part
+    assert tpl.patch_xml(xml + " ") != first  # another XML is patched for itself
+    assert calls == [len(xml), len(xml) + 1]

@@ -1,4 +1,5 @@
-"""docxtpl's ``DocxTemplate``, with its body replacement made linear.
+"""docxtpl's ``DocxTemplate``, with its body replacement made linear and its template
+preparation done once per template.
 
 docxtpl parses the rendered body as a separate lxml document and then moves it into the
 Word document (``map_tree``); lxml's move between documents costs time quadratic in the
@@ -7,7 +8,11 @@ one on nearly every run of text), which made the build of a 30,000-RO input grow
 than its size. For large bodies the rendered body is instead serialized and parsed once
 more inside the document element itself, which is linear but costs more below about
 60,000 such attributes (some 13,000 RO; measured with lxml 6.1).
-Checked with docxtpl 0.20 (``map_tree``, ``fix_tables``).
+
+docxtpl also rewrites each part's XML into Jinja source (``patch_xml``: a dozen regular
+expressions over the whole body, the costliest step of rendering a small report) on every
+render; the result depends on the part's XML only, so it is kept per distinct XML.
+Checked with docxtpl 0.20 (``map_tree``, ``fix_tables``, ``patch_xml``).
 """
 
 from __future__ import annotations
@@ -26,9 +31,21 @@ _PARSER.set_element_class_lookup(element_class_lookup)
 
 
 QUADRATIC_FROM = 60_000  # xml:space attributes: below this, lxml's move is the faster way
+PATCHED_KEPT = 32  # parts' patched XML kept (a template has a body and a few headers and footers)
+_patched: dict[str, str] = {}  # a part's XML -> docxtpl's Jinja source for it, oldest first
 
 
 class Template(DocxTemplate):
+    def patch_xml(self, src_xml: str) -> str:
+        """docxtpl's ``patch_xml``, computed once per distinct XML (a pure function of it)."""
+        patched = _patched.get(src_xml)
+        if patched is None:
+            patched = super().patch_xml(src_xml)
+            if len(_patched) >= PATCHED_KEPT:
+                _patched.pop(next(iter(_patched)))
+            _patched[src_xml] = patched
+        return patched
+
     def map_tree(self, tree) -> None:
         """Put the rendered ``tree`` (a ``w:body``) in place of the template's body, with the
         same result as lxml's move: declarations that repeat the document element's dropped."""

@@ -100,10 +100,15 @@ def _toc_paragraphs(doc: Document):
 
 
 def _style_ids(doc: Document) -> dict[str, str]:
-    """Lower-cased style name → style id, read straight from styles.xml."""
-    return {
-        _style_name(el).casefold(): el.get(qn("w:styleId")) for el in doc.styles.element.iterchildren(qn("w:style"))
-    }
+    """Lower-cased style name → style id, read straight from styles.xml, once per document
+    (the headings, the TOC levels and the DAFTAR TABEL all ask; the styles do not change).
+    The mapping is shared: read it, never change it."""
+    part = doc.part._styles_part
+    ids = part.__dict__.get("_kpu_docs_style_ids")
+    if ids is None:
+        ids = {_style_name(el).casefold(): el.get(qn("w:styleId")) for el in part.element.iterchildren(qn("w:style"))}
+        part._kpu_docs_style_ids = ids
+    return ids
 
 
 def _toc_style_ids(doc: Document) -> dict[int, str]:

@@ -11,17 +11,26 @@ more inside the document element itself, which is linear but costs more below ab
 
 docxtpl also rewrites each part's XML into Jinja source (``patch_xml``: a dozen regular
 expressions over the whole body, the costliest step of rendering a small report) on every
-render; the result depends on the part's XML only, so it is kept per distinct XML.
+render; the result depends on the part's XML only, so it is kept per distinct XML, in memory
+and, for a fresh process (a single rebuild from the command line), in the folder of Jinja's
+bytecode cache beside the compiled template.
 Checked with docxtpl 0.20 (``map_tree``, ``fix_tables``, ``patch_xml``).
 """
 
 from __future__ import annotations
 
+import hashlib
+import os
 import re
+from pathlib import Path
 
+import docxtpl
 from docx.oxml.parser import element_class_lookup
 from docxtpl import DocxTemplate
 from lxml import etree
+
+from kpu_docs.publish.outputs import write_temp
+from kpu_docs.render.docx import templating
 
 _MARK = b"<kpu-docs-body/>"
 _START = re.compile(rb"<w:body((?:\s+xmlns:\w+=\"[^\"]*\")*)\s*>")
@@ -35,12 +44,50 @@ PATCHED_KEPT = 32  # parts' patched XML kept (a template has a body and a few he
 _patched: dict[str, str] = {}  # a part's XML -> docxtpl's Jinja source for it, oldest first
 
 
+def _stored(src_xml: str) -> Path | None:
+    """Where a part's patched XML is kept between processes: Jinja's bytecode cache folder
+    (private to the user, checked by Jinja; what it already holds, compiled code, is trusted
+    more than this Jinja source, which still renders in the sandbox), named by the hash of
+    the part's XML and docxtpl's version. None without a usable folder."""
+    cache = templating._bytecode_cache()
+    folder = getattr(cache, "directory", None)
+    if not folder:
+        return None
+    digest = hashlib.sha256(f"docxtpl {docxtpl.__version__}\n{src_xml}".encode("utf-8", "surrogatepass"))
+    return Path(folder) / f"kpu-docs-patched-{digest.hexdigest()}.xml"
+
+
+def _read(path: Path | None) -> str | None:
+    if path is None:
+        return None
+    try:
+        with open(path, encoding="utf-8", newline="") as f:  # newline="": the text exactly as written
+            return f.read()
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def _write(path: Path | None, patched: str) -> None:
+    """Write-then-rename, so that another process never reads half a file; a cache that
+    cannot be written never stops a build."""
+    if path is None:
+        return
+    try:
+        os.replace(write_temp(path.parent, patched, ".kpu-docs-patched-"), path)
+    except (OSError, UnicodeEncodeError):
+        pass
+
+
 class Template(DocxTemplate):
     def patch_xml(self, src_xml: str) -> str:
         """docxtpl's ``patch_xml``, computed once per distinct XML (a pure function of it)."""
         patched = _patched.get(src_xml)
         if patched is None:
-            patched = super().patch_xml(src_xml)
+            stored = _stored(src_xml)
+            patched = _read(stored)
+            if patched is None:
+                patched = super().patch_xml(src_xml)
+                _write(stored, patched)
             if len(_patched) >= PATCHED_KEPT:
                 _patched.pop(next(iter(_patched)))
             _patched[src_xml] = patched

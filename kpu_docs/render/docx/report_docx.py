@@ -140,9 +140,12 @@ def _added_sections(context: dict):
 
 def _picture(report: Report, name: str | None, key_path: tuple) -> Picture:
     """The input's picture, checked again here (the file may have changed since validation);
-    the neutral logo when the input names none."""
+    the neutral logo when the input names none. That one ships with kpu-docs, like the
+    template, and is read as it is: ``load_picture``'s checks are for the pictures an input
+    names, and decoding it would load an image library into every build without a logo."""
     if not name:
-        return load_picture(resource(NEUTRAL_LOGO).parent, NEUTRAL_LOGO)
+        path = resource(NEUTRAL_LOGO)
+        return Picture(path, path.read_bytes())
     try:
         return load_picture(report.document.path.parent if report.document.path else Path.cwd(), name)
     except KpuDocsError as exc:

@@ -25,7 +25,7 @@ from markupsafe import Markup
 from PIL import Image
 
 from kpu_docs.cli.main import main
-from kpu_docs.errors import KpuDocsError, TemplateError
+from kpu_docs.errors import KpuDocsError, OutputError, TemplateError
 from kpu_docs.publish import build as build_mod
 from kpu_docs.publish import outputs, workers
 from kpu_docs.publish.build import build, prepare
@@ -482,6 +482,24 @@ def test_builds_publishing_to_one_folder_take_turns(tmp_path):
         lock.release()
     worker.join(10)
     assert done.is_set() and set(_contents(destination).values()) == {"baru:.docx", "baru:.xlsx"}
+
+
+def test_a_build_of_an_earlier_version_holding_filelock_s_lock_is_waited_for(monkeypatch, tmp_path):
+    from filelock import FileLock
+
+    destination = tmp_path / "out" / "kantor" / "2023"
+    outputs.publish(_staged(tmp_path, "lama"), destination)
+    held = FileLock(str(destination.parent / f".{destination.name}.lock"))
+    held.acquire()
+    monkeypatch.setattr(outputs, "LOCK_SECONDS", 0.3)
+    try:
+        with pytest.raises(OutputError, match="build lain sedang menulis"):
+            outputs.publish(_staged(tmp_path, "baru"), destination)
+    finally:
+        held.release()
+    assert set(_contents(destination).values()) == {"lama:.docx", "lama:.xlsx"}
+    outputs.publish(_staged(tmp_path, "baru"), destination)
+    assert set(_contents(destination).values()) == {"baru:.docx", "baru:.xlsx"}
 
 
 def test_an_earlier_pdf_is_dropped_when_the_report_changes_and_other_files_kept(tmp_path):

@@ -291,8 +291,10 @@ def test_web_links_are_kept_and_an_attached_template_note_is_dropped(tmp_path, s
 
 def test_a_template_is_checked_once_per_content_and_again_once_edited(monkeypatch, tmp_path, sample_path):
     calls = []
-    real = templating.check_references
-    monkeypatch.setattr(templating, "check_references", lambda t, data=None: calls.append(t) or real(t, data))
+    real = templating.external_references
+    monkeypatch.setattr(
+        templating, "external_references", lambda t, data=None, trees=None: calls.append(t) or real(t, data, trees)
+    )
     template = _with_parts(tmp_path, lambda n, t: t.replace("DAFTAR ISI", "DAFTAR  ISI"))
     report, _ = prepare(sample_path)
     render_docx(report, tmp_path / "a.docx", template)
@@ -305,6 +307,34 @@ def test_a_template_is_checked_once_per_content_and_again_once_edited(monkeypatc
         render_docx(report, tmp_path / "c.docx", template)
     assert calls == [template] * 3
     assert not (tmp_path / "c.docx").exists()
+
+
+def test_a_loaded_template_is_scanned_as_its_file_would_be(tmp_path):
+    """The check at rendering reads the parts python-docx parsed from its trees: the same
+    findings as reading the file, including a part python-docx never loads."""
+
+    def edit(name, text):
+        text = _add_field(name, _add_rel(name, text, "file:///C:/rahasia/gambar.png"))
+        if name == "word/styles.xml":  # a field where nothing would show it, still refused
+            text = text.replace("</w:styles>", '<w:fldSimple w:instr="DDEAUTO x"/></w:styles>')
+        return text
+
+    template = _with_parts(tmp_path, edit)
+    with zipfile.ZipFile(template, "a") as z:  # a part no relationship reaches
+        z.writestr("word/yatim.xml", '<w:p xmlns:w="urn:w"><w:fldSimple w:instr="INCLUDEPICTURE y"/></w:p>')
+    data = template.read_bytes()
+    doc = DocxTemplate(io.BytesIO(data))
+    doc.init_docx()
+    from docx.opc.part import XmlPart
+
+    trees = {p.partname.membername: p.element for p in doc.docx.part.package.parts if isinstance(p, XmlPart)}
+    assert "word/styles.xml" in trees and "word/yatim.xml" not in trees
+    found = templating.external_references(template, data, trees)
+    assert found == templating.external_references(template)
+    assert len(found) == 4 and any("DDEAUTO" in f for f in found) and any("yatim" in f for f in found)
+    with pytest.raises(TemplateError, match="INCLUDEPICTURE|INCLUDETEXT|DDEAUTO|tautan"):
+        templating.check_loaded_template(template, data, doc.docx)
+    assert not templating.is_checked(data)
 
 
 def test_the_report_is_scanned_in_memory_as_its_file_would_be(tmp_path):

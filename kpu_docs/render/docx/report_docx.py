@@ -25,11 +25,14 @@ from kpu_docs.render.docx.images import Picture, inline_xml, load_picture
 from kpu_docs.render.docx.table_list import fill_table_list, in_reading_order
 from kpu_docs.render.docx.templating import (
     NEUTRAL_LOGO,
-    checked_template,
+    check_archive,
+    check_loaded_template,
     default_template,
     document_references,
     drop_attached_template,
     environment,
+    is_checked,
+    read_template,
     resource,
     time_limit,
 )
@@ -67,12 +70,17 @@ def render_docx(
     nothing is left at ``out`` then.
     """
     template = template or default_template()
-    data = checked_template(template)  # checked once per template content, rendered from these bytes
+    data = read_template(template)  # checked once per content in a process, and rendered from these bytes
+    checked = is_checked(data)
+    if not checked:
+        check_archive(template, data)  # a readable archive of modest size, before anything is unpacked
     try:
         tpl = _Template(io.BytesIO(data))
         tpl.init_docx()
     except Exception as exc:  # a file that is not a .docx: say so, with its name
         raise TemplateError(f"{template}: bukan templat .docx yang dapat dibaca ({exc})") from None
+    if not checked:
+        check_loaded_template(template, data, tpl.docx)  # nothing outside itself; its parsed parts reused
     drop_attached_template(tpl.docx)
     context = build_context(report)  # plain data only: text, numbers, lists, dicts
     context["logo"] = Markup(

@@ -361,13 +361,8 @@ _CHECKED: dict[bytes, None] = {}  # SHA-256 of template contents that passed, ol
 MAX_CHECKED = 64
 
 
-def checked_template(template: Path) -> bytes:
-    """The template's bytes, read once, refused unless they pass ``check_archive`` and
-    ``check_references``. The checks run once per distinct content in a process (a batch
-    renders the same template for every office; a template edited meanwhile is checked
-    again), and the report is rendered from these very bytes, not from the file again.
-
-    Raises KpuDocsError."""
+def read_template(template: Path) -> bytes:
+    """The template's bytes (at most MAX_TEMPLATE_BYTES). Raises KpuDocsError."""
     try:
         with open(template, "rb") as f:
             data = f.read(MAX_TEMPLATE_BYTES + 1)
@@ -378,13 +373,45 @@ def checked_template(template: Path) -> bytes:
             f"{template}: berkas templat terlalu besar (lebih dari {MAX_TEMPLATE_BYTES // 2**20} MB): "
             "bukan templat Word biasa"
         )
-    digest = hashlib.sha256(data).digest()
-    if digest not in _CHECKED:
-        check_references(template, data)
-        if len(_CHECKED) >= MAX_CHECKED:
-            _CHECKED.pop(next(iter(_CHECKED)))
-        _CHECKED[digest] = None
     return data
+
+
+def is_checked(data: bytes) -> bool:
+    """Whether a template with exactly these bytes passed the checks in this process."""
+    return hashlib.sha256(data).digest() in _CHECKED
+
+
+def _remember(data: bytes) -> None:
+    if len(_CHECKED) >= MAX_CHECKED:
+        _CHECKED.pop(next(iter(_CHECKED)))
+    _CHECKED[hashlib.sha256(data).digest()] = None
+
+
+def checked_template(template: Path) -> bytes:
+    """The template's bytes, read once, refused unless they pass ``check_archive`` and
+    ``check_references``. The checks run once per distinct content in a process (a batch
+    renders the same template for every office; a template edited meanwhile is checked
+    again). Raises KpuDocsError."""
+    data = read_template(template)
+    if not is_checked(data):
+        check_references(template, data)
+        _remember(data)
+    return data
+
+
+def check_loaded_template(template: Path, data: bytes, document) -> None:
+    """``check_references`` for a template python-docx has just loaded from ``data`` (after
+    ``check_archive``), reading the XML parts python-docx parsed from its trees instead of
+    parsing them again (the styles alone are a third of a megabyte); the other parts and
+    every relationship file are read from the archive as ``external_references`` reads them.
+    Remembered like ``checked_template``. Raises KpuDocsError."""
+    from docx.opc.part import XmlPart
+
+    trees = {
+        part.partname.membername: part.element for part in document.part.package.parts if isinstance(part, XmlPart)
+    }
+    _refuse_references(template, external_references(template, data, trees))
+    _remember(data)
 
 
 def export(directory: Path) -> Path:
@@ -570,14 +597,15 @@ def _relationship_findings(name: str, kind: str, target: str, external: bool) ->
     return found
 
 
-def external_references(docx: Path, data: bytes | None = None) -> list[str]:
+def external_references(docx: Path, data: bytes | None = None, trees: dict | None = None) -> list[str]:
     """What in a .docx would make Word or LibreOffice fetch something from outside it: an
     external relationship other than a web/mail hyperlink (a picture linked to
     ``file:///…``, an OLE link, a frame) and fetching fields (INCLUDETEXT, INCLUDEPICTURE,
     LINK, DDE…) and imported chunks (altChunk). One description per finding, empty when
     there is none. Parts are read as XML (not matched as text), so that neither another
     prefix, single quotes, character references nor a field code split across runs hides
-    anything. ``data``: the file's bytes, when already read (``docx`` then only names it).
+    anything. ``data``: the file's bytes, when already read (``docx`` then only names it);
+    ``trees``: parts already parsed from them (name in the archive → XML element).
     Raises KpuDocsError for a part that does not parse."""
     found = []
     with zipfile.ZipFile(docx if data is None else io.BytesIO(data)) as archive:
@@ -586,7 +614,9 @@ def external_references(docx: Path, data: bytes | None = None) -> list[str]:
             is_rels = name.endswith(".rels")
             if not is_rels and not (name.startswith("word/") and name.endswith(".xml")):
                 continue
-            root = _xml(archive.read(info))
+            root = (trees or {}).get(name) if not is_rels else None
+            if root is None:
+                root = _xml(archive.read(info))
             if root is None:
                 raise TemplateError(f"{docx}: bukan templat .docx yang dapat dibaca (bagian {name} bukan XML yang sah)")
             if is_rels:
@@ -645,7 +675,11 @@ def check_references(template: Path, data: bytes | None = None) -> None:
     its note of an attached .dotx is allowed (it is dropped at rendering). ``data``: the
     template's bytes, when already read. Raises KpuDocsError."""
     check_archive(template, data)  # a readable archive of modest size, before reading its parts
-    found = [f for f in external_references(template, data) if "attachedTemplate" not in f]
+    _refuse_references(template, external_references(template, data))
+
+
+def _refuse_references(template: Path, found: list[str]) -> None:
+    found = [f for f in found if "attachedTemplate" not in f]
     if found:
         raise TemplateError(
             f"{template}: templat memuat tautan ke berkas atau program di luar dokumen ({'; '.join(found[:3])}): "

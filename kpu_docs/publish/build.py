@@ -86,7 +86,7 @@ def stage(
     started = time.perf_counter()
     result = Result(input=path)
     try:
-        report, findings = prepare(path)
+        report, findings = _prepare_frozen(path)
         data = report.data
         result.office, result.year, result.signed = data.office.name, data.year, data.report.date
         result.destination = folder(out_root, data)
@@ -99,18 +99,14 @@ def stage(
         names = file_names(data)
         scratch.mkdir(parents=True, exist_ok=True)
         docx, xlsx, check = scratch / names["docx"], scratch / names["xlsx"], scratch / names["check"]
-        gc.freeze()  # the loaded input (and all before it) is left out of collections while rendering
-        try:
-            entries = render_docx(report, docx, template, pages)
-            changes = None
-            if compare:
-                from kpu_docs.checks.diff import diff
+        entries = render_docx(report, docx, template, pages)
+        changes = None
+        if compare:
+            from kpu_docs.checks.diff import diff
 
-                changes = diff(prepare(compare)[0], report)
-            write_annex(report, xlsx, changes=changes, previous=_previous_year(report, previous))
-            write_check_file(report, findings, check, path)
-        finally:
-            gc.unfreeze()  # and collectable again once this office is done
+            changes = diff(prepare(compare)[0], report)
+        write_annex(report, xlsx, changes=changes, previous=_previous_year(report, previous))
+        write_check_file(report, findings, check, path)
         for workbook in (xlsx, check):
             fix_modes(workbook)  # the DOCX is zipped reproducibly by render_docx
         result.staged = [docx, xlsx, check]
@@ -128,8 +124,24 @@ def stage(
     except Exception as exc:  # a bug must not stop the other inputs of a batch
         result.reason = f"kesalahan tak terduga: {type(exc).__name__}: {exc}"
     finally:
+        gc.unfreeze()  # the input collectable again once this office is done
         result.seconds = time.perf_counter() - started
     return result
+
+
+def _prepare_frozen(path: Path) -> tuple[Report, list[Finding]]:
+    """``prepare`` with the garbage collector off, and what it made (the loaded input, all of
+    it alive) then frozen out of later collections until the caller's ``gc.unfreeze()``.
+    Collecting while the input loads walks the growing input again and again and finds
+    nothing: half the time of loading 10,000 RO, and growing faster than the input."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return prepare(path)
+    finally:
+        gc.freeze()
+        if collecting:
+            gc.enable()
 
 
 def _previous_year(report: Report, path: Path | None) -> Report | None:

@@ -165,8 +165,8 @@ def docx_breakdown(context: dict, report, out: Path, runs: int) -> dict[str, flo
     """Best time of each step of render_docx, run one after the other, with kpu-docs' own
     docxtpl subclass (informational; uses kpu_docs internals, so it is skipped if they change)."""
     try:
-        from kpu_docs.publish.zipping import drop_unused_parts, save_docx
         from kpu_docs.render.docx.report_docx import _Template
+        from kpu_docs.render.zipping import drop_unused_parts, save_docx
         from kpu_docs.render.docx.toc import fill_toc
     except ImportError:
         return {}

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import xlsxwriter
 
-from kpu_docs.figures.formatting import amount
+from kpu_docs.formatting import amount
 
 from .test_sakti_import import N, find
 

@@ -20,7 +20,7 @@ import yaml
 
 from kpu_docs.checks.validate import validate
 from kpu_docs.figures.derive import derive
-from kpu_docs.figures.formatting import percent_decimal, percent_formula
+from kpu_docs.formatting import percent_decimal, percent_formula
 from kpu_docs.input.load import load
 from kpu_docs.render.xlsx.annex import write_annex
 from kpu_docs.render.xlsx.check_file import write_check_file

@@ -236,6 +236,35 @@ def test_kota_serang_outline_is_unchanged(sample_path):
     assert all(not v for v in context["extra"].values())
 
 
+def test_the_context_places_every_picture_in_one_order(variant):
+    """build_context owns the pictures' keys: the logo, the added sections' pictures, then the
+    closing images, each through the one ``place`` it is given (the order fixes the Word file's
+    relationship ids); without one they are empty text."""
+
+    def closing(data):
+        data["gambar_penutup"] = [{"berkas": "logo-provinsi-contoh.png", "keterangan": "Maskot"}]
+
+    report = prepare(variant(closing))[0]
+    calls = []
+
+    def place(file, key_path, slot):
+        calls.append((file, key_path, slot))
+        return f"<{slot}:{file}>"
+
+    context = build_context(report, place)
+    assert calls == [
+        ("logo-provinsi-contoh.png", ("satker", "logo"), "logo"),
+        ("dokumentasi-rapat-pleno.png", ("bab_tambahan", 2, "gambar", 0, "berkas"), "extra"),
+        ("logo-provinsi-contoh.png", ("gambar_penutup", 0, "berkas"), "closing_images"),
+    ]
+    assert context["logo"] == "<logo:logo-provinsi-contoh.png>"
+    assert context["closing_images"] == [{"image": "<closing_images:logo-provinsi-contoh.png>", "caption": "Maskot"}]
+    (section,) = [s for v in context["extra"].values() for s in v if s["pictures"]]
+    assert section["pictures"][0]["image"] == "<extra:dokumentasi-rapat-pleno.png>"
+    plain = build_context(report)
+    assert plain["logo"] == "" and plain["closing_images"] == [{"image": "", "caption": "Maskot"}]
+
+
 @pytest.mark.parametrize("anchor", ["bab3", "capaian.999.99.ZZ", "capaian.indikator"])
 def test_unknown_place_is_an_error_naming_the_places(variant, anchor):
     def mutate(d):

@@ -8,8 +8,8 @@ from kpu_docs import errors
 from kpu_docs.cli.main import main
 from kpu_docs.errors import ImageError, ImportRefused, KpuDocsError, OutputError
 from kpu_docs.input.next_year import start_next_year
+from kpu_docs.input.pictures import load_picture
 from kpu_docs.publish.outputs import staging
-from kpu_docs.render.docx.images import load_picture
 from kpu_docs.sakti.files import read_tables
 
 

@@ -1,4 +1,4 @@
-"""Tests for kpu_docs.figures.formatting. All expectations are hand-worked literals."""
+"""Tests for kpu_docs.formatting. All expectations are hand-worked literals."""
 
 import datetime
 from decimal import Decimal
@@ -6,7 +6,7 @@ from fractions import Fraction
 
 import pytest
 
-from kpu_docs.figures import formatting as fmt
+from kpu_docs import formatting as fmt
 
 NOT_INTS = [1.0, 1.5, True, False, "1000", Decimal("1000"), Fraction(1), None]
 

@@ -9,7 +9,7 @@ from fractions import Fraction
 import pytest
 
 from kpu_docs.figures.derive import derive
-from kpu_docs.figures.formatting import amount, date_id, number_words, parse_amount, percent, rupiah
+from kpu_docs.formatting import amount, date_id, number_words, parse_amount, percent, rupiah
 from kpu_docs.input.load import load
 
 

@@ -261,7 +261,9 @@ def test_a_fetching_field_composed_from_the_input_is_caught_in_the_result(monkey
     templating.check_references(template)  # the template alone links to nothing
     real = report_docx.build_context
     monkeypatch.setattr(
-        report_docx, "build_context", lambda report: {**real(report), "place": ' INCLUDETEXT "/etc/hostname" '}
+        report_docx,
+        "build_context",
+        lambda report, place: {**real(report, place), "place": ' INCLUDETEXT "/etc/hostname" '},
     )
     report, _ = prepare(sample_path)
     with pytest.raises(TemplateError, match="INCLUDETEXT"):
@@ -360,8 +362,8 @@ def test_the_report_is_scanned_in_memory_as_its_file_would_be(tmp_path):
 def test_a_truncated_render_is_never_a_success(monkeypatch, tmp_path, sample_path):
     real = report_docx.build_context
 
-    def huge(report):
-        context = real(report)
+    def huge(report, place):
+        context = real(report, place)
         context["foreword"] = ["x" * 11_000_000, "PARAGRAF TERAKHIR"]
         return context
 
@@ -769,7 +771,7 @@ def test_out_naming_a_file(tmp_path, sample_path, capsys):
 
 
 def test_an_unwritable_backup_is_one_line(tmp_path, capsys, monkeypatch):
-    from kpu_docs.sakti import writing
+    from kpu_docs.input import atomic
 
     from .test_sakti_import import SAMPLE, revised, table, write_xlsx
 
@@ -784,7 +786,7 @@ def test_an_unwritable_backup_is_one_line(tmp_path, capsys, monkeypatch):
             raise OSError(errno.ENOSPC, "No space left on device", str(name))
         return real_open(name, *args, **kwargs)
 
-    monkeypatch.setattr(writing.os, "open", full_disk)
+    monkeypatch.setattr(atomic.os, "open", full_disk)
     before = work.read_bytes()
     export = write_xlsx(tmp_path / "realisasi.xlsx", table(revised()))
     assert main(["import", str(export), "--into", str(work)]) == 1

@@ -259,3 +259,64 @@ def test_libreoffice_failing_midway_fails_those_offices_cleanly(sample_path, tmp
         for n in notices
     )
     assert sorted(p.suffix for p in result.destination.iterdir()) == [".docx", ".pdf", ".xlsx", ".xlsx"]
+
+
+@pytest.mark.parametrize("uno", [True, False])
+def test_the_page_numbering_pass_renders_only_the_word_file_again(sample_path, tmp_path, monkeypatch, uno):
+    """Whichever way the page numbers are found (one UNO pass, or two plain passes without
+    UNO), the second rendering is the Word file's alone: the annex and the check file are
+    written once, and what is published is that first annex. LibreOffice is faked here."""
+    import json
+
+    from kpu_docs.publish import build as build_mod
+
+    log = tmp_path / "calls.jsonl"  # the first pass runs in a forked worker: calls are logged to a file
+
+    def record(kind, detail):
+        with log.open("a", encoding="utf-8") as f:
+            f.write(json.dumps([kind, detail]) + "\n")
+
+    real_docx, real_annex, real_check = build_mod.render_docx, build_mod.write_annex, build_mod.write_check_file
+
+    def render_docx(report, out, template=None, pages=None):
+        record("docx", pages)
+        return real_docx(report, out, template, pages)
+
+    def write_annex(report, out, **kwargs):
+        record("annex", out.name)
+        return real_annex(report, out, **kwargs)
+
+    def write_check_file(report, findings, out, path):
+        record("check", out.name)
+        return real_check(report, findings, out, path)
+
+    def fake_pdf(docx, outdir):
+        outdir.mkdir(parents=True, exist_ok=True)
+        pdf = outdir / docx.with_suffix(".pdf").name
+        pdf.write_bytes(b"%PDF-1.7 palsu\n")
+        return pdf
+
+    numbers = {"KATA PENGANTAR": "i", "BAB I PENDAHULUAN": "1"}
+    monkeypatch.setattr(build_mod, "render_docx", render_docx)
+    monkeypatch.setattr(build_mod, "write_annex", write_annex)
+    monkeypatch.setattr(build_mod, "write_check_file", write_check_file)
+    monkeypatch.setattr(pdf_mod, "soffice", lambda: "/usr/bin/soffice")
+    monkeypatch.setattr(pdf_mod, "uno_python", lambda: sys.executable if uno else None)
+    monkeypatch.setattr(
+        pdf_mod,
+        "convert_numbered",
+        lambda files, outdir: iter([pdf_mod.Numbered(fake_pdf(f, outdir), []) for f in files]),
+    )
+    monkeypatch.setattr(pdf_mod, "convert", lambda files, outdir: [fake_pdf(f, outdir) for f in files])
+    for name in ("page_texts", "outline", "footer_labels"):
+        monkeypatch.setattr(pdf_mod, name, lambda *a, **k: [])
+    monkeypatch.setattr(pdf_mod, "heading_labels", lambda *a, **k: dict(numbers))
+    monkeypatch.setattr(pdf_mod, "set_page_labels", lambda *a: None)
+    monkeypatch.setattr(pdf_mod, "stabilize", lambda *a: None)
+
+    (result,) = build([sample_path], tmp_path / "out", pdf=True, notices=lambda m: None)
+    assert result.ok, result.reason
+    calls = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
+    assert [kind for kind, _ in calls] == ["docx", "annex", "check", "docx"]
+    assert calls[0][1] is None and calls[3][1] == numbers  # the second rendering carries the page numbers
+    assert sorted(p.suffix for p in result.destination.iterdir()) == [".docx", ".pdf", ".xlsx", ".xlsx"]

@@ -10,7 +10,7 @@ from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 
 from kpu_docs.figures.derive import derive
-from kpu_docs.figures.formatting import amount, percent_number
+from kpu_docs.formatting import amount, percent_number
 from kpu_docs.input.load import load
 
 

@@ -14,7 +14,7 @@ import yaml
 
 from kpu_docs.cli.main import main
 from kpu_docs.figures.derive import derive
-from kpu_docs.figures.formatting import parse_amount
+from kpu_docs.formatting import parse_amount
 from kpu_docs.input.load import load, loads
 from kpu_docs.publish.build import build
 from kpu_docs.report_import import read_blocks, read_report
@@ -805,7 +805,7 @@ def test_percent_matches_rounds_by_the_one_rule(stated, pagu, realisasi, ok):
 
 def test_percent_matches_is_the_formatting_rule_not_a_copy(monkeypatch):
     # change the one rule (to truncation) and the import's check must follow it
-    from kpu_docs.figures import formatting
+    from kpu_docs import formatting
     from kpu_docs.report_import.text import percent_matches
 
     monkeypatch.setattr(formatting, "_percent_units", lambda ratio, places=2: int(ratio * 100 * 10**places))

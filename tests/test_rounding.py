@@ -12,7 +12,7 @@ import pytest
 from docx import Document
 
 from kpu_docs.checks.diff import diff
-from kpu_docs.figures.formatting import percent, percent_decimal, percent_formula
+from kpu_docs.formatting import percent, percent_decimal, percent_formula
 from kpu_docs.publish.build import build, prepare
 
 from .conftest import node

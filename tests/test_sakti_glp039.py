@@ -9,7 +9,7 @@ import zipfile
 import openpyxl
 import pytest
 
-from kpu_docs.figures.formatting import amount
+from kpu_docs.formatting import amount
 from kpu_docs.input.load import load
 from kpu_docs.sakti import read_export
 

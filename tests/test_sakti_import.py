@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from kpu_docs.cli.main import main
-from kpu_docs.figures.formatting import amount, parse_amount, percent_number
+from kpu_docs.formatting import amount, parse_amount, percent_number
 from kpu_docs.input.load import load
 from kpu_docs.publish.build import prepare
 from kpu_docs.sakti import read_export

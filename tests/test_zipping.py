@@ -7,9 +7,9 @@ import zipfile
 from docx import Document
 
 from kpu_docs.publish.build import prepare
-from kpu_docs.publish.zipping import MODE, ZIP_EPOCH, fix_modes
 from kpu_docs.render.docx.report_docx import render_docx
 from kpu_docs.render.docx.templating import default_template
+from kpu_docs.render.zipping import MODE, ZIP_EPOCH, fix_modes
 
 
 def test_docx_zipped_with_fixed_times_and_no_unused_parts(sample_docx):

@@ -23,7 +23,10 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
-from kpu_docs.publish.zipping import save_docx
+from kpu_docs.render.zipping import save_docx
+from kpu_docs.vocabulary import CHAPTERS, NARRATIVE
+
+HEADING = dict(CHAPTERS)  # chapter key → its heading (vocabulary.CHAPTERS)
 
 ROOT = Path(__file__).resolve().parent.parent
 FONT = "Arial"  # in Word; LibreOffice substitutes the metric-compatible Liberation Sans
@@ -333,9 +336,10 @@ def signature(doc) -> None:
 
 
 def front_matter(doc) -> None:
-    p = doc.add_paragraph("KATA PENGANTAR", style="Heading 1")
+    foreword = NARRATIVE["kata_pengantar"]
+    p = doc.add_paragraph(foreword.heading, style="Heading 1")
     p.paragraph_format.page_break_before = False
-    loop(doc, "for p in foreword", lambda: para(doc, "{{ p }}"))
+    loop(doc, f"for p in {foreword.attribute}", lambda: para(doc, "{{ p }}"))
     signatures(doc, lambda: signature(doc))
     # e.g. a Ringkasan (Ikhtisar) Eksekutif: after the foreword, before the lists. Not at the end of
     # this section: LibreOffice moves a section break into the last paragraph, which must survive rendering.
@@ -724,13 +728,13 @@ def signatures(doc, single) -> None:
 
 
 def bab_1(doc) -> None:
-    chapter(doc, "{{ chapters.pendahuluan }}", "PENDAHULUAN")
+    chapter(doc, "{{ chapters.pendahuluan }}", HEADING["pendahuluan"])
     doc.paragraphs[-1].paragraph_format.page_break_before = False  # the section break starts the page
-    loop(doc, "for p in introduction", lambda: para(doc, "{{ p }}"))
+    loop(doc, f"for p in {NARRATIVE['pendahuluan'].attribute}", lambda: para(doc, "{{ p }}"))
 
 
 def bab_2(doc) -> None:
-    chapter(doc, "{{ chapters.organisasi }}", "STRUKTUR ORGANISASI")
+    chapter(doc, "{{ chapters.organisasi }}", HEADING["organisasi"])
     added_subsections(doc, "extra.organisasi_start")
     doc.add_paragraph("{{ subs.struktur }} Struktur Organisasi", style="Heading 2")
     doc.add_paragraph("Tugas dan Fungsi", style="Subjudul")
@@ -830,7 +834,7 @@ def bab_2(doc) -> None:
 
 
 def bab_3(doc) -> None:
-    chapter(doc, "{{ chapters.capaian }}", "CAPAIAN PRIORITAS")
+    chapter(doc, "{{ chapters.capaian }}", HEADING["capaian"])
     added_subsections(doc, "extra.capaian_start")
     indicators_subsection(doc)
     sentence = (
@@ -861,8 +865,8 @@ def bab_3(doc) -> None:
 
 
 def bab_4(doc) -> None:
-    chapter(doc, "{{ chapters.penutup }}", "PENUTUP")
-    loop(doc, "for p in closing", lambda: para(doc, "{{ p }}"))
+    chapter(doc, "{{ chapters.penutup }}", HEADING["penutup"])
+    loop(doc, f"for p in {NARRATIVE['penutup'].attribute}", lambda: para(doc, "{{ p }}"))
     added_chapters(doc, "extra.end")
     # The section break that follows needs a paragraph of its own that rendering keeps:
     # LibreOffice moves it into the last paragraph, here a {%p endfor %} that rendering removes.

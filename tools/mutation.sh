@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Mutation testing over kpu_docs/figures/formatting.py and kpu_docs/figures/derive.py (config: [tool.mutmut] in
+# Mutation testing over kpu_docs/formatting.py and kpu_docs/figures/derive.py (config: [tool.mutmut] in
 # pyproject.toml). Needs `pip install mutmut` (extra `mutation`). Run from the repository root:
 #   tools/mutation.sh            # run (resumes where it stopped), then list the survivors
 #   mutmut show <name>           # the diff of one surviving mutant

@@ -13,8 +13,9 @@ from typing import Any
 from pydantic import BaseModel
 
 from kpu_docs.figures.derive import BudgetLine, Report
-from kpu_docs.figures.formatting import amount, date_id, percent
+from kpu_docs.formatting import amount, date_id, percent
 from kpu_docs.input.model import AnnualReportInput, Node
+from kpu_docs.vocabulary import NARRATIVES
 
 FIGURES = ("pagu", "realisasi", "blokir")
 
@@ -212,8 +213,10 @@ def _paragraphs(
 
 def _narratives(old: AnnualReportInput, new: AnnualReportInput) -> list[Change]:
     changes = []
-    for key, attr in (("kata_pengantar", "foreword"), ("pendahuluan", "introduction"), ("penutup", "closing")):
-        changes += _paragraphs(f"narasi.{key}", "", getattr(old.narratives, attr), getattr(new.narratives, attr))
+    for s in NARRATIVES:
+        changes += _paragraphs(
+            f"narasi.{s.key}", "", getattr(old.narratives, s.attribute), getattr(new.narratives, s.attribute)
+        )
     return [Change(c.kind, c.subject, c.field.strip(), c.old, c.new) for c in changes]
 
 

@@ -27,8 +27,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from kpu_docs.errors import KeyPath, Location
-from kpu_docs.figures.derive import BudgetLine, Figures, Level, Report
-from kpu_docs.figures.formatting import MAX_WORDS, number_words, percent, percent_decimal, rupiah
+from kpu_docs.figures.derive import BudgetLine, Figures, Report
+from kpu_docs.formatting import MAX_WORDS, number_words, percent, percent_decimal, rupiah
+from kpu_docs.vocabulary import MINISTRY, NARRATIVES, PROGRAM_SEGMENT, REPORTED, UNIT, Level
 
 
 @dataclass(frozen=True)
@@ -53,9 +54,9 @@ class _Text:
 def texts(report: Report) -> Iterator[_Text]:
     """Every text field of the input, with what it is about."""
     data = report.data
-    for key, attr in (("kata_pengantar", "foreword"), ("pendahuluan", "introduction"), ("penutup", "closing")):
-        for i, text in enumerate(getattr(data.narratives, attr)):
-            yield _Text(("narasi", key, i), text, f"narasi.{key}[{i}]")
+    for section in NARRATIVES:
+        for i, text in enumerate(getattr(data.narratives, section.attribute)):
+            yield _Text(("narasi", section.key, i), text, f"narasi.{section.key}[{i}]")
     org = data.organisation
     for i, text in enumerate(org.legal_basis):
         yield _Text(("organisasi", "tugas_fungsi", i), text, f"organisasi.tugas_fungsi[{i}]")
@@ -147,8 +148,9 @@ _RUPIAH = re.compile(r"Rp\.?\s?(\d{1,3}(?:\.\d{3})+|\d+)(?:,00|,-)?(?![\d.]\d)")
 _PERCENT = re.compile(r"(?<![\d.,])(\d{1,3}(?:[,.]\d+)?)\s?%")
 _BUDGET_WORDS = re.compile(r"pagu|alokasi|anggaran|realisasi|terealisasi|serap|sisa|selisih|melebihi|dana", re.I)
 _PERCENT_WORDS = re.compile(r"realisasi|terealisasi|serap|capaian anggaran|anggaran", re.I)
-_PROGRAM_LIKE = re.compile(r"(?<![\w.])(\d{3})(?:\.(\d{2}))?\.([A-Z]{2})(?![\w])")
-_CODE_LIKE = re.compile(r"(?<![\w.])([A-Z]{2})\.(\d{3,4})((?:\.[A-Z0-9]{1,6})*)(?![\w])")
+_PROGRAM_LIKE = re.compile(rf"(?<![\w.])({MINISTRY})(?:\.({UNIT}))?\.({PROGRAM_SEGMENT})(?![\w])")
+# Loose on purpose (3 or 4 digits, any later segments): a mistyped code is still found and named.
+_CODE_LIKE = re.compile(rf"(?<![\w.])({PROGRAM_SEGMENT})\.(\d{{3,4}})((?:\.[A-Z0-9]{{1,6}})*)(?![\w])")
 _YEAR = re.compile(
     r"\b(?:[Tt]ahun(?:\s+[Aa]nggaran)?|TA\.?)\s+((?:19|20)\d{2})\b(?!\s*[-–/]\s*\d{4})"
     r"(?!\s+(?:s\.d\.?|s/d|sampai|hingga))"
@@ -159,12 +161,8 @@ _NUMBER_WORDS = frozenset(
 )
 _CITATION = re.compile(r"(?:Nomor|No\.?)\s*\S+\s*$", re.I)  # "Nomor 7", "No. 7", "No 7"
 
-_LEVEL_NOUNS = (
-    (re.compile(r"sub\.?\s*output(\s+kegiatan)?\b|\bro\b", re.I), Level.SUB_OUTPUT),
-    (re.compile(r"output(\s+kegiatan)?\b|\bkro\b", re.I), Level.OUTPUT),
-    (re.compile(r"kegiatan\b", re.I), Level.KEGIATAN),
-    (re.compile(r"program\b", re.I), Level.PROGRAM),
-)
+# The words naming a level, deepest first ("sub output" before "output").
+_LEVEL_NOUNS = tuple((re.compile(lv.words, re.I), lv.level) for lv in reversed(REPORTED))
 
 
 class _Checker:

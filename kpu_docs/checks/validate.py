@@ -12,9 +12,10 @@ from pathlib import Path
 
 from kpu_docs.checks import prose
 from kpu_docs.errors import Location, format_key_path
-from kpu_docs.figures.derive import BudgetLine, Level, Report
-from kpu_docs.figures.formatting import percent, rupiah
-from kpu_docs.render.docx import images
+from kpu_docs.figures.derive import BudgetLine, Report
+from kpu_docs.formatting import percent, rupiah
+from kpu_docs.input import pictures
+from kpu_docs.vocabulary import LEVELS, REPORTED, Level
 
 
 class Severity(Enum):
@@ -39,11 +40,8 @@ class Finding:
         return f"{where}: {self.severity.value.upper()} {self.subject}: {self.message}"
 
 
-_EXPECTED_CHILDREN = {
-    Level.PROGRAM: "Kegiatan",
-    Level.KEGIATAN: "Output Kegiatan (KRO)",
-    Level.OUTPUT: "Sub. Output Kegiatan (RO)",
-}
+# Every reported level above the RO must have children: "Output Kegiatan (KRO)" under a kegiatan.
+_EXPECTED_CHILDREN = {lv.level: LEVELS[lv.level + 1].noun_abbreviated for lv in REPORTED[:-1]}
 
 
 def validate(report: Report) -> list[Finding]:
@@ -155,7 +153,7 @@ def _line(
         if not line.narrative:
             yield finding(
                 Severity.WARNING,
-                f"Sub. Output Kegiatan '{line.name}' belum memiliki narasi: tambahkan 'narasi' "
+                f"{line.level.noun} '{line.name}' belum memiliki narasi: tambahkan 'narasi' "
                 "berisi uraian pelaksanaannya.",
             )
         if fig.pagu == 0 and fig.realisasi == 0 and not line.children:
@@ -217,7 +215,7 @@ def _report_meta(report: Report) -> Iterator[Finding]:
         )
     base = Path(path).parent if path is not None else Path.cwd()
     for key_path, name in _image_paths(report):
-        wrong = images.problem(base, name)  # inside the input's folder, a real picture, a few MB at most
+        wrong = pictures.problem(base, name)  # inside the input's folder, a real picture, a few MB at most
         if wrong:
             yield Finding(Severity.ERROR, ".".join(str(k) for k in key_path), wrong + ".", _at(report, key_path))
 

@@ -405,7 +405,6 @@ def _template_check(args) -> int:
     # so that a template's tags for grants, indicators or added sections are known
     samples = [args.input or sample_input(), block_sample_input()]
     context = check_context([build_context(prepare(sample)[0]) for sample in samples])
-    context.update(logo="", closing_images=[{"image": "", "caption": ""}])
     unknown, unused = check(args.template, context)
     for name in unknown:
         print(f"TIDAK DIKENAL  {name}  (tag ini tidak menyebut data apa pun: periksa ejaannya)")

@@ -8,44 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from enum import IntEnum
 from fractions import Fraction
 
 from kpu_docs.errors import KeyPath
 from kpu_docs.input.load import Document
-from kpu_docs.input.model import AnnualReportInput, Grant, Node, Obstacle, SubOutput, child_key
-
-
-class Level(IntEnum):
-    """Depth in the DIPA tree."""
-
-    PROGRAM = 0
-    KEGIATAN = 1
-    OUTPUT = 2
-    SUB_OUTPUT = 3
-    KOMPONEN = 4
-    SUB_KOMPONEN = 5
-    AKUN = 6
-
-    @property
-    def noun(self) -> str:
-        """The word the report uses for nodes of this level."""
-        return _NOUNS[self]
-
-    @classmethod
-    def at(cls, depth: int) -> Level:
-        return cls(min(depth, cls.AKUN))
-
-
-_NOUNS = {
-    Level.PROGRAM: "Program",
-    Level.KEGIATAN: "Kegiatan",
-    Level.OUTPUT: "Output Kegiatan",
-    Level.SUB_OUTPUT: "Sub. Output Kegiatan",
-    Level.KOMPONEN: "Komponen",
-    Level.SUB_KOMPONEN: "Sub Komponen",
-    Level.AKUN: "Akun",
-}
+from kpu_docs.input.model import AnnualReportInput, Grant, Node, Obstacle, SubOutput
+from kpu_docs.vocabulary import Level, child_key
 
 
 @dataclass(frozen=True)

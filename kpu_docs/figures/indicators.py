@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
-from kpu_docs.figures.formatting import percent_decimal
+from kpu_docs.formatting import percent_decimal
 from kpu_docs.input.model import Indicator
 
 # (lower bound of the band as a fraction, kategori), highest first.

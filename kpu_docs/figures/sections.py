@@ -20,8 +20,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from kpu_docs.figures.derive import Report
+from kpu_docs.vocabulary import CHAPTERS as _CHAPTERS
 
-CHAPTERS = ("pendahuluan", "organisasi", "capaian", "penutup")
+CHAPTERS = tuple(chapter.key for chapter in _CHAPTERS)
 # The template's places for added sections, in reading order (each program of BAB III has its own).
 POINTS = (
     "front",

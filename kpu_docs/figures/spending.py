@@ -6,15 +6,15 @@ Spending type): 51 belanja pegawai, 52 belanja barang, 53 belanja modal.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from kpu_docs.figures.derive import ZERO, BudgetLine, Figures, Level
+from kpu_docs.figures.derive import ZERO, BudgetLine, Figures
+from kpu_docs.vocabulary import Level
 
 TYPES = {"51": "Belanja Pegawai", "52": "Belanja Barang", "53": "Belanja Modal"}
 OTHER = "Belanja Lainnya"
-_AKUN = re.compile(r"^\d{6}$")
+_AKUN = Level.AKUN.info.pattern
 
 
 def is_akun(line: BudgetLine) -> bool:

@@ -21,7 +21,19 @@ import yaml
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from kpu_docs.errors import InputError, KeyPath, Location, Problem, format_key_path
-from kpu_docs.input.model import AnnualReportInput, Program, child_key
+from kpu_docs.formatting import MONTHS
+from kpu_docs.input.model import AnnualReportInput, Program
+from kpu_docs.vocabulary import (
+    ANY_SEGMENT,
+    ANY_SHAPE,
+    LEVELS,
+    NARRATIVES,
+    PROGRAM_CODE,
+    Level,
+    code_prefix,
+    dict_children,
+    walk,
+)
 
 try:  # the C loader is several times faster; fall back where libyaml is absent
     from yaml import CSafeLoader as _BaseLoader
@@ -548,7 +560,7 @@ def _bound_expansion(root: yaml.Node | None, text: str, path: Path | None) -> No
         raise InputError([Problem(Location(path), "YAML bersarang terlalu dalam")]) from None
 
 
-_PARAGRAPH_KEYS = frozenset({"kata_pengantar", "pendahuluan", "penutup", "tugas_fungsi", "tugas", "uraian", "narasi"})
+_PARAGRAPH_KEYS = frozenset({*(s.key for s in NARRATIVES), "tugas_fungsi", "tugas", "uraian", "narasi"})
 _NOT_TEXT_KEYS = frozenset(
     {"kode", "logo", "berkas", "$schema", "pagu", "realisasi", "tahun", "tanggal", "tingkat", "status"}
 )
@@ -864,22 +876,6 @@ def _problem(err: Any, path: Path | None, lines: LineMap) -> Problem:
     return Problem(Location(path, line, loc), message)
 
 
-_MONTHS = [
-    "Januari",
-    "Februari",
-    "Maret",
-    "April",
-    "Mei",
-    "Juni",
-    "Juli",
-    "Agustus",
-    "September",
-    "Oktober",
-    "November",
-    "Desember",
-]
-
-
 def _date_reason(value: object) -> str:
     """Why ``2024-02-30`` is not a date: ``(Februari 2024 hanya sampai tanggal 29)``."""
     match = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", str(value).strip())
@@ -891,19 +887,17 @@ def _date_reason(value: object) -> str:
         return f" (bulan {month} tidak ada{hint})"
     last = calendar.monthrange(year, month)[1]
     if not 1 <= day <= last:
-        return f" ({_MONTHS[month - 1]} {year} hanya sampai tanggal {last})"
+        return f" ({MONTHS[month - 1].capitalize()} {year} hanya sampai tanggal {last})"
     return ""
 
 
 # --- the tree's own rules ----------------------------------------------------------------------
 
-_PROGRAM_CODE = re.compile(r"^\d{3}\.\d{2}\.[A-Z]{2}$")
-_SEGMENT = {
-    1: (re.compile(r"^\d{4}$"), "empat angka, mis. CQ.6709"),
-    2: (re.compile(r"^[A-Z]{3}$"), "tiga huruf kapital, mis. CQ.6709.QGE"),
-    3: (re.compile(r"^\d{3}$"), "tiga angka, mis. CQ.6709.QGE.001"),
-    4: (re.compile(r"^[A-Za-z0-9]{1,6}$"), "satu segmen huruf/angka, mis. CQ.6709.QGE.001.051"),
-}
+_PROGRAM_CODE = PROGRAM_CODE
+# The last segment's shape (vocabulary.LEVELS) down to RO; below it any one segment: the
+# input's rincian may stop at any depth.
+_SEGMENT = {lv.level: (lv.pattern, f"{lv.shape}, mis. {lv.example}") for lv in LEVELS[Level.KEGIATAN : Level.KOMPONEN]}
+_SEGMENT[Level.KOMPONEN] = (re.compile(rf"^{ANY_SEGMENT}$"), f"{ANY_SHAPE}, mis. {LEVELS[Level.KOMPONEN].example}")
 
 
 def _tree_problems(raw: dict) -> list[tuple[KeyPath, str]]:
@@ -914,21 +908,27 @@ def _tree_problems(raw: dict) -> list[tuple[KeyPath, str]]:
     problems: list[tuple[KeyPath, str]] = []
     seen: dict[str, KeyPath] = {}
 
-    def visit(node: object, parent_code: str | None, key_path: KeyPath, depth: int) -> None:
-        if not isinstance(node, dict):
-            return
-        code = node.get("kode")
-        if not isinstance(code, str) or not code.strip():
-            return  # a node without a code: its children cannot be checked against it
-        code = code.strip()
+    def code_of(node: object) -> str | None:
+        code = node.get("kode") if isinstance(node, dict) else None
+        return code.strip() if isinstance(code, str) and code.strip() else None
+
+    def visit_tree(program: object, key_path: KeyPath) -> None:
+        for step in walk(program, dict_children):
+            codes = [c for c in map(code_of, (*step.parents, step.node)) if c is not None]
+            if len(codes) <= len(step.parents):
+                continue  # a node without a code: its children cannot be checked against it
+            parent_code = code_prefix(len(codes) - 2, codes[-2]) if len(codes) > 1 else None
+            visit(codes[-1], parent_code, (*key_path, *step.key_path), len(step.parents))
+
+    def visit(code: str, parent_code: str | None, key_path: KeyPath, depth: int) -> None:
         if parent_code is None:
             if not _PROGRAM_CODE.match(code):
+                example = LEVELS[Level.PROGRAM].example
                 problems.append(
-                    ((*key_path, "kode"), f"kode program '{code}' tidak sah: tulis lengkap, mis. 076.01.CQ")
+                    ((*key_path, "kode"), f"kode program '{code}' tidak sah: tulis lengkap, mis. {example}")
                 )
-            prefix = code.rsplit(".", 1)[-1]
         else:
-            pattern, example = _SEGMENT[min(depth, 4)]
+            pattern, example = _SEGMENT[Level(min(depth, Level.KOMPONEN))]
             head, _, last = code.rpartition(".")
             if head != parent_code:
                 problems.append(
@@ -940,7 +940,6 @@ def _tree_problems(raw: dict) -> list[tuple[KeyPath, str]]:
                 )
             elif not pattern.match(last):
                 problems.append(((*key_path, "kode"), f"segmen terakhir kode '{code}' harus {example}"))
-            prefix = code
         if code in seen:
             problems.append(
                 (
@@ -949,15 +948,11 @@ def _tree_problems(raw: dict) -> list[tuple[KeyPath, str]]:
                 )
             )
         seen.setdefault(code, key_path)
-        children = node.get(child_key(depth))
-        if isinstance(children, list):
-            for i, child in enumerate(children):
-                visit(child, prefix, (*key_path, child_key(depth), i), depth + 1)
 
     programs = raw.get("program")
     if isinstance(programs, list):
         for i, program in enumerate(programs):
-            visit(program, None, ("program", i), 0)
+            visit_tree(program, ("program", i))
     grants = raw.get("hibah")
     for g, grant in enumerate(grants if isinstance(grants, list) else []):
         # each grant's tree on its own: its codes may repeat the DIPA's
@@ -965,5 +960,5 @@ def _tree_problems(raw: dict) -> list[tuple[KeyPath, str]]:
         if isinstance(programs, list):
             seen = {}
             for i, program in enumerate(programs):
-                visit(program, None, ("hibah", g, "program", i), 0)
+                visit_tree(program, ("hibah", g, "program", i))
     return problems

@@ -22,7 +22,7 @@ from pydantic import (
     model_validator,
 )
 
-from kpu_docs.figures.formatting import parse_amount
+from kpu_docs.formatting import parse_amount
 
 SCHEMA_ID = "https://kpu-docs.invalid/schema/laporan-tahunan.schema.json"
 
@@ -263,13 +263,6 @@ class Organisation(Strict):
 
 
 # --- the budget tree ------------------------------------------------------------------------
-
-CHILD_KEYS = ("kegiatan", "output", "sub_output", "rincian")
-
-
-def child_key(depth: int) -> str:
-    """The YAML key listing the children of a node at ``depth`` (0: program; RO and below: rincian)."""
-    return CHILD_KEYS[min(depth, len(CHILD_KEYS) - 1)]
 
 
 class Obstacle(Strict):

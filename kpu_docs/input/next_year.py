@@ -10,18 +10,20 @@ narrative list go with the paragraphs they described; comments after it stay.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-import tempfile
 from pathlib import Path
 
 import yaml
 
 from kpu_docs.errors import OutputError, UsageError
-from kpu_docs.input.load import clean_text, load, loads
-from kpu_docs.input.model import CHILD_KEYS
+from kpu_docs.input.atomic import write_file
+from kpu_docs.input.load import load, loads
+from kpu_docs.input.yaml_nodes import compose_input
+from kpu_docs.input.yaml_nodes import entry as _item
+from kpu_docs.input.yaml_nodes import required as _must
+from kpu_docs.vocabulary import CHILD_KEYS, NARRATIVES
 
-NARRATIVE_KEYS = ("kata_pengantar", "pendahuluan", "penutup")
+NARRATIVE_KEYS = tuple(s.key for s in NARRATIVES if s.emptied_next_year)
 FIGURE_KEYS = ("pagu", "realisasi", "blokir")
 LETTER_NOTE = "periksa tanggal dan nomor surat untuk tahun baru"
 _DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
@@ -52,15 +54,16 @@ def next_year_text(text: str, year: int) -> str:
     (``[]``), leaf pagu/realisasi/blokir set to 0 in the DIPA and each grant, figures stated on
     parents removed, indicators' realisasi moved to ``realisasi_tahun_lalu`` (where written) and
     set to 0; ``sumber_data`` removed. ``text`` must be an input that loads."""
-    root = yaml.compose(clean_text(text)[0], Loader=yaml.SafeLoader)  # same length: positions hold
+    root = compose_input(text)
     edits = _Edits(text)
-    _, tahun = _item(root, "tahun")
+    _, tahun = _must(root, "tahun")
     shift = year - int(tahun.value)
     edits.replace(tahun, str(year))
-    letter_key, _ = _item(_item(root, "laporan")[1], "surat_permintaan")
-    _shift_dates(_item(root, "laporan")[1], shift, edits)
+    report = _must(root, "laporan")[1]
+    letter_key, _ = _must(report, "surat_permintaan")
+    _shift_dates(report, shift, edits)
     edits.note(letter_key, LETTER_NOTE)
-    narratives = _item(root, "narasi")[1]
+    narratives = _must(root, "narasi")[1]
     for key in NARRATIVE_KEYS:
         found = _item(narratives, key)
         if found:
@@ -68,16 +71,17 @@ def next_year_text(text: str, year: int) -> str:
     source = _item(root, "sumber_data")  # where last year's figures came from (kpu-docs import)
     if source:
         edits.remove(root, *source)
-    for program in _item(root, "program")[1].value:
+    for program in _must(root, "program")[1].value:
         _empty_figures(program, edits)
     grants = _item(root, "hibah")
     for grant in grants[1].value if grants else ():
-        for program in _item(grant, "program")[1].value:
+        for program in _must(grant, "program")[1].value:
             _empty_figures(program, edits)
     _next_indicators(root, edits)
     sections = _item(root, "bab_tambahan")
     for section in sections[1].value if sections else ():
-        for body in [section, *(_item(section, "subbab")[1].value if _item(section, "subbab") else ())]:
+        subsections = _item(section, "subbab")
+        for body in [section, *(subsections[1].value if subsections else ())]:
             found = _item(body, "paragraf")
             if found:
                 edits.empty(*found)
@@ -88,29 +92,20 @@ def _next_indicators(root: yaml.Node, edits: _Edits) -> None:
     """This year's realisasi becomes last year's (where the key is written); realisasi set to 0."""
     goals = _item(root, "indikator_kinerja")
     for goal in goals[1].value if goals else ():
-        for indicator in _item(goal, "indikator")[1].value:
-            _, actual = _item(indicator, "realisasi")
+        for indicator in _must(goal, "indikator")[1].value:
+            _, actual = _must(indicator, "realisasi")
             previous = _item(indicator, "realisasi_tahun_lalu")
             if previous:  # as written, quotes included ("71,8" must stay quoted in a flow mapping)
                 edits.replace(previous[1], edits.text[actual.start_mark.index : actual.end_mark.index])
             edits.replace(actual, "0")
 
 
-def _item(mapping: yaml.Node, key: str) -> tuple[yaml.Node, yaml.Node] | None:
-    """(key node, value node) of ``key`` in a mapping node, or None."""
-    if isinstance(mapping, yaml.MappingNode):
-        for k, v in mapping.value:
-            if k.value == key:
-                return k, v
-    return None
-
-
 def _shift_dates(node: yaml.Node, years: int, edits: _Edits) -> None:
     for _, value in node.value if isinstance(node, yaml.MappingNode) else ():
         if isinstance(value, yaml.MappingNode):
             _shift_dates(value, years, edits)
-        elif isinstance(value, yaml.ScalarNode) and _DATE.match(value.value):
-            y, m, d = map(int, _DATE.match(value.value).groups())
+        elif isinstance(value, yaml.ScalarNode) and (date := _DATE.match(value.value)):
+            y, m, d = map(int, date.groups())
             if not dt.MINYEAR <= y + years <= dt.MAXYEAR:
                 raise UsageError(
                     f"baris {value.start_mark.line + 1}: tanggal {value.value} tidak dapat dipindah "
@@ -158,8 +153,9 @@ class _Edits:
             start, end = start + offset, start + offset + len(value.value)
         self._add(start, end, new)
 
-    def empty(self, key: yaml.Node, value: yaml.CollectionNode) -> None:
+    def empty(self, key: yaml.Node, value: yaml.Node) -> None:
         """``key: [...]`` → ``key: []``; blank lines and comments after the list stay."""
+        assert isinstance(value, yaml.CollectionNode), "a list in an input that loaded"
         start, end = value.start_mark.index, value.end_mark.index
         if not value.flow_style:  # a block list's range runs on to the next token
             column = key.start_mark.column
@@ -175,8 +171,9 @@ class _Edits:
         else:
             self._add(start, end, "[]")
 
-    def remove(self, mapping: yaml.CollectionNode, key: yaml.Node, value: yaml.Node) -> None:
+    def remove(self, mapping: yaml.Node, key: yaml.Node, value: yaml.Node) -> None:
         """Remove ``key: value`` from a mapping: its whole line(s) in block style."""
+        assert isinstance(mapping, yaml.MappingNode), "only a mapping has keys"
         line_start = self.text.rfind("\n", 0, key.start_mark.index) + 1
         if value.end_mark.column == 0:  # a block collection ends where the next line begins
             line_end = value.end_mark.index
@@ -219,12 +216,7 @@ def _indent(line: str) -> int:
 def _write_new(target: Path, text: str) -> None:
     """Create ``target`` atomically, failing if it appeared meanwhile."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".kpu-docs-", suffix=".yaml", dir=target.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-        os.link(tmp, target)  # fails if target exists: never overwrite
+        write_file(target, text, create_only=True)  # never overwrite
     except FileExistsError:
         raise OutputError(f"{target} sudah ada: kpu-docs tidak menimpa masukan.") from None
-    finally:
-        os.unlink(tmp)

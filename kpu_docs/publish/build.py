@@ -19,12 +19,13 @@ from kpu_docs.errors import InputError, KpuDocsError, PdfError, UsageError, os_e
 from kpu_docs.figures.derive import Report, derive
 from kpu_docs.input.load import load
 from kpu_docs.publish import workers
-from kpu_docs.publish.outputs import file_names, folder, publish, staging
-from kpu_docs.publish.zipping import fix_modes
+from kpu_docs.publish.outputs import publish, staging
 from kpu_docs.render.docx.report_docx import render_docx
 from kpu_docs.render.docx.templating import checked_template
+from kpu_docs.render.names import file_names, folder
 from kpu_docs.render.xlsx.annex import write_annex
 from kpu_docs.render.xlsx.check_file import write_check_file
+from kpu_docs.render.zipping import fix_modes
 
 
 @dataclass

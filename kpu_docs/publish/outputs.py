@@ -8,41 +8,15 @@ from __future__ import annotations
 
 import errno
 import os
-import re
 import shutil
 import tempfile
 import time
-import unicodedata
 from collections.abc import Iterable
 from contextlib import contextmanager
 from pathlib import Path
 
 from kpu_docs.errors import OutputError
-from kpu_docs.input.model import AnnualReportInput
-
-ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)  # the earliest date a zip entry can hold
-
-
-def slug(text: str) -> str:
-    """``KPU Kota Serang`` → ``kpu-kota-serang``."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-
-
-def folder(root: Path, data: AnnualReportInput) -> Path:
-    """One folder per office and year: ``outputs/kpu-kota-serang/2023``."""
-    return root / slug(data.office.name) / str(data.year)
-
-
-def file_names(data: AnnualReportInput) -> dict[str, str]:
-    stem = f"{data.year}-{slug(data.office.name)}"
-    return {
-        "docx": f"laporan-tahunan-{stem}.docx",
-        "xlsx": f"lampiran-{stem}.xlsx",
-        "pdf": f"laporan-tahunan-{stem}.pdf",
-        "check": f"pemeriksaan-{stem}.xlsx",  # the office's own notes, not part of the submission
-    }
-
+from kpu_docs.input.atomic import sync_folder
 
 STAGING_PREFIX = ".kpu-docs-"
 STALE_SECONDS = 24 * 3600  # a staging folder untouched for a day is stale, whoever owns it
@@ -283,32 +257,3 @@ def _link_or_copy(src, dst) -> None:
         os.link(src, dst, follow_symlinks=False)
     except OSError:
         shutil.copy2(src, dst, follow_symlinks=False)
-
-
-def write_temp(folder: Path, text: str, prefix: str) -> Path:
-    """``text`` (UTF-8, line endings as given) in a new temporary file in ``folder``, flushed to
-    disk: the first half of an atomic write, whose caller then renames it into place."""
-    fd, name = tempfile.mkstemp(prefix=prefix, suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-    except BaseException:
-        Path(name).unlink(missing_ok=True)
-        raise
-    return Path(name)
-
-
-def sync_folder(folder: Path) -> None:
-    """fsync a folder, so that a rename inside it survives a crash (where the OS allows it)."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:  # pragma: no cover - e.g. Windows
-        return
-    try:
-        os.fsync(fd)
-    except OSError:  # pragma: no cover
-        pass
-    finally:
-        os.close(fd)

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from kpu_docs.figures.formatting import amount, number_words
-from kpu_docs.input.model import child_key
+from kpu_docs.formatting import amount, number_words
+from kpu_docs.vocabulary import MINISTRY, PROGRAM_SEGMENT, REPORTED, UNIT, child_key
 
 from .extract import Block
 from .result import (
@@ -69,7 +69,7 @@ class _Bab2Program:
 
 _CODE_IN_PARENS = re.compile(r"\(\s*([0-9A-Za-z][0-9A-Za-z .]*?)\s*\)\s*\.?$")
 _CODE_ONLY = re.compile(r"\(\s*[0-9A-Z][0-9A-Z.]*\s*\)")
-_PROGRAM_CODE = re.compile(r"^(\d{3})\.(?:(\d{2})\.)?([A-Z]{2})$")
+_PROGRAM_CODE = re.compile(rf"^({MINISTRY})\.(?:({UNIT})\.)?({PROGRAM_SEGMENT})$")  # 076.01.CQ, or 076.CQ
 
 
 def read_bab2_budget(blocks: list[Block]) -> list[_Bab2Program]:
@@ -152,9 +152,6 @@ class _Node:
     parent: _Node | None = None
     code_note: str | None = None
     percent: tuple[str, Decimal | None] | None = None
-
-
-_LEVEL_NOUN = {0: "Kegiatan", 1: "Output Kegiatan", 2: "Sub. Output Kegiatan"}
 
 
 def read_capaian(reading: Reading, blocks: list[Block]) -> None:
@@ -249,22 +246,22 @@ def _classify(
     """Depth (0 program … 3 RO) and full code from the code as written and the context; without
     a usable code, a node that announces its children is placed by what they are."""
     expected = 0 if last is None else (last.depth + 1 if last.announced else last.depth)
-    if not written and _announced_depth(announced) is not None:
-        expected = _announced_depth(announced)
+    if not written and (announced_depth := _announced_depth(announced)) is not None:
+        expected = announced_depth
     if re.match(r"^Program\b", name, re.IGNORECASE):
         expected = 0
     if written:
         if _PROGRAM_CODE.match(written):
             return 0, written
         parts = written.split(".")
-        if re.fullmatch(r"[A-Z]{2}", parts[0]) and 2 <= len(parts) <= 4:
+        if re.fullmatch(PROGRAM_SEGMENT, parts[0]) and 2 <= len(parts) <= len(REPORTED):
             depth = len(parts) - 1
             if _code_used(last, written) and depth < expected:
                 return expected, None  # a truncated code: the parent's, repeated
             return depth, written
-        for pattern, depth in ((r"\d{4}", 1), (r"[A-Z]{3}", 2), (r"\d{3}", 3)):
-            if re.fullmatch(pattern, written) and depth == expected:
-                return depth, written  # only the node's own segment: completed from the parent's
+        for level in REPORTED[1:]:
+            if level.pattern.fullmatch(written) and level.level == expected:
+                return int(level.level), written  # only the node's own segment: completed from the parent's
     return expected, None
 
 
@@ -278,7 +275,11 @@ def _code_used(node: _Node | None, code: str) -> bool:
 
 def _program_codes(reading: Reading, roots: list[_Node]) -> None:
     """Program codes in full (076.01.CQ); a short form (076.WA) completed from the others."""
-    full = [r.data["kode"] for r in roots if r.data["kode"] and _PROGRAM_CODE.match(r.data["kode"]).group(2)]
+    full = [
+        r.data["kode"]
+        for r in roots
+        if r.data["kode"] and (shape := _PROGRAM_CODE.match(r.data["kode"])) and shape.group(2)
+    ]
     for r in roots:
         code = r.data["kode"]
         if code is None:
@@ -364,6 +365,7 @@ def _infer_code(
 
 
 def _check_children_count(reading: Reading, node: _Node, subject: str) -> None:
+    assert node.announced is not None  # called for a node that announces its children
     n, words_, noun = node.announced
     found = len(node.children)
     if words_ and number_words(n) != words_:
@@ -428,7 +430,7 @@ def cross_check(reading: Reading, table: list[_Bab2Program]) -> None:
         written, where = reading.written.pop(p["kode"], (p["kode"], ""))
         short = _PROGRAM_CODE.match(p["kode"] or "")
         full = _PROGRAM_CODE.match(bab2.code or "")
-        if short and not short.group(2) and full and full.group(2) and full.group(3) == short.group(3):
+        if short and not short.group(2) and bab2.code and full and full.group(2) and full.group(3) == short.group(3):
             p["kode"] = bab2.code
             reading.sources[bab2.code] = where or bab2.where
             reading.comment(path, f"kode ditulis '{written}' di BAB III; dipakai '{bab2.code}' dari BAB II")

@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import re
 
+from kpu_docs.vocabulary import CHAPTERS, NARRATIVE
+
 from .extract import Block
 from .text import (
     similar,
 )
 
-_CHAPTERS = {
-    "pendahuluan": "PENDAHULUAN",
-    "organisasi": "STRUKTUR ORGANISASI",
-    "capaian": "CAPAIAN PRIORITAS",
-    "penutup": "PENUTUP",
-}
+_CHAPTERS = {chapter.key: chapter.heading for chapter in CHAPTERS}
+_FOREWORD = NARRATIVE["kata_pengantar"]  # the one section before BAB I
 _BAB = re.compile(r"^BAB\s+([IVXL1l]{1,5})\b\.?\s*(.*)$")
 _TOC_ENTRY = re.compile(r"(?:\.{2,}|\s)\s*(?:\d{1,4}|[ivxlc]{1,6})$")
 
@@ -46,7 +44,7 @@ def segment(blocks: list[Block]) -> tuple[dict[str, list[Block]], list[Block], l
             in_toc = True
             continue
         m = _BAB.match(text) if b.cells is None else None
-        is_foreword = b.cells is None and similar(text, "KATA PENGANTAR") >= 0.85 and len(text) < 25
+        is_foreword = b.cells is None and similar(text, _FOREWORD.heading) >= 0.85 and len(text) < 25
         if (m or is_foreword) and _TOC_ENTRY.search(text) and not is_foreword:
             continue  # "BAB I PENDAHULUAN 1": a table-of-contents entry
         if in_toc and not (m or is_foreword):
@@ -54,8 +52,9 @@ def segment(blocks: list[Block]) -> tuple[dict[str, list[Block]], list[Block], l
         if is_foreword or m:
             in_toc = False
             if is_foreword:
-                key = "kata_pengantar"
+                key = _FOREWORD.key
             else:
+                assert m is not None
                 title = m.group(2)
                 if not title and i < len(blocks):
                     title = blocks[i].text

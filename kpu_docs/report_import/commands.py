@@ -12,6 +12,7 @@ from kpu_docs.checks.validate import validate
 from kpu_docs.errors import InputError, KpuDocsError, UsageError
 from kpu_docs.figures.derive import derive
 from kpu_docs.input.load import loads
+from kpu_docs.vocabulary import Level, dict_children, walk
 
 from . import read_report
 from .draft import render, slug, write_new
@@ -62,23 +63,15 @@ def _load_problems(text: str, path: Path) -> list[str]:
 
 
 def _counts(reading: Reading) -> str:
-    levels = Counter()
-
-    def walk(node: dict, depth: int) -> None:
-        levels[depth] += 1
-        for key in ("kegiatan", "output", "sub_output"):
-            for child in node.get(key, []):
-                walk(child, depth + 1)
-
-    for program in reading.data.get("program", []):
-        walk(program, 0)
+    levels = Counter(step.level for program in reading.data.get("program", []) for step in walk(program, dict_children))
     org = reading.data.get("organisasi") or {}
     people = {org.get("sekretaris")} | {s.get("kepala") for s in org.get("subbagian", [])}
     people |= {n for s in org.get("subbagian", []) for g in s.get("staf", []) for n in g["nama"]}
     people |= set((org.get("jabatan_fungsional") or {}).get("pejabat", []))
     people.discard(None)
     return (
-        f"{levels[0]} program, {levels[1]} kegiatan, {levels[2]} output, {levels[3]} sub-output; "
+        f"{levels[Level.PROGRAM]} program, {levels[Level.KEGIATAN]} kegiatan, {levels[Level.OUTPUT]} output, "
+        f"{levels[Level.SUB_OUTPUT]} sub-output; "
         f"{len(org.get('subbagian', []))} subbagian, {len(people)} orang"
     )
 

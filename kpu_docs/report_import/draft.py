@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import re
-import tempfile
 import textwrap
 from pathlib import Path
 from typing import Any
@@ -19,6 +17,7 @@ from typing import Any
 import yaml
 
 from kpu_docs.errors import KpuDocsError, OutputError
+from kpu_docs.input.atomic import write_file
 
 from .result import KeyPath, Reading
 
@@ -178,20 +177,7 @@ def write_new(path: Path, text: str) -> None:
             "atau pindahkan berkas lama dulu"
         )
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        try:
-            os.link(tmp, path)  # fails if the name was taken meanwhile: no overwrite, ever
-        except FileExistsError:
-            raise OutputError(f"{path} sudah ada: draf tidak menimpa berkas") from None
-        except OSError:
-            if path.exists():
-                raise OutputError(f"{path} sudah ada: draf tidak menimpa berkas") from None
-            os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+        write_file(path, text, create_only=True)  # also when the name is taken meanwhile
+    except FileExistsError:
+        raise OutputError(f"{path} sudah ada: draf tidak menimpa berkas") from None

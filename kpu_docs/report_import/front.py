@@ -8,6 +8,8 @@ import difflib
 import re
 from typing import Any
 
+from kpu_docs.formatting import MONTHS
+
 from .extract import Block
 from .result import (
     NAME,
@@ -20,20 +22,6 @@ from .text import (
     title_case,
 )
 
-MONTHS = [
-    "januari",
-    "februari",
-    "maret",
-    "april",
-    "mei",
-    "juni",
-    "juli",
-    "agustus",
-    "september",
-    "oktober",
-    "november",
-    "desember",
-]
 _DATE = re.compile(r"(\d{1,2})\s+([A-Za-z]+)\s+(\d{4})")
 
 
@@ -132,6 +120,7 @@ def foreword(reading: Reading, blocks: list[Block]) -> None:
         reading.missing(("laporan", "penandatangan"), where, "jabatan dan nama penandatangan")
         return
     m = _PLACE_DATE.match(blocks[signed_at].text)
+    assert m is not None  # signed_at is where this pattern matched
     meta["tempat"] = m.group(1).strip()
     meta["tanggal"] = read_date(m.group(2))
     reading.sources["laporan.tanggal"] = blocks[signed_at].where
@@ -156,7 +145,8 @@ def closing(reading: Reading, blocks: list[Block]) -> tuple[list[str], str | Non
     back matter (mascot captions) is listed as not imported; the back cover is skipped."""
     office = reading.data.get("satker") or {}
     back_cover = {"", f"{office.get('tingkat')} {office.get('wilayah')}".upper()}
-    paragraphs, slogan = [], None
+    paragraphs: list[str] = []
+    slogan: str | None = None
     for i, b in enumerate(blocks):
         if b.cells is None and paragraphs and not re.search(r"[a-z]", b.text):
             back = [x for x in blocks[i:] if x.cells is None]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from kpu_docs.figures.formatting import number_words
+from kpu_docs.formatting import number_words
 
 from .extract import Block
 from .result import (
@@ -207,8 +207,12 @@ def _staff_line(reading: Reading, current: dict[str, Any], b: Block, group, stat
         return None, None
     m = _ROLE_LINE.match(rest)
     if m and status_ctx:
-        role = title_case(m.group("role").strip())
-        g = {"status": status_ctx, "peran": role, "nama": [], "_n": (int(m.group("n")), m.group("w"), b)}
+        g = {
+            "status": status_ctx,
+            "peran": title_case(m.group("role").strip()),
+            "nama": [],
+            "_n": (int(m.group("n")), m.group("w"), b),
+        }
         current["staf"].append(g)
         return g, status_ctx
     if group is not None and looks_like_name(rest):

@@ -12,7 +12,7 @@ import re
 from decimal import Decimal
 from fractions import Fraction
 
-from kpu_docs.figures.formatting import percent_decimal
+from kpu_docs.formatting import percent_decimal
 from kpu_docs.input.load import clean_text
 
 # Letters OCR or a copy from a PDF put in place of Latin ones (seen in the example: "Sulistyو").

@@ -7,13 +7,14 @@ import bisect
 
 import yaml
 
-from kpu_docs.figures.formatting import amount
-from kpu_docs.input.model import child_key
+from kpu_docs.formatting import amount
+from kpu_docs.input.yaml_nodes import entry as yaml_entry
+from kpu_docs.input.yaml_nodes import line_end, required
+from kpu_docs.vocabulary import child_key
 
 from .export import PROGRAM, RO, Export, Row
-from .yaml_text import InputNode, blank_before, content_end, leading_start, line_end, render
+from .yaml_text import InputNode, blank_before, content_end, leading_start, render
 from .yaml_text import dash as item_dash
-from .yaml_text import entry as yaml_entry
 
 _PREFIXES = {0: "program ", 1: "kegiatan "}  # the report adds these words itself
 
@@ -112,6 +113,7 @@ class Additions:
     ) -> None:
         rows = sorted(rows, key=lambda r: r.code)
         if not siblings:
+            assert parent is not None  # an input has programs: only a node can lack children
             self._insert_new_list(parent, seq, rows, offset)
             return
         dash, gap = item_dash(self.text, siblings[0].mapping)
@@ -193,6 +195,6 @@ class Additions:
         """How far this file indents a list under its key (``output:`` / ``  - kode:``)."""
         for node in self.index.values():
             if node.children:
-                key_node = yaml_entry(node.mapping, node.child_key)[0]
+                key_node = required(node.mapping, node.child_key)[0]
                 return max(0, item_dash(self.text, node.children[0].mapping)[0] - key_node.start_mark.column)
         return 2

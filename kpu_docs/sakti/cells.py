@@ -12,7 +12,7 @@ from typing import Any
 
 from openpyxl.utils import get_column_letter
 
-from kpu_docs.figures.formatting import parse_amount
+from kpu_docs.formatting import parse_amount
 
 _X000D = re.compile(r"_x000[dDaA]_")  # Excel's escaped CR/LF inside shared strings
 _LABEL_NOISE = re.compile(r"[\s./*]+")
@@ -93,7 +93,7 @@ def percent(value: Any) -> tuple[Decimal, str | None] | None:
         parsed = Decimal(number)
     except InvalidOperation:
         parsed = None
-    if parsed is None or not parsed.is_finite() or abs(parsed.as_tuple().exponent) > MAX_EXPONENT:
+    if parsed is None or not parsed.is_finite() or abs(exponent(parsed)) > MAX_EXPONENT:
         raise ValueError(f"'{shown}' bukan persentase")
     return parsed, text
 
@@ -105,3 +105,10 @@ def code_text(value: Any) -> str:
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         value = int(value)
     return re.sub(r"\s+", "", str(value))
+
+
+def exponent(value: Decimal) -> int:
+    """A finite Decimal's exponent: ``Decimal("99.52")`` → -2 (the decimals it was written with)."""
+    found = value.as_tuple().exponent
+    assert isinstance(found, int), "only finite values have an exponent"
+    return found

@@ -11,9 +11,9 @@ from __future__ import annotations
 from decimal import Decimal
 from fractions import Fraction
 
-from kpu_docs.figures.formatting import percent, percent_decimal, rupiah
+from kpu_docs.formatting import percent, percent_decimal, rupiah
 
-from .cells import column
+from .cells import column, exponent
 from .export import TOTAL_LABEL, Export, Row
 
 
@@ -65,10 +65,10 @@ def _own_figures(row: Row, scale: int) -> list[str]:
             f"{row.subject}: Sisa Anggaran {rupiah(row.sisa)} tidak sama dengan pagu − realisasi "
             f"{rupiah(pagu - realisasi)}"
         )
-    parts = (row.realisasi_lalu, row.realisasi_ini)
-    if realisasi is not None and None not in parts and sum(parts) != realisasi:
+    earlier, now = row.realisasi_lalu, row.realisasi_ini
+    if realisasi is not None and earlier is not None and now is not None and earlier + now != realisasi:
         out.append(
-            f"{row.subject}: Realisasi Periode Lalu + Periode Ini {rupiah(sum(parts))} tidak sama dengan "
+            f"{row.subject}: Realisasi Periode Lalu + Periode Ini {rupiah(earlier + now)} tidak sama dengan "
             f"Realisasi s.d. Periode {rupiah(realisasi)}"
         )
     if row.persen is not None and pagu and realisasi is not None and not _percent_agrees(row, scale):
@@ -92,13 +92,15 @@ def _percent_scale(export: Export) -> int:
 
 
 def _percent_agrees(row: Row, scale: int) -> bool:
-    """Equal to realisasi/pagu within the rounding of the decimals shown."""
-    decimals = max(0, -row.persen.as_tuple().exponent - (2 if scale == 100 else 0))
-    near = abs(float(row.persen) * scale - row.realisasi / row.pagu * 100)
+    """Equal to realisasi/pagu within the rounding of the decimals shown (``row`` has %, pagu and realisasi)."""
+    persen, realisasi, pagu = row.persen, row.realisasi, row.pagu
+    assert persen is not None and realisasi is not None and pagu, "the callers pick such rows"
+    decimals = max(0, -exponent(persen) - (2 if scale == 100 else 0))
+    near = abs(float(persen) * scale - realisasi / pagu * 100)
     if near <= 0.5 * 10.0**-decimals * 0.999:  # clearly within: no exact arithmetic needed
         return True
-    ratio = Fraction(row.realisasi, row.pagu)
-    shown = Fraction(row.persen) * scale
+    ratio = Fraction(realisasi, pagu)
+    shown = Fraction(persen) * scale
     tolerance = Fraction(1, 2 * 10**decimals) + Fraction(1, 10**9)
     if abs(shown - ratio * 100) <= tolerance:
         return True

@@ -8,11 +8,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
+from kpu_docs.vocabulary import LEVELS
+
 TOTAL_LABEL = "JUMLAH SELURUHNYA"
 
-# Levels are depths in the tree (DOMAIN.md): a node's level is its parent's plus one.
-PROGRAM, KEGIATAN, KRO, RO, KOMPONEN, SUB_KOMPONEN, AKUN, DETAIL = range(8)
-LEVEL_NAMES = ("program", "kegiatan", "KRO", "RO", "komponen", "sub komponen", "akun", "detail")
+# Levels are depths in the tree (vocabulary.Level), kept as plain ints in ``Row.level``.
+PROGRAM, KEGIATAN, KRO, RO, KOMPONEN, SUB_KOMPONEN, AKUN, DETAIL = (int(level.level) for level in LEVELS)
+LEVEL_NAMES = tuple(level.name for level in LEVELS)
 
 MONEY_FIELDS = ("pagu", "lock_pagu", "realisasi_lalu", "realisasi_ini", "realisasi", "sisa")
 LABELS = {

@@ -16,7 +16,7 @@ import defusedxml  # noqa: F401  (openpyxl parses workbook XML through defusedxm
 import openpyxl
 
 from kpu_docs.errors import ImportRefused, KpuDocsError
-from kpu_docs.figures.formatting import amount
+from kpu_docs.formatting import amount
 
 from .sheet_xml import MAX_COLUMNS, MAX_ROWS, Sheet, SheetReader, Table  # noqa: F401
 

@@ -13,20 +13,24 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from kpu_docs.vocabulary import LEVELS, PROGRAM_CODE, PROGRAM_PREFIX, SUB_KOMPONEN_AFTER_KOMPONEN
+
 from .cells import code_text, column
 from .export import AKUN, DETAIL, KEGIATAN, KOMPONEN, KRO, LEVEL_NAMES, PROGRAM, RO, SUB_KOMPONEN, Row
 from .rows import RawRow, fill, has_escape, text_cells
 
+_SEG = [level.segment for level in LEVELS]
+# Each level's code as its column writes it (SAKTI.md, GLP039): alone, or after its parent's segment.
 _FORMS = (
-    (PROGRAM, re.compile(r"^(?:\d{3}\.\d{2}\.)?[A-Z]{2}$")),
-    (KEGIATAN, re.compile(r"^[A-Z]{2}\.\d{4}$")),
-    (KRO, re.compile(r"^[A-Z]{3}$")),
-    (RO, re.compile(r"^[A-Z]{3}\.\d{3}$")),
-    (KOMPONEN, re.compile(r"^\d{3}$")),
-    (SUB_KOMPONEN, re.compile(r"^\d{3}\.[A-Z0-9]{1,3}$")),
-    (AKUN, re.compile(r"^\d{6}$")),
+    (PROGRAM, re.compile(rf"^(?:{PROGRAM_PREFIX}\.)?{_SEG[PROGRAM]}$")),
+    (KEGIATAN, re.compile(rf"^{_SEG[PROGRAM]}\.{_SEG[KEGIATAN]}$")),
+    (KRO, re.compile(rf"^{_SEG[KRO]}$")),
+    (RO, re.compile(rf"^{_SEG[KRO]}\.{_SEG[RO]}$")),
+    (KOMPONEN, re.compile(rf"^{_SEG[KOMPONEN]}$")),
+    (SUB_KOMPONEN, re.compile(rf"^{_SEG[KOMPONEN]}\.{SUB_KOMPONEN_AFTER_KOMPONEN}$")),
+    (AKUN, re.compile(rf"^{_SEG[AKUN]}$")),
 )
-_DETAIL = re.compile(r"^(\d{6})\.\s*(\S.*)$")
+_DETAIL = re.compile(rf"^({_SEG[AKUN]})\.\s*(\S.*)$")
 
 
 def _kind(value: Any) -> tuple[int, str, str] | None:
@@ -63,9 +67,7 @@ class Glp039Placer:
 
     def __init__(self, raws: list[RawRow], structure_end: int, known: frozenset[str] | set[str]):
         self.raws, self.end = raws, structure_end
-        self.programs = {
-            code.rsplit(".", 1)[-1]: code for code in known if re.fullmatch(r"\d{3}\.\d{2}\.[A-Z]{2}", code)
-        }
+        self.programs = {code.rsplit(".", 1)[-1]: code for code in known if PROGRAM_CODE.fullmatch(code)}
         self.known = known
         self.columns: dict[int, int] = {}  # level → the column it was first seen in
         self.path: dict[int, Row] = {}  # level → the current row of that level
@@ -148,16 +150,17 @@ class Glp039Placer:
                 )
                 return None
             return self.programs[short], None
-        parent_level = {
-            KEGIATAN: PROGRAM,
-            KRO: KEGIATAN,
-            RO: KRO,
-            KOMPONEN: RO,
-            SUB_KOMPONEN: KOMPONEN,
-            DETAIL: AKUN,
-        }.get(level)
         if level == AKUN:
             parent_level = SUB_KOMPONEN if SUB_KOMPONEN in path else KOMPONEN
+        else:
+            parent_level = {
+                KEGIATAN: PROGRAM,
+                KRO: KEGIATAN,
+                RO: KRO,
+                KOMPONEN: RO,
+                SUB_KOMPONEN: KOMPONEN,
+                DETAIL: AKUN,
+            }[level]
         parent = path.get(parent_level)
         if parent is None:
             self._unplaced(raw, f"{LEVEL_NAMES[level]} '{written}' tidak didahului baris {LEVEL_NAMES[parent_level]}")

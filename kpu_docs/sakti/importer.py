@@ -16,9 +16,11 @@ from pathlib import Path
 
 from kpu_docs.checks.diff import Change, diff, summary
 from kpu_docs.errors import ImportRefused, KpuDocsError
-from kpu_docs.figures.derive import Level, Report, derive
-from kpu_docs.figures.formatting import amount
+from kpu_docs.figures.derive import Report, derive
+from kpu_docs.formatting import amount
 from kpu_docs.input.load import Document, encoding_notice, loads
+from kpu_docs.input.model import Node
+from kpu_docs.vocabulary import Level
 
 from .export import RO, TOTAL_LABEL, Export
 from .plan import Plan, plan_import
@@ -123,7 +125,8 @@ def run_import(
 
 
 def _codes(document: Document) -> list[str]:
-    stack, codes = list(document.data.programs), []
+    stack: list[Node] = list(document.data.programs)
+    codes = []
     while stack:
         node = stack.pop()
         codes.append(node.code)
@@ -170,7 +173,7 @@ def _totals(export: Export, report) -> str:
     total = export.total
     ro = sum(1 for r in export.rows if r.level == RO)
     stated = ("-", "-") if total is None else (amount(total.pagu or 0), amount(total.realisasi or 0))
-    rows = [
+    rows: list[tuple[str, ...]] = [
         ("", "pagu", "realisasi", "RO"),
         (f"ekspor ({TOTAL_LABEL}, baris {total.line})" if total else f"ekspor (tanpa {TOTAL_LABEL})", *stated, str(ro)),
     ]

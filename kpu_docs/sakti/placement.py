@@ -16,18 +16,28 @@ from __future__ import annotations
 import bisect
 import re
 
+from kpu_docs.vocabulary import (
+    PROGRAM_CODE,
+    PROGRAM_PREFIX,
+    PROGRAM_SEGMENT,
+    SUB_KOMPONEN_AFTER_KOMPONEN,
+    Level,
+)
+
 from .export import KEGIATAN, KOMPONEN, KRO, PROGRAM, RO, Row
 from .rows import RawRow, fill
 
-PROGRAM_CODE = re.compile(r"^\d{3}\.\d{2}\.[A-Z]{2}$")
-_PROGRAM_PREFIX = re.compile(r"^(\d{3}\.\d{2}\.([A-Z]{2}))\.(.+)$")
-_SHORT_PROGRAM = re.compile(r"^[A-Z]{2}$")
-_KEGIATAN = re.compile(r"^\d{4}$")
-_KRO = re.compile(r"^[A-Z]{3}$")
-_THREE_DIGITS = re.compile(r"^\d{3}$")  # RO, or komponen below an RO
-_SUB_KOMPONEN = re.compile(r"^(?:[A-Z]{1,2}|\d[A-Z])$")
-_AKUN = re.compile(r"^\d{6}$")
-_DETAIL = re.compile(r"^[A-Za-z0-9]{1,6}$")
+_PROGRAM_PREFIX = re.compile(rf"^({PROGRAM_PREFIX}\.({PROGRAM_SEGMENT}))\.(.+)$")
+_SHORT_PROGRAM = Level.PROGRAM.info.pattern
+_KEGIATAN = Level.KEGIATAN.info.pattern
+_KRO = Level.OUTPUT.info.pattern
+_THREE_DIGITS = Level.SUB_OUTPUT.info.pattern  # RO, or komponen below an RO (the same shape)
+_SUB_KOMPONEN = Level.SUB_KOMPONEN.info.pattern
+_AKUN = Level.AKUN.info.pattern
+_DETAIL = Level.DETAIL.info.pattern
+_DOTTED_RO = re.compile(  # QGE.001, 6709.QGE.001
+    rf"(?:{Level.KEGIATAN.info.segment}\.)?{Level.OUTPUT.info.segment}\.{Level.SUB_OUTPUT.info.segment}"
+)
 
 
 def segment(code: str) -> str:
@@ -49,7 +59,7 @@ class KodePlacer:
         self.warnings: list[str] = []
         self.unplaced: list[str] = []
         codes = [code for _, code, _ in raws]
-        self.dotted_ro = any(re.fullmatch(r"(?:\d{4}\.)?[A-Z]{3}\.\d{3}", c) for c in codes)  # QGE.001, 6709.QGE.001
+        self.dotted_ro = any(_DOTTED_RO.fullmatch(c) for c in codes)
         self.detailed = any(self._detail_only(c) for c in codes)
         self._index_runs()
 
@@ -101,7 +111,7 @@ class KodePlacer:
             else:
                 self.rows.append(row)
                 self.by_code[full] = row
-                if level == KOMPONEN and _THREE_DIGITS.match(full.rsplit(".", 1)[-1]):
+                if level == KOMPONEN and parent is not None and _THREE_DIGITS.match(full.rsplit(".", 1)[-1]):
                     sums = self.komponen.setdefault(parent, [0, 0, 0])
                     sums[0] += row.pagu or 0
                     sums[1] += row.realisasi or 0
@@ -129,7 +139,9 @@ class KodePlacer:
             if len(path) <= KRO or path[KRO].code.rsplit(".", 1)[-1] != parts[0]:
                 return self._unknown(raw, code, "(RO) tidak didahului baris KRO yang sama")
             return self._under(path[KRO], parts[1])
-        if len(parts) == 2 and _THREE_DIGITS.match(parts[0]) and re.fullmatch(r"[A-Z0-9]{1,3}", parts[1]):  # 051.0A
+        if (
+            len(parts) == 2 and _THREE_DIGITS.match(parts[0]) and re.fullmatch(SUB_KOMPONEN_AFTER_KOMPONEN, parts[1])
+        ):  # 051.0A
             if len(path) <= KOMPONEN or path[KOMPONEN].code.rsplit(".", 1)[-1] != parts[0]:
                 return self._unknown(raw, code, "(sub komponen) tidak didahului baris komponen yang sama")
             seg = parts[1]
@@ -209,7 +221,7 @@ class KodePlacer:
         if i + 1 >= len(self.raws):
             return False
         code = self.raws[i + 1][1]
-        return bool(_KEGIATAN.match(code) or re.fullmatch(rf"{re.escape(seg)}\.\d{{4}}", code))
+        return bool(_KEGIATAN.match(code) or re.fullmatch(rf"{re.escape(seg)}\.{Level.KEGIATAN.info.segment}", code))
 
     def _detail_only(self, code: str) -> bool:
         """Segments only found below a komponen: sub-komponen letters, 6-digit akun."""

@@ -8,17 +8,19 @@ the importer refuses when they make the totals differ from the export's.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
+import yaml
+
 from kpu_docs.errors import ImportRefused
-from kpu_docs.figures.formatting import amount
+from kpu_docs.formatting import amount
 from kpu_docs.input.load import Document
+from kpu_docs.input.yaml_nodes import required, value_start
 
 from .additions import Additions
 from .export import LABELS, Export, Row
 from .source_block import SourceRecord, source_edits
-from .yaml_text import InputNode, entry, input_tree, written
+from .yaml_text import InputNode, input_tree, written
 
 
 @dataclass
@@ -112,8 +114,10 @@ class Planner:
         return sums, changed
 
     def _exported(self, row: Row | None, key: str, fallback: int | None) -> int | None:
-        value = getattr(row, key) if row else None
-        if row and value is None:
+        if row is None:
+            return fallback
+        value = getattr(row, key)
+        if value is None:
             self.warnings.append(f"{row.subject}: kolom {LABELS[key]} kosong; {key} tidak diambil dari ekspor")
         elif value is not None and value < 0:
             self.warnings.append(
@@ -124,18 +128,19 @@ class Planner:
 
     def _rewrite(self, node: InputNode, new: dict[str, int | None]) -> None:
         for key in self.keys:
-            if new[key] is None or new[key] == node.old[key]:
+            figure = new[key]
+            if figure is None or figure == node.old[key]:
                 continue
-            key_node, value = entry(node.mapping, key)
+            key_node, value = required(node.mapping, key)  # a figure that changes is written there
+            assert isinstance(value, yaml.ScalarNode)  # a figure in an input that loaded
             if value.start_mark.index < key_node.end_mark.index:  # an alias (*x) points at another place
                 self.warnings.append(
-                    f"{node.code}: {key} ditulis sebagai alias YAML; ubah sendiri menjadi {amount(new[key])}"
+                    f"{node.code}: {key} ditulis sebagai alias YAML; ubah sendiri menjadi {amount(figure)}"
                 )
                 continue
-            start, end = value.start_mark.index, value.end_mark.index
-            start += re.match(r"(?:[&!]\S*\s+)*", self.text[start:end]).end()  # keep an anchor or tag
-            self.edits.append((start, end, written(value, new[key])))
-            self.targets.setdefault(node.code, {})[key] = new[key]
+            start, end = value_start(self.text, value), value.end_mark.index  # an anchor or tag kept
+            self.edits.append((start, end, written(value, figure)))
+            self.targets.setdefault(node.code, {})[key] = figure
 
     def _apply(self) -> str:
         parts, last = [], len(self.text)

@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 
 from kpu_docs.errors import ImportRefused
+from kpu_docs.formatting import MONTHS
 
 from .cells import clean_text, code_text, filled
 from .checks import check, reconcile
@@ -23,20 +24,6 @@ from .placement import KodePlacer
 from .rows import read_rows, text_cells
 
 MAX_LISTED = 15
-_MONTHS = (
-    "januari",
-    "februari",
-    "maret",
-    "april",
-    "mei",
-    "juni",
-    "juli",
-    "agustus",
-    "september",
-    "oktober",
-    "november",
-    "desember",
-)
 
 
 def read_export(
@@ -68,7 +55,7 @@ def read_export(
                     )
                 continue
             raws.append((raw, code, name))
-        placer = KodePlacer(raws, known)
+        placer: KodePlacer | Glp039Placer = KodePlacer(raws, known)
     else:
         placer = Glp039Placer(reading.rows, header.structure_end, known)
     rows = placer.place_all()
@@ -141,7 +128,7 @@ def _source(titles: list[str], path: Path, header: Header, pagu_only: bool) -> S
         source.report = "POK"
     elif re.search(r"GLP\s*0?39|Fa Detail|16 Segmen|Realisasi Super", both, re.I) or not header.has_kode:
         source.report = "GLP039"
-    months = "|".join(_MONTHS)
+    months = "|".join(MONTHS)
     periods = [t for t in titles if re.search(r"periode", t, re.I)] or titles  # not "dicetak 5 Januari 2024"
     found = re.findall(rf"\b({months})\s+(20\d\d)\b", " ".join(periods), re.I) or re.findall(
         rf"(?<![a-z])({months})[\s_-]+(20\d\d)(?!\d)", path.stem, re.I

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from kpu_docs.figures.formatting import amount
+from kpu_docs.formatting import amount
 
 from .cells import clean_text, column, filled, money, norm, percent
 from .export import LABELS, MONEY_FIELDS, TOTAL_LABEL, Row

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, NoReturn
 from xml.parsers import expat
 
 from kpu_docs.errors import ImportRefused
-from kpu_docs.figures.formatting import amount
+from kpu_docs.formatting import amount
 
 MAX_ROWS = 100_000
 MAX_COLUMNS = 64  # GLP039 ends at AE; a POK with its monthly plan well before BL
@@ -49,7 +49,7 @@ class _Forbidden(Exception):
     pass
 
 
-def _forbid(*_args) -> None:
+def _forbid(*_args) -> NoReturn:
     raise _Forbidden
 
 

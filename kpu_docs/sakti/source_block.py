@@ -7,12 +7,11 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
-from kpu_docs.input.load import Document, clean_text
+from kpu_docs.input.load import Document
+from kpu_docs.input.yaml_nodes import compose_input, entry, line_end, line_start, required
 
 from .export import Source
-from .yaml_text import content_end, entry, line_end, line_start, scalar
+from .yaml_text import content_end, scalar
 
 
 @dataclass(frozen=True)
@@ -50,12 +49,12 @@ class SourceRecord:
 def source_edits(text: str, record: SourceRecord, document: Document) -> list[tuple[int, int, str]]:
     """Edits that write ``kode_satker`` (when missing) and replace or append ``sumber_data``.
     A record of the same file (same SHA-256) is left as it is."""
-    root = yaml.compose(clean_text(text)[0], Loader=yaml.SafeLoader)
+    root = compose_input(text)
     newline = "\r\n" if "\r\n" in text else "\n"
     edits = []
     data = document.data
     if record.source.satker and not data.satker_code:
-        year_key = entry(root, "tahun")[0]
+        year_key = required(root, "tahun")[0]
         pos = line_start(text, year_key.start_mark.index)
         edits.append((pos, pos, f'kode_satker: "{record.source.satker}"{newline}{newline}'))
     old = data.data_source

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 from pathlib import Path
 
 from kpu_docs.errors import ImportRefused, InputError, OutputError
+from kpu_docs.input.atomic import write_file
 from kpu_docs.input.load import Document, load, loads, read_text_as_typed
-from kpu_docs.publish.outputs import sync_folder, write_temp
+from kpu_docs.input.model import Node
 
 
 def read_input(path: Path) -> tuple[str, str | None]:
@@ -38,8 +37,8 @@ def reload(plan, path: Path) -> Document:
             f"hasil impor ke {path} tidak dapat dibaca kembali (berkas tidak diubah):\n"
             + "\n".join(str(p) for p in exc.problems)
         ) from None
-    nodes = {}
-    stack = list(document.data.programs)
+    nodes: dict[str, Node] = {}
+    stack: list[Node] = list(document.data.programs)
     while stack:
         node = stack.pop()
         nodes[node.code] = node
@@ -65,40 +64,15 @@ def write_atomic(path: Path, text: str, expected: str) -> Path:
     was made from: if the file changed meanwhile, refuse. ``text`` is written as UTF-8 (an
     input typed in Windows-1252 is converted; its backup keeps the original bytes).
     Returns the backup's path."""
-    tmp = write_temp(path.parent, text, f".{path.name}.")
-    try:
-        shutil.copymode(path, tmp)
+
+    def check(tmp: Path) -> None:
         try:
             load(tmp)
         except InputError as exc:
             raise OutputError(f"hasil impor tidak dapat dibaca kembali; {path} tidak diubah: {exc}") from None
-        text, _, raw = _read(path)
-        if text != expected:
+        if _read(path)[0] != expected:
             raise OutputError(f"{path} berubah selama impor; tidak ditulis. Jalankan impor sekali lagi")
-        backup = _new_backup(path, raw)  # byte for byte, in the encoding it was typed in
-        os.replace(tmp, path)
-        sync_folder(path.parent)
-    finally:
-        tmp.unlink(missing_ok=True)
+
+    backup = write_file(path, text, backup=True, keep_mode=True, check=check)
+    assert backup is not None  # backup=True
     return backup
-
-
-def _new_backup(path: Path, content: bytes) -> Path:
-    """Write ``content`` (the original's bytes) to the first free ``<name>.bak[.N]``, created exclusively (never replaced)."""
-    mode = path.stat().st_mode & 0o777
-    for n in range(10_000):
-        backup = path.with_name(path.name + (".bak" if n == 0 else f".bak.{n}"))
-        try:
-            fd = os.open(backup, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
-        except FileExistsError:
-            continue
-        try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(content)
-                f.flush()
-                os.fsync(f.fileno())
-        except BaseException:
-            backup.unlink(missing_ok=True)
-            raise
-        return backup
-    raise OutputError(f"terlalu banyak cadangan {path.name}.bak.*: pindahkan yang lama, lalu impor lagi")

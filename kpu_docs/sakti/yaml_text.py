@@ -7,9 +7,10 @@ from dataclasses import dataclass, field
 
 import yaml
 
-from kpu_docs.figures.formatting import amount
-from kpu_docs.input.load import Document, clean_text
-from kpu_docs.input.model import child_key
+from kpu_docs.formatting import amount
+from kpu_docs.input.load import Document
+from kpu_docs.input.yaml_nodes import compose_input, entry, line_start, required
+from kpu_docs.vocabulary import child_key
 
 FIGURES = ("pagu", "realisasi")
 
@@ -39,18 +40,11 @@ class InputNode:
             yield from child.walk()
 
 
-def entry(mapping: yaml.Node, key: str) -> tuple[yaml.Node, yaml.Node] | None:
-    if isinstance(mapping, yaml.MappingNode):
-        for k, v in mapping.value:
-            if k.value == key:
-                return k, v
-    return None
-
-
 def input_tree(text: str, document: Document) -> tuple[list[InputNode], yaml.SequenceNode]:
     """The validated model beside the composed YAML (pure-Python loader: marks count characters)."""
-    root = yaml.compose(clean_text(text)[0], Loader=yaml.SafeLoader)  # same length: positions hold
-    programs = entry(root, "program")[1]
+    root = compose_input(text)
+    programs = required(root, "program")[1]
+    assert isinstance(programs, yaml.SequenceNode), "the programs of an input that loaded are a list"
 
     def build(mapping: yaml.MappingNode, model, depth: int) -> InputNode:
         node = InputNode(model.code, model.name, depth, mapping, {f: getattr(model, f) for f in FIGURES})
@@ -96,15 +90,6 @@ def render(item: dict, dash: int, gap: int, offset: int) -> list[str]:
         else:
             lines.append(f"{prefix}{key}: {scalar(value)}")
     return lines
-
-
-def line_start(text: str, index: int) -> int:
-    return text.rfind("\n", 0, index) + 1
-
-
-def line_end(text: str, index: int) -> int:
-    end = text.find("\n", index)
-    return len(text) if end < 0 else end + 1
 
 
 def dash(text: str, mapping: yaml.MappingNode) -> tuple[int, int]:

@@ -24,13 +24,14 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from kpu_docs import __version__
 from kpu_docs.checks.diff import diff, summary
 from kpu_docs.errors import InputError, KpuDocsError, format_key_path
-from kpu_docs.figures.derive import Level, derive
-from kpu_docs.figures.formatting import amount, percent
+from kpu_docs.figures.derive import derive
+from kpu_docs.formatting import amount, percent
 from kpu_docs.input.load import loads
 from kpu_docs.input.next_year import start_next_year
 from kpu_docs.publish import pdf as pdf_mod
 from kpu_docs.publish.build import prepare
-from kpu_docs.publish.outputs import file_names, folder, slug
+from kpu_docs.render.names import file_names, folder, slug
+from kpu_docs.vocabulary import Level, walk
 
 from . import checks, forms, yaml_edit
 from .jobs import Jobs, preview_pages
@@ -263,14 +264,13 @@ def create_app(root: Path, out: Path | None = None) -> Flask:
 
     def _tree_rows(report) -> list[dict]:
         rows = []
-
-        def visit(line, parent: str | None, depth: int) -> None:
-            rid = format_key_path(line.key_path)
+        for step in (step for program in report.programs for step in walk(program)):
+            line = step.node
             rows.append(
                 {
-                    "id": rid,
-                    "parent": parent,
-                    "depth": depth,
+                    "id": format_key_path(line.key_path),
+                    "parent": format_key_path(step.parents[-1].key_path) if step.parents else None,
+                    "depth": len(step.parents),
                     "code": line.code,
                     "name": line.name,
                     "level": line.level.noun,
@@ -285,11 +285,6 @@ def create_app(root: Path, out: Path | None = None) -> Flask:
                     "narrative": _narrative_field(line),
                 }
             )
-            for child in line.children:
-                visit(child, rid, depth + 1)
-
-        for program in report.programs:
-            visit(program, None, 0)
         return rows
 
     def _narrative_field(line) -> forms.Field | None:

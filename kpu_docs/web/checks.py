@@ -14,7 +14,7 @@ from pathlib import Path
 from kpu_docs.checks.validate import Finding, Severity, validate
 from kpu_docs.errors import InputError, format_key_path
 from kpu_docs.figures.derive import Report, derive
-from kpu_docs.figures.formatting import amount, percent
+from kpu_docs.formatting import amount, percent
 from kpu_docs.input.load import loads
 
 

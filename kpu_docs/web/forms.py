@@ -18,8 +18,9 @@ from typing import Any, Literal
 from pydantic import BaseModel
 
 from kpu_docs.errors import KeyPath, format_key_path
-from kpu_docs.figures.formatting import parse_amount
+from kpu_docs.formatting import parse_amount
 from kpu_docs.input.model import AnnualReportInput, Money
+from kpu_docs.vocabulary import NARRATIVES
 
 from .yaml_edit import Edit
 
@@ -43,9 +44,7 @@ LABELS = {
     "nama": "Nama",
     "nip": "NIP",
     "narasi": "Narasi",
-    "kata_pengantar": "Kata pengantar",
-    "pendahuluan": "Pendahuluan",
-    "penutup": "Penutup",
+    **{section.key: section.title for section in NARRATIVES},
     "organisasi": "Organisasi",
     "tugas_fungsi": "Tugas dan fungsi (dasar hukum)",
     "sekretaris": "Sekretaris",

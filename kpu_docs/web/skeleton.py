@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import datetime as dt
 
+from kpu_docs.vocabulary import NARRATIVES
+
 
 def skeleton(level: str, region: str, year: int) -> str:
     """YAML text for ``KPU <level> <region>``, year ``year``; dates are placeholders in that year."""
     region_yaml = '"' + region.replace("\\", "\\\\").replace('"', '\\"') + '"'
     signed = dt.date(year + 1, 1, 31).isoformat()
     letter = dt.date(year, 12, 1).isoformat()
+    narratives = "".join(f"  {section.key}: []\n" for section in NARRATIVES)
     return f"""# yaml-language-server: $schema=../../schema/laporan-tahunan.schema.json
 #
 # Laporan Tahunan {year} — KPU {level.title()} {region}.
@@ -36,10 +39,7 @@ laporan:
     nama: "(isi nama sekretaris)"
 
 narasi:
-  kata_pengantar: []
-  pendahuluan: []
-  penutup: []
-
+{narratives}
 organisasi:
   tugas_fungsi: []
   sekretaris: "(isi nama sekretaris)"

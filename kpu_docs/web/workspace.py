@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import os
 import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 from kpu_docs.errors import KpuDocsError
-from kpu_docs.publish.outputs import write_temp
+from kpu_docs.input.atomic import write_file
 
 OFFICE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,99}$")
 YEAR = re.compile(r"^(20\d\d|2100)$")
@@ -126,11 +125,7 @@ class Workspace:
         if current == text:
             return None
         version = self._keep(office, year, current)
-        tmp = write_temp(path.parent, text, ".kpu-docs-")
-        try:
-            os.replace(tmp, path)
-        finally:
-            tmp.unlink(missing_ok=True)
+        write_file(path, text)
         return version
 
     # -- versions --
@@ -168,15 +163,12 @@ class Workspace:
         while True:
             version_id = stamp.strftime("%Y%m%dT%H%M%S%f")
             target = folder / f"{version_id}.yaml.versi"
-            if not target.exists():
-                break
-            stamp += dt.timedelta(microseconds=1)
-        tmp = write_temp(folder, text, ".kpu-docs-")
-        try:
-            os.replace(tmp, target)
-        finally:
-            tmp.unlink(missing_ok=True)
-        return Version(version_id, target)
+            try:
+                write_file(target, text, create_only=True)  # a kept version is never replaced
+            except FileExistsError:
+                stamp += dt.timedelta(microseconds=1)
+                continue
+            return Version(version_id, target)
 
     # -- outputs --
 

@@ -19,12 +19,10 @@ from typing import Any
 import yaml
 
 from kpu_docs.errors import KeyPath
+from kpu_docs.input.yaml_nodes import line_end, line_start, value_start
 from kpu_docs.sakti.yaml_text import written as written_amount  # the import's rule for a figure's style
 
-try:
-    from yaml import CSafeLoader as _FastLoader
-except ImportError:  # pragma: no cover
-    from yaml import SafeLoader as _FastLoader
+_FastLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's, where PyYAML was built with it
 
 MAX_EDITS = 5000  # one page's fields; bounds the cost of a request
 FOLD_WIDTH = 80
@@ -148,9 +146,9 @@ def _change(text: str, root: yaml.Node, edit: Edit) -> tuple[int, int, str]:
     if edit.value is None:
         if isinstance(parent, yaml.SequenceNode):
             return _remove_item(text, parent, value, edit.path)
+        assert key_node is not None  # a mapping's value has its key
         return _remove_key(text, parent, key_node, value, edit.path)
-    start, end = value.start_mark.index, value.end_mark.index
-    start += re.match(r"(?:[&!]\S*\s+)*", text[start:end]).end()  # keep an anchor or tag
+    start, end = value_start(text, value), value.end_mark.index  # an anchor or tag kept
     if value.style in ("|", ">"):
         end = _block_end(text, value)
     return start, end, _render(text, value, edit.value)
@@ -230,15 +228,6 @@ def _block_end(text: str, node: yaml.ScalarNode) -> int:
     return end
 
 
-def _line_start(text: str, index: int) -> int:
-    return text.rfind("\n", 0, index) + 1
-
-
-def _line_end(text: str, index: int) -> int:
-    end = text.find("\n", index)
-    return len(text) if end < 0 else end + 1
-
-
 def _add_key(text: str, mapping: yaml.Node, key: str, value: Any, path: KeyPath) -> tuple[int, int, str]:
     if not isinstance(mapping, yaml.MappingNode) or not mapping.value:
         raise EditError(f"{_where(path)}: tidak dapat ditambahkan di sini")
@@ -257,7 +246,7 @@ def _add_key(text: str, mapping: yaml.Node, key: str, value: Any, path: KeyPath)
     while isinstance(last, (yaml.MappingNode, yaml.SequenceNode)) and not last.flow_style and last.value:
         last = last.value[-1][1] if isinstance(last, yaml.MappingNode) else last.value[-1]
     end = _block_end(text, last) if isinstance(last, yaml.ScalarNode) else last.end_mark.index
-    pos = _line_end(text, end)
+    pos = line_end(text, end)
     newline = "\r\n" if "\r\n" in text else "\n"
     lead = newline if pos == len(text) and not text.endswith("\n") else ""
     return pos, pos, f"{lead}{' ' * first_key.start_mark.column}{key}: {rendered}{newline}"
@@ -270,10 +259,10 @@ def _remove_key(
         raise EditError(f"{_where(path)}: tidak dapat dikosongkan di sini; ubah di editor teks")
     if value.style in ("|", ">") or value.end_mark.line != key_node.start_mark.line:
         raise EditError(f"{_where(path)}: nilai beberapa baris tidak dapat dikosongkan di sini")
-    start = _line_start(text, key_node.start_mark.index)
+    start = line_start(text, key_node.start_mark.index)
     if text[start : key_node.start_mark.index].strip():  # `- key: value`: the item's first key
         raise EditError(f"{_where(path)}: kunci pertama sebuah butir tidak dapat dihapus")
-    return start, _line_end(text, value.end_mark.index), ""
+    return start, line_end(text, value.end_mark.index), ""
 
 
 def _shifted(path: KeyPath, removed: list[KeyPath]) -> KeyPath:
@@ -282,7 +271,9 @@ def _shifted(path: KeyPath, removed: list[KeyPath]) -> KeyPath:
     for i, part in enumerate(path):
         if isinstance(part, int):
             out[i] = part - sum(
-                1 for r in removed if len(r) == i + 1 and tuple(r[:i]) == tuple(path[:i]) and r[i] < part
+                1
+                for r in removed
+                if len(r) == i + 1 and tuple(r[:i]) == tuple(path[:i]) and isinstance(n := r[i], int) and n < part
             )
     return tuple(out)
 
@@ -315,7 +306,7 @@ def _check(text: str, edits: list[Edit]) -> None:
             else:
                 got = None
             if isinstance(edit.value, int) and isinstance(got, str):
-                from kpu_docs.figures.formatting import parse_amount
+                from kpu_docs.formatting import parse_amount
 
                 try:
                     got = parse_amount(got)
@@ -342,9 +333,7 @@ def _append(text: str, root: yaml.Node, seq_path: KeyPath, items: list[Edit]) ->
     if seq is None and isinstance(owner, yaml.MappingNode):  # `narasi:` not written yet
         if [e.path[-1] for e in items] != list(range(len(items))):
             raise EditError(f"{_where(seq_path)}: butir baru harus ditambahkan berurutan")
-        values = [e.value for e in items]
-        if any(not isinstance(v, str) or not v for v in values):
-            raise EditError(f"{_where(seq_path)}: butir baru harus berupa teks yang tidak kosong")
+        values = _new_texts(items, seq_path)
         pos, _, line = _add_key(text, owner, str(seq_path[-1]), "x", seq_path)
         newline = "\r\n" if "\r\n" in text else "\n"
         head = line.split("x" + newline)[0].rstrip() if line.endswith("x" + newline) else line
@@ -354,11 +343,9 @@ def _append(text: str, root: yaml.Node, seq_path: KeyPath, items: list[Edit]) ->
         raise EditError(f"{_where(seq_path)}: bukan daftar")
     if [e.path[-1] for e in items] != list(range(len(seq.value), len(seq.value) + len(items))):
         raise EditError(f"{_where(seq_path)}: butir baru harus ditambahkan berurutan di akhir daftar")
-    values = [e.value for e in items]
-    if any(not isinstance(v, str) or not v for v in values):
-        raise EditError(f"{_where(seq_path)}: butir baru harus berupa teks yang tidak kosong")
+    values = _new_texts(items, seq_path)
     newline = "\r\n" if "\r\n" in text else "\n"
-    line = text[_line_start(text, seq.start_mark.index) : seq.start_mark.index]
+    line = text[line_start(text, seq.start_mark.index) : seq.start_mark.index]
     if seq.flow_style and seq.value:  # [A, B] → [A, B, C]
         close = seq.end_mark.index - 1
         return close, close, "".join(f", {_flow_item(v)}" for v in values)
@@ -375,9 +362,18 @@ def _append(text: str, root: yaml.Node, seq_path: KeyPath, items: list[Edit]) ->
     folded = isinstance(first, yaml.ScalarNode) and first.style == ">"
     last = seq.value[-1]
     end = _block_end(text, last) if isinstance(last, yaml.ScalarNode) else last.end_mark.index
-    pos = _line_end(text, end)
+    pos = line_end(text, end)
     lead = newline if pos == len(text) and not text.endswith("\n") else ""
     return pos, pos, lead + _block_items(values, dash, newline, folded)
+
+
+def _new_texts(items: list[Edit], seq_path: KeyPath) -> list[str]:
+    """New list items' values: each a text that is not empty (EditError otherwise)."""
+    values = [e.value for e in items]
+    texts = [v for v in values if isinstance(v, str) and v]
+    if len(texts) != len(values):
+        raise EditError(f"{_where(seq_path)}: butir baru harus berupa teks yang tidak kosong")
+    return texts
 
 
 def _flow_item(value: str) -> str:
@@ -415,12 +411,13 @@ def _emptied_lists(root: yaml.Node, edits: list[Edit]) -> set[KeyPath]:
 
 def _empty_list(text: str, root: yaml.Node, seq_path: KeyPath) -> tuple[int, int, str]:
     _, _, seq = find(root, seq_path)
+    assert isinstance(seq, yaml.SequenceNode)  # see _emptied_lists
     first, last = seq.value[0], seq.value[-1]
-    start = _line_start(text, first.start_mark.index)
+    start = line_start(text, first.start_mark.index)
     key_line_end = start - 1
-    if key_line_end <= 0 or not text[_line_start(text, key_line_end) : key_line_end].rstrip("\r").endswith(":"):
+    if key_line_end <= 0 or not text[line_start(text, key_line_end) : key_line_end].rstrip("\r").endswith(":"):
         raise EditError(f"{_where(seq_path)}: daftar ini tidak dapat dikosongkan di sini; ubah di editor teks")
-    end = _line_end(text, _block_end(text, last) if isinstance(last, yaml.ScalarNode) else last.end_mark.index)
+    end = line_end(text, _block_end(text, last) if isinstance(last, yaml.ScalarNode) else last.end_mark.index)
     cr = 1 if text[key_line_end - 1] == "\r" else 0
     return key_line_end - cr, end, " []" + text[key_line_end - cr : key_line_end + 1]
 
@@ -433,14 +430,14 @@ def _remove_item(text: str, seq: yaml.SequenceNode, value: yaml.Node, path: KeyP
             raise EditError(f"{_where(path)}: tidak dapat dihapus di sini; ubah di editor teks")
         inner = ", ".join(text[v.start_mark.index : v.end_mark.index] for v in rest)
         return seq.start_mark.index, seq.end_mark.index, f"[{inner}]"
-    start = _line_start(text, value.start_mark.index)
+    start = line_start(text, value.start_mark.index)
     if text[start : value.start_mark.index].strip() != "-":
         raise EditError(f"{_where(path)}: tidak dapat dihapus di sini; ubah di editor teks")
     end = _block_end(text, value) if isinstance(value, yaml.ScalarNode) else value.end_mark.index
-    end = _line_end(text, end)
+    end = line_end(text, end)
     if len(seq.value) == 1:  # the list becomes empty: `key:` + its only item → `key: []`
         key_line_end = start - 1  # the newline ending the key's own line
-        if key_line_end <= 0 or not text[_line_start(text, key_line_end) : key_line_end].rstrip("\r").endswith(":"):
+        if key_line_end <= 0 or not text[line_start(text, key_line_end) : key_line_end].rstrip("\r").endswith(":"):
             raise EditError(f"{_where(path)}: butir terakhir tidak dapat dihapus di sini; ubah di editor teks")
         cr = 1 if text[key_line_end - 1] == "\r" else 0
         newline = text[key_line_end - cr : key_line_end + 1]
@@ -484,18 +481,18 @@ def append_item(text: str, seq_path: KeyPath, item: dict) -> str:
         key_col = owner.value[0][0].start_mark.column
         block = _render_item(item, key_col + 2, newline)
         if seq is None:
-            pos = _line_end(text, _content_end(text, owner))
+            pos = line_end(text, _content_end(text, owner))
             lead = newline if pos == len(text) and not text.endswith("\n") else ""
             out = text[:pos] + lead + " " * key_col + f"{seq_path[-1]}:" + newline + block + text[pos:]
         else:  # `key: []`
             start = seq.start_mark.index
             while start > 0 and text[start - 1] == " ":
                 start -= 1
-            end = _line_end(text, seq.end_mark.index)
+            end = line_end(text, seq.end_mark.index)
             out = text[:start] + newline + block + text[end:]
     elif isinstance(seq, yaml.SequenceNode) and not seq.flow_style:
         dash = seq.value[0].start_mark.column - 2
-        pos = _line_end(text, _content_end(text, seq.value[-1]))
+        pos = line_end(text, _content_end(text, seq.value[-1]))
         lead = newline if pos == len(text) and not text.endswith("\n") else ""
         out = text[:pos] + lead + _render_item(item, dash, newline) + text[pos:]
     else:
@@ -516,23 +513,23 @@ def remove_item(text: str, path: KeyPath) -> str:
             if isinstance(item, yaml.ScalarNode)
             else _replace_only_item(text, seq, item, path)
         )
-    start = _line_start(text, item.start_mark.index)
+    start = line_start(text, item.start_mark.index)
     if text[start : item.start_mark.index].strip() != "-":
         raise EditError(f"{_where(path)}: butir ini tidak dapat dihapus di sini")
     while start > 0:  # its own comment lines
-        above = _line_start(text, start - 1)
+        above = line_start(text, start - 1)
         if not text[above:start].strip().startswith("#"):
             break
         start = above
-    end = _line_end(text, _content_end(text, item))
+    end = line_end(text, _content_end(text, item))
     return text[:start] + text[end:]
 
 
 def _replace_only_item(text: str, seq: yaml.SequenceNode, item: yaml.Node, path: KeyPath) -> str:
-    start = _line_start(text, item.start_mark.index)
+    start = line_start(text, item.start_mark.index)
     key_line_end = start - 1
-    if key_line_end <= 0 or not text[_line_start(text, key_line_end) : key_line_end].rstrip("\r").endswith(":"):
+    if key_line_end <= 0 or not text[line_start(text, key_line_end) : key_line_end].rstrip("\r").endswith(":"):
         raise EditError(f"{_where(path)}: butir terakhir tidak dapat dihapus di sini; ubah di editor teks")
-    end = _line_end(text, _content_end(text, item))
+    end = line_end(text, _content_end(text, item))
     cr = 1 if text[key_line_end - 1] == "\r" else 0
     return text[: key_line_end - cr] + " []" + text[key_line_end - cr : key_line_end + 1] + text[end:]

@@ -8,19 +8,21 @@ from __future__ import annotations
 
 import string
 from collections import Counter
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import Any
 
-from kpu_docs.figures.derive import BudgetLine, Figures, Level, Report
-from kpu_docs.figures.formatting import amount, count, date_id, percent, percent_number, rupiah
+from kpu_docs.figures.derive import BudgetLine, Figures, Report
 from kpu_docs.figures.indicators import measure_text
 from kpu_docs.figures.indicators import rows as indicator_rows
 from kpu_docs.figures.sections import Outline, outline
+from kpu_docs.formatting import amount, count, date_id, percent, percent_number, rupiah
 from kpu_docs.input.model import Division, Signatory, StaffGroup, Subdivision, cell_value
-from kpu_docs.publish.outputs import file_names
 from kpu_docs.render.docx.typography import paragraphs
+from kpu_docs.render.names import file_names
+from kpu_docs.vocabulary import NARRATIVES, REPORTED, Level
 
-REPORT_DEPTH = Level.SUB_OUTPUT  # the report narrates down to RO; deeper levels stay in the annex
+REPORT_DEPTH = REPORTED[-1].level  # the report narrates down to RO; deeper levels stay in the annex
 
 
 def figures(fig: Figures) -> dict[str, str]:
@@ -74,13 +76,24 @@ def _letters(index: int) -> str:
     return out
 
 
-def build_context(report: Report) -> dict[str, Any]:
-    """Everything the Word template may use."""
+PlacePicture = Callable[[str | None, tuple, str], str]
+"""How pictures enter the context: (the file the input names, None for the neutral logo; its
+key path in the input, for messages; the context key that carries it: ``logo``, ``extra`` or
+``closing_images``) → the text the template shows in its place (run XML when rendering)."""
+
+
+def no_picture(file: str | None, key_path: tuple, slot: str) -> str:
+    """Pictures left empty: the context's shape without a Word file to place them in."""
+    return ""
+
+
+def build_context(report: Report, place: PlacePicture = no_picture) -> dict[str, Any]:
+    """Everything the Word template may use, pictures included (through ``place``)."""
     data = report.data
     office = data.office
     meta = data.report
     plan = outline(report)
-    return {
+    context = {
         "office": {
             "name": office.name,
             "long_name": office.long_name,
@@ -97,16 +110,14 @@ def build_context(report: Report) -> dict[str, Any]:
         "date": date_id(meta.date),
         "signatory": _signatory(meta.signatory),
         "acknowledger": _signatory(meta.acknowledger),
-        "foreword": paragraphs(data.narratives.foreword),
-        "introduction": paragraphs(data.narratives.introduction),
-        "closing": paragraphs(data.narratives.closing),
+        **{s.attribute: paragraphs(getattr(data.narratives, s.attribute)) for s in NARRATIVES},
         "annex": {
             "file": file_names(data)["xlsx"],
             "depth": max((line.level for line in report.lines()), default=Level.PROGRAM).noun,
         },
         "org": _organisation(report),
         "total": figures(report.total),
-        "program_count": count(len(report.programs), "Program"),
+        "program_count": count(len(report.programs), Level.PROGRAM.noun),
         "programs": [_program(p, i, plan.table("program", i, 0)) for i, p in enumerate(report.programs)],
         "capaian": _all_capaian(report, plan),
         "slogan": data.slogan or "",
@@ -129,6 +140,38 @@ def build_context(report: Report) -> dict[str, Any]:
         "extra": _extra(report, plan),
         "data_source": data.data_source.describe() if data.data_source else "",  # "SAKTI, GLP039, periode …"
     }
+    _place_pictures(context, report, place)
+    return context
+
+
+def _place_pictures(context: dict[str, Any], report: Report, place: PlacePicture) -> None:
+    """The pictures' keys, placed in one order (it fixes the Word file's relationship ids):
+    the logo, the added sections' pictures, the closing images."""
+    context["logo"] = place(report.data.office.logo, ("satker", "logo"), "logo")
+    for section in added_sections(context):
+        for picture in section["pictures"]:
+            picture["image"] = place(picture["file"], tuple(picture["key"]), "extra")
+    context["closing_images"] = [
+        _closing_image(place(img.file, ("gambar_penutup", i, "berkas"), "closing_images"), img.caption or "")
+        for i, img in enumerate(report.data.closing_images)
+    ]
+
+
+def _closing_image(image: str, caption: str) -> dict[str, str]:
+    return {"image": image, "caption": caption}
+
+
+def _placed_sections(context: dict[str, Any]) -> list[dict[str, Any]]:
+    """The added sections (not their subsections) in the context (see ``_extra``)."""
+    placed = [s for sections in context["extra"].values() for s in sections]
+    return placed + [s for item in context["capaian"] for s in item["extra"]]
+
+
+def added_sections(context: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """Every added section and subsection in the context."""
+    for section in _placed_sections(context):
+        yield section
+        yield from section["subsections"]
 
 
 def _signatory(person: Signatory | None) -> dict[str, str]:
@@ -144,9 +187,9 @@ def _program(line: BudgetLine, index: int, table: str) -> dict[str, Any]:
         "number": str(index + 1),
         "table": table,
         "code": line.code,
-        "name": bare_name(line.name, "Program"),
+        "name": bare_name(line.name, Level.PROGRAM.noun),
         **figures(line.figures),
-        "kegiatan_count": count(len(line.children), "Kegiatan"),
+        "kegiatan_count": count(len(line.children), Level.KEGIATAN.noun),
         "kegiatan": [
             {"label": label(Level.KEGIATAN, i), "code": k.code, "name": k.name, **figures(k.figures)}
             for i, k in enumerate(line.children)
@@ -180,7 +223,7 @@ def _capaian(line: BudgetLine, index: int) -> list[dict[str, Any]]:
         "level": int(line.level),
         "label": label(line.level, index),
         "code": line.code,
-        "name": bare_name(line.name, "Program") if line.level == Level.PROGRAM else line.name,
+        "name": bare_name(line.name, Level.PROGRAM.noun) if line.level == Level.PROGRAM else line.name,
         **figures(line.figures),
         "children": count(len(shown), Level(line.level + 1).noun) if shown else "",
         "narrative": paragraphs(line.narrative),
@@ -219,7 +262,7 @@ def _sources(report: Report, plan: Outline) -> list[dict[str, Any]]:
                 if agreement
                 else "",
                 **figures(source.total),
-                "program_count": count(len(source.programs), "Program"),
+                "program_count": count(len(source.programs), Level.PROGRAM.noun),
                 "programs": (
                     [_program(p, i, plan.table("grant", s - 1, "program", i, 0)) for i, p in enumerate(source.programs)]
                     if source.is_grant
@@ -431,11 +474,7 @@ def check_context(contexts: list[dict[str, Any]]) -> dict[str, Any]:
     merged: dict[str, Any] = {}
     for context in contexts:
         merged = _merge(merged, context)
-    sections = [
-        s
-        for c in contexts
-        for s in [*(x for v in c["extra"].values() for x in v), *(x for item in c["capaian"] for x in item["extra"])]
-    ]
+    sections = [s for c in contexts for s in _placed_sections(c)]
     example = [_merge_items(sections)] if sections else []
     if example:  # a subsection holds what a section holds, whichever the samples happen to show
         body = {k: example[0][k] for k in ("heading", "paragraphs", "tables", "pictures")}
@@ -443,6 +482,9 @@ def check_context(contexts: list[dict[str, Any]]) -> dict[str, Any]:
     merged["extra"] = {point: example for point in merged["extra"]}
     for item in merged["capaian"]:
         item["extra"] = example
+    merged["closing_images"] = [
+        _merge_items([*merged["closing_images"], _closing_image("", "")])
+    ]  # even if none has one
     return merged
 
 

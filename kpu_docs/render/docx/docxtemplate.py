@@ -20,7 +20,6 @@ Checked with docxtpl 0.20 (``map_tree``, ``fix_tables``, ``patch_xml``).
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 from pathlib import Path
 
@@ -29,7 +28,7 @@ from docx.oxml.parser import element_class_lookup
 from docxtpl import DocxTemplate
 from lxml import etree
 
-from kpu_docs.publish.outputs import write_temp
+from kpu_docs.input.atomic import write_file
 from kpu_docs.render.docx import templating
 
 _MARK = b"<kpu-docs-body/>"
@@ -73,7 +72,7 @@ def _write(path: Path | None, patched: str) -> None:
     if path is None:
         return
     try:
-        os.replace(write_temp(path.parent, patched, ".kpu-docs-patched-"), path)
+        write_file(path, patched)
     except (OSError, UnicodeEncodeError):
         pass
 

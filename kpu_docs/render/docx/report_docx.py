@@ -17,11 +17,11 @@ from markupsafe import Markup
 
 from kpu_docs.errors import KpuDocsError, TemplateError
 from kpu_docs.figures.derive import Report
-from kpu_docs.publish.zipping import drop_unused_parts, save_docx
+from kpu_docs.input.pictures import Picture, load_picture
 from kpu_docs.render.docx.conform import conform
 from kpu_docs.render.docx.context import build_context
 from kpu_docs.render.docx.docxtemplate import Template
-from kpu_docs.render.docx.images import Picture, inline_xml, load_picture
+from kpu_docs.render.docx.images import inline_xml
 from kpu_docs.render.docx.table_list import fill_table_list, in_reading_order
 from kpu_docs.render.docx.templating import (
     NEUTRAL_LOGO,
@@ -38,6 +38,9 @@ from kpu_docs.render.docx.templating import (
 )
 from kpu_docs.render.docx.toc import TocEntry, fill_toc
 from kpu_docs.render.docx.typography import no_break_hyphens
+from kpu_docs.render.zipping import drop_unused_parts, save_docx
+
+PICTURE_WIDTHS = {"logo": Mm(45), "extra": Mm(120), "closing_images": Mm(60)}  # by the context key carrying it
 
 
 class _Template(Template):
@@ -82,25 +85,12 @@ def render_docx(
     if not checked:
         check_loaded_template(template, data, tpl.docx)  # nothing outside itself; its parsed parts reused
     drop_attached_template(tpl.docx)
-    context = build_context(report)  # plain data only: text, numbers, lists, dicts
-    context["logo"] = Markup(
-        inline_xml(tpl, _picture(report, report.data.office.logo, ("satker", "logo")), Mm(45), ("logo",))
-    )
-    for section in _added_sections(context):  # pictures of the sections the input adds
-        for picture in section["pictures"]:
-            where = tuple(picture["key"])
-            picture["image"] = Markup(inline_xml(tpl, _picture(report, picture["file"], where), Mm(120), ("extra",)))
-    context["closing_images"] = [
-        {
-            "image": Markup(
-                inline_xml(
-                    tpl, _picture(report, img.file, ("gambar_penutup", i, "berkas")), Mm(60), ("closing_images",)
-                )
-            ),
-            "caption": img.caption or "",
-        }
-        for i, img in enumerate(report.data.closing_images)
-    ]
+
+    def place(name: str | None, key_path: tuple, slot: str) -> str:
+        picture = _picture(report, name, key_path)
+        return Markup(inline_xml(tpl, picture, PICTURE_WIDTHS[slot], (slot,)))
+
+    context = build_context(report, place)  # plain data (text, numbers, lists, dicts), pictures as run XML
     try:
         with time_limit():
             tpl.render(context, jinja_env=environment(), autoescape=True)
@@ -135,15 +125,6 @@ def render_docx(
         )
     save_docx(tpl.docx, out)  # one reproducible zip; docxtpl's save would need re-zipping
     return entries
-
-
-def _added_sections(context: dict):
-    """Every added section and subsection in the context (see ``context._extra``)."""
-    placed = [s for sections in context["extra"].values() for s in sections]
-    placed += [s for item in context["capaian"] for s in item["extra"]]
-    for section in placed:
-        yield section
-        yield from section["subsections"]
 
 
 def _picture(report: Report, name: str | None, key_path: tuple) -> Picture:

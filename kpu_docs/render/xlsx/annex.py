@@ -25,8 +25,9 @@ from xlsxwriter.utility import quote_sheetname, xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
 from kpu_docs.checks.diff import Change
-from kpu_docs.figures.derive import BudgetLine, Figures, Level, Report
-from kpu_docs.figures.formatting import percent_formula, percent_fraction
+from kpu_docs.figures.derive import BudgetLine, Figures, Report
+from kpu_docs.formatting import percent_formula, percent_fraction
+from kpu_docs.vocabulary import REPORTED, Level
 
 __all__ = ["write_annex", "SUMMARY", "TREE", "CHART", "ORGANISATION", "CHANGES", "YEARS"]
 
@@ -378,20 +379,18 @@ def _tree_line(
 
 # --- Ringkasan: one row per program and the office total ---------------------------------------
 
+COUNTED = tuple(lv.level for lv in REPORTED[1:])  # kegiatan, KRO, RO
 SUMMARY_HEADERS = (
     "No",
     "Kode",
-    "Program",
+    Level.PROGRAM.noun,
     "Pagu (Rp)",
     "Realisasi (Rp)",
     "Sisa (Rp)",
     "% Penyerapan",
-    "Jumlah Kegiatan",
-    "Jumlah Output (KRO)",
-    "Jumlah Sub Output (RO)",
+    *(level.info.counted for level in COUNTED),
 )
 SUMMARY_WIDTHS = (5, 13, 48, 17, 17, 17, 12, 11, 11, 11)
-COUNTED = (Level.KEGIATAN, Level.OUTPUT, Level.SUB_OUTPUT)
 SUMMARY_HEADER_ROW = 4
 
 
@@ -464,7 +463,7 @@ def _summary_total(sheet: Worksheet, row: int, report: Report, first: int, style
 
 # --- Grafik: % penyerapan per kegiatan ------------------------------------------------------------
 
-CHART_HEADERS = ("Kode", "Kegiatan", "Pagu (Rp)", "Realisasi (Rp)", "% Penyerapan")
+CHART_HEADERS = ("Kode", Level.KEGIATAN.noun, "Pagu (Rp)", "Realisasi (Rp)", "% Penyerapan")
 CHART_WIDTHS = (12, 64, 17, 17, 12)
 
 
@@ -508,7 +507,9 @@ def _absorption_chart(workbook: xlsxwriter.Workbook, report: Report, count: int)
             "data_labels": {"value": True, "num_format": "0.00%", "position": "outside_end"},
         }
     )
-    chart.set_title({"name": f"Penyerapan Anggaran per Kegiatan Tahun {report.data.year}", "name_font": {"size": 12}})
+    chart.set_title(
+        {"name": f"Penyerapan Anggaran per {Level.KEGIATAN.noun} Tahun {report.data.year}", "name_font": {"size": 12}}
+    )
     chart.set_x_axis({"num_format": "0%", "min": 0, "major_gridlines": {"visible": True}, "name": "% penyerapan"})
     chart.set_y_axis({"reverse": True, "num_font": {"size": 8}})  # first kegiatan on top, as in the table
     chart.set_legend({"none": True})

@@ -13,10 +13,10 @@ from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
 from kpu_docs.figures.derive import ZERO, BudgetLine, FundingSource, Report
-from kpu_docs.figures.formatting import percent_formula
 from kpu_docs.figures.indicators import BANDS
 from kpu_docs.figures.indicators import rows as indicator_rows
 from kpu_docs.figures.spending import TYPES, akun_lines, by_type, spending_type
+from kpu_docs.formatting import percent_formula
 from kpu_docs.render.xlsx.annex import (
     AMOUNT,
     CODE,

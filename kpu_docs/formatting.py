@@ -30,20 +30,6 @@ __all__ = [
 ]
 
 LOCALE = "id"
-MONTHS = (
-    "Januari",
-    "Februari",
-    "Maret",
-    "April",
-    "Mei",
-    "Juni",
-    "Juli",
-    "Agustus",
-    "September",
-    "Oktober",
-    "November",
-    "Desember",
-)  # Babel's "id" wide month names (format context)
 
 # Largest number number_words() can spell (just below one thousand triliun).
 MAX_WORDS = 999_999_999_999_999
@@ -150,12 +136,27 @@ def percent(ratio: Fraction | None) -> str:
 
 # --- dates -----------------------------------------------------------------------------
 
+MONTHS = (  # as read in what offices type or download (lower case; January first)
+    "januari",
+    "februari",
+    "maret",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "agustus",
+    "september",
+    "oktober",
+    "november",
+    "desember",
+)
+
 
 def date_id(d: datetime.date) -> str:
     """Indonesian long date: "31 Januari 2024"."""
     if not isinstance(d, datetime.date):
         raise TypeError(f"d must be a datetime.date, got {type(d).__name__}: {d!r}")
-    return f"{d.day} {MONTHS[d.month - 1]} {d.year}"  # Babel's "d MMMM y" for "id"
+    return f"{d.day} {MONTHS[d.month - 1].capitalize()} {d.year}"  # Babel's "d MMMM y" for "id"
 
 
 # --- number words ----------------------------------------------------------------------

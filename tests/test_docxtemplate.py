@@ -109,3 +109,22 @@ def test_an_unusable_cache_folder_never_stops_a_render(monkeypatch, tmp_path):
     xml = tpl.get_xml()
     assert tpl.patch_xml(xml) == DocxTemplate.patch_xml(tpl, xml)
     assert not folder.exists()
+
+
+def test_the_reparsed_body_does_not_keep_the_rendered_tree(sample_path, tmp_path, monkeypatch):
+    """On the linear path the rendered tree is emptied once serialized: a large report never
+    holds two copies of its body (some 4 KiB per RO at the peak of a 25,000-RO build)."""
+    seen = []
+    real = Template.map_tree
+
+    def watching(self, tree):
+        seen.append((tree, len(tree)))
+        return real(self, tree)
+
+    monkeypatch.setattr(Template, "map_tree", watching)
+    report, _ = prepare(sample_path)
+    report_docx.render_docx(report, tmp_path / "r.docx")
+    ((tree, children),) = seen
+    assert children > 100 and len(tree) == 0
+    with zipfile.ZipFile(tmp_path / "r.docx") as z:
+        assert z.read("word/document.xml").count(b"<w:p>") + z.read("word/document.xml").count(b"<w:p ") > 100

@@ -106,13 +106,18 @@ class Template(DocxTemplate):
         if start is None or any(known.get(prefix, uri) != uri for prefix, uri in declared):
             return super().map_tree(tree)  # a prefix bound to another namespace: let lxml reconcile
         inner = _DECLARATION.sub(lambda m: b"" if m.group(1) in known else m.group(0), xml[start.end() :])
+        del xml  # each copy of the body dropped as soon as the next exists: a large body is tens of MB
+        tree.clear()  # the rendered tree too (docxtpl holds it, unused from here): not two trees at once
         body = root.body
         placeholder = etree.Element("kpu-docs-body")
         body.addprevious(placeholder)
         root.remove(body)
         head, _, tail = etree.tostring(root, encoding="UTF-8").partition(_MARK)
         root.replace(placeholder, body)  # the template as it was, should parsing fail
-        new_root = etree.fromstring(head + b"<w:body>" + inner + tail, _PARSER)
+        whole = b"".join((head, b"<w:body>", inner, tail))
+        del inner
+        new_root = etree.fromstring(whole, _PARSER)
+        del whole
         document._element = new_root
         document.part._element = new_root
         document._Document__body = None  # python-docx's cached body proxy, if any

@@ -1,8 +1,9 @@
 """The domain's words, defined once: the budget tree's levels and the report's narrative sections.
 
 Every module that names a level (its YAML key, the shape of its code, its noun in the report
-or in a message) or a narrative section reads it here, so that adding a level or a chapter is
-one edit. Sources: DOMAIN.md ("The budget hierarchy and its codes", "Structure of the report")
+or in a message) or a narrative section reads it here, so that a level or a chapter is named
+in one place; what else adding one takes (its model field or class, its place in the outline,
+the template) is in ARCHITECTURE.md's walkthroughs. Sources: DOMAIN.md ("The budget hierarchy and its codes", "Structure of the report")
 and SAKTI.md (GLP039 and POK code forms). Imports nothing from the package.
 """
 
@@ -31,6 +32,7 @@ class Level(IntEnum):
 
     @property
     def info(self) -> BudgetLevel:
+        """This level's row in ``LEVELS`` (nouns, YAML key, code segment)."""
         return LEVELS[self]
 
     @property

@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from kpu_docs.errors import OutputError
+from kpu_docs.errors import OutputError, os_error_message
 from kpu_docs.input import atomic
 from kpu_docs.input.atomic import write_file
 
@@ -60,6 +60,36 @@ def test_a_crash_mid_write_leaves_the_old_file_and_no_temporary_file(old, monkey
     monkeypatch.undo()
     assert old.read_bytes() == b"tahun: 2023\n"
     assert _names(old.parent) == ["2023.yaml"]
+
+
+@pytest.mark.parametrize("step", ["replace", "fsync", "mkstemp"])
+def test_a_failure_names_the_users_file_not_the_temporary_one(old, monkeypatch, step):
+    def full(*args, **kwargs):
+        raise OSError(28, "No space left on device", *([str(args[0])] if args and step != "fsync" else []))
+
+    monkeypatch.setattr(atomic.tempfile if step == "mkstemp" else atomic.os, step, full)
+    with pytest.raises(OSError) as caught:
+        write_file(old, "tahun: 2024\n")
+    monkeypatch.undo()
+    assert (caught.value.filename, caught.value.filename2) == (str(old), None)
+    assert os_error_message(caught.value) == f"{old}: ruang disk penuh; kosongkan ruang lalu ulangi (ENOSPC)"
+    assert old.read_bytes() == b"tahun: 2023\n" and _names(old.parent) == ["2023.yaml"]
+
+
+def test_a_symlinked_input_stays_a_link_and_its_file_is_written(tmp_path):
+    shared, office = tmp_path / "bersama", tmp_path / "kantor"
+    shared.mkdir()
+    office.mkdir()
+    real = shared / "2023.yaml"
+    real.write_bytes(b"tahun: 2023\n")
+    os.chmod(real, 0o644)
+    link = office / "2023.yaml"
+    link.symlink_to(real)
+    kept = write_file(link, "tahun: 2024\n", backup=True)
+    assert link.is_symlink() and os.readlink(link) == str(real)
+    assert real.read_bytes() == b"tahun: 2024\n" and real.stat().st_mode & 0o777 == 0o644
+    assert kept == real.with_name("2023.yaml.bak") and kept.read_bytes() == b"tahun: 2023\n"
+    assert _names(shared) == ["2023.yaml", "2023.yaml.bak"] and _names(office) == ["2023.yaml"]
 
 
 def test_a_failing_check_changes_nothing(old):
@@ -118,7 +148,7 @@ def test_backups_are_numbered_and_never_replaced(old):
     contents = [b"tahun: 2023\n"]
     for n in range(3):
         text = f"versi {n}\n"
-        backup = write_file(old, text, backup=True, keep_mode=True)
+        backup = write_file(old, text, backup=True)
         assert backup == old.with_name(["2023.yaml.bak", "2023.yaml.bak.1", "2023.yaml.bak.2"][n])
         assert backup.read_bytes() == contents[-1]  # what was replaced, byte for byte
         assert backup.stat().st_mode & 0o777 == 0o640  # as private as the file it copies
@@ -145,12 +175,16 @@ def test_too_many_backups_is_refused_before_anything_changes(old, monkeypatch):
     assert _names(old.parent) == ["2023.yaml", "2023.yaml.bak", "2023.yaml.bak.1"]
 
 
-def test_the_mode_is_kept_on_request(old):
-    os.chmod(old, 0o644)
-    write_file(old, "a\n", keep_mode=True)
-    assert old.stat().st_mode & 0o777 == 0o644
-    write_file(old, "b\n")  # a fresh temporary file's mode otherwise
-    assert old.stat().st_mode & 0o777 == 0o600
+def test_a_replaced_file_keeps_its_mode_and_a_new_one_follows_the_umask(old, tmp_path):
+    os.chmod(old, 0o640)
+    write_file(old, "a\n")
+    assert old.stat().st_mode & 0o777 == 0o640  # not the temporary file's 0600
+    previous = os.umask(0o027)
+    try:
+        write_file(tmp_path / "baru.yaml", "b\n", create_only=True)
+    finally:
+        os.umask(previous)
+    assert (tmp_path / "baru.yaml").stat().st_mode & 0o777 == 0o640  # 0666 less the umask
 
 
 def test_without_hard_links_a_competitor_never_has_its_file_replaced(tmp_path, monkeypatch):

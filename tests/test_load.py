@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from kpu_docs.errors import InputError
@@ -107,3 +109,18 @@ def test_unknown_level_value(make_input):
 def test_missing_file():
     with pytest.raises(InputError, match="tidak ditemukan"):
         load("tidak/ada.yaml")
+
+
+def test_a_fifo_or_a_device_is_refused_without_blocking(tmp_path):
+    """A named pipe given as the input would block ``validate`` for ever (nobody writes to it)."""
+    import os
+
+    fifo = tmp_path / "2023.yaml"
+    os.mkfifo(fifo)
+    for path in (fifo, Path("/dev/zero")):
+        with pytest.raises(InputError) as raised:
+            load(path)
+        assert "bukan berkas biasa (pipa atau perangkat)" in str(raised.value.problems[0].message)
+    with pytest.raises(InputError) as raised:
+        load(tmp_path)
+    assert "ini folder" in raised.value.problems[0].message

@@ -18,7 +18,7 @@ from kpu_docs.checks.diff import diff
 from kpu_docs.checks.prose import texts
 from kpu_docs.checks.validate import validate
 from kpu_docs.figures.derive import derive
-from kpu_docs.figures.sections import CHAPTERS as OUTLINE_CHAPTERS
+from kpu_docs.figures.sections import CHAPTER_KEYS as OUTLINE_CHAPTERS
 from kpu_docs.figures.sections import ROMAN
 from kpu_docs.input import model
 from kpu_docs.input.load import load, loads

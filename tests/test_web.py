@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 import shutil
 
 import pytest
@@ -509,3 +510,65 @@ def test_files_built_before_the_input_changed_are_marked_old(served):
     assert 'id="stale"' not in later.get(url + "/laporan").get_data(as_text=True)
     os.utime(path, (time.time() + 60, time.time() + 60))
     assert 'id="stale"' in later.get(url + "/laporan").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("mode", [0o644, 0o640])
+def test_saving_keeps_the_inputs_permissions(served, mode):
+    app, folder = served
+    client = app.test_client()
+    path = folder / "kpu-kota-serang" / "2023.yaml"
+    os.chmod(path, mode)
+    body = {"base": digest(path.read_text(encoding="utf-8")), "fields": {"satker.wilayah": "Serang Baru"}}
+    ok = client.post("/kantor/kpu-kota-serang/2023/simpan", json=body, headers={"X-CSRFToken": _token(client)})
+    assert ok.get_json()["ok"] and "Serang Baru" in path.read_text(encoding="utf-8")
+    assert path.stat().st_mode & 0o777 == mode
+
+
+def test_a_full_disk_on_saving_is_one_message_and_changes_nothing(served, monkeypatch):
+    from kpu_docs.input import atomic
+
+    app, folder = served
+    client = app.test_client()
+    path = folder / "kpu-kota-serang" / "2023.yaml"
+    text = path.read_text(encoding="utf-8")
+    token = _token(client)
+    real_replace = atomic.os.replace
+
+    def full(src, dst, *args, **kwargs):
+        if str(dst).endswith("2023.yaml"):
+            raise OSError(28, "No space left on device", str(src), None, str(dst))
+        return real_replace(src, dst, *args, **kwargs)
+
+    monkeypatch.setattr(atomic.os, "replace", full)
+    body = {"base": digest(text), "fields": {"satker.wilayah": "Serang Baru"}}
+    failed = client.post("/kantor/kpu-kota-serang/2023/simpan", json=body, headers={"X-CSRFToken": token})
+    assert failed.status_code == 500
+    assert (
+        failed.get_json()["message"]
+        == "kpu-kota-serang/2023.yaml: ruang disk penuh; kosongkan ruang lalu ulangi (ENOSPC)"
+    )
+    assert path.read_text(encoding="utf-8") == text
+    assert not [p for p in folder.rglob("*") if p.name.endswith(".tmp")]
+
+
+def test_a_save_by_another_editor_while_saving_is_not_replaced(served, monkeypatch):
+    from kpu_docs.web.workspace import Workspace
+
+    app, folder = served
+    client = app.test_client()
+    path = folder / "kpu-kota-serang" / "2023.yaml"
+    text = path.read_text(encoding="utf-8")
+    theirs = text.replace("  wilayah: Serang\n", "  wilayah: Serang Kota\n")
+    real_keep = Workspace._keep
+
+    def keep_then_other_editor_saves(self, *args):
+        kept = real_keep(self, *args)
+        path.write_text(theirs, encoding="utf-8")
+        return kept
+
+    monkeypatch.setattr(Workspace, "_keep", keep_then_other_editor_saves)
+    body = {"base": digest(text), "fields": {"satker.wilayah": "Serang Baru"}}
+    refused = client.post("/kantor/kpu-kota-serang/2023/simpan", json=body, headers={"X-CSRFToken": _token(client)})
+    assert refused.status_code == 400 and "diubah di tempat lain" in refused.get_json()["message"]
+    assert path.read_text(encoding="utf-8") == theirs
+    assert not [p for p in folder.rglob("*") if p.name.endswith(".tmp")]

@@ -333,14 +333,14 @@ def _indicators(report: Report) -> Iterator[Finding]:
 
 
 def _sections(report: Report) -> Iterator[Finding]:
-    from kpu_docs.figures.sections import CHAPTERS, anchor_problem
+    from kpu_docs.figures.sections import CHAPTER_KEYS, anchor_problem
 
     for i, section in enumerate(report.data.sections):
         key = ("bab_tambahan", i, "sebelum" if section.before else "sesudah")
         problem = anchor_problem(section.anchor, report)
         if problem:
             yield Finding(Severity.ERROR, ".".join(map(str, key)), problem + ".", _at(report, key))
-        elif section.subsections and section.anchor not in CHAPTERS:
+        elif section.subsections and section.anchor not in CHAPTER_KEYS:
             yield Finding(
                 Severity.ERROR,
                 f"bab_tambahan.{i}.subbab",

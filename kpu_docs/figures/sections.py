@@ -20,9 +20,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from kpu_docs.figures.derive import Report
-from kpu_docs.vocabulary import CHAPTERS as _CHAPTERS
+from kpu_docs.vocabulary import CHAPTERS
 
-CHAPTERS = tuple(chapter.key for chapter in _CHAPTERS)
+CHAPTER_KEYS = tuple(chapter.key for chapter in CHAPTERS)
 # The template's places for added sections, in reading order (each program of BAB III has its own).
 POINTS = (
     "front",
@@ -116,9 +116,9 @@ def grant_anchor(grant: int, code: str) -> str:
 
 def anchor_problem(anchor: str, report: Report) -> str | None:
     """Why an anchor names no place in this report, with the places it may name; None when valid."""
-    if anchor in CHAPTERS or anchor in subsection_anchors(report):
+    if anchor in CHAPTER_KEYS or anchor in subsection_anchors(report):
         return None
-    known = ", ".join([*CHAPTERS, *subsection_anchors(report)])
+    known = ", ".join([*CHAPTER_KEYS, *subsection_anchors(report)])
     return f"tempat '{anchor}' tidak dikenal: tulis salah satu dari {known}"
 
 

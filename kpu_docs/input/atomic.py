@@ -28,13 +28,15 @@ def write_file(
     *,
     create_only: bool = False,
     backup: bool = False,
-    keep_mode: bool = False,
-    check: Callable[[Path], None] | None = None,
+    check: Callable[[Path], object] | None = None,
 ) -> Path | None:
     """Put ``content`` at ``path`` atomically; return the backup's path (with ``backup``), else None.
 
     A ``str`` is written as UTF-8 with its line endings as given (never translated). The
-    temporary file is ``.<name>.<random>.tmp`` beside ``path``; a new file has mode 0600.
+    temporary file is ``.<name>.<random>.tmp`` beside ``path``. A replaced file keeps its
+    permission bits; a new file gets those of any file a program creates (0666 less the umask).
+    Replacing a symlink replaces the file it names (beside which the temporary file and the
+    backup go): the link stays, as an editor would keep it.
 
     - ``create_only``: never replace anything: FileExistsError when the name is taken (a file,
       a folder, a symlink, even a dangling one), also when it is taken while writing (the
@@ -42,17 +44,23 @@ def write_file(
       the name is claimed with O_EXCL first).
     - ``backup``: keep the bytes being replaced in the first free ``<name>.bak``,
       ``<name>.bak.1``, ``<name>.bak.2`` … (see ``keep_backup``); ``path`` must exist.
-    - ``keep_mode``: the new file gets the replaced file's permission bits.
     - ``check``: called with the temporary file's path before anything is replaced; whatever
       it raises aborts the write.
 
-    Raises OSError (e.g. a full disk) and OutputError (no free backup name); nothing is
-    changed at ``path`` then."""
+    Raises OSError (e.g. a full disk; naming ``path``, never the temporary file) and
+    OutputError (no free backup name); nothing is changed at ``path`` then."""
     data = content.encode("utf-8") if isinstance(content, str) else content
-    tmp = _write_temp(path, data)
+    if not create_only:  # a link keeps linking: write the file it names, beside that file
+        path = Path(os.path.realpath(path))
     try:
-        if keep_mode:
+        tmp = _write_temp(path, data)
+    except OSError as exc:
+        raise _naming(exc, path) from None
+    try:
+        if path.exists() and not create_only:
             shutil.copymode(path, tmp)
+        else:
+            os.chmod(tmp, 0o666 & ~_umask())
         if check is not None:
             check(tmp)
         kept = keep_backup(path) if backup else None
@@ -61,9 +69,30 @@ def write_file(
         else:
             os.replace(tmp, path)
         sync_folder(path.parent)
+    except OSError as exc:
+        raise _naming(exc, path, tmp) from None
     finally:
         tmp.unlink(missing_ok=True)  # after a link (create_only) or a failure; gone after a rename
     return kept
+
+
+def _umask() -> int:
+    """The process's umask, read without changing it (``os.umask`` sets it, racing other threads)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except OSError:
+        pass
+    return 0o022
+
+
+def _naming(exc: OSError, path: Path, tmp: Path | None = None) -> OSError:
+    """``exc`` naming the file the user knows (``path``) where it named the temporary file or
+    nothing (a full disk while writing); a backup's name is left as it is."""
+    if tmp is None or exc.filename in (None, str(tmp)):
+        exc.filename, exc.filename2 = str(path), None
+    return exc
 
 
 def keep_backup(path: Path) -> Path:

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import calendar
 import difflib
+import os
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -154,7 +156,21 @@ def read_text_as_typed(path: str | Path) -> tuple[str, str | None, bytes]:
     InputError for a missing, oversized (``MAX_FILE_BYTES``) or undecodable file."""
     path = Path(path)
     try:
-        with path.open("rb") as f:
+        # O_NONBLOCK: a FIFO or a device given as the input must not block the command for ever
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+        with os.fdopen(fd, "rb") as f:
+            mode = os.fstat(f.fileno()).st_mode
+            if stat.S_ISDIR(mode):
+                raise IsADirectoryError
+            if not stat.S_ISREG(mode):
+                raise InputError(
+                    [
+                        Problem(
+                            Location(path),
+                            "ini bukan berkas biasa (pipa atau perangkat): beri nama berkas masukan .yaml",
+                        )
+                    ]
+                )
             raw = f.read(MAX_FILE_BYTES + 1)
     except FileNotFoundError:
         raise InputError([Problem(Location(path), "berkas tidak ditemukan: periksa nama dan foldernya")]) from None

@@ -73,6 +73,6 @@ def write_atomic(path: Path, text: str, expected: str) -> Path:
         if _read(path)[0] != expected:
             raise OutputError(f"{path} berubah selama impor; tidak ditulis. Jalankan impor sekali lagi")
 
-    backup = write_file(path, text, backup=True, keep_mode=True, check=check)
+    backup = write_file(path, text, backup=True, check=check)
     assert backup is not None  # backup=True
     return backup

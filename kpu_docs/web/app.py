@@ -9,6 +9,7 @@ the browser; every error becomes a message on the page and the server goes on.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import secrets
 import tempfile
@@ -23,7 +24,7 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from kpu_docs import __version__
 from kpu_docs.checks.diff import diff, summary
-from kpu_docs.errors import InputError, KpuDocsError, format_key_path
+from kpu_docs.errors import InputError, KpuDocsError, format_key_path, os_error_message
 from kpu_docs.figures.derive import derive
 from kpu_docs.formatting import amount, percent
 from kpu_docs.input.load import loads
@@ -136,6 +137,11 @@ def create_app(root: Path, out: Path | None = None) -> Flask:
     @app.errorhandler(KpuDocsError)
     def _kpu_error(exc):
         return _error(400, str(exc))
+
+    @app.errorhandler(OSError)
+    def _os_error(exc):  # a full disk, a read-only folder: one line, naming the file below the root
+        app.logger.warning("%s", os_error_message(exc))
+        return _error(500, os_error_message(exc).replace(f"{workspace.root}{os.sep}", ""))
 
     @app.errorhandler(HTTPException)
     def _http(exc):

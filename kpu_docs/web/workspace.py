@@ -117,15 +117,22 @@ class Workspace:
 
     def _save(self, office: str, year: int | str, text: str, expected: str) -> Version | None:
         path = self.input_path(office, year)
-        current = self.read(office, year)
-        if digest(current) != expected:
-            raise KpuDocsError(
-                "berkas ini diubah di tempat lain sejak halaman dibuka; muat ulang halaman, lalu ulangi perubahan Anda"
-            )
+
+        def unchanged(_tmp: object = None) -> str:
+            """The input's text; KpuDocsError when it is no longer the one the page edited."""
+            current = self.read(office, year)
+            if digest(current) != expected:
+                raise KpuDocsError(
+                    "berkas ini diubah di tempat lain sejak halaman dibuka; muat ulang halaman, lalu ulangi perubahan Anda"
+                )
+            return current
+
+        current = unchanged()
         if current == text:
             return None
         version = self._keep(office, year, current)
-        write_file(path, text)
+        # checked again just before the rename: an editor's save while the version was kept is not lost
+        write_file(path, text, check=unchanged)  # an office's input keeps its permissions
         return version
 
     # -- versions --

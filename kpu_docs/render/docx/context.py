@@ -88,7 +88,13 @@ def no_picture(file: str | None, key_path: tuple, slot: str) -> str:
 
 
 def build_context(report: Report, place: PlacePicture = no_picture) -> dict[str, Any]:
-    """Everything the Word template may use, pictures included (through ``place``)."""
+    """Everything the Word template may use, pictures included (through ``place``): plain data
+    (str, int, bool, lists, dicts), every amount, percent, count and date already formatted as
+    the report prints it. Keys: ``office``, ``year``, the letter, place, date and signatories,
+    the narrative sections (``vocabulary.NARRATIVES``' attributes: lists of paragraphs),
+    ``org``, ``programs``/``capaian`` (BAB II and III), ``chapters``/``subs``/``tables`` (the
+    outline's numbers), ``extra`` (added sections by place, ``figures.sections.POINTS``),
+    ``logo`` and ``closing_images``. Whatever ``place`` raises (an ``ImageError``) passes through."""
     data = report.data
     office = data.office
     meta = data.report

@@ -393,3 +393,28 @@ def test_parse_amount_refuses_non_str(bad):
 def test_parse_amount_round_trips(n):
     assert fmt.parse_amount(fmt.amount(n)) == n
     assert fmt.parse_amount(fmt.rupiah(n)) == n
+
+
+# --- the spellings are Babel's own ("id") -----------------------------------------------
+
+
+def test_amounts_percentages_and_dates_are_spelled_as_babel_spells_them():
+    import random
+
+    from babel import Locale
+    from babel.dates import format_date
+    from babel.numbers import parse_pattern
+
+    locale = Locale.parse("id")
+    whole, hundredths = parse_pattern("#,##0"), parse_pattern("#,##0.00")
+    rng = random.Random(17)
+    ints = [*range(-2_000, 2_000), *(rng.randint(-(10**16), 10**16) for _ in range(20_000))]
+    ints += [s * 10**k + d for k in range(19) for s in (1, -1) for d in (-1, 0, 1)]
+    for n in ints:
+        assert fmt.amount(n) == whole.apply(n, locale)
+    for n in ints:  # n hundredths of a percent: the ratio n / 10,000, exactly
+        assert fmt.percent_number(Fraction(n, 10_000)) == hundredths.apply(Decimal(n).scaleb(-2), locale), n
+    day = datetime.date(1999, 12, 25)
+    while day.year < 2031:
+        assert fmt.date_id(day) == format_date(day, "d MMMM y", locale="id")
+        day += datetime.timedelta(days=1)

@@ -25,7 +25,7 @@ from markupsafe import Markup
 from PIL import Image
 
 from kpu_docs.cli.main import main
-from kpu_docs.errors import KpuDocsError, TemplateError
+from kpu_docs.errors import KpuDocsError, OutputError, TemplateError
 from kpu_docs.publish import build as build_mod
 from kpu_docs.publish import outputs, workers
 from kpu_docs.publish.build import build, prepare
@@ -291,6 +291,74 @@ def test_web_links_are_kept_and_an_attached_template_note_is_dropped(tmp_path, s
         assert not any("attachedTemplate" in z.read(n).decode() for n in z.namelist() if "settings" in n)
 
 
+def test_a_template_is_checked_once_per_content_and_again_once_edited(monkeypatch, tmp_path, sample_path):
+    calls = []
+    real = templating.external_references
+    monkeypatch.setattr(
+        templating, "external_references", lambda t, data=None, trees=None: calls.append(t) or real(t, data, trees)
+    )
+    template = _with_parts(tmp_path, lambda n, t: t.replace("DAFTAR ISI", "DAFTAR  ISI"))
+    report, _ = prepare(sample_path)
+    render_docx(report, tmp_path / "a.docx", template)
+    render_docx(report, tmp_path / "b.docx", template)
+    assert calls == [template]  # the second report reuses the first check
+    assert _with_parts(tmp_path, _add_field) == template  # the same path, new content
+    with pytest.raises(TemplateError, match="INCLUDETEXT"):
+        render_docx(report, tmp_path / "c.docx", template)
+    with pytest.raises(TemplateError, match="INCLUDETEXT"):  # a refused template is never remembered
+        render_docx(report, tmp_path / "c.docx", template)
+    assert calls == [template] * 3
+    assert not (tmp_path / "c.docx").exists()
+
+
+def test_a_loaded_template_is_scanned_as_its_file_would_be(tmp_path):
+    """The check at rendering reads the parts python-docx parsed from its trees: the same
+    findings as reading the file, including a part python-docx never loads."""
+
+    def edit(name, text):
+        text = _add_field(name, _add_rel(name, text, "file:///C:/rahasia/gambar.png"))
+        if name == "word/styles.xml":  # a field where nothing would show it, still refused
+            text = text.replace("</w:styles>", '<w:fldSimple w:instr="DDEAUTO x"/></w:styles>')
+        return text
+
+    template = _with_parts(tmp_path, edit)
+    with zipfile.ZipFile(template, "a") as z:  # a part no relationship reaches
+        z.writestr("word/yatim.xml", '<w:p xmlns:w="urn:w"><w:fldSimple w:instr="INCLUDEPICTURE y"/></w:p>')
+    data = template.read_bytes()
+    doc = DocxTemplate(io.BytesIO(data))
+    doc.init_docx()
+    from docx.opc.part import XmlPart
+
+    trees = {p.partname.membername: p.element for p in doc.docx.part.package.parts if isinstance(p, XmlPart)}
+    assert "word/styles.xml" in trees and "word/yatim.xml" not in trees
+    found = templating.external_references(template, data, trees)
+    assert found == templating.external_references(template)
+    assert len(found) == 4 and any("DDEAUTO" in f for f in found) and any("yatim" in f for f in found)
+    with pytest.raises(TemplateError, match="INCLUDEPICTURE|INCLUDETEXT|DDEAUTO|tautan"):
+        templating.check_loaded_template(template, data, doc.docx)
+    assert not templating.is_checked(data)
+
+
+def test_the_report_is_scanned_in_memory_as_its_file_would_be(tmp_path):
+    template = _with_parts(tmp_path, lambda n, t: _add_field(n, _add_rel(n, t, "file:///C:/rahasia/gambar.png")))
+    doc = Document(str(template))
+    doc.part.rels.add_relationship(
+        "http://schemas.openxmlformats.org/officeDocument/2006/relationships/aFChunk",
+        "file:///sisipan.htm",
+        "rIdChunk",
+        True,
+    )
+    doc.save(str(tmp_path / "saved.docx"))
+    found = templating.document_references(doc)
+    assert found == templating.external_references(tmp_path / "saved.docx")
+    assert [f.split(": ", 1)[1].split(" ", 2)[:2] for f in found] == [
+        ["kolom", "(field)"],
+        ["tautan", "image"],
+        ["potongan", "dokumen"],
+        ["tautan", "aFChunk"],
+    ]
+
+
 def test_a_truncated_render_is_never_a_success(monkeypatch, tmp_path, sample_path):
     real = report_docx.build_context
 
@@ -446,6 +514,24 @@ def test_builds_publishing_to_one_folder_take_turns(tmp_path):
         lock.release()
     worker.join(10)
     assert done.is_set() and set(_contents(destination).values()) == {"baru:.docx", "baru:.xlsx"}
+
+
+def test_a_build_of_an_earlier_version_holding_filelock_s_lock_is_waited_for(monkeypatch, tmp_path):
+    from filelock import FileLock
+
+    destination = tmp_path / "out" / "kantor" / "2023"
+    outputs.publish(_staged(tmp_path, "lama"), destination)
+    held = FileLock(str(destination.parent / f".{destination.name}.lock"))
+    held.acquire()
+    monkeypatch.setattr(outputs, "LOCK_SECONDS", 0.3)
+    try:
+        with pytest.raises(OutputError, match="build lain sedang menulis"):
+            outputs.publish(_staged(tmp_path, "baru"), destination)
+    finally:
+        held.release()
+    assert set(_contents(destination).values()) == {"lama:.docx", "lama:.xlsx"}
+    outputs.publish(_staged(tmp_path, "baru"), destination)
+    assert set(_contents(destination).values()) == {"baru:.docx", "baru:.xlsx"}
 
 
 def test_an_earlier_pdf_is_dropped_when_the_report_changes_and_other_files_kept(tmp_path):

@@ -233,3 +233,18 @@ def test_logo_and_closing_images_from_the_input(make_input, tmp_path):
 
 def test_each_chapter_starts_a_new_page(doc):
     assert doc.styles["Heading 1"].paragraph_format.page_break_before
+
+
+def test_the_styles_are_read_once_per_report(sample_path, tmp_path, monkeypatch):
+    """The headings, the TOC levels and the DAFTAR TABEL all need the style ids: read once."""
+    from kpu_docs.render.docx import toc
+    from kpu_docs.render.docx.report_docx import render_docx
+
+    read = []
+    real = toc._style_name
+    monkeypatch.setattr(toc, "_style_name", lambda style: read.append(style) or real(style))
+    report = derive(load(sample_path))
+    render_docx(report, tmp_path / "a.docx")
+    with zipfile.ZipFile(tmp_path / "a.docx") as z:
+        styles = z.read("word/styles.xml").decode().count("<w:style ")
+    assert len(read) == styles > 100

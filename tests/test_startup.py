@@ -47,3 +47,26 @@ def test_cached_code_still_runs_in_the_sandbox(cache):
     with pytest.raises(SecurityError):  # now from the cache
         env.from_string(hostile).render()
     templating.environment.cache_clear()
+
+
+@pytest.mark.parametrize("argv", [["schema"], ["build", "tidak-ada.yaml", "-q"]])
+def test_every_command_runs_with_the_garbage_collector_on_again(argv, monkeypatch):
+    """``run`` turns the collector off while a command's modules load; whatever the command,
+    it does its work with the collector on, and a build with the imports frozen out of it."""
+    import gc
+
+    from kpu_docs.cli import main as cli
+    from kpu_docs.publish import build as build_mod
+
+    seen = []
+    monkeypatch.setattr(cli, "_schema", lambda args: seen.append((gc.isenabled(), gc.get_freeze_count())) or 0)
+    monkeypatch.setattr(build_mod, "find_inputs", lambda paths: seen.append((gc.isenabled(), gc.get_freeze_count())))
+    gc.disable()  # as run() does
+    try:
+        cli.main(argv)
+    finally:
+        gc.enable()
+        gc.unfreeze()
+    assert seen and seen[0][0] is True
+    if argv[0] == "build":
+        assert seen[0][1] > 0

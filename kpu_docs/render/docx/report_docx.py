@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 from pathlib import Path
 
@@ -25,11 +26,13 @@ from kpu_docs.render.docx.table_list import fill_table_list, in_reading_order
 from kpu_docs.render.docx.templating import (
     NEUTRAL_LOGO,
     check_archive,
-    check_references,
+    check_loaded_template,
     default_template,
+    document_references,
     drop_attached_template,
     environment,
-    external_references,
+    is_checked,
+    read_template,
     resource,
     time_limit,
 )
@@ -70,13 +73,17 @@ def render_docx(
     nothing is left at ``out`` then.
     """
     template = template or default_template()
-    check_archive(template)
-    check_references(template)
+    data = read_template(template)  # checked once per content in a process, and rendered from these bytes
+    checked = is_checked(data)
+    if not checked:
+        check_archive(template, data)  # a readable archive of modest size, before anything is unpacked
     try:
-        tpl = _Template(str(template))
+        tpl = _Template(io.BytesIO(data))
         tpl.init_docx()
     except Exception as exc:  # a file that is not a .docx: say so, with its name
         raise TemplateError(f"{template}: bukan templat .docx yang dapat dibaca ({exc})") from None
+    if not checked:
+        check_loaded_template(template, data, tpl.docx)  # nothing outside itself; its parsed parts reused
     drop_attached_template(tpl.docx)
 
     def place(name: str | None, key_path: tuple, slot: str) -> str:
@@ -110,22 +117,24 @@ def render_docx(
     conform(tpl.docx.element.body)
     _properties(tpl, report)
     drop_unused_parts(tpl.docx)
-    save_docx(tpl.docx, out)  # one reproducible zip; docxtpl's save would need re-zipping
-    found = external_references(out)  # e.g. a field code composed from the input's text
+    found = document_references(tpl.docx)  # e.g. a field code composed from the input's text
     if found:
-        out.unlink(missing_ok=True)
         raise TemplateError(
             f"{template}: laporan hasil render memuat tautan ke luar dokumen ({'; '.join(found[:3])}); "
             "laporan tidak ditulis. Periksa tag templat di dalam kolom (field) Word"
         )
+    save_docx(tpl.docx, out)  # one reproducible zip; docxtpl's save would need re-zipping
     return entries
 
 
 def _picture(report: Report, name: str | None, key_path: tuple) -> Picture:
     """The input's picture, checked again here (the file may have changed since validation);
-    the neutral logo when the input names none."""
+    the neutral logo when the input names none. That one ships with kpu-docs, like the
+    template, and is read as it is: ``load_picture``'s checks are for the pictures an input
+    names, and decoding it would load an image library into every build without a logo."""
     if not name:
-        return load_picture(resource(NEUTRAL_LOGO).parent, NEUTRAL_LOGO)
+        path = resource(NEUTRAL_LOGO)
+        return Picture(path, path.read_bytes())
     try:
         return load_picture(report.document.path.parent if report.document.path else Path.cwd(), name)
     except KpuDocsError as exc:
@@ -151,7 +160,8 @@ def _undefined_message(template: Path, tpl: DocxTemplate, exc: UndefinedError) -
 
 
 def _all_paragraphs(tpl: DocxTemplate):
-    doc = DocxTemplate(str(tpl.template_file)).get_docx()
+    source = tpl.template_file
+    doc = DocxTemplate(io.BytesIO(source.getvalue()) if isinstance(source, io.BytesIO) else str(source)).get_docx()
     yield from doc.paragraphs
     for table in doc.tables:
         for row in table.rows:

@@ -19,18 +19,25 @@ CAPTION_STYLE = "Keterangan Tabel"
 LEVEL = 3  # entries are returned with the headings; level 3 marks a caption, found in reading order
 _FIRST_ID = 5000  # bookmark ids past those of the headings
 GAP = "\u00a0\u00a0"
+_P, _P_PR, _P_STYLE, _T, _VAL = qn("w:p"), qn("w:pPr"), qn("w:pStyle"), qn("w:t"), qn("w:val")
 
 
 def captions(doc: Document) -> list[tuple[str, object]]:
     """(text, ``w:p``) of every table caption, in order."""
     style_id = _style_ids(doc).get(CAPTION_STYLE.casefold())
+    if style_id is None:
+        return []
     out = []
-    for p in doc.element.body.iter(qn("w:p")):
-        style = p.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")
-        if style_id is not None and style is not None and style.get(qn("w:val")) == style_id:
-            text = " ".join("".join(t.text or "" for t in p.iter(qn("w:t"))).split())
-            if text:
-                out.append((text, p))
+    for style in doc.element.body.iter(_P_STYLE):  # fewer than the paragraphs, and in the same order
+        props = style.getparent()
+        p = props.getparent()
+        if style.get(_VAL) != style_id or props.tag != _P_PR or p is None or p.tag != _P:
+            continue
+        if p.find(_P_PR) is not props or props.find(_P_STYLE) is not style:  # only a paragraph's own style
+            continue
+        text = " ".join("".join(t.text or "" for t in p.iter(_T)).split())
+        if text:
+            out.append((text, p))
     return out
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import io
 import re
 import shutil
 import time
@@ -336,13 +337,14 @@ def environment() -> SandboxedEnvironment:
     return env
 
 
-def check_archive(template: Path) -> None:
+def check_archive(template: Path, data: bytes | None = None) -> None:
     """Refuse a template whose archive would unpack to more than MAX_TEMPLATE_BYTES or holds
     more than MAX_TEMPLATE_ENTRIES parts (a zip bomb), before anything is decompressed.
+    ``data``: the template's bytes, when already read (``template`` then only names it).
 
     Raises KpuDocsError."""
     try:
-        with zipfile.ZipFile(template) as archive:
+        with zipfile.ZipFile(template if data is None else io.BytesIO(data)) as archive:
             entries = archive.infolist()
     except (OSError, zipfile.BadZipFile) as exc:
         raise TemplateError(f"{template}: bukan templat .docx yang dapat dibaca ({exc})") from None
@@ -353,6 +355,63 @@ def check_archive(template: Path) -> None:
             f"paling banyak {MAX_TEMPLATE_ENTRIES} bagian dan {MAX_TEMPLATE_BYTES // 2**20} MB): "
             "bukan templat Word biasa"
         )
+
+
+_CHECKED: dict[bytes, None] = {}  # SHA-256 of template contents that passed, oldest first
+MAX_CHECKED = 64
+
+
+def read_template(template: Path) -> bytes:
+    """The template's bytes (at most MAX_TEMPLATE_BYTES). Raises KpuDocsError."""
+    try:
+        with open(template, "rb") as f:
+            data = f.read(MAX_TEMPLATE_BYTES + 1)
+    except OSError as exc:
+        raise TemplateError(f"{template}: bukan templat .docx yang dapat dibaca ({exc})") from None
+    if len(data) > MAX_TEMPLATE_BYTES:
+        raise TemplateError(
+            f"{template}: berkas templat terlalu besar (lebih dari {MAX_TEMPLATE_BYTES // 2**20} MB): "
+            "bukan templat Word biasa"
+        )
+    return data
+
+
+def is_checked(data: bytes) -> bool:
+    """Whether a template with exactly these bytes passed the checks in this process."""
+    return hashlib.sha256(data).digest() in _CHECKED
+
+
+def _remember(data: bytes) -> None:
+    if len(_CHECKED) >= MAX_CHECKED:
+        _CHECKED.pop(next(iter(_CHECKED)))
+    _CHECKED[hashlib.sha256(data).digest()] = None
+
+
+def checked_template(template: Path) -> bytes:
+    """The template's bytes, read once, refused unless they pass ``check_archive`` and
+    ``check_references``. The checks run once per distinct content in a process (a batch
+    renders the same template for every office; a template edited meanwhile is checked
+    again). Raises KpuDocsError."""
+    data = read_template(template)
+    if not is_checked(data):
+        check_references(template, data)
+        _remember(data)
+    return data
+
+
+def check_loaded_template(template: Path, data: bytes, document) -> None:
+    """``check_references`` for a template python-docx has just loaded from ``data`` (after
+    ``check_archive``), reading the XML parts python-docx parsed from its trees instead of
+    parsing them again (the styles alone are a third of a megabyte); the other parts and
+    every relationship file are read from the archive as ``external_references`` reads them.
+    Remembered like ``checked_template``. Raises KpuDocsError."""
+    from docx.opc.part import XmlPart
+
+    trees = {
+        part.partname.membername: part.element for part in document.part.package.parts if isinstance(part, XmlPart)
+    }
+    _refuse_references(template, external_references(template, data, trees))
+    _remember(data)
 
 
 def export(directory: Path) -> Path:
@@ -493,7 +552,7 @@ def _xml(data: bytes):
         return None
 
 
-_FIELD_PARTS = '//*[local-name()="fldChar" or local-name()="instrText" or local-name()="fldSimple"]'
+_FIELD_PARTS = ("{*}fldChar", "{*}instrText", "{*}fldSimple")  # in any namespace (or none)
 
 
 def _field_codes(root) -> list[str]:
@@ -502,7 +561,7 @@ def _field_codes(root) -> list[str]:
     inside its parent's; and each simple field's ``instr``."""
     codes: list[str] = []
     open_fields: list[list[str]] = []
-    for element in root.xpath(_FIELD_PARTS):  # in document order
+    for element in root.iter(*_FIELD_PARTS):  # in document order
         local = _local(element.tag)
         if local == "fldChar":
             kind = next((v for k, v in element.attrib.items() if _local(k) == "fldCharType"), "")
@@ -521,39 +580,81 @@ def _field_codes(root) -> list[str]:
     return codes
 
 
-def external_references(docx: Path) -> list[str]:
+def _field_findings(name: str, root) -> list[str]:
+    return [
+        f"{name}: kolom (field) {match.group(1).upper()}"
+        for code in _field_codes(root)
+        for match in _FIELD_FETCHES.finditer(code)
+    ]
+
+
+def _relationship_findings(name: str, kind: str, target: str, external: bool) -> list[str]:
+    found = []
+    if kind.endswith("/aFChunk"):  # imported HTML/RTF may fetch files
+        found.append(f"{name}: potongan dokumen sisipan (altChunk) {target[:120]}")
+    if external and not (kind.endswith("/hyperlink") and _SAFE_LINK.match(target.strip())):
+        found.append(f"{name}: tautan {kind.rsplit('/', 1)[-1]} ke {target[:120]}")
+    return found
+
+
+def external_references(docx: Path, data: bytes | None = None, trees: dict | None = None) -> list[str]:
     """What in a .docx would make Word or LibreOffice fetch something from outside it: an
     external relationship other than a web/mail hyperlink (a picture linked to
     ``file:///…``, an OLE link, a frame) and fetching fields (INCLUDETEXT, INCLUDEPICTURE,
     LINK, DDE…) and imported chunks (altChunk). One description per finding, empty when
     there is none. Parts are read as XML (not matched as text), so that neither another
     prefix, single quotes, character references nor a field code split across runs hides
-    anything. Raises KpuDocsError for a part that does not parse."""
+    anything. ``data``: the file's bytes, when already read (``docx`` then only names it);
+    ``trees``: parts already parsed from them (name in the archive → XML element).
+    Raises KpuDocsError for a part that does not parse."""
     found = []
-    with zipfile.ZipFile(docx) as archive:
+    with zipfile.ZipFile(docx if data is None else io.BytesIO(data)) as archive:
         for info in archive.infolist():
             name = info.filename
             is_rels = name.endswith(".rels")
             if not is_rels and not (name.startswith("word/") and name.endswith(".xml")):
                 continue
-            root = _xml(archive.read(info))
+            root = (trees or {}).get(name) if not is_rels else None
+            if root is None:
+                root = _xml(archive.read(info))
             if root is None:
                 raise TemplateError(f"{docx}: bukan templat .docx yang dapat dibaca (bagian {name} bukan XML yang sah)")
             if is_rels:
-                for rel in root.xpath('//*[local-name()="Relationship"]'):
+                for rel in root.iter("{*}Relationship"):
                     attrs = {_local(k): v for k, v in rel.attrib.items()}
-                    kind, target = attrs.get("Type", ""), attrs.get("Target", "")
-                    if kind.endswith("/aFChunk"):  # imported HTML/RTF may fetch files
-                        found.append(f"{name}: potongan dokumen sisipan (altChunk) {target[:120]}")
-                    if attrs.get("TargetMode", "").strip().casefold() != "external":
-                        continue
-                    if kind.endswith("/hyperlink") and _SAFE_LINK.match(target.strip()):
-                        continue
-                    found.append(f"{name}: tautan {kind.rsplit('/', 1)[-1]} ke {target[:120]}")
+                    external = attrs.get("TargetMode", "").strip().casefold() == "external"
+                    found += _relationship_findings(name, attrs.get("Type", ""), attrs.get("Target", ""), external)
             else:
-                for code in _field_codes(root):
-                    for match in _FIELD_FETCHES.finditer(code):
-                        found.append(f"{name}: kolom (field) {match.group(1).upper()}")
+                found += _field_findings(name, root)
+    return found
+
+
+def document_references(document) -> list[str]:
+    """``external_references`` of the .docx a python-docx ``Document`` is about to be saved as
+    (``zipping.save_docx``), read from its parts in memory: the XML trees that will be
+    serialized and the relationships that will be written, in the order they will be
+    written, without writing, re-reading or re-parsing the file. Raises KpuDocsError for a
+    part (kept as bytes) that does not parse."""
+    from docx.opc.part import XmlPart
+
+    package = document.part.package
+    found = _package_rels_findings("_rels/.rels", package.rels)
+    for part in package.parts:
+        name = part.partname.membername
+        if name.startswith("word/") and name.endswith(".xml"):
+            root = part.element if isinstance(part, XmlPart) else _xml(part.blob)
+            if root is None:
+                raise TemplateError(f"bukan templat .docx yang dapat dibaca (bagian {name} bukan XML yang sah)")
+            found += _field_findings(name, root)
+        if part.rels:
+            found += _package_rels_findings(part.partname.rels_uri.membername, part.rels)
+    return found
+
+
+def _package_rels_findings(name: str, rels) -> list[str]:
+    found = []
+    for rel in rels.values():
+        found += _relationship_findings(name, rel.reltype, rel.target_ref, rel.is_external)
     return found
 
 
@@ -569,11 +670,16 @@ def drop_attached_template(document) -> None:
         part.element.remove(element)
 
 
-def check_references(template: Path) -> None:
+def check_references(template: Path, data: bytes | None = None) -> None:
     """Refuse a template that links to anything outside itself (see ``external_references``);
-    its note of an attached .dotx is allowed (it is dropped at rendering). Raises KpuDocsError."""
-    check_archive(template)  # a readable archive of modest size, before reading its parts
-    found = [f for f in external_references(template) if "attachedTemplate" not in f]
+    its note of an attached .dotx is allowed (it is dropped at rendering). ``data``: the
+    template's bytes, when already read. Raises KpuDocsError."""
+    check_archive(template, data)  # a readable archive of modest size, before reading its parts
+    _refuse_references(template, external_references(template, data))
+
+
+def _refuse_references(template: Path, found: list[str]) -> None:
+    found = [f for f in found if "attachedTemplate" not in f]
     if found:
         raise TemplateError(
             f"{template}: templat memuat tautan ke berkas atau program di luar dokumen ({'; '.join(found[:3])}): "

@@ -8,6 +8,7 @@ opening.
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 
 from docx.document import Document
@@ -99,11 +100,20 @@ def _toc_paragraphs(doc: Document):
     return None
 
 
+_STYLE_IDS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # styles part → its ids by name
+
+
 def _style_ids(doc: Document) -> dict[str, str]:
-    """Lower-cased style name → style id, read straight from styles.xml."""
-    return {
-        _style_name(el).casefold(): el.get(qn("w:styleId")) for el in doc.styles.element.iterchildren(qn("w:style"))
-    }
+    """Lower-cased style name → style id, read straight from styles.xml, once per document
+    (the headings, the TOC levels and the DAFTAR TABEL all ask; the styles do not change).
+    The mapping is shared: read it, never change it."""
+    part = doc.part._styles_part
+    ids = _STYLE_IDS.get(part)
+    if ids is None:
+        ids = _STYLE_IDS[part] = {
+            _style_name(el).casefold(): el.get(qn("w:styleId")) for el in part.element.iterchildren(qn("w:style"))
+        }
+    return ids
 
 
 def _toc_style_ids(doc: Document) -> dict[int, str]:

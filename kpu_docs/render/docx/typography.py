@@ -28,6 +28,8 @@ _ADDRESS = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 def prose(text: str) -> str:
     """One paragraph of running text: line breaks joined, numbers kept whole, slashes breakable."""
     text = " ".join(text.split())
+    if "/" not in text:  # no number token, no slash to break after: nothing more to do (most text)
+        return text
     text = _NUMBER_TOKEN.sub(lambda m: m.group(0).replace("-", NO_BREAK_HYPHEN), text)
     parts = _ADDRESS.split(text)
     addresses = _ADDRESS.findall(text)

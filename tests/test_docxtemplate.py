@@ -1,4 +1,5 @@
-"""The linear body replacement gives exactly what docxtpl's own gives."""
+"""The rendered body parsed once in place gives exactly what docxtpl's own way gives, refuses
+what does not parse whole, and leaves tables docxtpl would fix to docxtpl."""
 
 from __future__ import annotations
 
@@ -7,27 +8,26 @@ import zipfile
 
 import pytest
 from docxtpl import DocxTemplate
-from lxml import etree
 
+from kpu_docs.errors import TemplateError
 from kpu_docs.publish.build import prepare
 from kpu_docs.render.docx import docxtemplate, report_docx, templating
-from kpu_docs.render.docx.docxtemplate import Template
+from kpu_docs.render.docx.docxtemplate import IncompleteDocument, Template
 from kpu_docs.render.docx.templating import resource
 
-
-@pytest.fixture(autouse=True)
-def always_reparse(monkeypatch):
-    """The linear way is kept for bodies of 13,000 RO and more; here it is used at any size."""
-    monkeypatch.setattr(docxtemplate, "QUADRATIC_FROM", 0)
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
 
 def render_both(path, tmp_path, monkeypatch) -> tuple[bytes, bytes]:
+    """word/document.xml rendered our way and docxtpl's (its recover-mode parse and lxml's move)."""
     report, _ = prepare(path)
     ours, theirs = tmp_path / "ours.docx", tmp_path / "theirs.docx"
     report_docx.render_docx(report, ours)
-    monkeypatch.setattr(report_docx, "Template", DocxTemplate)
-    report_docx.render_docx(report, theirs)
-    monkeypatch.setattr(report_docx, "Template", Template)
+    with monkeypatch.context() as patch:
+        patch.setattr(Template, "fix_tables", DocxTemplate.fix_tables)
+        patch.setattr(Template, "map_tree", DocxTemplate.map_tree)
+        patch.setattr(Template, "fix_docpr_ids", DocxTemplate.fix_docpr_ids)
+        report_docx.render_docx(report, theirs)
     return tuple(zipfile.ZipFile(p).read("word/document.xml") for p in (ours, theirs))
 
 
@@ -44,25 +44,85 @@ def test_same_document_with_images(make_input, tmp_path, monkeypatch):
     path = make_input(mutate)
     for name in ("logo.png", "a.png", "b.png"):
         shutil.copyfile(resource("logo_netral.png"), path.parent / name)
-    ours, theirs = render_both(path, tmp_path, monkeypatch)
-    assert ours.count(b"<pic:pic") == 3 and ours == theirs
+    report, _ = prepare(path)
+    ours, theirs = tmp_path / "ours.docx", tmp_path / "theirs.docx"
+    report_docx.render_docx(report, ours)
+    with monkeypatch.context() as patch:
+        patch.setattr(Template, "fix_tables", DocxTemplate.fix_tables)
+        patch.setattr(Template, "map_tree", DocxTemplate.map_tree)
+        patch.setattr(Template, "fix_docpr_ids", DocxTemplate.fix_docpr_ids)  # docxtpl's, on its own tree
+        report_docx.render_docx(report, theirs)
+    ours_xml, theirs_xml = (zipfile.ZipFile(p).read("word/document.xml") for p in (ours, theirs))
+    assert ours_xml.count(b"<pic:pic") == 3 and ours_xml == theirs_xml
+    assert [b'<wp:docPr id="%d"' % n in ours_xml for n in (1001, 1002, 1003)] == [True] * 3  # as docxtpl numbers
+
+
+def _template():
+    tpl = Template(str(resource("laporan_tahunan.docx")))
+    tpl.init_docx()
+    return tpl
+
+
+def test_the_body_is_parsed_once_in_place_not_moved(monkeypatch):
+    """The rendered body's own document element replaces the template's: lxml's move between
+    documents (quadratic in xml:space attributes) never runs."""
+    monkeypatch.setattr(DocxTemplate, "map_tree", lambda self, tree: pytest.fail("moved between documents"))
+    monkeypatch.setattr(DocxTemplate, "fix_tables", lambda self, xml: pytest.fail("parsed again in recover mode"))
+    tpl = _template()
+    old_root = tpl.docx.element
+    body = tpl.fix_tables(f'<w:body xmlns:w="{W}"><w:p><w:r><w:t xml:space="preserve">a </w:t></w:r></w:p></w:body>')
+    tpl.map_tree(body)
+    assert tpl.docx.element is not old_root and tpl.docx.element.body is body
+    assert tpl.docx.part.element is tpl.docx.element and tpl.docx.paragraphs[0].text == "a "
+    assert old_root.attrib == tpl.docx.element.attrib  # the document element as it was (mc:Ignorable …)
+
+
+@pytest.mark.parametrize(
+    "broken",
+    [
+        f'<w:body xmlns:w="{W}"><w:p><w:r><w:t>a</w:r></w:p></w:body>',  # markup cut by a tag
+        f'<w:body xmlns:w="{W}"><w:p><w:r><w:t>' + "x" * 10_000_001 + "</w:t></w:r></w:p></w:body>",  # > 10 MB text
+    ],
+)
+def test_a_body_that_does_not_parse_whole_is_refused(broken):
+    with pytest.raises(IncompleteDocument):
+        _template().fix_tables(broken)
+
+
+def test_an_incomplete_render_is_a_template_error(sample_path, tmp_path, monkeypatch):
+    report, _ = prepare(sample_path)
+    monkeypatch.setattr(Template, "build_xml", lambda self, context, env=None: f'<w:body xmlns:w="{W}"><w:p>')
+    with pytest.raises(TemplateError, match="hasil render tidak utuh"):
+        report_docx.render_docx(report, tmp_path / "r.docx")
+    assert not (tmp_path / "r.docx").exists()
+
+
+def test_a_table_docxtpl_would_fix_takes_docxtpl_s_way():
+    """A row with more cells than the grid (a template looping over columns) is left to
+    docxtpl's fix_tables, which widens the grid."""
+    xml = (
+        f'<w:body xmlns:w="{W}"><w:tbl><w:tblGrid><w:gridCol w:w="4000"/></w:tblGrid>'
+        "<w:tr><w:tc><w:p/></w:tc><w:tc><w:p/></w:tc></w:tr></w:tbl></w:body>"
+    )
+    body = _template().fix_tables(xml)
+    assert body.getparent() is None  # docxtpl's own tree, moved by its map_tree
+    assert [c.get(f"{{{W}}}w") for c in body.iter(f"{{{W}}}gridCol")] == ["2000", "2000"]
+    assert not docxtemplate._tables_need_fixing(body)
 
 
 @pytest.mark.parametrize(
     "body_ns", ["http://schemas.openxmlformats.org/officeDocument/2006/relationships", "urn:another"]
 )
-def test_prefix_bound_elsewhere_falls_back_to_docxtpl(body_ns, sample_path):
+def test_prefix_bound_elsewhere_falls_back_to_docxtpl(body_ns):
     """A body that binds a document prefix (r:) to another namespace is left to lxml."""
-    tpl = Template(str(resource("laporan_tahunan.docx")))
-    tpl.init_docx()
-    w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-    tree = etree.fromstring(
-        f'<w:body xmlns:w="{w}"><w:p><w:r xmlns:r="{body_ns}" r:x="1"><w:t '
+    tpl = _template()
+    body = tpl.fix_tables(
+        f'<w:body xmlns:w="{W}" xmlns:r="{body_ns}"><w:p><w:r r:x="1"><w:t '
         f'xml:space="preserve">a</w:t></w:r></w:p></w:body>'
     )
-    tpl.map_tree(tree)
-    run = tpl.docx.element.body.find(f".//{{{w}}}r")
-    assert run.get(f"{{{body_ns}}}x") == "1" and run.find(f"{{{w}}}t").text == "a"
+    tpl.map_tree(body)
+    run = tpl.docx.element.body.find(f".//{{{W}}}r")
+    assert run.get(f"{{{body_ns}}}x") == "1" and run.find(f"{{{W}}}t").text == "a"
     assert tpl.docx.element.body.getparent() is tpl.docx.element
 
 
@@ -109,22 +169,3 @@ def test_an_unusable_cache_folder_never_stops_a_render(monkeypatch, tmp_path):
     xml = tpl.get_xml()
     assert tpl.patch_xml(xml) == DocxTemplate.patch_xml(tpl, xml)
     assert not folder.exists()
-
-
-def test_the_reparsed_body_does_not_keep_the_rendered_tree(sample_path, tmp_path, monkeypatch):
-    """On the linear path the rendered tree is emptied once serialized: a large report never
-    holds two copies of its body (some 4 KiB per RO at the peak of a 25,000-RO build)."""
-    seen = []
-    real = Template.map_tree
-
-    def watching(self, tree):
-        seen.append((tree, len(tree)))
-        return real(self, tree)
-
-    monkeypatch.setattr(Template, "map_tree", watching)
-    report, _ = prepare(sample_path)
-    report_docx.render_docx(report, tmp_path / "r.docx")
-    ((tree, children),) = seen
-    assert children > 100 and len(tree) == 0
-    with zipfile.ZipFile(tmp_path / "r.docx") as z:
-        assert z.read("word/document.xml").count(b"<w:p>") + z.read("word/document.xml").count(b"<w:p ") > 100

@@ -84,13 +84,13 @@ def test_template_cannot_reach_docxtpl_through_the_logo(tag, tmp_path, sample_pa
 
 def test_the_rendered_context_is_plain_data(monkeypatch, tmp_path, sample_path):
     seen = {}
-    real = report_docx._Template.render
+    real = report_docx.Template.render
 
     def spy(self, context, *args, **kwargs):
         seen.update(context)
         return real(self, context, *args, **kwargs)
 
-    monkeypatch.setattr(report_docx._Template, "render", spy)
+    monkeypatch.setattr(report_docx.Template, "render", spy)
     report, _ = prepare(sample_path)
     render_docx(report, tmp_path / "r.docx")
 

@@ -1,20 +1,22 @@
-"""docxtpl's ``DocxTemplate``, with its body replacement made linear and its template
-preparation done once per template.
+"""docxtpl's ``DocxTemplate``, with its rendered body parsed once, in place, and its
+template preparation done once per template.
 
-docxtpl parses the rendered body as a separate lxml document and then moves it into the
-Word document (``map_tree``); lxml's move between documents costs time quadratic in the
-number of ``xml:space`` attributes (5.5 s for 80,000 runs, 0.27 s for 20,000: Word writes
-one on nearly every run of text), which made the build of a 30,000-RO input grow faster
-than its size. For large bodies the rendered body is instead serialized and parsed once
-more inside the document element itself, which is linear but costs more below about
-60,000 such attributes (some 13,000 RO; measured with lxml 6.1).
+docxtpl parses the rendered body twice (a check and its table fix, in recover mode) as a
+separate lxml document and then moves it into the Word document (``map_tree``); lxml's move
+between documents costs time quadratic in the number of ``xml:space`` attributes (5.5 s for
+80,000 runs; Word writes one on nearly every run of text) and was a fifth of the cost of a
+small report. Here the rendered body is parsed once, strictly (a body that does not parse
+whole is refused, never recovered), inside a copy of the document element, which then
+replaces the document's own: no move, and linear in the body's size. docxtpl's own table fix
+(``fix_tables``) changes a table only when a row's cells and the table's grid disagree (a
+template that loops over columns); such a body takes docxtpl's way.
 
 docxtpl also rewrites each part's XML into Jinja source (``patch_xml``: a dozen regular
 expressions over the whole body, the costliest step of rendering a small report) on every
 render; the result depends on the part's XML only, so it is kept per distinct XML, in memory
 and, for a fresh process (a single rebuild from the command line), in the folder of Jinja's
 bytecode cache beside the compiled template.
-Checked with docxtpl 0.20 (``map_tree``, ``fix_tables``, ``patch_xml``).
+Checked with docxtpl 0.20 (``render``, ``map_tree``, ``fix_tables``, ``patch_xml``).
 """
 
 from __future__ import annotations
@@ -31,14 +33,17 @@ from lxml import etree
 from kpu_docs.input.atomic import write_file
 from kpu_docs.render.docx import templating
 
-_MARK = b"<kpu-docs-body/>"
-_START = re.compile(rb"<w:body((?:\s+xmlns:\w+=\"[^\"]*\")*)\s*>")
-_DECLARATION = re.compile(rb'\s+xmlns:([\w.-]+)="([^"]*)"')
-_PARSER = etree.XMLParser(resolve_entities=False, huge_tree=True)  # python-docx's, keeping whitespace
-_PARSER.set_element_class_lookup(element_class_lookup)
+_START = re.compile(r"<([\w.-]+):body((?:\s+xmlns:[\w.-]+=\"[^\"]*\")*)\s*>")
+_DECLARATION = re.compile(r'\s+xmlns:([\w.-]+)="([^"]*)"')
+_DECLARING = re.compile(r"<([\w.-]+):([\w.-]+)\s[^>]*?\bxmlns:")  # a start tag that declares a namespace
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_BODY = _W + "body"
+_DOC_PR = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}docPr"
+# python-docx's element classes, whitespace kept as rendered, nothing fetched or expanded, and no
+# huge_tree: a text node over 10 MB fails the parse (IncompleteDocument) instead of being read
+_STRICT = etree.XMLParser(resolve_entities=False, no_network=True)
+_STRICT.set_element_class_lookup(element_class_lookup)
 
-
-QUADRATIC_FROM = 60_000  # xml:space attributes: below this, lxml's move is the faster way
 PATCHED_KEPT = 32  # parts' patched XML kept (a template has a body and a few headers and footers)
 _patched: dict[str, str] = {}  # a part's XML -> docxtpl's Jinja source for it, oldest first
 
@@ -92,32 +97,123 @@ class Template(DocxTemplate):
             _patched[src_xml] = patched
         return patched
 
+    def fix_tables(self, xml: str):
+        """The rendered body (``xml``: a ``w:body`` element) parsed once, strictly, inside a copy
+        of the document element; returns that ``w:body``. Raises IncompleteDocument when it does
+        not parse whole (a text over lxml's 10 MB bound, broken markup)."""
+        root = self.docx._element
+        start = _START.match(xml)
+        around = _around_body(root)
+        if start is None or around is None or start.group(1) != root.find(_BODY).prefix:
+            self._strict(xml)  # an unusual template (another prefix, an empty body): docxtpl's way
+            return super().fix_tables(xml)
+        known = {prefix: uri for prefix, uri in root.nsmap.items() if prefix}
+        declared = _DECLARATION.findall(start.group(2))
+        if any(
+            known.get(prefix, uri) != uri or (prefix not in known and uri in known.values()) for prefix, uri in declared
+        ):
+            self._strict(xml)  # a prefix bound elsewhere, or a namespace under two prefixes: lxml reconciles
+            return super().fix_tables(xml)
+        kept = "".join(f' xmlns:{prefix}="{uri}"' for prefix, uri in declared if prefix not in known)
+        head, tail = around
+        opening = f"<{start.group(1)}:body{kept}>".encode()
+        try:
+            new_root = etree.fromstring(b"".join((head, opening, xml[start.end() :].encode("utf-8"), tail)), _STRICT)
+        except etree.XMLSyntaxError as exc:
+            raise IncompleteDocument(str(exc)) from None
+        body = new_root.find(_BODY)
+        if body is None or _tables_need_fixing(body):
+            return super().fix_tables(xml)
+        _strip_repeated_declarations(body, xml, start.end())
+        self._rendered_root = new_root
+        return body
+
+    def fix_docpr_ids(self, tree) -> None:
+        """docxtpl's renumbering of the pictures' ``wp:docPr`` ids, in document order; here with
+        lxml's own search, as python-docx's elements (``fix_tables``) take no namespace map."""
+        for element in tree.getroottree().iter(_DOC_PR):
+            self.docx_ids_index += 1
+            element.attrib["id"] = str(self.docx_ids_index)
+
+    def _strict(self, xml: str) -> None:
+        try:
+            etree.fromstring(xml.encode("utf-8"), _STRICT)
+        except etree.XMLSyntaxError as exc:
+            raise IncompleteDocument(str(exc)) from None
+
     def map_tree(self, tree) -> None:
-        """Put the rendered ``tree`` (a ``w:body``) in place of the template's body, with the
-        same result as lxml's move: declarations that repeat the document element's dropped."""
-        if tree.xpath("count(//@xml:space)") < QUADRATIC_FROM:
+        """Put the rendered body in place: the document element it was parsed in replaces the
+        document's own (``fix_tables``); docxtpl's move otherwise."""
+        new_root = getattr(self, "_rendered_root", None)
+        self._rendered_root = None
+        if new_root is None or tree.getparent() is not new_root:
             return super().map_tree(tree)
         document = self.docx
-        root = document._element
-        xml = etree.tostring(tree, encoding="UTF-8")
-        start = _START.match(xml)
-        known = {prefix.encode(): uri.encode() for prefix, uri in root.nsmap.items() if prefix}
-        declared = _DECLARATION.findall(xml)
-        if start is None or any(known.get(prefix, uri) != uri for prefix, uri in declared):
-            return super().map_tree(tree)  # a prefix bound to another namespace: let lxml reconcile
-        inner = _DECLARATION.sub(lambda m: b"" if m.group(1) in known else m.group(0), xml[start.end() :])
-        del xml  # each copy of the body dropped as soon as the next exists: a large body is tens of MB
-        tree.clear()  # the rendered tree too (docxtpl holds it, unused from here): not two trees at once
-        body = root.body
-        placeholder = etree.Element("kpu-docs-body")
-        body.addprevious(placeholder)
-        root.remove(body)
-        head, _, tail = etree.tostring(root, encoding="UTF-8").partition(_MARK)
-        root.replace(placeholder, body)  # the template as it was, should parsing fail
-        whole = b"".join((head, b"<w:body>", inner, tail))
-        del inner
-        new_root = etree.fromstring(whole, _PARSER)
-        del whole
         document._element = new_root
         document.part._element = new_root
         document._Document__body = None  # python-docx's cached body proxy, if any
+
+
+class IncompleteDocument(Exception):
+    """The rendered XML is not whole (see ``Template.fix_tables``)."""
+
+
+def _around_body(root) -> tuple[bytes, bytes] | None:
+    """The document element serialized, split where its body goes: (up to the body's start
+    tag, after its end tag). None when the body is missing or empty (``<w:body/>``). Found in
+    the serialized text: taking the body out of the tree would move it between documents."""
+    body = root.find(_BODY)
+    if body is None or not body.prefix:
+        return None
+    xml = etree.tostring(root, encoding="UTF-8")
+    opening, closing = f"<{body.prefix}:body".encode(), f"</{body.prefix}:body>".encode()
+    start, end = xml.find(opening), xml.rfind(closing)
+    if start < 0 or end < start or xml[start + len(opening) : start + len(opening) + 1] not in (b" ", b">"):
+        return None
+    return xml[:start], xml[end + len(closing) :]
+
+
+def _strip_repeated_declarations(body, xml: str, start: int) -> None:
+    """Drop the namespace declarations inside the body that an ancestor already makes (a
+    picture's ``xmlns:wp``), as lxml's move between documents does: the same bytes as
+    docxtpl's way. Only the elements named like one that declares a namespace (found in the
+    text: a few pictures) are moved, each onto itself, which makes lxml strip what their
+    ancestors declare; at worst (a common tag) that is docxtpl's whole move again."""
+    if "xmlns:" not in xml[start:]:
+        return
+    names = {local for _, local in _DECLARING.findall(xml, start)}
+    for element in list(body.iter(*(f"{{*}}{local}" for local in names))):
+        parent = element.getparent()
+        if parent is None:
+            continue
+        placeholder = etree.Element("kpu-docs-place")
+        element.addnext(placeholder)
+        placeholder.addprevious(element)  # a move: lxml strips declarations made above it
+        parent.remove(placeholder)
+
+
+def _tables_need_fixing(body) -> bool:
+    """Whether docxtpl's ``fix_tables`` would change a table: a row with more cells than the
+    grid has columns, or a grid with more columns than its widest row spans, or no grid."""
+    for table in body.iter(_W + "tbl"):
+        grid = table.find(_W + "tblGrid")
+        if grid is None:
+            return True
+        columns = len(grid.findall(_W + "gridCol"))
+        widest = 0
+        for row in table.iter(_W + "tr"):
+            cells = row.findall(_W + "tc")
+            if len(cells) > columns:
+                return True
+            widest = max(widest, sum(_span(cell) for cell in cells))
+        if widest < columns:
+            return True
+    return False
+
+
+def _span(cell) -> int:
+    span = cell.find(f"{_W}tcPr/{_W}gridSpan")
+    try:
+        return int(span.get(_W + "val")) if span is not None else 1
+    except (TypeError, ValueError):
+        return 1

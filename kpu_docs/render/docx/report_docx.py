@@ -12,7 +12,6 @@ from docx.shared import Mm
 from docxtpl import DocxTemplate
 from jinja2 import TemplateError as JinjaTemplateError
 from jinja2 import UndefinedError
-from lxml import etree
 from markupsafe import Markup
 
 from kpu_docs.errors import KpuDocsError, TemplateError
@@ -20,7 +19,7 @@ from kpu_docs.figures.derive import Report
 from kpu_docs.input.pictures import Picture, load_picture
 from kpu_docs.render.docx.conform import conform
 from kpu_docs.render.docx.context import build_context
-from kpu_docs.render.docx.docxtemplate import Template
+from kpu_docs.render.docx.docxtemplate import IncompleteDocument, Template
 from kpu_docs.render.docx.images import inline_xml
 from kpu_docs.render.docx.table_list import fill_table_list, in_reading_order
 from kpu_docs.render.docx.templating import (
@@ -43,23 +42,6 @@ from kpu_docs.render.zipping import drop_unused_parts, save_docx
 PICTURE_WIDTHS = {"logo": Mm(45), "extra": Mm(120), "closing_images": Mm(60)}  # by the context key carrying it
 
 
-class _Template(Template):
-    """docxtpl (made linear by ``docxtemplate.Template``), refusing a rendered body that does
-    not parse whole: docxtpl's own parser runs in recover mode and silently drops what it
-    cannot read (a text over 10 MB, broken markup), which would publish a truncated report."""
-
-    def fix_tables(self, xml):
-        try:
-            etree.fromstring(xml.encode("utf-8"), etree.XMLParser(resolve_entities=False, no_network=True))
-        except etree.XMLSyntaxError as exc:
-            raise IncompleteDocument(str(exc)) from None
-        return super().fix_tables(xml)
-
-
-class IncompleteDocument(Exception):
-    """The rendered XML is not whole (see ``_Template``)."""
-
-
 def render_docx(
     report: Report, out: Path, template: Path | None = None, pages: dict[str, str] | None = None
 ) -> list[TocEntry]:
@@ -78,7 +60,7 @@ def render_docx(
     if not checked:
         check_archive(template, data)  # a readable archive of modest size, before anything is unpacked
     try:
-        tpl = _Template(io.BytesIO(data))
+        tpl = Template(io.BytesIO(data))
         tpl.init_docx()
     except Exception as exc:  # a file that is not a .docx: say so, with its name
         raise TemplateError(f"{template}: bukan templat .docx yang dapat dibaca ({exc})") from None

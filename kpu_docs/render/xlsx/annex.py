@@ -14,6 +14,8 @@ kembali …") are the office's internal notes and go into the separate check fil
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from fractions import Fraction
@@ -71,7 +73,7 @@ def write_annex(
     names += annex_blocks.sheet_names(report)  # funding sources, spending by type, indicators: when given
     names += [CHANGES] if changes is not None else []
     names += [YEARS] if previous is not None else []
-    sheets = {name: workbook.add_worksheet(name) for name in names}
+    sheets = {name: workbook.add_worksheet(name, worksheet_class=_Sheet) for name in names}
     _summary_sheet(sheets[SUMMARY], report, rows, styles)
     _tree_sheet(sheets[TREE], report, rows, styles)
     _chart_sheet(workbook, sheets[CHART], report, rows, styles)
@@ -201,6 +203,28 @@ def _table_header(
         sheet.repeat_rows(row)
 
 
+# Functions Excel has had since 2007: xlsxwriter never prefixes them (``_xlfn.``), so a formula
+# calling only these is written as it is, without xlsxwriter's scan of it for some 150 newer
+# names (about 30 regular expressions per formula, a fifth of the annex's time).
+_CLASSIC = frozenset(
+    "ABS AND AVERAGE COUNT COUNTA COUNTIF COUNTIFS IF IFERROR MAX MIN N NOT OR ROUND ROUNDDOWN ROUNDUP SUM "
+    "SUMIF SUMIFS SUBTOTAL".split()
+)
+_CALLED = re.compile(r"([A-Za-z_][\w.]*)\(")
+
+
+class _Sheet(Worksheet):
+    """A worksheet whose formulas of classic functions skip xlsxwriter's future-function scan
+    (checked with XlsxWriter 3.2-3.3: ``_prepare_formula`` returns such a formula stripped of
+    its ``=`` and braces, unchanged otherwise); any other formula takes xlsxwriter's way."""
+
+    def _prepare_formula(self, formula, expand_future_functions=False):
+        if not (self.use_future_functions or expand_future_functions or "_xlfn." in formula):
+            if _CLASSIC.issuperset(_CALLED.findall(formula)):
+                return formula.removeprefix("{").removeprefix("=").removesuffix("}")
+        return super()._prepare_formula(formula, expand_future_functions)
+
+
 def _set_widths(sheet: Worksheet, widths: Sequence[float]) -> None:
     for col, width in enumerate(widths):
         sheet.set_column(col, col, width)
@@ -230,6 +254,7 @@ def _char_width(char: str) -> float:
     return 1.0 if char.isupper() or char.isdigit() else 0.85
 
 
+@functools.lru_cache(maxsize=8192)  # the same names recur across sheets and across a batch's offices
 def _line_count(text: str, width: float, indent: int = 0, bold: bool = False) -> int:
     """Lines ``text`` takes in a column ``width`` units wide, wrapped at words as a spreadsheet
     wraps them (an estimate from per-character widths: too high leaves blank double-height

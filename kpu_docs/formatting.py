@@ -1,15 +1,18 @@
 """Indonesian formatting for KPU reports: amounts, Rupiah, percentages, dates, number words.
 
-This is the single owner of number and date formatting, spelled as Babel spells them for
-the locale "id" ("#,##0", "#,##0.00", "d MMMM y"). The spellings are written out here rather
-than asked of Babel: a report formats thousands of figures, and Babel with its locale data
-cost a fresh process some 17 ms to load; tests/test_formatting.py holds every spelling to
-Babel's own. Money is always integer Rupiah; floats are refused everywhere.
+This is the single owner of number and date formatting. Babel's CLDR data for the locale
+"id" gives the group and decimal symbols and the month names, read once (on the first
+figure, so that commands that format nothing never load Babel); the patterns ("#,##0",
+"#,##0.00", "d MMMM y") are applied here, because Babel's own ``apply`` re-reads its
+pattern on each of the thousands of figures a report holds. tests/test_formatting.py holds
+every spelling to Babel's own formatting. Money is always integer Rupiah; floats are
+refused everywhere.
 """
 
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 from decimal import Decimal
 from fractions import Fraction
@@ -35,6 +38,21 @@ LOCALE = "id"
 MAX_WORDS = 999_999_999_999_999
 
 
+@functools.cache
+def _symbols() -> tuple[str, str, tuple[str, ...]]:
+    """(group symbol, decimal symbol, the twelve month names) of ``LOCALE``, from Babel."""
+    from babel.dates import get_month_names
+    from babel.numbers import get_decimal_symbol, get_group_symbol
+
+    months = get_month_names("wide", locale=LOCALE)
+    return get_group_symbol(LOCALE), get_decimal_symbol(LOCALE), tuple(months[m] for m in range(1, 13))
+
+
+def _grouped(n: int) -> str:
+    """``n`` with the locale's group symbol every three digits (the "#,##0" pattern)."""
+    return f"{n:,}".replace(",", _symbols()[0])
+
+
 def _require_int(n: object, what: str = "n") -> int:
     """Return n if it is a real int (not bool); raise TypeError otherwise."""
     if isinstance(n, bool) or not isinstance(n, int):
@@ -48,7 +66,7 @@ def _require_int(n: object, what: str = "n") -> int:
 def amount(n: int) -> str:
     """Plain amount for table cells: 18256293000 -> "18.256.293.000", -1500 -> "-1.500"."""
     _require_int(n)
-    return f"{n:,}".replace(",", ".")  # Babel's "#,##0" for "id": groups of three, "." between
+    return _grouped(n)
 
 
 def rupiah(n: int) -> str:
@@ -124,7 +142,7 @@ def percent_number(ratio: Fraction | None) -> str:
         return "-"
     units = _percent_units(_require_ratio(ratio))  # hundredths of a percent, as percent_decimal
     whole, hundredths = divmod(abs(units), 100)
-    return f"{'-' if units < 0 else ''}{whole:,}".replace(",", ".") + f",{hundredths:02d}"  # "#,##0.00"
+    return f"{'-' if units < 0 else ''}{_grouped(whole)}{_symbols()[1]}{hundredths:02d}"  # "#,##0.00"
 
 
 def percent(ratio: Fraction | None) -> str:
@@ -156,7 +174,7 @@ def date_id(d: datetime.date) -> str:
     """Indonesian long date: "31 Januari 2024"."""
     if not isinstance(d, datetime.date):
         raise TypeError(f"d must be a datetime.date, got {type(d).__name__}: {d!r}")
-    return f"{d.day} {MONTHS[d.month - 1].capitalize()} {d.year}"  # Babel's "d MMMM y" for "id"
+    return f"{d.day} {_symbols()[2][d.month - 1]} {d.year}"  # the pattern "d MMMM y"
 
 
 # --- number words ----------------------------------------------------------------------

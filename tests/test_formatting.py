@@ -418,3 +418,22 @@ def test_amounts_percentages_and_dates_are_spelled_as_babel_spells_them():
     while day.year < 2031:
         assert fmt.date_id(day) == format_date(day, "d MMMM y", locale="id")
         day += datetime.timedelta(days=1)
+
+
+def test_the_symbols_and_month_names_come_from_babel(monkeypatch):
+    """Babel is the source of the locale's symbols and month names, not a copy of them here."""
+    import babel.dates
+    import babel.numbers
+
+    fmt._symbols.cache_clear()
+    monkeypatch.setattr(babel.numbers, "get_group_symbol", lambda locale: "'")
+    monkeypatch.setattr(babel.numbers, "get_decimal_symbol", lambda locale: "·")
+    monkeypatch.setattr(babel.dates, "get_month_names", lambda width, locale: {m: f"B{m}" for m in range(1, 13)})
+    try:
+        assert fmt.amount(1234567) == "1'234'567"
+        assert fmt.percent(Fraction(123456, 100_000)) == "123·46%"
+        assert fmt.date_id(datetime.date(2024, 3, 5)) == "5 B3 2024"
+    finally:
+        monkeypatch.undo()
+        fmt._symbols.cache_clear()
+    assert fmt.amount(1234567) == "1.234.567"

@@ -534,6 +534,47 @@ def test_a_build_of_an_earlier_version_holding_filelock_s_lock_is_waited_for(mon
     assert set(_contents(destination).values()) == {"baru:.docx", "baru:.xlsx"}
 
 
+def test_builds_in_two_processes_take_turns(tmp_path):
+    """The lock is flock on a file: held by another process, a publish waits, then gives up."""
+    destination = tmp_path / "out" / "kantor" / "2023"
+    outputs.publish(_staged(tmp_path, "lama"), destination)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from pathlib import Path; from kpu_docs.publish import outputs\n"
+            "lock = outputs._lock(Path(sys.argv[1])); lock.acquire(); print('held', flush=True); sys.stdin.read()",
+            str(destination),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+        lock = outputs._FolderLock(destination.parent / f".{destination.name}.lock", 0.3)
+        with pytest.raises(TimeoutError):
+            lock.acquire()
+    finally:
+        holder.communicate("")
+    with outputs._lock(destination):  # free once the other process is gone
+        pass
+
+
+@pytest.mark.parametrize("code", [errno.ENOLCK, errno.EOPNOTSUPP])
+def test_a_folder_that_cannot_be_locked_fails_in_one_indonesian_line(code, monkeypatch, make_input, tmp_path):
+    import fcntl
+
+    def no_locks(fd, operation):
+        raise OSError(code, os.strerror(code))
+
+    monkeypatch.setattr(fcntl, "flock", no_locks)
+    (result,) = build([make_input()], tmp_path / "out", jobs=1)
+    assert result.status == "gagal"
+    assert ".2023.lock: " in result.reason and "pilih folder lokal" in result.reason, result.reason
+    assert os.strerror(code) not in result.reason
+
+
 def test_an_earlier_pdf_is_dropped_when_the_report_changes_and_other_files_kept(tmp_path):
     destination = tmp_path / "out" / "kantor" / "2023"
     first = _staged(tmp_path, "lama")

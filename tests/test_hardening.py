@@ -195,15 +195,20 @@ def test_a_zip_bomb_template_is_refused_before_unpacking(tmp_path, sample_path):
     assert not (tmp_path / "r.docx").exists()
 
 
-def _with_parts(tmp_path: Path, edit) -> Path:
-    """The default template with ``edit(name, text) -> text`` applied to its XML parts."""
+def _with_parts(tmp_path: Path, edit, moved: dict[str, str] | None = None, extra: dict[str, str] | None = None) -> Path:
+    """The default template with ``edit(name, text) -> text`` applied to its XML parts, the
+    entries named in ``moved`` renamed (old → new name) and ``extra`` (name → text) added."""
     path = tmp_path / "templat-luar.docx"
     with zipfile.ZipFile(default_template()) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
             data = src.read(info)
             if info.filename.endswith((".xml", ".rels")):
                 data = edit(info.filename, data.decode("utf-8")).encode("utf-8")
+            if moved and info.filename in moved:
+                info = zipfile.ZipInfo(moved[info.filename], info.date_time)
             dst.writestr(info, data)
+        for name, text in (extra or {}).items():
+            dst.writestr(name, text)
     return path
 
 
@@ -880,7 +885,9 @@ def test_an_imported_chunk_is_refused(tmp_path):
 
 
 _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
-_INCLUDE = '<w:p><w:fldSimple w:instr=" INCLUDETEXT &quot;/etc/hostname&quot; "><w:r><w:t>x</w:t></w:r></w:fldSimple></w:p>'
+_INCLUDE = (
+    '<w:p><w:fldSimple w:instr=" INCLUDETEXT &quot;/etc/hostname&quot; "><w:r><w:t>x</w:t></w:r></w:fldSimple></w:p>'
+)
 
 
 def _chunk_of_another_type(name, text):
@@ -944,15 +951,7 @@ def test_a_link_hidden_where_the_scan_did_not_look_is_refused(edit, extra, moved
     """Each of these passed both scans and reached the built report: an altChunk whose
     relationship is of another type, a main document outside ``word/``, and a field code
     written with a DTD's entity (the scan reads the text without expanding it)."""
-    template = tmp_path / "templat.docx"
-    with zipfile.ZipFile(default_template()) as src, zipfile.ZipFile(template, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            data = src.read(info)
-            if info.filename.endswith((".xml", ".rels")):
-                data = edit(info.filename, data.decode("utf-8")).encode("utf-8")
-            dst.writestr(moved.get(info.filename, info.filename), data)
-        for name, text in extra.items():
-            dst.writestr(name, text)
+    template = _with_parts(tmp_path, edit, moved, extra)
     with pytest.raises(TemplateError, match=re.escape(said)):
         templating.check_references(template)
     assert any(said in f for f in templating.document_references(Document(str(template))))  # the report's own scan

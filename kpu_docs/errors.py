@@ -107,6 +107,8 @@ _OS_ERRORS = {
     "EXDEV": "berada di perangkat/sistem berkas lain",
     "ENAMETOOLONG": "nama berkas terlalu panjang",
     "EIO": "kesalahan baca/tulis perangkat",
+    "ENOLCK": "folder ini tidak dapat dikunci (folder jaringan tanpa layanan penguncian?); pilih folder lokal",
+    "ENOTSUP": "sistem berkas ini tidak mendukung penguncian berkas; pilih folder lokal",  # = EOPNOTSUPP on Linux
 }
 
 

@@ -195,15 +195,20 @@ def test_a_zip_bomb_template_is_refused_before_unpacking(tmp_path, sample_path):
     assert not (tmp_path / "r.docx").exists()
 
 
-def _with_parts(tmp_path: Path, edit) -> Path:
-    """The default template with ``edit(name, text) -> text`` applied to its XML parts."""
+def _with_parts(tmp_path: Path, edit, moved: dict[str, str] | None = None, extra: dict[str, str] | None = None) -> Path:
+    """The default template with ``edit(name, text) -> text`` applied to its XML parts, the
+    entries named in ``moved`` renamed (old → new name) and ``extra`` (name → text) added."""
     path = tmp_path / "templat-luar.docx"
     with zipfile.ZipFile(default_template()) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
             data = src.read(info)
             if info.filename.endswith((".xml", ".rels")):
                 data = edit(info.filename, data.decode("utf-8")).encode("utf-8")
+            if moved and info.filename in moved:
+                info = zipfile.ZipInfo(moved[info.filename], info.date_time)
             dst.writestr(info, data)
+        for name, text in (extra or {}).items():
+            dst.writestr(name, text)
     return path
 
 
@@ -534,6 +539,47 @@ def test_a_build_of_an_earlier_version_holding_filelock_s_lock_is_waited_for(mon
     assert set(_contents(destination).values()) == {"baru:.docx", "baru:.xlsx"}
 
 
+def test_builds_in_two_processes_take_turns(tmp_path):
+    """The lock is flock on a file: held by another process, a publish waits, then gives up."""
+    destination = tmp_path / "out" / "kantor" / "2023"
+    outputs.publish(_staged(tmp_path, "lama"), destination)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from pathlib import Path; from kpu_docs.publish import outputs\n"
+            "lock = outputs._lock(Path(sys.argv[1])); lock.acquire(); print('held', flush=True); sys.stdin.read()",
+            str(destination),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+        lock = outputs._FolderLock(destination.parent / f".{destination.name}.lock", 0.3)
+        with pytest.raises(TimeoutError):
+            lock.acquire()
+    finally:
+        holder.communicate("")
+    with outputs._lock(destination):  # free once the other process is gone
+        pass
+
+
+@pytest.mark.parametrize("code", [errno.ENOLCK, errno.EOPNOTSUPP])
+def test_a_folder_that_cannot_be_locked_fails_in_one_indonesian_line(code, monkeypatch, make_input, tmp_path):
+    import fcntl
+
+    def no_locks(fd, operation):
+        raise OSError(code, os.strerror(code))
+
+    monkeypatch.setattr(fcntl, "flock", no_locks)
+    (result,) = build([make_input()], tmp_path / "out", jobs=1)
+    assert result.status == "gagal"
+    assert ".2023.lock: " in result.reason and "pilih folder lokal" in result.reason, result.reason
+    assert os.strerror(code) not in result.reason
+
+
 def test_an_earlier_pdf_is_dropped_when_the_report_changes_and_other_files_kept(tmp_path):
     destination = tmp_path / "out" / "kantor" / "2023"
     first = _staged(tmp_path, "lama")
@@ -836,6 +882,83 @@ def test_an_imported_chunk_is_refused(tmp_path):
 
     with pytest.raises(TemplateError, match="altChunk"):
         templating.check_references(_with_parts(tmp_path, edit))
+
+
+_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
+_INCLUDE = (
+    '<w:p><w:fldSimple w:instr=" INCLUDETEXT &quot;/etc/hostname&quot; "><w:r><w:t>x</w:t></w:r></w:fldSimple></w:p>'
+)
+
+
+def _chunk_of_another_type(name, text):
+    """``w:altChunk`` pointing at an HTML part through a relationship that is not aFChunk."""
+    if name == "word/_rels/document.xml.rels":
+        rel = f'<Relationship Id="rIdC" Type="{_REL}customXml" Target="sisipan.html"/>'
+        return text.replace("</Relationships>", rel + "</Relationships>")
+    if name == "word/document.xml":
+        return text.replace("<w:sectPr", '<w:altChunk r:id="rIdC"/><w:sectPr', 1)
+    if name == "[Content_Types].xml":
+        return text.replace("</Types>", '<Default Extension="html" ContentType="text/html"/></Types>')
+    return text
+
+
+def _main_part_elsewhere(name, text):
+    """The main document at ``doc/document.xml`` (any name will do for Word), with a field."""
+    if name == "_rels/.rels":
+        return text.replace("word/document.xml", "doc/document.xml")
+    if name == "[Content_Types].xml":
+        return text.replace("/word/document.xml", "/doc/document.xml")
+    if name == "word/document.xml":
+        return text.replace("<w:sectPr", _INCLUDE + "<w:sectPr", 1)
+    if name == "word/_rels/document.xml.rels":
+        return text.replace('Target="', 'Target="../word/')
+    return text
+
+
+def _footnotes_with_entities(name, text):
+    """A footnotes part (kept as bytes by python-docx) whose field code is spelled by a DTD's entity."""
+    if name == "word/_rels/document.xml.rels":
+        rel = f'<Relationship Id="rIdF" Type="{_REL}footnotes" Target="footnotes.xml"/>'
+        return text.replace("</Relationships>", rel + "</Relationships>")
+    if name == "[Content_Types].xml":
+        kind = "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"
+        return text.replace("</Types>", f'<Override PartName="/word/footnotes.xml" ContentType="{kind}"/></Types>')
+    return text
+
+
+_FOOTNOTES = (
+    '<?xml version="1.0"?><!DOCTYPE w:footnotes [<!ENTITY a "UDETEXT &quot;/etc/hostname&quot;">]>'
+    '<w:footnotes xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:footnote w:id="1">'
+    '<w:p><w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText>INCL&a;</w:instrText></w:r>'
+    '<w:r><w:fldChar w:fldCharType="end"/></w:r></w:p></w:footnote></w:footnotes>'
+)
+
+
+@pytest.mark.parametrize(
+    "edit, extra, moved, said",
+    [
+        (_chunk_of_another_type, {"word/sisipan.html": "<img src='file:///etc/hostname'>"}, {}, "altChunk"),
+        (
+            _main_part_elsewhere,
+            {},
+            {"word/document.xml": "doc/document.xml", "word/_rels/document.xml.rels": "doc/_rels/document.xml.rels"},
+            "doc/document.xml: kolom (field) INCLUDETEXT",
+        ),
+        (_footnotes_with_entities, {"word/footnotes.xml": _FOOTNOTES}, {}, "word/footnotes.xml: deklarasi DTD"),
+    ],
+)
+def test_a_link_hidden_where_the_scan_did_not_look_is_refused(edit, extra, moved, said, tmp_path, sample_path):
+    """Each of these passed both scans and reached the built report: an altChunk whose
+    relationship is of another type, a main document outside ``word/``, and a field code
+    written with a DTD's entity (the scan reads the text without expanding it)."""
+    template = _with_parts(tmp_path, edit, moved, extra)
+    with pytest.raises(TemplateError, match=re.escape(said)):
+        templating.check_references(template)
+    assert any(said in f for f in templating.document_references(Document(str(template))))  # the report's own scan
+    report, _ = prepare(sample_path)
+    with pytest.raises(TemplateError, match=re.escape(said)):
+        render_docx(report, tmp_path / "r.docx", template)
+    assert not (tmp_path / "r.docx").exists()
 
 
 def test_template_check_refuses_a_template_linking_outside_itself(tmp_path, capsys):

@@ -70,7 +70,8 @@ LOCK_SECONDS = 600.0  # how long a build waits for another build publishing to t
 
 def _lock(destination: Path):
     """The lock beside ``destination``: a context manager, also ``acquire()``/``release()``;
-    raises TimeoutError after LOCK_SECONDS."""
+    raises TimeoutError after LOCK_SECONDS, OSError naming the lock file when its folder
+    cannot hold one (read-only, or a network folder without locking: ENOLCK)."""
     path = destination.parent / f".{destination.name}.lock"
     if os.name != "posix":  # pragma: no cover - Windows: filelock's own locking
         from filelock import FileLock
@@ -104,6 +105,10 @@ class _FolderLock:
                     raise TimeoutError(f"{self.path}: masih dikunci") from None
                 time.sleep(self.POLL)
                 continue
+            except OSError as exc:  # e.g. a network folder without a lock service (ENOLCK)
+                os.close(fd)
+                exc.filename = exc.filename or str(self.path)  # named in the user's one line
+                raise
             except BaseException:
                 os.close(fd)
                 raise

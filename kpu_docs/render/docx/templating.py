@@ -581,11 +581,31 @@ def _field_codes(root) -> list[str]:
 
 
 def _field_findings(name: str, root) -> list[str]:
-    return [
+    """What in one parsed XML part would fetch something: a fetching field, an imported chunk
+    (``altChunk``, whatever its relationship's type) and a document type declaration (Word
+    writes none: its entities could spell a field code the scan cannot read, its external
+    subset is itself a fetch)."""
+    found = [f"{name}: deklarasi DTD (DOCTYPE)"] if root.getroottree().docinfo.doctype else []
+    found += [
         f"{name}: kolom (field) {match.group(1).upper()}"
         for code in _field_codes(root)
         for match in _FIELD_FETCHES.finditer(code)
     ]
+    if next(root.iter("{*}altChunk"), None) is not None:
+        found.append(f"{name}: potongan dokumen sisipan (altChunk)")
+    return found
+
+
+def _must_parse(name: str) -> bool:
+    """A Word part that has to be XML (a template where it is not is refused)."""
+    return name.startswith("word/") and name.endswith(".xml")
+
+
+def _may_be_xml(name: str, head: bytes) -> bool:
+    """A part worth parsing as XML: named .xml, or starting like markup. Word reads a part by
+    its content type, not its name or folder (the main document may be ``doc/x.bin``), so
+    every part that is XML is scanned, not only ``word/*.xml``."""
+    return name.endswith(".xml") or head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"<"
 
 
 def _relationship_findings(name: str, kind: str, target: str, external: bool) -> list[str]:
@@ -601,10 +621,11 @@ def external_references(docx: Path, data: bytes | None = None, trees: dict | Non
     """What in a .docx would make Word or LibreOffice fetch something from outside it: an
     external relationship other than a web/mail hyperlink (a picture linked to
     ``file:///…``, an OLE link, a frame) and fetching fields (INCLUDETEXT, INCLUDEPICTURE,
-    LINK, DDE…) and imported chunks (altChunk). One description per finding, empty when
-    there is none. Parts are read as XML (not matched as text), so that neither another
-    prefix, single quotes, character references nor a field code split across runs hides
-    anything. ``data``: the file's bytes, when already read (``docx`` then only names it);
+    LINK, DDE…), imported chunks (altChunk) and document type declarations. One description
+    per finding, empty when there is none. Every part that is XML is read, wherever it lies
+    (Word finds the main document by relationship, not by folder); parts are read as XML (not
+    matched as text), so that neither another prefix, single quotes, character references
+    nor a field code split across runs hides anything. ``data``: the file's bytes, when already read (``docx`` then only names it);
     ``trees``: parts already parsed from them (name in the archive → XML element).
     Raises KpuDocsError for a part that does not parse."""
     found = []
@@ -612,12 +633,15 @@ def external_references(docx: Path, data: bytes | None = None, trees: dict | Non
         for info in archive.infolist():
             name = info.filename
             is_rels = name.endswith(".rels")
-            if not is_rels and not (name.startswith("word/") and name.endswith(".xml")):
-                continue
             root = (trees or {}).get(name) if not is_rels else None
             if root is None:
-                root = _xml(archive.read(info))
+                blob = archive.read(info)
+                if not is_rels and not _may_be_xml(name, blob[:64]):
+                    continue
+                root = _xml(blob)
             if root is None:
+                if not (is_rels or _must_parse(name)):
+                    continue  # not XML (a picture, a binary): nothing Word reads fields from
                 raise TemplateError(f"{docx}: bukan templat .docx yang dapat dibaca (bagian {name} bukan XML yang sah)")
             if is_rels:
                 for rel in root.iter("{*}Relationship"):
@@ -641,10 +665,14 @@ def document_references(document) -> list[str]:
     found = _package_rels_findings("_rels/.rels", package.rels)
     for part in package.parts:
         name = part.partname.membername
-        if name.startswith("word/") and name.endswith(".xml"):
-            root = part.element if isinstance(part, XmlPart) else _xml(part.blob)
-            if root is None:
+        root = None
+        if isinstance(part, XmlPart):
+            root = part.element
+        elif _may_be_xml(name, part.blob[:64]):
+            root = _xml(part.blob)
+            if root is None and _must_parse(name):
                 raise TemplateError(f"bukan templat .docx yang dapat dibaca (bagian {name} bukan XML yang sah)")
+        if root is not None:
             found += _field_findings(name, root)
         if part.rels:
             found += _package_rels_findings(part.partname.rels_uri.membername, part.rels)

@@ -3,6 +3,7 @@ what does not parse whole, and leaves tables docxtpl would fix to docxtpl."""
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 import zipfile
 
@@ -152,7 +153,8 @@ def test_a_fresh_process_reads_the_patched_part_from_the_cache_folder(monkeypatc
     xml = tpl.get_xml()
     first = tpl.patch_xml(xml)
     (stored,) = tmp_path.glob("kpu-docs-patched-*.xml")
-    assert stored.read_bytes() == first.encode("utf-8")
+    digest, _, kept = stored.read_text(encoding="utf-8").partition("\n")
+    assert kept == first and digest == hashlib.sha256(first.encode()).hexdigest()
     monkeypatch.setattr(docxtemplate, "_patched", {})  # what a new process has
     monkeypatch.setattr(DocxTemplate, "patch_xml", lambda self, xml: pytest.fail("patched again"))
     assert tpl.patch_xml(xml) == first
@@ -169,3 +171,36 @@ def test_an_unusable_cache_folder_never_stops_a_render(monkeypatch, tmp_path):
     xml = tpl.get_xml()
     assert tpl.patch_xml(xml) == DocxTemplate.patch_xml(tpl, xml)
     assert not folder.exists()
+
+
+@pytest.mark.parametrize("damage", ["garbage {% if %}", "truncated"])
+def test_a_damaged_cached_part_is_made_again_not_used(damage, monkeypatch, tmp_path):
+    """A cached part that is not whole (a disk that filled up, a stray edit) would make every
+    build with the shipped template fail, blaming the template: it is patched again instead."""
+    from jinja2 import FileSystemBytecodeCache
+
+    monkeypatch.setattr(templating, "_bytecode_cache", lambda: FileSystemBytecodeCache(str(tmp_path)))
+    monkeypatch.setattr(docxtemplate, "_patched", {})
+    tpl = _template()
+    xml = tpl.get_xml()
+    first = tpl.patch_xml(xml)
+    (stored,) = tmp_path.glob("kpu-docs-patched-*.xml")
+    text = stored.read_text(encoding="utf-8")
+    stored.write_text(text[: len(text) // 2] if damage == "truncated" else text.replace("{%", damage, 1))
+    monkeypatch.setattr(docxtemplate, "_patched", {})  # a new process
+    assert tpl.patch_xml(xml) == first == DocxTemplate.patch_xml(tpl, xml)
+    assert stored.read_text(encoding="utf-8") == text  # and the file is whole again
+
+
+def test_the_cache_keeps_a_bounded_number_of_parts(monkeypatch, tmp_path):
+    from jinja2 import FileSystemBytecodeCache
+
+    monkeypatch.setattr(templating, "_bytecode_cache", lambda: FileSystemBytecodeCache(str(tmp_path)))
+    monkeypatch.setattr(docxtemplate, "_patched", {})
+    monkeypatch.setattr(docxtemplate, "STORED_KEPT", 3)
+    monkeypatch.setattr(docxtemplate, "PATCHED_BYTES", 1000)
+    tpl = _template()
+    for n in range(6):
+        tpl.patch_xml(f"<w:body><w:p>{n} {'x' * 300}</w:p></w:body>")
+    assert len(list(tmp_path.glob("kpu-docs-patched-*.xml"))) == 3
+    assert 1 <= len(docxtemplate._patched) <= 2  # about 600 characters a part, at most 1000 kept

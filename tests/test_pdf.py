@@ -320,3 +320,32 @@ def test_the_page_numbering_pass_renders_only_the_word_file_again(sample_path, t
     assert [kind for kind, _ in calls] == ["docx", "annex", "check", "docx"]
     assert calls[0][1] is None and calls[3][1] == numbers  # the second rendering carries the page numbers
     assert sorted(p.suffix for p in result.destination.iterdir()) == [".docx", ".pdf", ".xlsx", ".xlsx"]
+
+
+def test_an_input_edited_while_its_pdf_is_made_is_not_published(sample_path, tmp_path, monkeypatch):
+    """The Word file is rendered a second time, with page numbers, from the input on disk; if
+    that input was edited since the first pass, its Word file and PDF would no longer match the
+    annex and the checks made: the office fails with one message and nothing is published."""
+
+    work = tmp_path / "in" / "2023.yaml"
+    work.parent.mkdir()
+    shutil.copyfile(sample_path, work)
+
+    def fake_pdf(docx, outdir):
+        outdir.mkdir(parents=True, exist_ok=True)
+        work.write_text(work.read_text(encoding="utf-8").replace("  wilayah: Serang\n", "  wilayah: Serang Baru\n"))
+        pdf = outdir / docx.with_suffix(".pdf").name
+        pdf.write_bytes(b"%PDF-1.7 palsu\n")
+        return pdf
+
+    monkeypatch.setattr(pdf_mod, "soffice", lambda: "/usr/bin/soffice")
+    monkeypatch.setattr(pdf_mod, "uno_python", lambda: None)
+    monkeypatch.setattr(pdf_mod, "convert", lambda files, outdir: [fake_pdf(f, outdir) for f in files])
+    for name in ("page_texts", "outline", "footer_labels"):
+        monkeypatch.setattr(pdf_mod, name, lambda *a, **k: [])
+    monkeypatch.setattr(pdf_mod, "heading_labels", lambda *a, **k: {})
+    monkeypatch.setattr(pdf_mod, "stabilize", lambda *a: None)
+
+    (result,) = build([work], tmp_path / "out", pdf=True, notices=lambda m: None)
+    assert not result.ok and "diubah selama PDF dibuat" in result.reason
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").rglob("*.docx"))

@@ -11,7 +11,9 @@ the others raise ``InputError`` at once.
 from __future__ import annotations
 
 import calendar
+import dataclasses
 import difflib
+import hashlib
 import os
 import re
 import stat
@@ -65,6 +67,7 @@ class Document:
     lines: LineMap
     problems: tuple[Problem, ...] = ()
     notices: tuple[Problem, ...] = ()
+    digest: str = ""  # SHA-256 (hex) of the file's bytes as read (``load``); "" for a text given
 
     def location(self, key_path: KeyPath) -> Location:
         return Location(self.path, self.lines.line(key_path), key_path)
@@ -144,9 +147,14 @@ def read_input(path: str | Path) -> tuple[str, str | None]:
 
     See ``read_text_as_typed``. Raises InputError for a missing, oversized or undecodable file."""
     text, encoding = read_text_as_typed(path)[:2]
+    return _plain(text), encoding
+
+
+def _plain(text: str) -> str:
+    """Without a byte-order mark, with ``\n`` line ends."""
     if text.startswith("\ufeff"):
         text = text[1:]
-    return text.replace("\r\n", "\n").replace("\r", "\n"), encoding
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def read_text_as_typed(path: str | Path) -> tuple[str, str | None, bytes]:
@@ -222,9 +230,10 @@ def load(path: str | Path, *, keep_going: bool = False) -> Document:
     Document (``problems``) instead of raised, so that validation can report them together
     with its own findings."""
     path = Path(path)
-    text, encoding = read_input(path)
+    text, encoding, raw = read_text_as_typed(path)
     notices = [encoding_notice(path, encoding)] if encoding else []
-    return loads(text, path, keep_going=keep_going, notices=notices)
+    document = loads(_plain(text), path, keep_going=keep_going, notices=notices)
+    return dataclasses.replace(document, digest=hashlib.sha256(raw).hexdigest())
 
 
 def loads(

@@ -46,6 +46,7 @@ class Result:
     staged: list[Path] = field(default_factory=list)
     headings: list[tuple[int, str]] = field(default_factory=list)
     signed: dt.date | None = None  # the report's date: the only date written into the files
+    digest: str = ""  # of the input's bytes as this build read them (Document.digest)
 
     @property
     def ok(self) -> bool:
@@ -90,6 +91,7 @@ def stage(
         report, findings = _prepare_frozen(path)
         data = report.data
         result.office, result.year, result.signed = data.office.name, data.year, data.report.date
+        result.digest = report.document.digest
         result.destination = folder(out_root, data)
         result.findings = [str(f) for f in findings]
         result.n_errors = sum(f.severity is Severity.ERROR for f in findings)
@@ -313,7 +315,9 @@ def _pdf_failed(result: Result, exc: Exception) -> None:
 def _render_docx_again(result: Result, task: tuple, pages: dict[str, str]) -> None:
     """Only the Word file, now with the table of contents' page numbers."""
     path, template = task[0], task[3]
-    report, _ = prepare(path)
+    report = derive(load(path, keep_going=True))
+    if report.document.digest != result.digest:  # edited meanwhile: Word and PDF would not match the annex
+        raise KpuDocsError(f"{path.name} diubah selama PDF dibuat; laporan ini tidak diterbitkan. Jalankan build lagi")
     render_docx(report, result.staged[0], template, pages)
 
 

@@ -30,6 +30,7 @@ from docx.oxml.parser import element_class_lookup
 from docxtpl import DocxTemplate
 from lxml import etree
 
+from kpu_docs import __version__
 from kpu_docs.input.atomic import write_file
 from kpu_docs.render.docx import templating
 
@@ -44,42 +45,62 @@ _DOC_PR = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawi
 _STRICT = etree.XMLParser(resolve_entities=False, no_network=True)
 _STRICT.set_element_class_lookup(element_class_lookup)
 
-PATCHED_KEPT = 32  # parts' patched XML kept (a template has a body and a few headers and footers)
+PATCHED_BYTES = 16 * 2**20  # patched parts kept in a process, in characters (a template: a few)
+STORED_KEPT = 64  # patched parts kept on disk; the oldest beyond that are removed
 _patched: dict[str, str] = {}  # a part's XML -> docxtpl's Jinja source for it, oldest first
+_STORED = "kpu-docs-patched-"
 
 
 def _stored(src_xml: str) -> Path | None:
     """Where a part's patched XML is kept between processes: Jinja's bytecode cache folder
     (private to the user, checked by Jinja; what it already holds, compiled code, is trusted
     more than this Jinja source, which still renders in the sandbox), named by the hash of
-    the part's XML and docxtpl's version. None without a usable folder."""
+    the part's XML and of kpu-docs' and docxtpl's versions. None without a usable folder."""
     cache = templating._bytecode_cache()
     folder = getattr(cache, "directory", None)
     if not folder:
         return None
-    digest = hashlib.sha256(f"docxtpl {docxtpl.__version__}\n{src_xml}".encode("utf-8", "surrogatepass"))
-    return Path(folder) / f"kpu-docs-patched-{digest.hexdigest()}.xml"
+    key = f"kpu-docs {__version__} docxtpl {docxtpl.__version__}\n{src_xml}"
+    digest = hashlib.sha256(key.encode("utf-8", "surrogatepass"))
+    return Path(folder) / f"{_STORED}{digest.hexdigest()}.xml"
 
 
 def _read(path: Path | None) -> str | None:
+    """The patched XML kept at ``path``; None when missing, unreadable or not whole (its first
+    line holds the SHA-256 of the rest: a damaged or truncated file is made again, never used)."""
     if path is None:
         return None
     try:
         with open(path, encoding="utf-8", newline="") as f:  # newline="": the text exactly as written
-            return f.read()
+            digest, _, patched = f.read().partition("\n")
     except (OSError, UnicodeDecodeError):
         return None
+    if digest != hashlib.sha256(patched.encode("utf-8", "surrogatepass")).hexdigest():
+        return None
+    return patched
 
 
 def _write(path: Path | None, patched: str) -> None:
-    """Write-then-rename, so that another process never reads half a file; a cache that
-    cannot be written never stops a build."""
+    """Write-then-rename, so that another process never reads half a file, with the content's
+    SHA-256 on the first line; the oldest kept parts beyond ``STORED_KEPT`` removed. A cache
+    that cannot be written never stops a build."""
     if path is None:
         return
     try:
-        write_file(path, patched)
+        digest = hashlib.sha256(patched.encode("utf-8", "surrogatepass")).hexdigest()
+        write_file(path, f"{digest}\n{patched}")
+        kept = sorted(path.parent.glob(f"{_STORED}*.xml"), key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in kept[STORED_KEPT:]:
+            old.unlink(missing_ok=True)
     except (OSError, UnicodeEncodeError):
         pass
+
+
+def _keep(src_xml: str, patched: str) -> None:
+    """Remember ``patched`` for ``src_xml`` in this process, the oldest dropped beyond PATCHED_BYTES."""
+    _patched[src_xml] = patched
+    while sum(len(k) + len(v) for k, v in _patched.items()) > PATCHED_BYTES and len(_patched) > 1:
+        _patched.pop(next(iter(_patched)))
 
 
 class Template(DocxTemplate):
@@ -92,9 +113,7 @@ class Template(DocxTemplate):
             if patched is None:
                 patched = super().patch_xml(src_xml)
                 _write(stored, patched)
-            if len(_patched) >= PATCHED_KEPT:
-                _patched.pop(next(iter(_patched)))
-            _patched[src_xml] = patched
+            _keep(src_xml, patched)
         return patched
 
     def fix_tables(self, xml: str):

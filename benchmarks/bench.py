@@ -166,8 +166,8 @@ def docx_breakdown(context: dict, report, out: Path, runs: int) -> dict[str, flo
     docxtpl subclass (informational; uses kpu_docs internals, so it is skipped if they change)."""
     try:
         from kpu_docs.render.docx.report_docx import _Template
-        from kpu_docs.render.zipping import drop_unused_parts, save_docx
         from kpu_docs.render.docx.toc import fill_toc
+        from kpu_docs.render.zipping import drop_unused_parts, save_docx
     except ImportError:
         return {}
     best: dict[str, float] = {}
@@ -237,74 +237,76 @@ def section_sample(table: Table, tmp: Path, runs: int) -> None:
     )
 
 
-def normalize_zip(path: Path) -> None:
-    """The earlier second zipping pass (formerly ``outputs.normalize_zip``): every entry read
-    and written again with fixed times."""
-    import zipfile
-
-    with zipfile.ZipFile(path) as src:
-        entries = [(info, src.read(info)) for info in src.infolist()]
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info, data in entries:
-            fixed = zipfile.ZipInfo(info.filename, (1980, 1, 1, 0, 0, 0))
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.external_attr = 0o644 << 16
-            dst.writestr(fixed, data)
-    os.replace(tmp, path)
+ISSUE_17_BASE = "4ce092a"  # main when issue 17 ("a cheaper build per office") was filed
+_STAGE_TIMER = """
+import sys, time
+from pathlib import Path
+from kpu_docs.build import stage
+path, out, runs = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])
+stage(path, out, out / "stage", None)
+best = min(
+    (lambda t: (stage(path, out, out / "stage", None), time.perf_counter() - t)[1])(time.perf_counter())
+    for _ in range(runs)
+)
+print(best)
+"""
 
 
-def earlier_docx(report, out: Path) -> None:
-    """The earlier way to the same DOCX, as a baseline: docxtpl's save (every part, the
-    template's unused stylesWithEffects.xml included), then the whole zip rewritten with fixed
-    times; the XLSX was re-zipped too."""
-    from kpu_docs.render.docx import report_docx
-
-    saved = (report_docx.save_docx, report_docx.drop_unused_parts)
-    report_docx.save_docx = lambda document, path: document.save(str(path))
-    report_docx.drop_unused_parts = lambda document: None
+def earlier_code(tmp: Path) -> Path | None:
+    """The package as it was at ISSUE_17_BASE (``git archive`` of this checkout), or None
+    without git or that commit (e.g. a source archive)."""
+    target = tmp / f"kpu-docs-{ISSUE_17_BASE}"
     try:
-        render_docx(report, out)
-    finally:
-        report_docx.save_docx, report_docx.drop_unused_parts = saved
-    normalize_zip(out)
+        archive = subprocess.run(
+            ["git", "-C", str(ROOT), "archive", ISSUE_17_BASE, "kpu_docs", "templates", "inputs"],
+            capture_output=True,
+            check=True,
+        ).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    target.mkdir(parents=True)
+    subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
+    return target
 
 
 def section_office(table: Table, tmp: Path, runs: int) -> None:
-    """One office of the batch (30 RO): ``build.stage`` as it is vs the same documents made
-    the earlier way (docxtpl's save, every zip written twice, collections over the input)."""
+    """One office of the batch (30 RO): ``build.stage`` as it is vs the same stage as it was
+    when issue 17 was filed (commit ISSUE_17_BASE, which did less: no hardening, no XML
+    conformance, no DAFTAR TABEL), each best of ``runs`` after a warm-up, alternated twice."""
     from kpu_docs.publish.build import stage
 
     path = write_input(tmp / "office", TYPICAL_RO, "Kantor")
     out = tmp / "office-out"
     out.mkdir(parents=True, exist_ok=True)
+    earlier = earlier_code(tmp)
+    rows = table.section(f"3. One office of the batch ({TYPICAL_RO} RO): DOCX+XLSX+check file, best of {runs}")
 
-    def ours() -> None:
-        result = stage(path, out, out / "stage", None)
-        assert result.ok, result.reason
+    def ours() -> float:
+        stage(path, out, out / "stage", None)
+        return min(timed(lambda: stage(path, out, out / "stage", None))[0] for _ in range(runs))
 
-    def earlier() -> None:
-        report, findings = prepare(path)
-        earlier_docx(report, out / "b.docx")
-        write_annex(report, out / "b.xlsx")
-        normalize_zip(out / "b.xlsx")
+    def theirs() -> float:
+        env = {**os.environ, "PYTHONPATH": str(earlier)}
+        done = subprocess.run(
+            [sys.executable, "-c", _STAGE_TIMER, str(path), str(tmp / "office-earlier"), str(runs)],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=tmp,
+        )
+        return float(done.stdout.strip().splitlines()[-1]) if done.returncode == 0 else math.nan
 
-    t_ours, t_earlier = [], []
-    ours(), earlier()
-    for _ in range(runs):  # interleaved, so that a busy moment hits both alike
-        t_ours.append(timed(ours)[0])
-        t_earlier.append(timed(earlier)[0])
-    a, b = min(t_ours), min(t_earlier)
-    staged = next((out / "stage").glob("*.docx"))
-    sizes = staged.stat().st_size, (out / "b.docx").stat().st_size
-    rows = table.section(f"3. One office of the batch ({TYPICAL_RO} RO): DOCX+XLSX, best of {runs}, interleaved")
-    rows.append(Row("ours: build.stage (each zip written once, unused parts dropped, input frozen for gc)", ms(a)))
-    rows.append(Row("baseline: the earlier way (docxtpl save, DOCX and XLSX re-zipped, gc over the input)", ms(b)))
+    if earlier is None:
+        rows.append(Row("ours: build.stage", ms(ours())))
+        rows.append(Row(f"baseline: commit {ISSUE_17_BASE} unavailable (no git history here)", "–"))
+        return
+    a, b = min(ours(), ours()), min(theirs(), theirs())
+    rows.append(Row("ours: build.stage (every check of today included)", ms(a)))
+    rows.append(Row(f"baseline: build.stage when issue 17 was filed (commit {ISSUE_17_BASE}), same input", ms(b)))
     saving = 1 - a / b
     rows.append(
         Row("time saved per office", f"{saving:.0%}", f"≥ {TARGET_ZIP_SAVING:.0%}", saving >= TARGET_ZIP_SAVING)
     )
-    rows.append(Row("  DOCX size ours / earlier", f"{sizes[0] / 1024:,.0f} KiB / {sizes[1] / 1024:,.0f} KiB"))
 
 
 def child_build(n: int, folder: Path) -> dict:

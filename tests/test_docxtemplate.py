@@ -45,15 +45,7 @@ def test_same_document_with_images(make_input, tmp_path, monkeypatch):
     path = make_input(mutate)
     for name in ("logo.png", "a.png", "b.png"):
         shutil.copyfile(resource("logo_netral.png"), path.parent / name)
-    report, _ = prepare(path)
-    ours, theirs = tmp_path / "ours.docx", tmp_path / "theirs.docx"
-    report_docx.render_docx(report, ours)
-    with monkeypatch.context() as patch:
-        patch.setattr(Template, "fix_tables", DocxTemplate.fix_tables)
-        patch.setattr(Template, "map_tree", DocxTemplate.map_tree)
-        patch.setattr(Template, "fix_docpr_ids", DocxTemplate.fix_docpr_ids)  # docxtpl's, on its own tree
-        report_docx.render_docx(report, theirs)
-    ours_xml, theirs_xml = (zipfile.ZipFile(p).read("word/document.xml") for p in (ours, theirs))
+    ours_xml, theirs_xml = render_both(path, tmp_path, monkeypatch)
     assert ours_xml.count(b"<pic:pic") == 3 and ours_xml == theirs_xml
     assert [b'<wp:docPr id="%d"' % n in ours_xml for n in (1001, 1002, 1003)] == [True] * 3  # as docxtpl numbers
 

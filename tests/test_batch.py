@@ -51,8 +51,9 @@ def test_two_inputs_for_the_same_office_and_year_are_refused(tmp_path):
     shutil.copyfile(inputs / "kpu-kabupaten-contoh" / "2023.yaml", twin)
     results = build(sorted(inputs.rglob("*.yaml")), tmp_path / "out", jobs=1)
     by_input = {r.input: r for r in results}
-    assert not by_input[twin].ok and "sama-sama menulis" in by_input[twin].reason
-    assert not by_input[inputs / "kpu-kabupaten-contoh" / "2023.yaml"].ok
+    original = inputs / "kpu-kabupaten-contoh" / "2023.yaml"
+    assert not by_input[twin].ok and f"{original} juga menulis ke" in by_input[twin].reason
+    assert not by_input[original].ok and f"{twin} juga menulis ke" in by_input[original].reason
     assert by_input[inputs / "kpu-kabupaten-contoh" / "2024.yaml"].ok
     assert not (tmp_path / "out" / "kpu-kabupaten-contoh" / "2023").exists()
 
@@ -99,3 +100,16 @@ def test_compare_adds_a_changes_sheet(make_input, sample_path, tmp_path):
     formulas = openpyxl.load_workbook(next(result.destination.glob("lampiran-*.xlsx")))["Perubahan"]
     row = next(r for r in formulas.iter_rows(min_row=2) if r[1].value == "CQ.6709.QGE.004")
     assert row[5].value == f"=E{row[5].row}-D{row[5].row}"
+
+
+def test_many_inputs_for_one_office_each_name_one_other_and_a_count(tmp_path):
+    """Twenty copies of one office: each row names one other input and how many more, not all twenty."""
+    inputs = batch_folder(tmp_path)
+    source = inputs / "kpu-kabupaten-contoh" / "2023.yaml"
+    for n in range(19):
+        copy = inputs / f"salinan-{n:02d}" / "2023.yaml"
+        copy.parent.mkdir()
+        shutil.copyfile(source, copy)
+    results = [r for r in build(sorted(inputs.rglob("2023.yaml")), tmp_path / "out", jobs=1) if not r.ok]
+    assert len(results) == 20
+    assert all(" dan 18 masukan lain juga menulis ke " in r.reason and r.reason.count(".yaml") == 1 for r in results)

@@ -253,10 +253,14 @@ def _refuse_collisions(results: list[Result]) -> None:
             by_destination.setdefault(result.destination, []).append(result)
     for destination, group in by_destination.items():
         if len(group) > 1:
-            names = ", ".join(str(r.input) for r in group)
             for result in group:
+                others = [str(r.input) for r in group if r is not result]
+                named = others[0] if len(others) == 1 else f"{others[0]} dan {len(others) - 1} masukan lain"
                 result.status = "gagal"
-                result.reason = f"{names} sama-sama menulis ke {destination}: satu kantor dan tahun satu berkas"
+                result.reason = (
+                    f"{named} juga menulis ke {destination} (kantor dan tahun yang sama): "
+                    "satu kantor dan tahun satu berkas masukan; periksa nama satker dan tahunnya"
+                )
                 result.staged = []
 
 

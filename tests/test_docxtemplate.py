@@ -16,25 +16,51 @@ from kpu_docs.render.docx import docxtemplate, report_docx, templating
 from kpu_docs.render.docx.docxtemplate import IncompleteDocument, Template
 from kpu_docs.render.docx.templating import resource
 
+from .test_hardening import _with_parts
+
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
 
-def render_both(path, tmp_path, monkeypatch) -> tuple[bytes, bytes]:
+def render_both(path, tmp_path, monkeypatch, template=None) -> tuple[bytes, bytes]:
     """word/document.xml rendered our way and docxtpl's (its recover-mode parse and lxml's move)."""
     report, _ = prepare(path)
     ours, theirs = tmp_path / "ours.docx", tmp_path / "theirs.docx"
-    report_docx.render_docx(report, ours)
+    report_docx.render_docx(report, ours, template)
     with monkeypatch.context() as patch:
         patch.setattr(Template, "fix_tables", DocxTemplate.fix_tables)
         patch.setattr(Template, "map_tree", DocxTemplate.map_tree)
         patch.setattr(Template, "fix_docpr_ids", DocxTemplate.fix_docpr_ids)
-        report_docx.render_docx(report, theirs)
+        report_docx.render_docx(report, theirs, template)
     return tuple(zipfile.ZipFile(p).read("word/document.xml") for p in (ours, theirs))
 
 
 def test_same_document_as_docxtpl(sample_path, tmp_path, monkeypatch):
     ours, theirs = render_both(sample_path, tmp_path, monkeypatch)
     assert ours == theirs and b"<w:body>" in ours
+
+
+@pytest.mark.parametrize(
+    "before, after, kept",
+    [
+        ("<!-- <w:body> --><w:body>", "</w:body>", b"<!-- <w:body> -->"),  # the split was in the comment
+        ("<?kpu <w:body>?><w:body>", "</w:body>", b"<?kpu <w:body>?>"),
+        ("<w:body>", "</w:body><!-- </w:body> -->", b"</w:body><!-- </w:body> -->"),  # a stray " -->" text
+    ],
+)
+def test_a_comment_around_the_body_neither_refuses_nor_changes_the_report(
+    before, after, kept, sample_path, tmp_path, monkeypatch
+):
+    """The document element is split where its body's tags are found in its text; a comment or
+    processing instruction outside the body may hold such a tag (was 'hasil render tidak
+    utuh' for a sound template, or the comment's end left as text): docxtpl's way then."""
+    template = _with_parts(
+        tmp_path,
+        lambda name, text: (
+            text.replace("<w:body>", before, 1).replace("</w:body>", after, 1) if name == "word/document.xml" else text
+        ),
+    )
+    ours, theirs = render_both(sample_path, tmp_path, monkeypatch, template)
+    assert ours == theirs and kept in ours
 
 
 def test_same_document_with_images(make_input, tmp_path, monkeypatch):

@@ -322,6 +322,37 @@ def test_the_page_numbering_pass_renders_only_the_word_file_again(sample_path, t
     assert sorted(p.suffix for p in result.destination.iterdir()) == [".docx", ".pdf", ".xlsx", ".xlsx"]
 
 
+@pytest.mark.parametrize("resave", ["crlf", "bom", "same"])
+def test_an_input_saved_again_unchanged_while_its_pdf_is_made_is_published(resave, sample_path, tmp_path, monkeypatch):
+    """Saved again by an editor with other line ends or a byte-order mark (or byte for byte),
+    the input says the same and builds the same report: no refusal."""
+    work = tmp_path / "in" / "2023.yaml"
+    work.parent.mkdir()
+    shutil.copyfile(sample_path, work)
+    text = work.read_bytes()
+    again = {"crlf": text.replace(b"\n", b"\r\n"), "bom": b"\xef\xbb\xbf" + text, "same": text}[resave]
+
+    def fake_pdf(docx, outdir):
+        outdir.mkdir(parents=True, exist_ok=True)
+        work.write_bytes(again)
+        pdf = outdir / docx.with_suffix(".pdf").name
+        pdf.write_bytes(b"%PDF-1.7 palsu\n")
+        return pdf
+
+    monkeypatch.setattr(pdf_mod, "soffice", lambda: "/usr/bin/soffice")
+    monkeypatch.setattr(pdf_mod, "uno_python", lambda: None)
+    monkeypatch.setattr(pdf_mod, "convert", lambda files, outdir: [fake_pdf(f, outdir) for f in files])
+    for name in ("page_texts", "outline", "footer_labels"):
+        monkeypatch.setattr(pdf_mod, name, lambda *a, **k: [])
+    monkeypatch.setattr(pdf_mod, "heading_labels", lambda *a, **k: {})
+    monkeypatch.setattr(pdf_mod, "stabilize", lambda *a: None)
+    monkeypatch.setattr(pdf_mod, "set_page_labels", lambda *a: None)
+
+    (result,) = build([work], tmp_path / "out", pdf=True, notices=lambda m: None)
+    assert result.ok, result.reason
+    assert sorted(p.suffix for p in result.destination.iterdir()) == [".docx", ".pdf", ".xlsx", ".xlsx"]
+
+
 def test_an_input_edited_while_its_pdf_is_made_is_not_published(sample_path, tmp_path, monkeypatch):
     """The Word file is rendered a second time, with page numbers, from the input on disk; if
     that input was edited since the first pass, its Word file and PDF would no longer match the

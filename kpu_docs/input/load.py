@@ -67,7 +67,7 @@ class Document:
     lines: LineMap
     problems: tuple[Problem, ...] = ()
     notices: tuple[Problem, ...] = ()
-    digest: str = ""  # SHA-256 (hex) of the file's bytes as read (``load``); "" for a text given
+    digest: str = ""  # SHA-256 (hex) of the file's text as read (``load``: UTF-8, "\n" line ends); "" for a text given
 
     def location(self, key_path: KeyPath) -> Location:
         return Location(self.path, self.lines.line(key_path), key_path)
@@ -230,10 +230,13 @@ def load(path: str | Path, *, keep_going: bool = False) -> Document:
     Document (``problems``) instead of raised, so that validation can report them together
     with its own findings."""
     path = Path(path)
-    text, encoding, raw = read_text_as_typed(path)
+    text, encoding = read_text_as_typed(path)[:2]
+    text = _plain(text)
     notices = [encoding_notice(path, encoding)] if encoding else []
-    document = loads(_plain(text), path, keep_going=keep_going, notices=notices)
-    return dataclasses.replace(document, digest=hashlib.sha256(raw).hexdigest())
+    document = loads(text, path, keep_going=keep_going, notices=notices)
+    # of the text as read, not the bytes: a file saved again with other line ends, a byte-order
+    # mark or in ANSI says the same and builds the same report
+    return dataclasses.replace(document, digest=hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest())
 
 
 def loads(

@@ -39,6 +39,9 @@ _DECLARATION = re.compile(r'\s+xmlns:([\w.-]+)="([^"]*)"')
 _DECLARING = re.compile(r"<([\w.-]+):([\w.-]+)\s[^>]*?\bxmlns:")  # a start tag that declares a namespace
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _BODY = _W + "body"
+# where lxml writes "<" or ">" unescaped outside tags (comments, processing instructions): a
+# "<w:body" found there is not the body's tag (CDATA is turned into text by python-docx's parser)
+_UNESCAPED = (b"<!", b"<?", b"-->", b"?>")
 _DOC_PR = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}docPr"
 # python-docx's element classes, whitespace kept as rendered, nothing fetched or expanded, and no
 # huge_tree: a text node over 10 MB fails the parse (IncompleteDocument) instead of being read
@@ -179,8 +182,10 @@ class IncompleteDocument(Exception):
 
 def _around_body(root) -> tuple[bytes, bytes] | None:
     """The document element serialized, split where its body goes: (up to the body's start
-    tag, after its end tag). None when the body is missing or empty (``<w:body/>``). Found in
-    the serialized text: taking the body out of the tree would move it between documents."""
+    tag, after its end tag). None when the body is missing or empty (``<w:body/>``), or when a
+    comment or processing instruction lies outside it (its text could hold a "<w:body" that is
+    not the tag). Found in the serialized text: taking the body out of the tree would move it
+    between documents."""
     body = root.find(_BODY)
     if body is None or not body.prefix:
         return None
@@ -189,7 +194,10 @@ def _around_body(root) -> tuple[bytes, bytes] | None:
     start, end = xml.find(opening), xml.rfind(closing)
     if start < 0 or end < start or xml[start + len(opening) : start + len(opening) + 1] not in (b" ", b">"):
         return None
-    return xml[:start], xml[end + len(closing) :]
+    head, tail = xml[:start], xml[end + len(closing) :]
+    if any(mark in head for mark in _UNESCAPED) or any(mark in tail for mark in _UNESCAPED):
+        return None  # a comment or processing instruction around the body: the split may lie in it
+    return head, tail
 
 
 def _strip_repeated_declarations(body, xml: str, start: int) -> None:

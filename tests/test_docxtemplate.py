@@ -222,3 +222,17 @@ def test_the_cache_keeps_a_bounded_number_of_parts(monkeypatch, tmp_path):
         tpl.patch_xml(f"<w:body><w:p>{n} {'x' * 300}</w:p></w:body>")
     assert len(list(tmp_path.glob("kpu-docs-patched-*.xml"))) == 3
     assert 1 <= len(docxtemplate._patched) <= 2  # about 600 characters a part, at most 1000 kept
+
+
+def test_the_body_fed_in_small_pieces_gives_the_same_document(make_input, tmp_path, monkeypatch):
+    """The rendered body is encoded and fed to the parser a piece at a time (no second whole
+    copy of a large body); pieces that split a multi-byte character or a tag change nothing."""
+
+    def mutate(d):
+        d["satker"]["wilayah"] = "Serang – Banten “é” 😀"
+
+    path = make_input(mutate)
+    whole, _ = render_both(path, tmp_path, monkeypatch)
+    monkeypatch.setattr(docxtemplate, "_PIECE", 7)
+    pieces, theirs = render_both(path, tmp_path, monkeypatch)
+    assert pieces == whole == theirs and "Serang – Banten “é” 😀".encode() in pieces

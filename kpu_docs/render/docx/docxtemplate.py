@@ -45,8 +45,16 @@ _UNESCAPED = (b"<!", b"<?", b"-->", b"?>")
 _DOC_PR = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}docPr"
 # python-docx's element classes, whitespace kept as rendered, nothing fetched or expanded, and no
 # huge_tree: a text node over 10 MB fails the parse (IncompleteDocument) instead of being read
-_STRICT = etree.XMLParser(resolve_entities=False, no_network=True)
-_STRICT.set_element_class_lookup(element_class_lookup)
+_PIECE = 1 << 20  # characters of the rendered body encoded and fed to the parser at a time
+
+
+def _strict_parser() -> etree.XMLParser:
+    parser = etree.XMLParser(resolve_entities=False, no_network=True)
+    parser.set_element_class_lookup(element_class_lookup)
+    return parser
+
+
+_STRICT = _strict_parser()
 
 PATCHED_BYTES = 16 * 2**20  # patched parts kept in a process, in characters (a template: a few)
 STORED_KEPT = 64  # patched parts kept on disk; the oldest beyond that are removed
@@ -139,8 +147,14 @@ class Template(DocxTemplate):
         kept = "".join(f' xmlns:{prefix}="{uri}"' for prefix, uri in declared if prefix not in known)
         head, tail = around
         opening = f"<{start.group(1)}:body{kept}>".encode()
+        parser = _strict_parser()  # fed piece by piece: no second whole copy of a large body
         try:
-            new_root = etree.fromstring(b"".join((head, opening, xml[start.end() :].encode("utf-8"), tail)), _STRICT)
+            parser.feed(head)
+            parser.feed(opening)
+            for at in range(start.end(), len(xml), _PIECE):
+                parser.feed(xml[at : at + _PIECE].encode("utf-8"))
+            parser.feed(tail)
+            new_root = parser.close()
         except etree.XMLSyntaxError as exc:
             raise IncompleteDocument(str(exc)) from None
         body = new_root.find(_BODY)

@@ -870,6 +870,49 @@ def test_usage_errors_are_one_indonesian_line(capsys):
     assert "argumen --year: bukan bilangan bulat: 'abc'" in _one_line(capsys.readouterr().err)
 
 
+@pytest.mark.parametrize(
+    "command",
+    [
+        [],
+        ["build"],
+        ["validate"],
+        ["diff"],
+        ["new"],
+        ["import"],
+        ["import-report"],
+        ["audit"],
+        ["serve"],
+        ["schema"],
+        ["template"],
+        ["template", "export"],
+        ["template", "check"],
+    ],
+)
+def test_help_is_in_indonesian(command, capsys):
+    """Every command's --help: argparse's headings in Indonesian, every argument explained."""
+    with pytest.raises(SystemExit) as exc:
+        main([*command, "--help"])
+    assert exc.value.code == 0
+    text = capsys.readouterr().out
+    assert text.startswith(f"pemakaian: kpu-docs {' '.join(command)}".rstrip() + " ")
+    assert "\npilihan:\n" in text and "tampilkan bantuan ini, lalu keluar" in text
+    for english in ("usage:", "positional arguments", "options:", "show this help", "directory", " OUT", " JOBS"):
+        assert english not in text, english
+    arguments = text.split("\nargumen:\n")[1].split("\n\n")[0].splitlines() if "\nargumen:\n" in text else []
+    for line in arguments:  # each positional argument has its explanation beside or below it
+        if line.startswith("  ") and not line.startswith("   ") and line.split()[0] not in ("PERINTAH", "AKSI"):
+            name = line.split()[0]
+            following = arguments[arguments.index(line) + 1] if arguments.index(line) + 1 < len(arguments) else ""
+            assert len(line.split()) > 1 or following.startswith("      "), f"{name} has no explanation"
+
+
+def test_a_command_group_without_its_action_shows_its_own_help(capsys):
+    assert main(["template"]) == 2
+    out = capsys.readouterr().out
+    assert out.startswith("pemakaian: kpu-docs template ")
+    assert "export" in out and "check" in out
+
+
 def test_an_imported_chunk_is_refused(tmp_path):
     def edit(name, text):
         if name != "word/_rels/document.xml.rels":

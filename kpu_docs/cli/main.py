@@ -24,8 +24,8 @@ def main(argv: list[str] | None = None) -> int:
     Everything printed passes through ``SafeText`` (no terminal control sequences)."""
     parser = _parser()
     args = parser.parse_args(argv)
-    if not hasattr(args, "run"):
-        parser.print_help()
+    if not hasattr(args, "run"):  # no command (or `template` without its action): its help
+        getattr(args, "help_of", parser).print_help()
         return EXIT_USAGE
     streams = sys.stdout, sys.stderr
     sys.stdout, sys.stderr = SafeText(sys.stdout), SafeText(sys.stderr)
@@ -82,8 +82,24 @@ _ARGPARSE_MESSAGES = [  # argparse's English messages, in the order they are tri
 ]
 
 
+class _HelpFormatter(argparse.HelpFormatter):
+    """argparse's help, with its usage line labelled in Indonesian."""
+
+    def add_usage(self, usage, actions, groups, prefix=None):
+        super().add_usage(usage, actions, groups, "pemakaian: " if prefix is None else prefix)
+
+
 class _Parser(argparse.ArgumentParser):
-    """argparse, whose usage errors are one Indonesian line (exit status 2)."""
+    """argparse, whose help is in Indonesian and whose usage errors are one Indonesian line
+    (exit status 2). Subcommands' parsers are of this class too (``add_subparsers``)."""
+
+    def __init__(self, *args, add_help: bool = True, **kwargs):
+        kwargs.setdefault("formatter_class", _HelpFormatter)
+        super().__init__(*args, add_help=False, **kwargs)
+        self._positionals.title = "argumen"
+        self._optionals.title = "pilihan"
+        if add_help:
+            self.add_argument("-h", "--help", action="help", help="tampilkan bantuan ini, lalu keluar")
 
     def error(self, message: str):
         import re
@@ -129,16 +145,22 @@ def _parser() -> argparse.ArgumentParser:
         prog="kpu-docs",
         description="Laporan Tahunan KPU (DOCX) dan lampirannya (XLSX) dari satu berkas masukan YAML.",
     )
-    parser.add_argument("--version", action="version", version=f"kpu-docs {__version__}")
+    parser.add_argument(
+        "--version", action="version", version=f"kpu-docs {__version__}", help="tampilkan versi kpu-docs, lalu keluar"
+    )
     sub = parser.add_subparsers(metavar="PERINTAH")
 
     p = sub.add_parser("build", help="buat laporan (DOCX), lampiran (XLSX) dan, dengan --pdf, PDF")
     p.add_argument("inputs", nargs="+", type=Path, metavar="INPUT", help="berkas YAML atau folder berisi berkas YAML")
-    p.add_argument("--out", type=Path, default=Path("outputs"), help="folder keluaran (bawaan: outputs/)")
+    p.add_argument(
+        "--out", type=Path, default=Path("outputs"), metavar="FOLDER", help="folder keluaran (bawaan: outputs/)"
+    )
     p.add_argument(
         "--pdf", action="store_true", help="juga tulis PDF melalui LibreOffice (daftar isi bernomor halaman)"
     )
-    p.add_argument("--template", type=Path, help="templat Word lain (lihat: kpu-docs template export)")
+    p.add_argument(
+        "--template", type=Path, metavar="TEMPLAT.docx", help="templat Word lain (lihat: kpu-docs template export)"
+    )
     p.add_argument("--strict", action="store_true", help="peringatan juga menggagalkan pembuatan")
     p.add_argument(
         "--compare",
@@ -146,29 +168,38 @@ def _parser() -> argparse.ArgumentParser:
         metavar="LAMA.yaml",
         help="tambahkan lembar Perubahan: apa yang berubah sejak versi LAMA.yaml",
     )
-    p.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1, help="jumlah proses paralel")
+    p.add_argument(
+        "-j",
+        "--jobs",
+        type=int,
+        default=os.cpu_count() or 1,
+        metavar="N",
+        help="jumlah proses paralel (bawaan: jumlah inti)",
+    )
     p.add_argument("-q", "--quiet", action="store_true", help="tanpa bilah kemajuan")
     p.set_defaults(run=_build)
 
     p = sub.add_parser("validate", help="periksa masukan dan tampilkan semua temuan")
-    p.add_argument("inputs", nargs="+", type=Path, metavar="INPUT")
+    p.add_argument("inputs", nargs="+", type=Path, metavar="INPUT", help="berkas YAML atau folder berisi berkas YAML")
     p.add_argument("--strict", action="store_true", help="peringatan juga membuat status keluar 1")
     p.set_defaults(run=_validate)
 
     p = sub.add_parser("diff", help="apa yang diubah sebuah revisi: angka, rincian, narasi, organisasi")
-    p.add_argument("old", type=Path, metavar="LAMA.yaml")
-    p.add_argument("new", type=Path, metavar="BARU.yaml")
+    p.add_argument("old", type=Path, metavar="LAMA.yaml", help="masukan versi lama")
+    p.add_argument("new", type=Path, metavar="BARU.yaml", help="masukan versi baru")
     p.add_argument("--json", action="store_true", help="keluaran JSON untuk mesin")
     p.set_defaults(run=_diff)
 
     p = sub.add_parser("new", help="mulai masukan tahun berikutnya dari masukan tahun ini")
-    p.add_argument("previous", type=Path, metavar="SEBELUMNYA.yaml")
-    p.add_argument("--year", type=int, required=True, help="tahun anggaran yang baru")
-    p.add_argument("--out", type=Path, help="berkas tujuan (bawaan: <tahun>.yaml di folder yang sama)")
+    p.add_argument("previous", type=Path, metavar="SEBELUMNYA.yaml", help="masukan tahun ini")
+    p.add_argument("--year", type=int, required=True, metavar="TAHUN", help="tahun anggaran yang baru")
+    p.add_argument(
+        "--out", type=Path, metavar="BERKAS.yaml", help="berkas tujuan (bawaan: <tahun>.yaml di folder yang sama)"
+    )
     p.set_defaults(run=_new)
 
     p = sub.add_parser("import", help="ambil pagu dan realisasi dari ekspor SAKTI (GLP039 .xlsx/.csv, atau POK)")
-    p.add_argument("export", type=Path, metavar="EKSPOR")
+    p.add_argument("export", type=Path, metavar="EKSPOR", help="ekspor SAKTI GLP039 (.xlsx/.csv) atau lembar POK")
     p.add_argument("--into", type=Path, required=True, metavar="INPUT.yaml", help="berkas masukan yang diperbarui")
     p.add_argument("--dry-run", action="store_true", help="tampilkan jumlah dan perubahan tanpa menulis apa pun")
     p.add_argument(
@@ -180,7 +211,7 @@ def _parser() -> argparse.ArgumentParser:
     p.set_defaults(run=_import)
 
     p = sub.add_parser("import-report", help="draf masukan dari Laporan Tahunan yang sudah ada (.docx, .pdf, .txt)")
-    p.add_argument("report", type=Path, metavar="LAPORAN")
+    p.add_argument("report", type=Path, metavar="LAPORAN", help="Laporan Tahunan yang sudah ada (.docx, .pdf, .txt)")
     p.add_argument(
         "--out",
         type=Path,
@@ -192,7 +223,13 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "audit", help="periksa laporan yang diterima (.docx, .pdf, .txt, atau folder) dan tampilkan temuannya"
     )
-    p.add_argument("reports", nargs="+", type=Path, metavar="LAPORAN")
+    p.add_argument(
+        "reports",
+        nargs="+",
+        type=Path,
+        metavar="LAPORAN",
+        help="laporan (.docx, .pdf, .txt) atau folder berisi laporan",
+    )
     p.add_argument("--json", action="store_true", help="keluaran JSON untuk mesin")
     p.set_defaults(run=_audit)
 
@@ -205,23 +242,24 @@ def _parser() -> argparse.ArgumentParser:
         metavar="FOLDER",
         help="folder masukan: satu subfolder per kantor berisi <tahun>.yaml (bawaan: inputs/)",
     )
-    p.add_argument("--out", type=Path, help="folder keluaran (bawaan: FOLDER/keluaran)")
+    p.add_argument("--out", type=Path, metavar="KELUARAN", help="folder keluaran (bawaan: FOLDER/keluaran)")
     p.add_argument("--port", type=int, default=0, help="port di 127.0.0.1 (bawaan: port bebas)")
     p.add_argument("--no-browser", action="store_true", help="jangan membuka peramban")
     p.set_defaults(run=_serve)
 
     p = sub.add_parser("schema", help="tulis JSON Schema berkas masukan")
-    p.add_argument("--out", type=Path, help="berkas tujuan (bawaan: layar)")
+    p.add_argument("--out", type=Path, metavar="BERKAS", help="berkas tujuan (bawaan: layar)")
     p.set_defaults(run=_schema)
 
     p = sub.add_parser("template", help="templat Word: export, check")
+    p.set_defaults(help_of=p)
     tsub = p.add_subparsers(metavar="AKSI")
     t = tsub.add_parser("export", help="salin templat bawaan ke folder untuk diubah")
-    t.add_argument("directory", type=Path)
+    t.add_argument("directory", type=Path, metavar="FOLDER", help="folder tujuan salinan templat")
     t.set_defaults(run=_template_export)
     t = tsub.add_parser("check", help="periksa tag templat terhadap data")
-    t.add_argument("template", type=Path)
-    t.add_argument("--input", type=Path, help="masukan contoh (bawaan: contoh KPU Kota Serang)")
+    t.add_argument("template", type=Path, metavar="TEMPLAT.docx", help="templat Word yang diperiksa")
+    t.add_argument("--input", type=Path, metavar="INPUT.yaml", help="masukan contoh (bawaan: contoh KPU Kota Serang)")
     t.set_defaults(run=_template_check)
     return parser
 

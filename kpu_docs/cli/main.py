@@ -93,9 +93,9 @@ class _Parser(argparse.ArgumentParser):
     """argparse, whose help is in Indonesian and whose usage errors are one Indonesian line
     (exit status 2). Subcommands' parsers are of this class too (``add_subparsers``)."""
 
-    def __init__(self, *args, add_help: bool = True, **kwargs):
+    def __init__(self, *, add_help: bool = True, **kwargs):
         kwargs.setdefault("formatter_class", _HelpFormatter)
-        super().__init__(*args, add_help=False, **kwargs)
+        super().__init__(add_help=False, **kwargs)
         self._positionals.title = "argumen"
         self._optionals.title = "pilihan"
         if add_help:

@@ -504,7 +504,7 @@ class SubSection(SectionBody):
 
 class AddedSection(SectionBody):
     """A chapter or subsection the input adds before or after a chapter or subsection of the
-    report (``sections.ANCHORS``); its level follows the place it is put."""
+    report (a chapter key, or one of ``sections.subsection_anchors``); its level follows the place it is put."""
 
     before: Text | None = Field(None, alias="sebelum", description="mis. pendahuluan, organisasi.anggaran")
     after: Text | None = Field(None, alias="sesudah", description="mis. capaian, penutup")

@@ -53,3 +53,21 @@ def test_usage_errors_exit_1_without_traceback(tmp_path, capsys):
     assert main(["build", str(tmp_path), "--out", str(tmp_path / "out")]) == 1  # no .yaml in the folder
     err = capsys.readouterr().err
     assert "Traceback" not in err and "tidak ada berkas masukan" in err
+
+
+def test_a_reader_that_goes_away_is_not_an_error():
+    """``kpu-docs diff a b | head -1``: the rest of the output has nowhere to go; the command
+    ends quietly (no "Broken pipe" message) with the shell's status for it."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    office = Path(__file__).resolve().parents[1] / "inputs" / "kpu-kabupaten-contoh"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kpu_docs", "diff", str(office / "2023.yaml"), str(office / "2024.yaml")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    proc.stdout.close()  # the reader is gone before anything is written
+    err = proc.stderr.read().decode()
+    assert proc.wait() in (0, 141) and "Broken pipe" not in err and "EPIPE" not in err, err

@@ -17,6 +17,7 @@ EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
 
 EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143
+EXIT_PIPE = 141  # 128 + SIGPIPE, as a shell reports a command whose reader went away
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -42,6 +43,8 @@ def main(argv: list[str] | None = None) -> int:
     except KpuDocsError as exc:
         print(f"kpu-docs: {exc}", file=sys.stderr)
         return EXIT_FINDINGS
+    except BrokenPipeError:  # the reader went away (`kpu-docs diff … | head`): nothing more to say
+        return EXIT_PIPE
     except OSError as exc:
         print(f"kpu-docs: {os_error_message(exc)}", file=sys.stderr)
         return EXIT_FINDINGS

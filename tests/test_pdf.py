@@ -322,15 +322,13 @@ def test_the_page_numbering_pass_renders_only_the_word_file_again(sample_path, t
     assert sorted(p.suffix for p in result.destination.iterdir()) == [".docx", ".pdf", ".xlsx", ".xlsx"]
 
 
-@pytest.mark.parametrize("resave", ["crlf", "bom", "same"])
-def test_an_input_saved_again_unchanged_while_its_pdf_is_made_is_published(resave, sample_path, tmp_path, monkeypatch):
-    """Saved again by an editor with other line ends or a byte-order mark (or byte for byte),
-    the input says the same and builds the same report: no refusal."""
+def build_saving_meanwhile(sample_path, tmp_path, monkeypatch, content):
+    """Build a copy of the sample with ``--pdf`` (LibreOffice faked, no UNO) while an editor
+    saves ``content(old bytes)`` over the input between the two passes; the build's result."""
     work = tmp_path / "in" / "2023.yaml"
     work.parent.mkdir()
     shutil.copyfile(sample_path, work)
-    text = work.read_bytes()
-    again = {"crlf": text.replace(b"\n", b"\r\n"), "bom": b"\xef\xbb\xbf" + text, "same": text}[resave]
+    again = content(work.read_bytes())
 
     def fake_pdf(docx, outdir):
         outdir.mkdir(parents=True, exist_ok=True)
@@ -347,8 +345,19 @@ def test_an_input_saved_again_unchanged_while_its_pdf_is_made_is_published(resav
     monkeypatch.setattr(pdf_mod, "heading_labels", lambda *a, **k: {})
     monkeypatch.setattr(pdf_mod, "stabilize", lambda *a: None)
     monkeypatch.setattr(pdf_mod, "set_page_labels", lambda *a: None)
-
     (result,) = build([work], tmp_path / "out", pdf=True, notices=lambda m: None)
+    return result
+
+
+@pytest.mark.parametrize(
+    "resave",
+    [lambda b: b.replace(b"\n", b"\r\n"), lambda b: b"\xef\xbb\xbf" + b, lambda b: b],
+    ids=["crlf", "bom", "same"],
+)
+def test_an_input_saved_again_unchanged_while_its_pdf_is_made_is_published(resave, sample_path, tmp_path, monkeypatch):
+    """Saved again by an editor with other line ends or a byte-order mark (or byte for byte),
+    the input says the same and builds the same report: no refusal."""
+    result = build_saving_meanwhile(sample_path, tmp_path, monkeypatch, resave)
     assert result.ok, result.reason
     assert sorted(p.suffix for p in result.destination.iterdir()) == [".docx", ".pdf", ".xlsx", ".xlsx"]
 
@@ -357,26 +366,8 @@ def test_an_input_edited_while_its_pdf_is_made_is_not_published(sample_path, tmp
     """The Word file is rendered a second time, with page numbers, from the input on disk; if
     that input was edited since the first pass, its Word file and PDF would no longer match the
     annex and the checks made: the office fails with one message and nothing is published."""
-
-    work = tmp_path / "in" / "2023.yaml"
-    work.parent.mkdir()
-    shutil.copyfile(sample_path, work)
-
-    def fake_pdf(docx, outdir):
-        outdir.mkdir(parents=True, exist_ok=True)
-        work.write_text(work.read_text(encoding="utf-8").replace("  wilayah: Serang\n", "  wilayah: Serang Baru\n"))
-        pdf = outdir / docx.with_suffix(".pdf").name
-        pdf.write_bytes(b"%PDF-1.7 palsu\n")
-        return pdf
-
-    monkeypatch.setattr(pdf_mod, "soffice", lambda: "/usr/bin/soffice")
-    monkeypatch.setattr(pdf_mod, "uno_python", lambda: None)
-    monkeypatch.setattr(pdf_mod, "convert", lambda files, outdir: [fake_pdf(f, outdir) for f in files])
-    for name in ("page_texts", "outline", "footer_labels"):
-        monkeypatch.setattr(pdf_mod, name, lambda *a, **k: [])
-    monkeypatch.setattr(pdf_mod, "heading_labels", lambda *a, **k: {})
-    monkeypatch.setattr(pdf_mod, "stabilize", lambda *a: None)
-
-    (result,) = build([work], tmp_path / "out", pdf=True, notices=lambda m: None)
+    result = build_saving_meanwhile(
+        sample_path, tmp_path, monkeypatch, lambda b: b.replace(b"  wilayah: Serang\n", b"  wilayah: Serang Baru\n")
+    )
     assert not result.ok and "diubah selama PDF dibuat" in result.reason
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").rglob("*.docx"))

@@ -721,3 +721,27 @@ def test_added_paragraphs_are_read_like_the_other_prose(variant):
     )
     found = [f for f in findings(path) if f.subject == "bab_tambahan[3].subbab[0].paragraf[1]"]
     assert len(found) == 1 and "3 ditulis 'tiga'" in found[0].message and found[0].location.line
+
+
+def test_a_grants_narratives_are_checked_against_its_own_tree(variant):
+    """The prose checks read a hibah's narratives too, against the grant's own nodes: a wrong
+    absorption, a mistyped grant code and a count its tree contradicts are found (subject
+    ``hibah 1: CODE``, as validate names a grant's nodes), and a grant code is no unknown code."""
+    grant_ro = "CQ.7101.QGE.001"
+
+    def mutate(d):
+        ro = node(d["hibah"][0]["program"], grant_ro)
+        ro["narasi"] = [
+            "Realisasi Sub Output ini mencapai 50,00% dari pagu.",  # 4.357.900.000 / 4.500.000.000 = 96,84%
+            "Sosialisasi dilaksanakan bersama CQ.7101.QGX.001 di seluruh kabupaten/kota.",  # no such code
+            "Kegiatan CQ.7101 Persiapan Pemilihan terdiri dari 3 (tiga) Sub. Output Kegiatan.",  # it has 2
+            "Kegiatan ini bagian dari CQ.7101.QGE Tata Kelola Kelembagaan Publik Bidang Politik dan Hukum.",
+        ]
+
+    found = [f for f in findings(variant(mutate)) if f.subject.startswith("hibah 1: ")]
+    messages = " | ".join(f"{f.subject}: {f.message}" for f in found)
+    assert all(f.subject == f"hibah 1: {grant_ro}" for f in found), messages
+    assert "96,84%" in messages and "'CQ.7101.QGX.001' tidak ada di data anggaran" in messages
+    assert "narasi menyebut 3 Sub. Output Kegiatan, padahal data berisi 2" in messages
+    assert "CQ.7101.QGE Tata Kelola" not in messages  # the grant's own code, named as in its data
+    assert len(found) == 3, messages

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -49,6 +49,7 @@ class _Text:
     node: BudgetLine | None = None  # the node whose narrative this is
     parent: BudgetLine | None = None
     subdivision: int | None = None  # index of the subbagian whose tasks these are
+    source: int = 0  # the budget tree its codes belong to (Report.sources: 0 the DIPA, then each hibah)
 
 
 def texts(report: Report) -> Iterator[_Text]:
@@ -84,18 +85,22 @@ def texts(report: Report) -> Iterator[_Text]:
 
 
 def _node_texts(report: Report) -> Iterator[_Text]:
-    for line, parent in _with_parents(report):
-        for i, text in enumerate(line.narrative):
-            yield _Text((*line.key_path, "narasi", i), text, line.code, line, parent)
+    """The narratives of every budget tree's nodes: the DIPA's, then each grant's (subject
+    ``hibah N: CODE``, as validate names a grant's nodes)."""
+    for s, source in enumerate(report.sources):
+        prefix = f"hibah {s}: " if source.is_grant else ""
+        for line, parent in _with_parents(source.programs):
+            for i, text in enumerate(line.narrative):
+                yield _Text((*line.key_path, "narasi", i), text, prefix + line.code, line, parent, source=s)
 
 
-def _with_parents(report: Report) -> Iterator[tuple[BudgetLine, BudgetLine | None]]:
+def _with_parents(programs: Iterable[BudgetLine]) -> Iterator[tuple[BudgetLine, BudgetLine | None]]:
     def walk(line: BudgetLine, parent: BudgetLine | None):
         yield line, parent
         for child in line.children:
             yield from walk(child, line)
 
-    for program in report.programs:
+    for program in programs:
         yield from walk(program, None)
 
 
@@ -169,8 +174,14 @@ class _Checker:
     def __init__(self, report: Report):
         self.report = report
         self.year = getattr(report.data, "year", None)
-        self.lines = {line.code: line for line in report.lines()}
-        self.programs = {p.code.rsplit(".", 1)[-1]: p for p in report.programs}
+        # per budget tree (Report.sources): code -> node, and program segment -> program
+        self.trees = [
+            (
+                {line.code: line for program in source.programs for line in program.walk()},
+                {p.code.rsplit(".", 1)[-1]: p for p in source.programs},
+            )
+            for source in report.sources
+        ]
         org = getattr(report.data, "organisation", None)  # absent from a budget-only report
         self.subdivisions = org.all_subdivisions if org else []  # with those inside each Bagian
         self.functional = org.functional if org else None
@@ -189,7 +200,7 @@ class _Checker:
         text = t.text
         if "(" in text:
             yield from self.counts(t)
-        if any(short in text for short in self.programs):
+        if any(short in text for short in self.trees[t.source][1]):
             yield from self.codes(t)
         if "ahun" in text or "TA" in text:
             yield from self.years(t)
@@ -219,7 +230,7 @@ class _Checker:
                     f"'{number_words(n)}', bukan '{words}'. Samakan angka dan katanya.",
                 )
                 continue
-            expected = self.expected_count(t, after, self.named_before(t.text, match.start()))
+            expected = self.expected_count(t, after, self.named_before(t, match.start()))
             if expected is not None and expected[0] != n:
                 what, noun = expected[1], expected[2]
                 yield self.claim(
@@ -230,17 +241,16 @@ class _Checker:
                     "Perbaiki narasinya atau datanya.",
                 )
 
-    def named_before(self, text: str, end: int) -> BudgetLine | None:
+    def named_before(self, t: _Text, end: int) -> BudgetLine | None:
         """The last node named by its code earlier in the same sentence ("Program 076.01.CQ terdiri
         dari …"): what a count in that sentence is about."""
+        text, (lines, programs) = t.text, self.trees[t.source]
         start = max((m.end() for m in re.finditer(r"[.!?]\s+(?=[A-Z])", text[:end])), default=0)
-        named = {self.lines[m.group(0)].code for m in _CODE_LIKE.finditer(text, start, end) if m.group(0) in self.lines}
+        named = {lines[m.group(0)].code for m in _CODE_LIKE.finditer(text, start, end) if m.group(0) in lines}
         named |= {
-            self.programs[m.group(3)].code
-            for m in _PROGRAM_LIKE.finditer(text, start, end)
-            if m.group(3) in self.programs
+            programs[m.group(3)].code for m in _PROGRAM_LIKE.finditer(text, start, end) if m.group(3) in programs
         }  # 076.WA names 076.01.WA too
-        return self.lines[named.pop()] if len(named) == 1 else None  # several: a total, as without
+        return lines[named.pop()] if len(named) == 1 else None  # several: a total, as without
 
     def expected_count(self, t: _Text, after: str, named: BudgetLine | None = None) -> tuple[int, str, str] | None:
         """(count in the data, where, noun) for what the words after a count name, if known;
@@ -339,12 +349,13 @@ class _Checker:
 
     # codes: another form, unknown, or followed by another name
     def codes(self, t: _Text) -> Iterator[Claim]:
-        program_codes = {p.code for p in self.report.programs}
+        lines, programs = self.trees[t.source]
+        program_codes = {p.code for p in programs.values()}
         for match in _PROGRAM_LIKE.finditer(t.text):
             token = match.group(0)
-            program = self.programs.get(match.group(3))
+            program = programs.get(match.group(3))
             if token in program_codes:
-                yield from self.name_after(t, match, self.lines[token])
+                yield from self.name_after(t, match, lines[token])
             elif program is not None:
                 yield self.claim(
                     t,
@@ -354,13 +365,13 @@ class _Checker:
                 )
         for match in _CODE_LIKE.finditer(t.text):
             token = match.group(0)
-            if match.group(1) not in self.programs:
+            if match.group(1) not in programs:
                 continue
-            if token in self.lines:
-                yield from self.name_after(t, match, self.lines[token])
+            if token in lines:
+                yield from self.name_after(t, match, lines[token])
                 continue
-            near = difflib.get_close_matches(token, list(self.lines), n=1, cutoff=0.8)
-            hint = f"; maksud Anda '{near[0]}' ({self.lines[near[0]].name})?" if near else ""
+            near = difflib.get_close_matches(token, list(lines), n=1, cutoff=0.8)
+            hint = f"; maksud Anda '{near[0]}' ({lines[near[0]].name})?" if near else ""
             yield self.claim(t, match.start(), match.end(), f"kode '{token}' tidak ada di data anggaran{hint}")
 
     def name_after(self, t: _Text, match: re.Match, line: BudgetLine) -> Iterator[Claim]:

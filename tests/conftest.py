@@ -92,3 +92,34 @@ def context_leaves(value):
 
 def soffice_available() -> bool:
     return shutil.which("soffice") is not None
+
+
+@pytest.fixture(scope="session")
+def template_resaved_by_libreoffice(tmp_path_factory) -> Path:
+    """The default template opened and saved again by LibreOffice (as an office restyling it
+    there would), once per test run. Only for tests marked to need LibreOffice."""
+    import subprocess
+
+    from kpu_docs.render.docx.templating import default_template
+
+    folder = tmp_path_factory.mktemp("resaved")
+    source = folder / "asli.docx"
+    shutil.copyfile(default_template(), source)
+    subprocess.run(
+        [
+            "soffice",
+            f"-env:UserInstallation={(folder / 'profile').as_uri()}",
+            "--headless",
+            "--convert-to",
+            "docx:MS Word 2007 XML",
+            "--outdir",
+            str(folder / "lo"),
+            str(source),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    resaved = folder / "lo" / "asli.docx"
+    assert resaved.read_bytes() != source.read_bytes()
+    return resaved

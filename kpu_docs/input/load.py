@@ -147,14 +147,9 @@ def read_input(path: str | Path) -> tuple[str, str | None]:
 
     See ``read_text_as_typed``. Raises InputError for a missing, oversized or undecodable file."""
     text, encoding = read_text_as_typed(path)[:2]
-    return _plain(text), encoding
-
-
-def _plain(text: str) -> str:
-    """Without a byte-order mark, with ``\n`` line ends."""
     if text.startswith("\ufeff"):
         text = text[1:]
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    return text.replace("\r\n", "\n").replace("\r", "\n"), encoding
 
 
 def read_text_as_typed(path: str | Path) -> tuple[str, str | None, bytes]:
@@ -230,8 +225,7 @@ def load(path: str | Path, *, keep_going: bool = False) -> Document:
     Document (``problems``) instead of raised, so that validation can report them together
     with its own findings."""
     path = Path(path)
-    text, encoding = read_text_as_typed(path)[:2]
-    text = _plain(text)
+    text, encoding = read_input(path)
     notices = [encoding_notice(path, encoding)] if encoding else []
     document = loads(text, path, keep_going=keep_going, notices=notices)
     # of the text as read, not the bytes: a file saved again with other line ends, a byte-order

@@ -46,7 +46,7 @@ class Result:
     staged: list[Path] = field(default_factory=list)
     headings: list[tuple[int, str]] = field(default_factory=list)
     signed: dt.date | None = None  # the report's date: the only date written into the files
-    digest: str = ""  # of the input's bytes as this build read them (Document.digest)
+    digest: str = ""  # of the input's text as this build read it (Document.digest)
 
     @property
     def ok(self) -> bool:

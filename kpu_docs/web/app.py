@@ -180,7 +180,8 @@ def create_app(root: Path, out: Path | None = None) -> Flask:
 
     def _status(office: str, year: int) -> dict:
         path = workspace.input_path(office, year)
-        checked = checks.check_text(workspace.read(office, year), path, workspace.notices(office, year))
+        text, notices = workspace.read_with_notices(office, year)
+        checked = checks.check_text(text, path, notices)
         info = {
             "year": year,
             "counts": checked.counts,
@@ -250,8 +251,9 @@ def create_app(root: Path, out: Path | None = None) -> Flask:
 
     @app.get("/kantor/<office>/<year>")
     def edit(office: str, year: str):
-        path, text = _paths(office, year)
-        checked = checks.check_text(text, path, workspace.notices(office, year))
+        path = workspace.input_path(office, year)
+        text, notices = workspace.read_with_notices(office, year)
+        checked = checks.check_text(text, path, notices)
         context = {
             "office": office,
             "year": year,

@@ -104,14 +104,14 @@ class Workspace:
         the page writes UTF-8. Raises KpuDocsError for a file too large or in neither encoding."""
         return self._read(office, year)[0]
 
-    def notices(self, office: str, year: int | str) -> list[Problem]:
-        """What was assumed in reading the file on disk: that it is Windows-1252, not UTF-8."""
-        path = self.input_path(office, year)
-        encoding = self._read(office, year)[1]
+    def read_with_notices(self, office: str, year: int | str) -> tuple[str, list[Problem]]:
+        """The input's text (as ``read``) and what was assumed in reading it: that the file on
+        disk is Windows-1252, not UTF-8 (an info finding for the page), read once."""
+        text, encoding = self._read(office, year)
         if not encoding:
-            return []
-        notice = encoding_notice(path, encoding)
-        return [
+            return text, []
+        notice = encoding_notice(self.input_path(office, year), encoding)
+        return text, [
             Problem(
                 notice.location,
                 f"berkas bukan UTF-8; dibaca sebagai {encoding} (ANSI, bawaan Notepad di Windows). "

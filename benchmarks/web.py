@@ -28,6 +28,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from tools.chromium import CHROMIUM, launch  # noqa: E402
+
 from kpu_docs.web.server import make  # noqa: E402
 from kpu_docs.web.workspace import digest  # noqa: E402
 
@@ -80,23 +82,13 @@ def server_side(base: str, folder: Path, rounds: int) -> None:
 
 
 def in_browser(base: str, rounds: int) -> None:
-    chromium = Path("/usr/bin/chromium")
-    if not chromium.exists():
+    if not CHROMIUM.exists():
         print("browser: skipped (/usr/bin/chromium not installed)")
         return
     from playwright.sync_api import expect, sync_playwright
 
-    args = [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-    ]
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(chromium), args=args)
+        browser = launch(p)
         page = browser.new_page(viewport={"width": 1366, "height": 768})
         page.goto(f"{base}/kantor/kpu-kota-serang/2023#anggaran")
         expect(page.locator("#counts")).not_to_be_empty()

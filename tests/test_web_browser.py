@@ -12,13 +12,13 @@ from pathlib import Path
 import docx
 import openpyxl
 import pytest
+from tools.chromium import CHROMIUM, launch
 
 from kpu_docs.figures.derive import Level
 from kpu_docs.publish.build import prepare
 
 from .conftest import ROOT
 
-CHROMIUM = Path("/usr/bin/chromium")
 playwright_api = pytest.importorskip(
     "playwright.sync_api", reason="Playwright is not installed (pip install playwright)"
 )
@@ -27,15 +27,6 @@ pytestmark = [
     pytest.mark.skipif(not CHROMIUM.exists(), reason="Chromium (/usr/bin/chromium) is not installed"),
 ]
 expect = playwright_api.expect
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 SERANG = "kpu-kota-serang"
 RO = "program[0].kegiatan[0].output[0].sub_output[0]"  # CQ.6709.QGE.001
 KEGIATAN, PROGRAM = "program[0].kegiatan[0]", "program[0]"
@@ -52,7 +43,7 @@ def site(tmp_path_factory):
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        browser = launch(p)
         yield {"base": f"http://127.0.0.1:{server.server_port}", "folder": folder, "browser": browser}
         browser.close()
     server.shutdown()

@@ -19,18 +19,9 @@ from playwright.sync_api import expect, sync_playwright
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from kpu_docs.web.server import make  # noqa: E402
+from tools.chromium import launch  # noqa: E402
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+from kpu_docs.web.server import make  # noqa: E402
 
 
 def main(out: Path) -> None:
@@ -43,7 +34,7 @@ def main(out: Path) -> None:
         base = f"http://127.0.0.1:{server.server_port}"
         office = f"{base}/kantor/kpu-kota-serang/2023"
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            browser = launch(p)
             page = browser.new_page(viewport={"width": 1366, "height": 768})
             page.goto(base + "/")
             page.screenshot(path=str(out / "daftar-kantor.png"))

@@ -43,12 +43,12 @@ _BODY = _W + "body"
 # "<w:body" found there is not the body's tag (CDATA is turned into text by python-docx's parser)
 _UNESCAPED = (b"<!", b"<?", b"-->", b"?>")
 _DOC_PR = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}docPr"
-# python-docx's element classes, whitespace kept as rendered, nothing fetched or expanded, and no
-# huge_tree: a text node over 10 MB fails the parse (IncompleteDocument) instead of being read
 _PIECE = 1 << 20  # characters of the rendered body encoded and fed to the parser at a time
 
 
 def _strict_parser() -> etree.XMLParser:
+    """python-docx's element classes, whitespace kept as rendered, nothing fetched or expanded,
+    and no huge_tree: a text node over 10 MB fails the parse (IncompleteDocument)."""
     parser = etree.XMLParser(resolve_entities=False, no_network=True)
     parser.set_element_class_lookup(element_class_lookup)
     return parser
@@ -134,16 +134,19 @@ class Template(DocxTemplate):
         root = self.docx._element
         start = _START.match(xml)
         around = _around_body(root)
-        if start is None or around is None or start.group(1) != root.find(_BODY).prefix:
-            self._strict(xml)  # an unusual template (another prefix, an empty body): docxtpl's way
-            return super().fix_tables(xml)
         known = {prefix: uri for prefix, uri in root.nsmap.items() if prefix}
-        declared = _DECLARATION.findall(start.group(2))
-        if any(
-            known.get(prefix, uri) != uri or (prefix not in known and uri in known.values()) for prefix, uri in declared
+        declared = _DECLARATION.findall(start.group(2)) if start else []
+        if (
+            start is None  # an unusual template (another prefix, an empty body, comments around it)
+            or around is None
+            or start.group(1) != root.find(_BODY).prefix
+            or any(  # a prefix bound elsewhere, or a namespace under two prefixes: lxml reconciles
+                known.get(prefix, uri) != uri or (prefix not in known and uri in known.values())
+                for prefix, uri in declared
+            )
         ):
-            self._strict(xml)  # a prefix bound elsewhere, or a namespace under two prefixes: lxml reconciles
-            return super().fix_tables(xml)
+            self._strict(xml)
+            return super().fix_tables(xml)  # docxtpl's way
         kept = "".join(f' xmlns:{prefix}="{uri}"' for prefix, uri in declared if prefix not in known)
         head, tail = around
         opening = f"<{start.group(1)}:body{kept}>".encode()
